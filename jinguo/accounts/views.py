@@ -1,0 +1,282 @@
+from __future__ import annotations
+
+import django_filters
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import update_session_auth_hash
+from django.contrib.auth import views as auth_views
+from django.contrib.auth.mixins import LoginRequiredMixin
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse_lazy
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views import View
+from django_otp import login as otp_login
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from jinguo.accounts import services
+from jinguo.accounts.forms import (ChangePasswordForm, LoginForm, OtpTokenForm, ResetPasswordForm,
+                                   RoleAssignmentForm, UserForm)
+from jinguo.accounts.models import RoleAssignment, User
+from jinguo.accounts.roles import Role
+from jinguo.audit.events import Event
+from jinguo.audit.services import record_event
+from jinguo.core import views as generic
+from jinguo.core.filters import OrgSubtreeFilter, ScopedFilterSet
+from jinguo.core.scope import recheck_visible
+from jinguo.core.tables import Col, Table
+
+
+def locked_out(request, credentials=None, *args, **kwargs):
+    """django-axes calls this when a locked account tries to sign in."""
+    minutes = int(settings.AXES_COOLOFF_TIME.total_seconds() // 60)
+    return render(request, "accounts/locked.html", {"minutes": minutes}, status=429)
+
+
+class LoginView(auth_views.LoginView):
+    template_name = "accounts/login.html"
+    authentication_form = LoginForm
+    redirect_authenticated_user = True
+
+
+class LogoutView(auth_views.LogoutView):
+    pass
+
+
+class PasswordChangeView(LoginRequiredMixin, View):
+    template_name = "accounts/password_change.html"
+
+    def get(self, request):
+        return render(request, self.template_name, {"form": ChangePasswordForm(request.user)})
+
+    def post(self, request):
+        form = ChangePasswordForm(request.user, request.POST)
+        if form.is_valid():
+            with transaction.atomic():
+                user = form.save(commit=False)
+                user.must_change_password = False
+                user.save()
+                record_event(Event.PASSWORD_CHANGED, user, org=user.org)
+            update_session_auth_hash(request, user)
+            messages.success(request, _("密码已修改。"))
+            return redirect("core:home")
+        return render(request, self.template_name, {"form": form}, status=400)
+
+
+class OtpSetupView(LoginRequiredMixin, View):
+    """Bind an authenticator app: show the secret as a QR code (drawn on the server), confirm with a code."""
+
+    template_name = "accounts/otp_setup.html"
+
+    def device(self, request) -> TOTPDevice:
+        device = TOTPDevice.objects.filter(user=request.user, confirmed=False).first()
+        return device or TOTPDevice.objects.create(user=request.user, name=_("身份验证器"), confirmed=False)
+
+    def render(self, request, form, status=200):
+        import base64
+
+        import segno
+
+        device = self.device(request)
+        qr = segno.make(device.config_url, error="m").svg_data_uri(scale=4)
+        secret = base64.b32encode(device.bin_key).decode()
+        return render(request, self.template_name, {"form": form, "qr": qr, "secret": secret}, status=status)
+
+    def get(self, request):
+        if request.user.totpdevice_set.filter(confirmed=True).exists():
+            return redirect("accounts:otp_verify")
+        return self.render(request, OtpTokenForm())
+
+    def post(self, request):
+        form = OtpTokenForm(request.POST)
+        device = self.device(request)
+        if form.is_valid() and device.verify_token(form.cleaned_data["token"]):
+            device.confirmed = True
+            device.save()
+            otp_login(request, device)
+            record_event(Event.OTP_ENROLLED, request.user, org=request.user.org)
+            messages.success(request, _("双因素认证已绑定。"))
+            return redirect("core:home")
+        form.add_error("token", _("动态口令不正确，请核对手机时间后重试。"))
+        return self.render(request, form, status=400)
+
+
+class OtpVerifyView(LoginRequiredMixin, View):
+    template_name = "accounts/otp_verify.html"
+
+    def get(self, request):
+        return render(request, self.template_name, {"form": OtpTokenForm()})
+
+    def post(self, request):
+        form = OtpTokenForm(request.POST)
+        if form.is_valid():
+            for device in request.user.totpdevice_set.filter(confirmed=True):
+                if device.verify_token(form.cleaned_data["token"]):
+                    otp_login(request, device)
+                    return redirect(request.GET.get("next") or "core:home")
+        record_event(Event.OTP_FAILED, request.user, org=request.user.org)
+        form.add_error("token", _("动态口令不正确。"))
+        return render(request, self.template_name, {"form": form}, status=400)
+
+
+# --- User management (系统管理员) -------------------------------------------------------------------------------
+class UserFilterSet(ScopedFilterSet):
+    q_fields = ("username", "display_name")
+    within = OrgSubtreeFilter()
+    is_active = django_filters.BooleanFilter(label=gettext_lazy("启用"))
+
+    class Meta:
+        model = User
+        fields = ["q", "within", "is_active"]
+
+
+class UserTable(Table):
+    columns = [
+        Col("username", gettext_lazy("用户名"), link=True),
+        Col("display_name", gettext_lazy("姓名")),
+        Col("org.name", gettext_lazy("所在单位")),
+        Col("role_names", gettext_lazy("角色"),
+            render=lambda u: "、".join(sorted({str(Role(a.role).label) for a in u.role_assignments.all()}))),
+        Col("is_active", gettext_lazy("启用"), render=lambda u: _("是") if u.is_active else _("否")),
+        Col("last_login", gettext_lazy("最近登录")),
+    ]
+    select_related = ("org",)
+
+
+class UserListView(generic.ObjectListView):
+    queryset = User.objects.prefetch_related("role_assignments")
+    table = UserTable
+    filterset = UserFilterSet
+
+
+class UserDetailView(generic.ObjectDetailView):
+    queryset = User.objects.all()
+    template_name = "accounts/user_detail.html"
+    fields = ["username", "display_name", "org", "phone", "email", "is_active", "require_2fa",
+              "must_change_password", "last_login", "password_changed_at"]
+
+    def get_extra_context(self, obj) -> dict:
+        from axes.models import AccessAttempt
+
+        user = self.request.user
+        return {
+            "assignments": RoleAssignment.objects.visible_to(user, "view").filter(user=obj).select_related("org"),
+            "locked": AccessAttempt.objects.filter(username=obj.username,
+                                                   failures_since_start__gte=settings.AXES_FAILURE_LIMIT).exists(),
+            "can_manage": user.has_role(Role.SYSTEM_ADMIN) and obj != user,
+            "can_assign": user.has_role(Role.SECURITY_ADMIN) and obj != user,
+        }
+
+
+class UserEditView(generic.ObjectEditView):
+    queryset = User.objects.all()
+    form_class = UserForm
+    template_name = "accounts/user_edit.html"
+
+    def save(self, form):
+        user = form.save(commit=False)
+        if user.pk is None:
+            self.initial_password = services.generate_password()
+            user.set_password(self.initial_password)
+            user.must_change_password = True
+            user.save()
+            messages.warning(self.request, _("初始密码：%(pw)s（只显示这一次，请告知本人；首次登录须修改）") % {
+                "pw": self.initial_password})
+        else:
+            user.save()
+        return user
+
+
+class UserActionView(LoginRequiredMixin, View):
+    """Reset password / unlock: the system administrator's actions on one account."""
+
+    def post(self, request, pk, action):
+        user = get_object_or_404(User.objects.visible_to(request.user, "change"), pk=pk)
+        if user == request.user:
+            raise PermissionDenied(_("不能对自己的账户执行此操作。"))
+        if action == "reset":
+            form = ResetPasswordForm(request.POST, user=user)
+            if not form.is_valid():
+                messages.error(request, "；".join(form.errors["password"]))
+                return redirect(user.get_absolute_url())
+            password = services.reset_password(user, form.cleaned_data["password"] or None)
+            messages.warning(request, _("已重置密码。新的初始密码：%(pw)s（只显示这一次）") % {"pw": password})
+        elif action == "unlock":
+            services.unlock(user)
+            messages.success(request, _("已解除锁定。"))
+        else:
+            raise PermissionDenied
+        return redirect(user.get_absolute_url())
+
+
+# --- Role assignment (安全管理员) --------------------------------------------------------------------------------
+class RoleAssignmentFilterSet(ScopedFilterSet):
+    q_fields = ("user__username", "user__display_name")
+    role = django_filters.ChoiceFilter(label=gettext_lazy("角色"), choices=Role.choices)
+    within = OrgSubtreeFilter()
+
+    class Meta:
+        model = RoleAssignment
+        fields = ["q", "role", "within"]
+
+
+class RoleAssignmentTable(Table):
+    columns = [
+        Col("user.username", gettext_lazy("用户名"), render=None),
+        Col("user.display_name", gettext_lazy("姓名")),
+        Col("org.name", gettext_lazy("单位（含下级）")),
+        Col("role", gettext_lazy("角色")),
+        Col("created", gettext_lazy("分配时间")),
+    ]
+    select_related = ("user", "org")
+
+
+class RoleAssignmentListView(generic.ObjectListView):
+    queryset = RoleAssignment.objects.all()
+    table = RoleAssignmentTable
+    filterset = RoleAssignmentFilterSet
+    template_name = "accounts/roleassignment_list.html"
+
+
+class RoleAssignmentAddView(LoginRequiredMixin, View):
+    template_name = "core/object_edit.html"
+
+    def dispatch(self, request, *args, **kwargs):
+        if request.user.is_authenticated:
+            generic.require_scope(request.user, RoleAssignment, "add")
+        return super().dispatch(request, *args, **kwargs)
+
+    def get(self, request):
+        form = RoleAssignmentForm(initial=request.GET.dict(), user=request.user)
+        return render(request, self.template_name, {"form": form, "model_name": RoleAssignment._meta.verbose_name})
+
+    def post(self, request):
+        form = RoleAssignmentForm(request.POST, user=request.user)
+        if form.is_valid():
+            try:
+                with transaction.atomic():
+                    assignment = services.grant_role(form.cleaned_data["user"], form.cleaned_data["org"],
+                                                     Role(form.cleaned_data["role"]))
+                    recheck_visible(assignment, request.user, "add")
+            except PermissionDenied as exc:
+                form.add_error(None, str(exc))
+            else:
+                messages.success(request, _("已分配角色：%(a)s") % {"a": assignment})
+                return redirect(assignment.user.get_absolute_url())
+        return render(request, self.template_name, {"form": form, "model_name": RoleAssignment._meta.verbose_name},
+                      status=400)
+
+
+class RoleAssignmentDeleteView(generic.ObjectDeleteView):
+    queryset = RoleAssignment.objects.all()
+    success_url_name = "accounts:roleassignment_list"
+
+    def post(self, request, pk):
+        assignment = get_object_or_404(self.get_queryset(), pk=pk)
+        if assignment.user == request.user:
+            raise PermissionDenied(_("不能撤销自己的角色（三员分立）。"))
+        services.revoke_role(assignment)
+        messages.success(request, _("已撤销角色。"))
+        return redirect(reverse_lazy("accounts:roleassignment_list"))

@@ -1,0 +1,120 @@
+"""Append-only, hash-chained audit trail: generic change diffs, named workflow events and personal-data access.
+
+Each entry stores the hash of the one before it, so editing or deleting any stored row breaks the chain at
+that row and `jinguo audit_verify` names it. On both databases a trigger rejects UPDATE and DELETE.
+"""
+
+import hashlib
+import json
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from jinguo.accounts.roles import Role
+from jinguo.core.scope import scope_paths
+
+GENESIS_HASH = "0" * 64
+
+
+class AuditEntryQuerySet(models.QuerySet):
+    def visible_to(self, user, action: str = "view") -> "AuditEntryQuerySet":
+        """Only the audit administrator reads the log, for the org subtrees where she holds that role.
+
+        Entries without an org (system-wide events) are visible to audit administrators of a top-level unit.
+        """
+        if action not in {"view", "export"}:
+            return self.none()
+        roots = scope_paths(user, {Role.AUDIT_ADMIN})
+        if not roots:
+            return self.none()
+        condition = models.Q()
+        for root in roots:
+            condition |= models.Q(org_path__startswith=root)
+            if root.count("/") == 2:  # "/CODE/": a top-level unit
+                condition |= models.Q(org_path="")
+        return self.filter(condition)
+
+
+class AuditEntry(models.Model):
+    """One audit record. Never updated, never deleted; `seq` orders the chain."""
+
+    class Kind(models.TextChoices):
+        CHANGE = "change", _("数据变更")
+        EVENT = "event", _("业务事件")
+        ACCESS = "access", _("个人信息访问")
+
+    seq = models.BigIntegerField(_("序号"), unique=True)
+    time = models.DateTimeField(_("时间"), db_index=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("操作人"), null=True, blank=True, on_delete=models.DO_NOTHING,
+        db_constraint=False, related_name="+",
+    )
+    actor_name = models.CharField(_("操作人名称"), max_length=150, blank=True)
+    ip = models.GenericIPAddressField(_("来源地址"), null=True, blank=True)
+    request_id = models.CharField(_("请求编号"), max_length=64, blank=True)
+    source = models.CharField(_("来源"), max_length=64, blank=True)
+    kind = models.CharField(_("类别"), max_length=16, choices=Kind.choices)
+    action = models.CharField(_("动作"), max_length=64, db_index=True)
+    object_type = models.CharField(_("对象类型"), max_length=100, blank=True, db_index=True)
+    object_id = models.CharField(_("对象编号"), max_length=64, blank=True, db_index=True)
+    object_repr = models.CharField(_("对象"), max_length=200, blank=True)
+    org_path = models.CharField(_("所属单位路径"), max_length=255, blank=True, db_index=True)
+    org_name = models.CharField(_("所属单位"), max_length=100, blank=True)
+    data = models.JSONField(_("内容"), default=dict, blank=True)
+    note = models.TextField(_("说明"), blank=True)
+    prev_hash = models.CharField(_("前一条哈希"), max_length=64)
+    hash = models.CharField(_("哈希"), max_length=64)
+
+    objects = AuditEntryQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("审计日志")
+        verbose_name_plural = _("审计日志")
+        ordering = ["-seq"]
+
+    def __str__(self) -> str:
+        return f"#{self.seq} {self.action} {self.object_repr}"
+
+    def compute_hash(self) -> str:
+        """SHA-256 over every stored field and the previous hash, in a canonical JSON form."""
+        payload = {
+            "seq": self.seq,
+            "time": self.time.isoformat(),
+            "actor": self.actor_id,
+            "actor_name": self.actor_name,
+            "ip": self.ip,
+            "request_id": self.request_id,
+            "source": self.source,
+            "kind": self.kind,
+            "action": self.action,
+            "object_type": self.object_type,
+            "object_id": self.object_id,
+            "object_repr": self.object_repr,
+            "org_path": self.org_path,
+            "org_name": self.org_name,
+            "data": self.data,
+            "note": self.note,
+            "prev_hash": self.prev_hash,
+        }
+        canonical = json.dumps(payload, ensure_ascii=False, sort_keys=True, separators=(",", ":"), default=str)
+        return hashlib.sha256(canonical.encode()).hexdigest()
+
+    @property
+    def action_label(self) -> str:
+        from jinguo.audit.events import Event
+
+        try:
+            return str(Event(self.action).label)
+        except ValueError:
+            return self.action
+
+
+class AuditHead(models.Model):
+    """The chain's tip. Writers lock this single row, so concurrent transactions append in a strict order."""
+
+    last_seq = models.BigIntegerField(default=0)
+    last_hash = models.CharField(max_length=64, default=GENESIS_HASH)
+
+    class Meta:
+        verbose_name = _("审计链头")

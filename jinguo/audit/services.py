@@ -1,0 +1,145 @@
+"""Writing and verifying the audit trail. Every write happens inside the caller's transaction."""
+
+from __future__ import annotations
+
+import datetime as dt
+import decimal
+import uuid
+from dataclasses import dataclass
+from typing import Any
+
+from django.db import models, transaction
+from django.utils import timezone
+
+from jinguo.audit.context import current
+from jinguo.audit.events import Event
+from jinguo.audit.models import GENESIS_HASH, AuditEntry, AuditHead
+
+MASKED = "******"
+
+
+def _jsonable(value: Any) -> Any:
+    if value is None or isinstance(value, bool | int | str):
+        return value
+    if isinstance(value, decimal.Decimal | float):
+        return str(value)
+    if isinstance(value, dt.datetime | dt.date | dt.time):
+        return value.isoformat()
+    if isinstance(value, uuid.UUID):
+        return str(value)
+    if isinstance(value, bytes | memoryview):
+        return MASKED
+    if isinstance(value, list | tuple):
+        return [_jsonable(v) for v in value]
+    if isinstance(value, dict):
+        return {str(k): _jsonable(v) for k, v in value.items()}
+    return str(value)
+
+
+def snapshot_values(model: type[models.Model], values: dict[str, Any]) -> dict[str, Any]:
+    """A record's field values (by attname) as JSON; fields in `audit_masked_fields` never leave in clear."""
+    masked = getattr(model, "audit_masked_fields", ())
+    data = {}
+    for field in model._meta.concrete_fields:
+        if field.attname not in values:
+            continue
+        value = values[field.attname]
+        data[field.attname] = MASKED if field.name in masked and value not in (None, "") else _jsonable(value)
+    return data
+
+
+def snapshot(obj: models.Model) -> dict[str, Any]:
+    """The current state of a record, as `snapshot_values` writes it."""
+    return snapshot_values(type(obj), {f.attname: getattr(obj, f.attname) for f in obj._meta.concrete_fields})
+
+
+def _owning_org(obj: models.Model | None):
+    if obj is None:
+        return None
+    if hasattr(obj, "audit_org"):
+        return obj.audit_org()
+    return getattr(obj, "org", None)
+
+
+def _append(*, kind: str, action: str, obj: models.Model | None = None, org=None, data: dict | None = None,
+            note: str = "", object_repr: str | None = None) -> AuditEntry:
+    ctx = current()
+    org = org if org is not None else _owning_org(obj)
+    with transaction.atomic():
+        head, _created = AuditHead.objects.select_for_update().get_or_create(pk=1)
+        entry = AuditEntry(
+            seq=head.last_seq + 1,
+            time=timezone.now(),
+            actor_id=ctx.actor_id,
+            actor_name=ctx.actor_name[:150],
+            ip=ctx.ip,
+            request_id=ctx.request_id,
+            source=ctx.source[:64],
+            kind=kind,
+            action=action,
+            object_type=obj._meta.label_lower if obj is not None else "",
+            object_id=str(obj.pk) if obj is not None and obj.pk is not None else "",
+            object_repr=(object_repr if object_repr is not None else (str(obj) if obj is not None else ""))[:200],
+            org_path=getattr(org, "path", "") or "",
+            org_name=(getattr(org, "name", "") or "")[:100],
+            data=_jsonable(data or {}),
+            note=note,
+            prev_hash=head.last_hash or GENESIS_HASH,
+        )
+        entry.hash = entry.compute_hash()
+        entry.save(force_insert=True)
+        head.last_seq, head.last_hash = entry.seq, entry.hash
+        head.save(update_fields=["last_seq", "last_hash"])
+    return entry
+
+
+def record_change(obj: models.Model, action: str, before: dict | None, after: dict | None) -> AuditEntry | None:
+    """A generic diff: only the fields that changed (all of them for create/delete)."""
+    before, after = before or {}, after or {}
+    if action == Event.UPDATED:
+        keys = sorted(k for k in after if before.get(k) != after.get(k) and k != "updated")
+        if not keys:
+            return None
+        before = {k: before.get(k) for k in keys}
+        after = {k: after[k] for k in keys}
+    return _append(kind=AuditEntry.Kind.CHANGE, action=action, obj=obj, data={"before": before, "after": after})
+
+
+def record_event(code: Event | str, obj: models.Model | None = None, *, org=None, note: str = "",
+                 data: dict | None = None, object_repr: str | None = None) -> AuditEntry:
+    """A named event (`case.accepted`, `user.login` …) with optional structured detail."""
+    return _append(kind=AuditEntry.Kind.EVENT, action=str(code), obj=obj, org=org, data=data, note=note,
+                   object_repr=object_repr)
+
+
+def record_access(obj: models.Model, *, fields: list[str], reason: str) -> AuditEntry:
+    """Personal data shown in clear: who, when, which record, which fields, why."""
+    return _append(kind=AuditEntry.Kind.ACCESS, action=Event.UNMASKED, obj=obj, data={"fields": fields},
+                   note=reason)
+
+
+@dataclass
+class BrokenLink:
+    entry_id: int
+    seq: int
+    reason: str
+
+    def __str__(self) -> str:
+        return f"审计链在第 {self.seq} 条（id={self.entry_id}）处断开：{self.reason}"
+
+
+def verify_chain(batch_size: int = 5000) -> tuple[int, BrokenLink | None]:
+    """Walk the chain in order; return how many entries were checked and the first broken link, if any."""
+    prev_hash, expected_seq, checked = GENESIS_HASH, 1, 0
+    for entry in AuditEntry.objects.order_by("seq").iterator(chunk_size=batch_size):
+        if entry.seq != expected_seq:
+            return checked, BrokenLink(entry.pk, entry.seq, f"缺少第 {expected_seq} 条（可能被删除）")
+        if entry.prev_hash != prev_hash:
+            return checked, BrokenLink(entry.pk, entry.seq, "前一条哈希不符（前一条被删除或改写）")
+        if entry.compute_hash() != entry.hash:
+            return checked, BrokenLink(entry.pk, entry.seq, "内容与哈希不符（本条被改写）")
+        prev_hash, expected_seq, checked = entry.hash, expected_seq + 1, checked + 1
+    head = AuditHead.objects.filter(pk=1).first()
+    if head and head.last_seq != expected_seq - 1:
+        return checked, BrokenLink(0, expected_seq, f"链尾应为第 {head.last_seq} 条，实际只有 {expected_seq - 1} 条")
+    return checked, None

@@ -1,0 +1,40 @@
+"""Login security events go to the audit trail (等保2.0 8.1.4.3 审计: 登录成功与失败)."""
+
+from axes.signals import user_locked_out
+from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
+from django.dispatch import receiver
+
+from jinguo.audit.context import audit_context, for_user
+from jinguo.audit.events import Event
+from jinguo.audit.middleware import client_ip
+from jinguo.audit.services import record_event
+
+
+def _ip(request) -> str | None:
+    return client_ip(request) if request is not None else None
+
+
+@receiver(user_logged_in)
+def _logged_in(sender, request, user, **kwargs) -> None:
+    with audit_context(**for_user(user, source="web", ip=_ip(request), request_id=getattr(request, "id", None))):
+        record_event(Event.LOGIN, user, org=user.org)
+
+
+@receiver(user_logged_out)
+def _logged_out(sender, request, user, **kwargs) -> None:
+    if user is not None:
+        with audit_context(**for_user(user, source="web", ip=_ip(request), request_id=getattr(request, "id", None))):
+            record_event(Event.LOGOUT, user, org=user.org)
+
+
+@receiver(user_login_failed)
+def _login_failed(sender, credentials, request=None, **kwargs) -> None:
+    username = str(credentials.get("username", ""))[:150]
+    with audit_context(source="web", ip=_ip(request), actor_name=username, actor_id=None):
+        record_event(Event.LOGIN_FAILED, object_repr=username)
+
+
+@receiver(user_locked_out)
+def _locked_out(sender, request, username=None, ip_address=None, **kwargs) -> None:
+    with audit_context(source="web", ip=ip_address, actor_name=str(username or "")[:150], actor_id=None):
+        record_event(Event.LOCKED_OUT, object_repr=str(username or ""))

@@ -1,0 +1,53 @@
+"""Base API classes: every viewset reads through `visible_to`, so the API has the web's scope exactly."""
+
+from rest_framework import serializers, viewsets
+from rest_framework.exceptions import PermissionDenied
+
+from jinguo.audit.context import set_actor
+from jinguo.core.models import CodeItem
+from jinguo.core.scope import scope_paths
+
+ACTION_FOR_METHOD = {"GET": "view", "HEAD": "view", "OPTIONS": "view", "POST": "add", "PUT": "change",
+                     "PATCH": "change", "DELETE": "delete"}
+
+
+class ScopedViewSetMixin:
+    """Set `queryset` (a ScopedQuerySet); records outside the caller's scope do not exist for it (404)."""
+
+    def initial(self, request, *args, **kwargs):
+        super().initial(request, *args, **kwargs)
+        set_actor(request.user)  # token auth happens here, after the middleware opened the audit context
+        model = self.queryset.model
+        action = ACTION_FOR_METHOD.get(request.method, "view")
+        if not scope_paths(request.user, model.scope_roles.get(action, ())):
+            raise PermissionDenied("您没有进行此操作的权限。")
+
+    def get_queryset(self):
+        action = ACTION_FOR_METHOD.get(self.request.method, "view")
+        return self.queryset.all().visible_to(self.request.user, action)
+
+
+class ScopedReadOnlyViewSet(ScopedViewSetMixin, viewsets.ReadOnlyModelViewSet):
+    pass
+
+
+class CodeItemSerializer(serializers.ModelSerializer):
+    table = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+    aliases = serializers.ListField(source="alias_list", child=serializers.CharField(), read_only=True)
+
+    class Meta:
+        model = CodeItem
+        fields = ["id", "table", "code", "name", "aliases", "parent", "order"]
+
+
+class CodeItemViewSet(ScopedReadOnlyViewSet):
+    """字典条目（问题类别、来源方式、单位类型等）。用 ?table=标识 筛选。"""
+
+    queryset = CodeItem.objects.filter(is_active=True).select_related("table")
+    serializer_class = CodeItemSerializer
+    filterset_fields = {"table__slug": ["exact"]}
+
+    def get_queryset(self):
+        queryset = super().get_queryset()
+        table = self.request.query_params.get("table")
+        return queryset.filter(table__slug=table) if table else queryset

@@ -1,0 +1,624 @@
+"""The Excel engine: one declared column spec per importable model gives its template, its import and its export.
+
+template  → .xlsx with Chinese headers (required ones marked *), drop-downs from the code tables and a 填写说明 sheet
+import    → parse with calamine, validate every row through the model's own form, collect every error as
+            (sheet, row as Excel shows it, column, reason), and commit all or nothing
+export    → the same columns, streamed with XlsxWriter, so an export re-imports unchanged
+
+Rows already present (by natural key) are skipped, or updated when asked (`existing="update"`).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import re
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+from typing import Any, BinaryIO
+
+from django import forms
+from django.core.exceptions import ImproperlyConfigured
+from django.db import models, transaction
+from django.utils.translation import gettext as _
+
+from jinguo.core.models import CodeItem
+
+ProgressCallback = Callable[[int, int], None]
+
+DATE_FORMATS = ("%Y-%m-%d", "%Y/%m/%d", "%Y年%m月%d日", "%Y.%m.%d", "%Y%m%d")
+_HEADER_MARKS = re.compile(r"[*＊]|[（(]必填[)）]|\s+")
+_THOUSANDS = re.compile(r"(?<=\d)[,，](?=\d{3}\b)")
+EXCEL_EPOCH = dt.date(1899, 12, 30)
+
+
+def normalize_header(text: Any) -> str:
+    """'活动名称*', ' 活动名称（必填）' and '活动名称' are the same header; full-width brackets become half-width."""
+    text = _HEADER_MARKS.sub("", str(text or ""))
+    return text.replace("（", "(").replace("）", ")")
+
+
+def column_letter(index: int) -> str:
+    """0 → A, 25 → Z, 26 → AA."""
+    letters = ""
+    index += 1
+    while index:
+        index, rem = divmod(index - 1, 26)
+        letters = chr(65 + rem) + letters
+    return letters
+
+
+# --- Cell parsing ----------------------------------------------------------------------------------------------
+class CellError(ValueError):
+    """A value that cannot be read as its column's kind; the message is shown to the user."""
+
+
+def parse_text(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))  # calamine reads 13800000000 as 13800000000.0
+    if isinstance(value, dt.datetime):
+        return value.strftime("%Y-%m-%d %H:%M")
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return str(value).strip()
+
+
+def parse_date(value: Any) -> dt.date | None:
+    if value in (None, ""):
+        return None
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    if isinstance(value, int | float):
+        if 1 <= value < 2958466:  # an Excel serial number the reader did not convert
+            return EXCEL_EPOCH + dt.timedelta(days=int(value))
+        raise CellError(_("“%(value)s”不是日期") % {"value": parse_text(value)})
+    text = str(value).strip()
+    for fmt in DATE_FORMATS:
+        try:
+            return dt.datetime.strptime(text, fmt).date()
+        except ValueError:
+            continue
+    raise CellError(_("“%(value)s”不是有效日期，请写成 2025-03-01、2025/3/1 或 2025年3月1日") % {"value": text})
+
+
+def parse_decimal(value: Any, *, unit: str = "") -> Decimal | None:
+    """Exact numbers: '1,000', '500份' (the column's unit), 12.5; never '1000余' or '约500'."""
+    if value in (None, ""):
+        return None
+    if isinstance(value, bool):
+        raise CellError(_("应为数字"))
+    if isinstance(value, int):
+        return Decimal(value)
+    if isinstance(value, float):
+        return Decimal(repr(value))  # the shortest repr round-trips what the user typed (0.1, not 0.1000000000000000055)
+    text = _THOUSANDS.sub("", str(value).strip())
+    if unit and text.endswith(unit):
+        text = text[: -len(unit)].strip()
+    try:
+        number = Decimal(text)
+    except InvalidOperation:
+        raise CellError(_("“%(value)s”不是确切的数字（请填写阿拉伯数字，不要写“余”“约”“近”等）")
+                        % {"value": str(value).strip()}) from None
+    if not number.is_finite():
+        raise CellError(_("“%(value)s”不是确切的数字") % {"value": str(value).strip()})
+    return number
+
+
+def parse_int(value: Any, *, unit: str = "") -> int | None:
+    number = parse_decimal(value, unit=unit)
+    if number is None:
+        return None
+    if number != number.to_integral_value():
+        raise CellError(_("应为整数，“%(value)s”带有小数") % {"value": parse_text(value)})
+    return int(number)
+
+
+_TRUE = {"是", "有", "y", "yes", "true", "1", "√", "✓"}
+_FALSE = {"否", "无", "n", "no", "false", "0", "×", "✗"}
+
+
+def parse_bool(value: Any) -> bool | None:
+    text = parse_text(value).lower()
+    if text == "":
+        return None
+    if text in _TRUE:
+        return True
+    if text in _FALSE:
+        return False
+    raise CellError(_("应填“是”或“否”"))
+
+
+# --- Column specs ----------------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Column:
+    """One column of a workbook, bound to one form field."""
+
+    header: str
+    field: str
+    kind: str = "text"  # text | int | decimal | date | bool | code | choice
+    required: bool = False
+    code_table: str = ""  # kind="code": slug of the code table whose names, codes and aliases are accepted
+    choices: tuple[tuple[str, str], ...] = ()  # kind="choice": (value, label)
+    aliases: tuple[str, ...] = ()  # other headers meaning the same column
+    unit: str = ""  # numbers may carry this unit after them ("500份")
+    help: str = ""
+    width: int = 16
+    exporter: Callable[[Any], Any] | None = None  # value written on export; default: the form field's value
+
+    def accepts(self, header: str) -> bool:
+        names = [self.header, *self.aliases]
+        return normalize_header(header) in {normalize_header(n) for n in names}
+
+
+@dataclass
+class RowError:
+    sheet: str
+    row: int
+    column: str  # Excel letter, "" for the row as a whole
+    header: str
+    message: str
+
+    def __post_init__(self) -> None:
+        self.header, self.message = str(self.header), str(self.message)
+
+    def __str__(self) -> str:
+        place = _("工作表“%(sheet)s”第%(row)d行") % {"sheet": self.sheet, "row": self.row}
+        if self.header:
+            place += _("（%(col)s列“%(header)s”）") % {"col": self.column, "header": self.header}
+        return f"{place}：{self.message}"
+
+    def as_dict(self) -> dict:
+        return {"sheet": self.sheet, "row": self.row, "column": self.column, "header": self.header,
+                "message": self.message}
+
+
+@dataclass
+class ImportResult:
+    total: int = 0
+    created: int = 0
+    updated: int = 0
+    skipped: int = 0
+    errors: list[RowError] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+
+class ImportAborted(Exception):
+    """Raised inside the import transaction to roll everything back."""
+
+
+@dataclass
+class ImportContext:
+    """Who imports what into where. `user` is None on the command line (the operator acts for the unit)."""
+
+    org: Any
+    user: Any = None
+    existing: str = "skip"  # skip | update
+    period: str | None = None  # for kinds that import figures of one period
+
+    def __post_init__(self) -> None:
+        if self.existing not in ("skip", "update"):
+            raise ValueError(self.existing)
+
+
+class ImportSpec:
+    """Declare `kind`, `label`, `model`, `form_class`, `columns`, `natural_key`; override hooks where needed."""
+
+    kind: str = ""
+    label: str = ""
+    model: type[models.Model]
+    form_class: type[forms.ModelForm]
+    columns: list[Column] = []
+    natural_key: tuple[str, ...] = ()
+    sheet_name: str = "数据"
+    progress_every: int = 200
+
+    def __init__(self) -> None:
+        for attr in ("kind", "label", "model", "form_class", "columns", "natural_key"):
+            if not getattr(self, attr, None):
+                raise ImproperlyConfigured(f"{type(self).__name__} must declare {attr}")
+        self._code_lookups: dict[str, dict[str, CodeItem]] = {}
+
+    # Hooks -------------------------------------------------------------------------------------------------------
+    def columns_for(self, ctx: ImportContext) -> list[Column]:
+        """The columns of this workbook (a spec with data-driven columns, like ledger measures, overrides this)."""
+        return list(self.columns)
+
+    def form_kwargs(self, ctx: ImportContext) -> dict:
+        return {}
+
+    def prepare(self, ctx: ImportContext, data: dict) -> dict:
+        """Adjust the form data of a row before validation (fill the org, defaults …)."""
+        return data
+
+    def find_existing(self, ctx: ImportContext, data: dict) -> models.Model | None:
+        """The stored record with this row's natural key, or None. Only records the importer can see count."""
+        lookup = {name: data.get(name) for name in self.natural_key}
+        if any(value in (None, "") for value in lookup.values()):
+            return None
+        return self.base_queryset(ctx, "change").filter(**lookup).first()
+
+    def base_queryset(self, ctx: ImportContext, action: str = "view") -> models.QuerySet:
+        manager = self.model._default_manager
+        if ctx.user is not None:
+            return manager.visible_to(ctx.user, action)
+        return self.org_subtree(manager.all(), ctx.org)
+
+    def org_subtree(self, queryset: models.QuerySet, org) -> models.QuerySet:
+        field_name = getattr(self.model, "scope_org_field", "org")
+        prefix = f"{field_name}__path" if field_name else "path"
+        return queryset.filter(**{f"{prefix}__startswith": org.path})
+
+    def save(self, ctx: ImportContext, form: forms.ModelForm) -> models.Model:
+        return form.save()
+
+    def after_save(self, ctx: ImportContext, obj: models.Model) -> None:
+        """Inside the transaction, after each row: the scope re-check for web and API imports."""
+        if ctx.user is not None:
+            from jinguo.core.scope import recheck_visible
+
+            recheck_visible(obj, ctx.user, "change")
+
+    def export_queryset(self, ctx: ImportContext, date_from: dt.date | None = None,
+                        date_to: dt.date | None = None) -> models.QuerySet:
+        return self.base_queryset(ctx, "export")
+
+    # Cells -------------------------------------------------------------------------------------------------------
+    def code_lookup(self, table: str) -> dict[str, CodeItem]:
+        if table not in self._code_lookups:
+            self._code_lookups[table] = CodeItem.objects.lookup(table)
+        return self._code_lookups[table]
+
+    def allowed_values(self, column: Column) -> list[str]:
+        if column.kind == "code":
+            return list(CodeItem.objects.of(column.code_table).values_list("name", flat=True))
+        if column.kind == "choice":
+            return [str(label) for _value, label in column.choices]
+        if column.kind == "bool":
+            return [_("是"), _("否")]
+        return []
+
+    def parse_cell(self, column: Column, value: Any) -> Any:
+        """Cell value → form data value (pk for codes, ISO date, plain number), or CellError."""
+        if column.kind == "date":
+            parsed = parse_date(value)
+            return parsed.isoformat() if parsed else ""
+        if column.kind == "int":
+            number = parse_int(value, unit=column.unit)
+            return "" if number is None else str(number)
+        if column.kind == "decimal":
+            number = parse_decimal(value, unit=column.unit)
+            return "" if number is None else str(number)
+        if column.kind == "bool":
+            flag = parse_bool(value)
+            return "" if flag is None else ("true" if flag else "false")
+        text = parse_text(value)
+        if column.kind == "code" and text:
+            item = self.code_lookup(column.code_table).get(text)
+            if item is None:
+                raise CellError(_("“%(value)s”不在可选值中，可选：%(allowed)s") % {
+                    "value": text, "allowed": "、".join(self.allowed_values(column))})
+            return str(item.pk)
+        if column.kind == "choice" and text:
+            for choice_value, label in column.choices:
+                if text in (choice_value, str(label)):
+                    return choice_value
+            raise CellError(_("“%(value)s”不在可选值中，可选：%(allowed)s") % {
+                "value": text, "allowed": "、".join(self.allowed_values(column))})
+        return text
+
+    def export_cell(self, column: Column, obj: models.Model) -> Any:
+        if column.exporter is not None:
+            return column.exporter(obj)
+        value = getattr(obj, column.field, None)
+        if column.kind == "choice":
+            return dict(column.choices).get(value, value)
+        if isinstance(value, models.Model):
+            return str(value)
+        if isinstance(value, Decimal):
+            return int(value) if value == value.to_integral_value() and column.kind == "int" else float(value)
+        return value
+
+    # Reading -----------------------------------------------------------------------------------------------------
+    def read_rows(self, file: BinaryIO | str) -> tuple[str, Iterator[tuple[int, list[Any]]], int]:
+        """(sheet name, iterator of (Excel row number, cells), data-row count) of the data sheet."""
+        from python_calamine import CalamineWorkbook
+
+        try:
+            book = CalamineWorkbook.from_path(file) if isinstance(file, str) else CalamineWorkbook.from_filelike(file)
+        except Exception as exc:  # noqa: BLE001 - calamine raises several types for unreadable files
+            raise CellError(_("无法读取文件，请上传 Excel 工作簿（.xlsx）：%(error)s") % {"error": exc}) from exc
+        names = book.sheet_names
+        if not names:
+            raise CellError(_("工作簿中没有工作表"))
+        name = self.sheet_name if self.sheet_name in names else names[0]
+        sheet = book.get_sheet_by_name(name)
+        rows = sheet.to_python(skip_empty_area=False)
+        count = max(0, len(rows) - 1)
+        return name, ((number, row) for number, row in enumerate(rows, start=1)), count
+
+    def match_headers(self, ctx: ImportContext, sheet: str, header_row: list[Any]
+                      ) -> tuple[dict[int, Column], list[RowError]]:
+        columns = self.columns_for(ctx)
+        found: dict[int, Column] = {}
+        errors: list[RowError] = []
+        for index, raw in enumerate(header_row):
+            text = parse_text(raw)
+            if not text:
+                continue
+            column = next((c for c in columns if c.accepts(text)), None)
+            if column is None:
+                column = self.unknown_header(ctx, text)
+            if column is None:
+                errors.append(RowError(sheet, 1, column_letter(index), text, _("未知的列，可用的列：%(cols)s") % {
+                    "cols": "、".join(str(c.header) for c in columns)}))
+            elif column in found.values():
+                errors.append(RowError(sheet, 1, column_letter(index), text, _("列重复")))
+            else:
+                found[index] = column
+        for column in columns:
+            if column.required and column not in found.values():
+                errors.append(RowError(sheet, 1, "", column.header, _("缺少必填列“%(header)s”") % {
+                    "header": column.header}))
+        return found, errors
+
+    def unknown_header(self, ctx: ImportContext, header: str) -> Column | None:
+        """A hook for columns created from data (ledger measures); None means the header is an error."""
+        return None
+
+    # Import ------------------------------------------------------------------------------------------------------
+    def run_import(self, file: BinaryIO | str, ctx: ImportContext,
+                   progress: ProgressCallback | None = None) -> ImportResult:
+        """Validate every row; write them all in one transaction, or nothing if any row has an error."""
+        result = ImportResult()
+        try:
+            sheet, rows, total = self.read_rows(file)
+        except CellError as exc:
+            result.errors.append(RowError("", 0, "", "", str(exc)))
+            return result
+        header = next(rows, None)
+        if header is None:
+            result.errors.append(RowError(sheet, 1, "", "", _("工作表是空的")))
+            return result
+        mapping, header_errors = self.match_headers(ctx, sheet, header[1])
+        if header_errors:
+            result.errors = header_errors
+            return result
+        try:
+            with transaction.atomic():
+                self._import_rows(ctx, sheet, rows, total, mapping, result, progress)
+                if result.errors:
+                    raise ImportAborted
+        except ImportAborted:
+            result.created = result.updated = result.skipped = 0
+        if not result.errors:
+            self.record_import(ctx, result)
+        return result
+
+    def _import_rows(self, ctx, sheet, rows, total, mapping, result, progress) -> None:
+        seen_keys: dict[tuple, int] = {}
+        form_kwargs = self.form_kwargs(ctx)
+        done = 0
+        for number, cells in rows:
+            done += 1
+            if progress and done % self.progress_every == 0:
+                progress(done, total)
+            if all(parse_text(c) == "" for c in cells):
+                continue
+            result.total += 1
+            data, row_errors = self._row_data(sheet, number, cells, mapping)
+            if row_errors:
+                result.errors.extend(row_errors)
+                continue
+            data = self.prepare(ctx, data)
+            key = tuple(data.get(name) for name in self.natural_key)
+            if all(part not in (None, "") for part in key):
+                if key in seen_keys:
+                    result.errors.append(RowError(sheet, number, "", "", _("与第%(row)d行重复") % {
+                        "row": seen_keys[key]}))
+                    continue
+                seen_keys[key] = number
+            existing = self.find_existing(ctx, data)
+            form = self.form_class(data=data, instance=existing, **form_kwargs)
+            if not form.is_valid():
+                result.errors.extend(self._form_errors(sheet, number, form, mapping))
+                continue
+            if existing is not None and ctx.existing == "skip":
+                result.skipped += 1
+                continue
+            if result.errors:
+                continue  # validating only: nothing will be kept
+            try:
+                with transaction.atomic():
+                    obj = self.save(ctx, form)
+                    self.after_save(ctx, obj)
+            except Exception as exc:  # noqa: BLE001 - reported against the row, then everything rolls back
+                from django.core.exceptions import PermissionDenied, ValidationError
+
+                if isinstance(exc, ValidationError | PermissionDenied):
+                    message = "；".join(exc.messages) if isinstance(exc, ValidationError) else str(exc)
+                    result.errors.append(RowError(sheet, number, "", "", message))
+                    continue
+                raise
+            if existing is None:
+                result.created += 1
+            else:
+                result.updated += 1
+        if progress:
+            progress(total, total)
+
+    def _row_data(self, sheet: str, number: int, cells: list[Any], mapping: dict[int, Column]
+                  ) -> tuple[dict, list[RowError]]:
+        data: dict[str, Any] = {}
+        errors: list[RowError] = []
+        for index, column in mapping.items():
+            value = cells[index] if index < len(cells) else None
+            try:
+                parsed = self.parse_cell(column, value)
+            except CellError as exc:
+                errors.append(RowError(sheet, number, column_letter(index), column.header, str(exc)))
+                continue
+            if column.required and parsed in ("", None):
+                errors.append(RowError(sheet, number, column_letter(index), column.header, _("必填")))
+                continue
+            data[column.field] = parsed
+        return data, errors
+
+    def _form_errors(self, sheet: str, number: int, form: forms.Form, mapping: dict[int, Column]) -> list[RowError]:
+        by_field = {column.field: (index, column) for index, column in mapping.items()}
+        errors = []
+        for field_name, messages in form.errors.items():
+            index_column = by_field.get(field_name)
+            text = "；".join(str(m) for m in messages)
+            if index_column is None:
+                label = "" if field_name == "__all__" else str(form.fields[field_name].label or field_name)
+                errors.append(RowError(sheet, number, "", label, text))
+            else:
+                index, column = index_column
+                errors.append(RowError(sheet, number, column_letter(index), column.header, text))
+        return errors
+
+    def record_import(self, ctx: ImportContext, result: ImportResult) -> None:
+        from jinguo.audit.events import Event
+        from jinguo.audit.services import record_event
+
+        record_event(Event.IMPORTED, org=ctx.org, object_repr=str(self.label),
+                     data={"kind": self.kind, "rows": result.total, "created": result.created,
+                           "updated": result.updated, "skipped": result.skipped})
+
+    # Template ----------------------------------------------------------------------------------------------------
+    def template(self, ctx: ImportContext) -> bytes:
+        """The blank workbook users fill in: headers, drop-downs, date formats and a 填写说明 sheet."""
+        from openpyxl import Workbook
+        from openpyxl.comments import Comment
+        from openpyxl.styles import Alignment, Font, PatternFill
+        from openpyxl.worksheet.datavalidation import DataValidation
+
+        columns = self.columns_for(ctx)
+        book = Workbook()
+        sheet = book.active
+        sheet.title = self.sheet_name
+        lists = book.create_sheet("可选值")
+        guide = book.create_sheet("填写说明")
+        header_fill = PatternFill("solid", fgColor="FCE4EC")
+        list_col = 0
+        for index, column in enumerate(columns):
+            letter = column_letter(index)
+            cell = sheet.cell(row=1, column=index + 1, value=str(column.header) + ("*" if column.required else ""))
+            cell.font = Font(bold=True, color="C00000" if column.required else "000000")
+            cell.fill = header_fill
+            cell.alignment = Alignment(horizontal="center")
+            if column.help:
+                cell.comment = Comment(str(column.help), "jinguo")
+            sheet.column_dimensions[letter].width = column.width
+            allowed = self.allowed_values(column)
+            if allowed:
+                list_letter = column_letter(list_col)
+                lists.cell(row=1, column=list_col + 1, value=str(column.header))
+                for offset, value in enumerate(allowed, start=2):
+                    lists.cell(row=offset, column=list_col + 1, value=value)
+                validation = DataValidation(
+                    type="list", formula1=f"'可选值'!${list_letter}$2:${list_letter}${len(allowed) + 1}",
+                    allow_blank=not column.required, showErrorMessage=column.kind != "code",
+                    errorTitle=_("请从列表中选择"), error=_("请从下拉列表中选择"))
+                validation.add(f"{letter}2:{letter}5000")
+                sheet.add_data_validation(validation)
+                list_col += 1
+            if column.kind == "date":
+                for row in range(2, 502):
+                    sheet.cell(row=row, column=index + 1).number_format = "yyyy-mm-dd"
+        sheet.freeze_panes = "A2"
+        lists.sheet_state = "hidden"
+        guide.append([_("列名"), _("是否必填"), _("格式或可选值"), _("说明")])
+        for column in columns:
+            allowed = self.allowed_values(column)
+            fmt = {"date": _("日期，如 2025-03-01、2025/3/1、2025年3月1日"), "int": _("整数"),
+                   "decimal": _("数字（可带两位小数）"), "bool": _("是 / 否")}.get(column.kind, _("文字"))
+            if allowed:
+                fmt = "、".join(allowed[:60]) + ("…" if len(allowed) > 60 else "")
+            guide.append([str(column.header), _("必填") if column.required else _("选填"), fmt, str(column.help)])
+        guide.append([])
+        guide.append([_("说明：第一行为表头，请勿修改；从第二行开始每行一条记录。导入时会检查每一行，"
+                        "有任何错误时整个文件都不会导入，并列出每个错误所在的行和列。")])
+        for letter, width in zip("ABCD", (18, 10, 50, 50), strict=True):
+            guide.column_dimensions[letter].width = width
+        guide["A1"].font = guide["B1"].font = guide["C1"].font = guide["D1"].font = Font(bold=True)
+        buffer = io.BytesIO()
+        book.save(buffer)
+        return buffer.getvalue()
+
+    # Export ------------------------------------------------------------------------------------------------------
+    def export(self, ctx: ImportContext, queryset: Iterable[models.Model], out: BinaryIO) -> int:
+        """Stream rows into `out` with the import's own headers; returns how many rows were written."""
+        import xlsxwriter
+
+        columns = self.columns_for(ctx)
+        book = xlsxwriter.Workbook(out, {"constant_memory": True, "in_memory": False,
+                                         "tmpdir": _tmpdir(), "remove_timezone": True})
+        sheet = book.add_worksheet(self.sheet_name)
+        bold = book.add_format({"bold": True, "bg_color": "#FCE4EC"})
+        date_format = book.add_format({"num_format": "yyyy-mm-dd"})
+        for index, column in enumerate(columns):
+            sheet.set_column(index, index, column.width, date_format if column.kind == "date" else None)
+            sheet.write_string(0, index, str(column.header), bold)
+        count = 0
+        iterator = queryset.iterator(chunk_size=2000) if hasattr(queryset, "iterator") else queryset
+        for count, obj in enumerate(iterator, start=1):
+            for index, column in enumerate(columns):
+                value = self.export_cell(column, obj)
+                if value is None or value == "":
+                    continue
+                if isinstance(value, dt.datetime):
+                    sheet.write_datetime(count, index, value.replace(tzinfo=None), date_format)
+                elif isinstance(value, dt.date):
+                    sheet.write_datetime(count, index, dt.datetime.combine(value, dt.time()), date_format)
+                elif isinstance(value, bool):
+                    sheet.write_string(count, index, _("是") if value else _("否"))
+                elif isinstance(value, int | float | Decimal):
+                    sheet.write_number(count, index, float(value))
+                else:
+                    sheet.write_string(count, index, str(value))
+        sheet.freeze_panes(1, 0)
+        book.close()
+        return count
+
+
+def _tmpdir() -> str:
+    from django.conf import settings
+
+    path = settings.VAR_DIR / "tmp"
+    path.mkdir(exist_ok=True)
+    return str(path)
+
+
+def annotated_workbook(original: BinaryIO, errors: list[dict]) -> bytes:
+    """The uploaded workbook with every bad cell filled red and commented with its error."""
+    from openpyxl import load_workbook
+    from openpyxl.comments import Comment
+    from openpyxl.styles import PatternFill
+
+    book = load_workbook(original)
+    bad = PatternFill("solid", fgColor="FFC7CE")
+    notes: dict[tuple[str, str], list[str]] = {}
+    for error in errors:
+        if not error.get("sheet") or not error.get("row"):
+            continue
+        cell_ref = f"{error['column'] or 'A'}{error['row']}"
+        notes.setdefault((error["sheet"], cell_ref), []).append(
+            (f"{error['header']}：" if error["header"] and not error["column"] else "") + error["message"])
+    for (sheet_name, ref), messages in notes.items():
+        if sheet_name not in book.sheetnames:
+            continue
+        cell = book[sheet_name][ref]
+        cell.fill = bad
+        cell.comment = Comment("\n".join(messages), "jinguo", width=300, height=120)
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()

@@ -1,0 +1,51 @@
+"""Base filter set: org choices limited to the user's scope, and an org-subtree filter."""
+
+import django_filters
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from jinguo.core.scope import ScopedQuerySet
+
+
+class ScopedFilterSet(django_filters.FilterSet):
+    """Every model-choice filter only offers what the requesting user may see."""
+
+    q_fields: tuple[str, ...] = ()
+    q = django_filters.CharFilter(label=_("关键词"), method="filter_q")
+
+    def __init__(self, *args, request=None, **kwargs) -> None:
+        super().__init__(*args, request=request, **kwargs)
+        user = getattr(request, "user", None)
+        for flt in self.filters.values():
+            queryset = flt.extra.get("queryset")
+            if isinstance(queryset, ScopedQuerySet):
+                flt.extra["queryset"] = queryset.visible_to(user, "view")
+        if not self.q_fields:
+            self.filters.pop("q", None)
+
+    def filter_q(self, queryset, name, value):
+        value = value.strip()
+        if not value:
+            return queryset
+        condition = Q()
+        for field_name in self.q_fields:
+            condition |= Q(**{f"{field_name}__icontains": value})
+        return queryset.filter(condition)
+
+
+class OrgSubtreeFilter(django_filters.ModelChoiceFilter):
+    """'This unit and everything below it' for the record's org (a prefix match on the materialised path)."""
+
+    def __init__(self, *args, org_field: str = "org", **kwargs) -> None:
+        from jinguo.orgs.models import OrgUnit
+
+        kwargs.setdefault("queryset", OrgUnit.objects.all())
+        kwargs.setdefault("label", _("单位（含下级）"))
+        super().__init__(*args, **kwargs)
+        self.org_field = org_field
+
+    def filter(self, qs, value):
+        if not value:
+            return qs
+        prefix = f"{self.org_field}__path" if self.org_field else "path"
+        return qs.filter(**{f"{prefix}__startswith": value.path})

@@ -1,0 +1,39 @@
+"""Base forms: every choice of an org-owned record or org unit is limited to what the user may see."""
+
+from django import forms
+
+from jinguo.core.scope import ScopedQuerySet
+
+
+class ScopedModelForm(forms.ModelForm):
+    """ModelForm whose foreign-key choices only offer records visible to `user` (the action is "view").
+
+    Without a user (command line), choices are limited to the subtree of `org` when given.
+    """
+
+    def __init__(self, *args, user=None, org=None, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.user = user
+        self.scope_org = org
+        for field in self.fields.values():
+            queryset = getattr(field, "queryset", None)
+            if isinstance(queryset, ScopedQuerySet):
+                field.queryset = self.limit_choices(queryset)
+
+    def limit_choices(self, queryset: ScopedQuerySet) -> ScopedQuerySet:
+        if self.user is not None:
+            return queryset.visible_to(self.user, "view")
+        if self.scope_org is not None:
+            model = queryset.model
+            prefix = f"{model.scope_org_field}__path" if model.scope_org_field else "path"
+            # The unit itself and below, plus its ancestors (a parent may sit above the importing unit).
+            from django.db.models import Q
+
+            ancestors = [p for p in self._ancestor_paths(self.scope_org.path)]
+            return queryset.filter(Q(**{f"{prefix}__startswith": self.scope_org.path}) | Q(**{f"{prefix}__in": ancestors}))
+        return queryset
+
+    @staticmethod
+    def _ancestor_paths(path: str) -> list[str]:
+        parts = path.strip("/").split("/")
+        return ["/" + "/".join(parts[:i]) + "/" for i in range(1, len(parts))]

@@ -1,0 +1,233 @@
+"""The thin base-model stack every domain app builds on, and the code tables (字典).
+
+AuditedModel   created/updated, and every save/delete writes a change-log entry in the same transaction
+OrgOwnedModel  + `org` and the scoped manager: `Model.objects.visible_to(user, action)`
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models, transaction
+from django.utils.translation import gettext_lazy as _
+
+from jinguo.accounts.roles import ALL_ROLES, RECORD_ROLES, Role
+from jinguo.audit.events import Event
+from jinguo.core.scope import GlobalQuerySet, ScopedQuerySet
+
+
+class AuditedModel(models.Model):
+    """Change-logged record: saving or deleting it writes a before/after diff to the audit trail.
+
+    Bulk `QuerySet.update()` / `bulk_create()` bypass this on purpose; use them only in services that
+    write their own audit event.
+    """
+
+    created = models.DateTimeField(_("创建时间"), auto_now_add=True)
+    updated = models.DateTimeField(_("更新时间"), auto_now=True)
+
+    audit_masked_fields: tuple[str, ...] = ()
+
+    class Meta:
+        abstract = True
+
+    @classmethod
+    def from_db(cls, db, field_names, values):
+        instance = super().from_db(db, field_names, values)
+        instance._loaded = dict(zip(field_names, values, strict=True))
+        return instance
+
+    def _before(self) -> dict | None:
+        from jinguo.audit.services import snapshot_values
+
+        loaded = getattr(self, "_loaded", None)
+        return None if loaded is None else snapshot_values(type(self), loaded)
+
+    def save(self, *args, **kwargs) -> None:
+        from jinguo.audit.services import record_change, snapshot
+
+        adding = self._state.adding
+        with transaction.atomic():
+            before = None if adding else self._before()
+            super().save(*args, **kwargs)
+            after = snapshot(self)
+            record_change(self, Event.CREATED if adding else Event.UPDATED, before, after)
+        self._loaded = {f.attname: getattr(self, f.attname) for f in self._meta.concrete_fields}
+
+    def delete(self, *args, **kwargs):
+        from jinguo.audit.services import record_change, snapshot
+
+        with transaction.atomic():
+            before = snapshot(self)
+            pk = self.pk
+            result = super().delete(*args, **kwargs)
+            self.pk = pk  # keep the id in the log entry
+            record_change(self, Event.DELETED, before, None)
+            self.pk = None
+        return result
+
+
+class OrgOwnedModel(AuditedModel):
+    """A record owned by one org unit; visible to roles assigned on that unit or any unit above it."""
+
+    org = models.ForeignKey("orgs.OrgUnit", verbose_name=_("所属单位"), on_delete=models.PROTECT,
+                            related_name="+")
+
+    objects = ScopedQuerySet.as_manager()
+
+    scope_org_field = "org"
+    scope_roles: dict[str, frozenset[str]] = {
+        "view": RECORD_ROLES,
+        "add": RECORD_ROLES,
+        "change": RECORD_ROLES,
+        "delete": frozenset({Role.UNIT_LEADER, Role.STAFF}),
+        "export": RECORD_ROLES,
+    }
+
+    class Meta:
+        abstract = True
+
+
+class CodeTable(AuditedModel):
+    """A named list of codes (字典): categories, channels, activity kinds, agency types …
+
+    Tables and their default items arrive by migration; administrators edit names, aliases and order.
+    """
+
+    slug = models.SlugField(_("标识"), max_length=50, unique=True)
+    name = models.CharField(_("名称"), max_length=50)
+    description = models.TextField(_("说明"), blank=True)
+    hierarchical = models.BooleanField(_("分级"), default=False, help_text=_("条目可有上级条目（如问题类别与子类）"))
+
+    objects = GlobalQuerySet.as_manager()
+    scope_roles = {"view": ALL_ROLES, "change": frozenset({Role.SYSTEM_ADMIN}), "add": frozenset(),
+                   "delete": frozenset(), "export": frozenset({Role.SYSTEM_ADMIN})}
+
+    class Meta:
+        verbose_name = _("字典")
+        verbose_name_plural = _("字典")
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        from django.urls import reverse
+
+        return reverse("core:codetable_detail", args=[self.pk])
+
+
+class CodeItemQuerySet(GlobalQuerySet):
+    def of(self, table: str) -> CodeItemQuerySet:
+        return self.filter(table__slug=table, is_active=True)
+
+    def lookup(self, table: str) -> dict[str, CodeItem]:
+        """Every spelling (code, name, alias; also 'parent/name' for sub-items) → item, for fast resolution."""
+        found: dict[str, CodeItem] = {}
+        items = list(self.of(table).select_related("parent"))
+        for item in items:  # names and codes win over aliases
+            for key in (item.name, item.code):
+                found.setdefault(key.strip(), item)
+        for item in items:
+            for alias in item.alias_list:
+                found.setdefault(alias, item)
+            if item.parent_id:
+                found.setdefault(f"{item.parent.name}/{item.name}", item)
+        return found
+
+
+class CodeItem(AuditedModel):
+    """One entry of a code table: code, display name, aliases accepted on import, optional parent."""
+
+    table = models.ForeignKey(CodeTable, verbose_name=_("字典"), on_delete=models.CASCADE, related_name="items")
+    code = models.CharField(_("代码"), max_length=50)
+    name = models.CharField(_("名称"), max_length=100)
+    aliases = models.CharField(_("别名"), max_length=255, blank=True, help_text=_("导入时也认可的写法，用顿号或逗号分隔"))
+    parent = models.ForeignKey("self", verbose_name=_("上级条目"), null=True, blank=True, on_delete=models.PROTECT,
+                               related_name="children")
+    order = models.PositiveIntegerField(_("排序"), default=0)
+    is_active = models.BooleanField(_("启用"), default=True)
+
+    objects = CodeItemQuerySet.as_manager()
+    scope_roles = {"view": ALL_ROLES, "add": frozenset({Role.SYSTEM_ADMIN}), "change": frozenset({Role.SYSTEM_ADMIN}),
+                   "delete": frozenset({Role.SYSTEM_ADMIN}), "export": frozenset({Role.SYSTEM_ADMIN})}
+
+    class Meta:
+        verbose_name = _("字典条目")
+        verbose_name_plural = _("字典条目")
+        ordering = ["table", "order", "code"]
+        constraints = [
+            models.UniqueConstraint(fields=["table", "code"], name="codeitem_unique_code",
+                                    violation_error_message=_("同一字典中代码不能重复。")),
+            models.UniqueConstraint(fields=["table", "parent", "name"], name="codeitem_unique_name",
+                                    violation_error_message=_("同一字典同一上级下名称不能重复。")),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return self.table.get_absolute_url()
+
+    @property
+    def alias_list(self) -> list[str]:
+        from jinguo.core.text import split_list
+
+        return split_list(self.aliases)
+
+
+class ImportJob(models.Model):
+    """One uploaded workbook and what became of it; the page polls `done`/`total` while the task runs.
+
+    Not change-logged itself (progress is written often); the import writes a `data.imported` event and the
+    imported records log their own changes.
+    """
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("排队中")
+        RUNNING = "running", _("处理中")
+        FAILED = "failed", _("有错误，未导入")
+        DONE = "done", _("已导入")
+        CRASHED = "crashed", _("处理失败")
+
+    org = models.ForeignKey("orgs.OrgUnit", verbose_name=_("导入到单位"), on_delete=models.PROTECT, related_name="+")
+    kind = models.CharField(_("导入类型"), max_length=50)
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("提交人"), on_delete=models.PROTECT,
+                             related_name="+")
+    file = models.FileField(_("文件"), upload_to="imports/%Y/%m/")
+    filename = models.CharField(_("文件名"), max_length=255)
+    existing = models.CharField(_("已存在的行"), max_length=10, default="skip")
+    status = models.CharField(_("状态"), max_length=10, choices=Status.choices, default=Status.PENDING)
+    total = models.PositiveIntegerField(_("总行数"), default=0)
+    done = models.PositiveIntegerField(_("已处理行数"), default=0)
+    created_count = models.PositiveIntegerField(_("新增"), default=0)
+    updated_count = models.PositiveIntegerField(_("更新"), default=0)
+    skipped_count = models.PositiveIntegerField(_("跳过"), default=0)
+    errors = models.JSONField(_("错误"), default=list, blank=True)
+    message = models.TextField(_("说明"), blank=True)
+    created = models.DateTimeField(_("提交时间"), auto_now_add=True)
+    finished_at = models.DateTimeField(_("完成时间"), null=True, blank=True)
+
+    objects = ScopedQuerySet.as_manager()
+    scope_org_field = "org"
+    scope_roles = {"view": ALL_ROLES}
+
+    class Meta:
+        verbose_name = _("导入任务")
+        verbose_name_plural = _("导入任务")
+        ordering = ["-created"]
+
+    def __str__(self) -> str:
+        return f"{self.filename}（{self.get_status_display()}）"
+
+    def get_absolute_url(self) -> str:
+        from django.urls import reverse
+
+        return reverse("core:importjob_detail", args=[self.pk])
+
+    @property
+    def percent(self) -> int:
+        return int(self.done * 100 / self.total) if self.total else (100 if self.status in {"done", "failed"} else 0)
+
+    @property
+    def finished(self) -> bool:
+        return self.status in {self.Status.DONE, self.Status.FAILED, self.Status.CRASHED}

@@ -1,0 +1,71 @@
+"""Jurisdiction scope: the one door through which views, API, exports, form choices and reports fetch records.
+
+A user's role assignments name org units; each covers the unit's whole subtree, which the materialised
+`OrgUnit.path` turns into one indexed prefix match. Superuser flags grant nothing here: there is no back door.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import TYPE_CHECKING
+
+from django.core.exceptions import PermissionDenied
+from django.db import models, transaction
+
+if TYPE_CHECKING:
+    from jinguo.accounts.models import User
+
+
+def scope_paths(user, roles: Iterable[str]) -> list[str]:
+    """Org paths (subtree roots) where `user` holds any of `roles`; nested roots collapse into their ancestor."""
+    if user is None or not getattr(user, "is_authenticated", False) or not user.is_active:
+        return []
+    wanted = frozenset(roles)
+    paths = sorted({path for role, path in user.role_paths() if role in wanted})
+    roots: list[str] = []
+    for path in paths:  # sorted, so an ancestor comes before its descendants
+        if not roots or not path.startswith(roots[-1]):
+            roots.append(path)
+    return roots
+
+
+class ScopedQuerySet(models.QuerySet):
+    """QuerySet whose `visible_to(user, action)` keeps only rows inside the user's subtrees for that action.
+
+    The model declares `scope_org_field` (the lookup to the owning org unit; "" for OrgUnit itself) and
+    `scope_roles` ({action: roles allowed}).
+    """
+
+    def visible_to(self, user: User | None, action: str = "view") -> ScopedQuerySet:
+        model = self.model
+        roles = model.scope_roles.get(action)
+        if roles is None:
+            raise ValueError(f"{model.__name__} declares no scope for action {action!r}")
+        roots = scope_paths(user, roles)
+        if not roots:
+            return self.none()
+        prefix = f"{model.scope_org_field}__path" if model.scope_org_field else "path"
+        condition = models.Q()
+        for root in roots:
+            condition |= models.Q(**{f"{prefix}__startswith": root})
+        return self.filter(condition)
+
+
+def recheck_visible(obj: models.Model, user: User, action: str = "change") -> None:
+    """Inside the writing transaction: refuse (and so roll back) a write whose result the user cannot see.
+
+    Nobody can move a record into a county they cannot see, whatever the form or API let through.
+    """
+    assert transaction.get_connection().in_atomic_block, "recheck_visible must run inside the write transaction"
+    if not type(obj)._default_manager.visible_to(user, action).filter(pk=obj.pk).exists():
+        raise PermissionDenied("所选单位不在您的管辖范围内。")
+
+
+class GlobalQuerySet(models.QuerySet):
+    """Records that belong to no unit (code tables): holding one of the action's roles anywhere is enough."""
+
+    def visible_to(self, user: User | None, action: str = "view") -> GlobalQuerySet:
+        roles = self.model.scope_roles.get(action)
+        if roles is None:
+            raise ValueError(f"{self.model.__name__} declares no scope for action {action!r}")
+        return self.all() if scope_paths(user, roles) else self.none()

@@ -1,0 +1,431 @@
+"""Generic views (NetBox style). Concrete views only set attributes; every query goes through `visible_to`.
+
+ObjectListView    filters (django-filter), pagination, htmx partial, `?export=xlsx`
+ObjectDetailView  404 for records outside the user's scope; history from the audit trail
+ObjectEditView    add / edit through the model's form; re-checks scope after saving, in the transaction
+ObjectDeleteView  confirmation page, then delete
+ImportView        template download, upload, background validation and import with progress
+"""
+
+from __future__ import annotations
+
+import io
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.mixins import LoginRequiredMixin
+from django.core.exceptions import ImproperlyConfigured, PermissionDenied
+from django.core.files.base import ContentFile
+from django.core.paginator import Paginator
+from django.db import models, transaction
+from django.db.models import ProtectedError
+from django.http import FileResponse, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views import View
+
+from jinguo.audit.events import Event
+from jinguo.audit.models import AuditEntry
+from jinguo.audit.services import record_event
+from jinguo.core.excel import ImportContext, annotated_workbook
+from jinguo.core.models import ImportJob
+from jinguo.core.scope import recheck_visible, scope_paths
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+PAGE_SIZES = (20, 50, 100)
+
+
+def xlsx_response(content: bytes | io.BytesIO, filename: str) -> FileResponse:
+    buffer = io.BytesIO(content) if isinstance(content, bytes) else content
+    buffer.seek(0)
+    return FileResponse(buffer, as_attachment=True, filename=filename, content_type=XLSX)
+
+
+def url_name(model: type[models.Model], action: str) -> str:
+    """`<app>:<model>_<action>`, the one URL naming scheme."""
+    return f"{model._meta.app_label}:{model._meta.model_name}_{action}"
+
+
+def require_scope(user, model: type[models.Model], action: str) -> None:
+    """403 when the user holds no role for this action anywhere (records outside scope are 404 instead)."""
+    if not scope_paths(user, model.scope_roles.get(action, ())):
+        raise PermissionDenied(_("您没有进行此操作的权限。"))
+
+
+def _reverse_or_none(name: str, *args) -> str | None:
+    from django.urls import NoReverseMatch
+
+    try:
+        return reverse(name, args=args)
+    except NoReverseMatch:
+        return None
+
+
+class ScopedViewMixin(LoginRequiredMixin):
+    queryset: models.QuerySet | None = None
+    action = "view"
+
+    def get_model(self) -> type[models.Model]:
+        if self.queryset is None:
+            raise ImproperlyConfigured(f"{type(self).__name__} must set `queryset`")
+        return self.queryset.model
+
+    def get_queryset(self, action: str | None = None) -> models.QuerySet:
+        return self.queryset.all().visible_to(self.request.user, action or self.action)
+
+    def dispatch(self, request, *args, **kwargs):
+        if request.user.is_authenticated:
+            require_scope(request.user, self.get_model(), self.action)
+        return super().dispatch(request, *args, **kwargs)
+
+    def base_context(self) -> dict[str, Any]:
+        model = self.get_model()
+        user = self.request.user
+        return {
+            "model_name": model._meta.verbose_name,
+            "model_name_plural": model._meta.verbose_name_plural,
+            "can_add": bool(scope_paths(user, model.scope_roles.get("add", ()))),
+            "can_change": bool(scope_paths(user, model.scope_roles.get("change", ()))),
+            "can_delete": bool(scope_paths(user, model.scope_roles.get("delete", ()))),
+            "list_url": _reverse_or_none(url_name(model, "list")),
+        }
+
+
+class ObjectListView(ScopedViewMixin, View):
+    """Set `queryset`, `table`, optionally `filterset`, `import_kind` (export re-imports through that spec)."""
+
+    table = None
+    filterset = None
+    import_kind: str | None = None
+    template_name = "core/object_list.html"
+    partial_template = "core/_object_table.html"
+
+    def get(self, request):
+        if self.table is None:
+            raise ImproperlyConfigured(f"{type(self).__name__} must set `table`")
+        table = self.table()
+        queryset = self.get_queryset().select_related(*table.select_related)
+        filterset = None
+        if self.filterset is not None:
+            filterset = self.filterset(request.GET or None, queryset=queryset, request=request)
+            queryset = filterset.qs if filterset.is_bound and filterset.is_valid() else queryset
+        if request.GET.get("export") == "xlsx":
+            return self.export(queryset, table)
+        try:
+            per_page = int(request.GET.get("per_page", 50))
+        except ValueError:
+            per_page = 50
+        paginator = Paginator(queryset, per_page if per_page in PAGE_SIZES else 50)
+        page = paginator.get_page(request.GET.get("page"))
+        query = request.GET.copy()
+        query.pop("page", None)
+        context = {
+            **self.base_context(),
+            "table": table,
+            "rows": table.rows(page.object_list),
+            "page": page,
+            "paginator": paginator,
+            "filterset": filterset,
+            "query": query.urlencode(),
+            "add_url": self._maybe_reverse("add"),
+            "import_url": self._maybe_reverse("import") if self.import_kind else None,
+        }
+        template = self.partial_template if request.htmx and not request.htmx.boosted else self.template_name
+        return render(request, template, context)
+
+    def _maybe_reverse(self, action: str) -> str | None:
+        return _reverse_or_none(url_name(self.get_model(), action))
+
+    def export(self, queryset: models.QuerySet, table) -> FileResponse:
+        """The current filter's rows: through the import spec when there is one (so the file re-imports),
+        otherwise the table's visible columns."""
+        require_scope(self.request.user, self.get_model(), "export")
+        queryset = queryset & self.get_queryset("export")
+        model = self.get_model()
+        filename = f"{model._meta.verbose_name_plural}-{timezone.localdate():%Y%m%d}.xlsx"
+        buffer = io.BytesIO()
+        if self.import_kind:
+            from jinguo.importers import get_spec
+
+            spec = get_spec(self.import_kind)
+            ctx = ImportContext(org=self.request.user.org, user=self.request.user)
+            count = spec.export(ctx, queryset, buffer)
+        else:
+            count = _export_table(table, queryset, buffer)
+        record_event(Event.EXPORTED, org=self.request.user.org, object_repr=str(model._meta.verbose_name_plural),
+                     data={"rows": count, "filter": self.request.GET.urlencode()})
+        return xlsx_response(buffer, filename)
+
+
+def _export_table(table, queryset, out) -> int:
+    import xlsxwriter
+
+    book = xlsxwriter.Workbook(out, {"constant_memory": True, "remove_timezone": True})
+    sheet = book.add_worksheet()
+    bold = book.add_format({"bold": True})
+    for index, header in enumerate(table.headers()):
+        sheet.write_string(0, index, header, bold)
+        sheet.set_column(index, index, 18)
+    count = 0
+    for count, obj in enumerate(queryset.iterator(chunk_size=2000), start=1):
+        for index, col in enumerate(table.columns):
+            value = col.value(obj)
+            if value is None:
+                continue
+            sheet.write(count, index, value if isinstance(value, int | float) else str(value))
+    book.close()
+    return count
+
+
+class ObjectDetailView(ScopedViewMixin, View):
+    template_name = "core/object_detail.html"
+    fields: list[str] = []
+
+    def get_object(self, pk) -> models.Model:
+        return get_object_or_404(self.get_queryset(), pk=pk)
+
+    def get_extra_context(self, obj) -> dict[str, Any]:
+        return {}
+
+    def get(self, request, pk):
+        obj = self.get_object(pk)
+        model = self.get_model()
+        fields = [model._meta.get_field(name) for name in self.fields]
+        details = []
+        for field in fields:
+            display = getattr(obj, f"get_{field.name}_display", None)
+            details.append((field.verbose_name, display() if display else getattr(obj, field.name)))
+        history = AuditEntry.objects.filter(object_type=model._meta.label_lower, object_id=str(obj.pk)).exclude(
+            kind=AuditEntry.Kind.ACCESS)[:50]
+        context = {**self.base_context(), "object": obj, "details": details, "history": history,
+                   "edit_url": self._url("edit", obj), "delete_url": self._url("delete", obj),
+                   **self.get_extra_context(obj)}
+        return render(request, self.template_name, context)
+
+    def _url(self, action: str, obj) -> str | None:
+        return _reverse_or_none(url_name(self.get_model(), action), obj.pk)
+
+
+class ObjectEditView(ScopedViewMixin, View):
+    """Add (no pk) or edit. Set `queryset` and `form_class` (a ScopedModelForm)."""
+
+    form_class = None
+    template_name = "core/object_edit.html"
+    action = "change"
+
+    def dispatch(self, request, *args, **kwargs):
+        self.action = "change" if kwargs.get("pk") else "add"
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_object(self, pk) -> models.Model | None:
+        if pk is None:
+            return None
+        return get_object_or_404(self.get_queryset("change"), pk=pk)
+
+    def get_initial(self) -> dict:
+        return {key: value for key, value in self.request.GET.items() if key in self.form_class.base_fields}
+
+    def get_form(self, instance, data=None):
+        return self.form_class(data=data, files=self.request.FILES if data is not None else None,
+                               instance=instance, initial=self.get_initial(), user=self.request.user)
+
+    def get(self, request, pk=None):
+        obj = self.get_object(pk)
+        return self.render(obj, self.get_form(obj))
+
+    def post(self, request, pk=None):
+        obj = self.get_object(pk)
+        form = self.get_form(obj, data=request.POST)
+        if form.is_valid():
+            try:
+                with transaction.atomic():
+                    obj = self.save(form)
+                    recheck_visible(obj, request.user, "change")
+            except PermissionDenied as exc:
+                form.add_error(None, str(exc))
+            else:
+                messages.success(request, _("已保存“%(obj)s”。") % {"obj": obj})
+                return redirect(obj.get_absolute_url())
+        return self.render(obj, form, status=400 if request.method == "POST" else 200)
+
+    def save(self, form) -> models.Model:
+        return form.save()
+
+    def render(self, obj, form, status: int = 200):
+        context = {**self.base_context(), "object": obj, "form": form}
+        return render(self.request, self.template_name, context, status=status)
+
+
+class ObjectDeleteView(ScopedViewMixin, View):
+    template_name = "core/object_delete.html"
+    action = "delete"
+    success_url_name: str | None = None
+
+    def get(self, request, pk):
+        obj = get_object_or_404(self.get_queryset(), pk=pk)
+        return render(request, self.template_name, {**self.base_context(), "object": obj})
+
+    def post(self, request, pk):
+        obj = get_object_or_404(self.get_queryset(), pk=pk)
+        name = str(obj)
+        try:
+            with transaction.atomic():
+                obj.delete()
+        except ProtectedError:
+            messages.error(request, _("“%(obj)s”仍被其他记录使用，不能删除。") % {"obj": name})
+            return redirect(obj.get_absolute_url())
+        messages.success(request, _("已删除“%(obj)s”。") % {"obj": name})
+        return redirect(self.success_url_name or url_name(self.get_model(), "list"))
+
+
+class ImportView(ScopedViewMixin, View):
+    """Set `queryset` (the model imported) and `import_kind`. Upload → background job → progress page."""
+
+    import_kind = ""
+    action = "add"
+    template_name = "core/import.html"
+
+    def get(self, request):
+        from jinguo.importers import get_spec
+
+        spec = get_spec(self.import_kind)
+        if request.GET.get("template"):
+            ctx = ImportContext(org=request.user.org, user=request.user)
+            return xlsx_response(spec.template(ctx), f"{spec.label}导入模板.xlsx")
+        jobs = ImportJob.objects.visible_to(request.user).filter(kind=self.import_kind, user=request.user)[:10]
+        orgs = self.target_orgs()
+        return render(request, self.template_name, {**self.base_context(), "spec": spec, "jobs": jobs,
+                                                    "orgs": orgs})
+
+    def target_orgs(self):
+        from jinguo.orgs.models import OrgUnit
+
+        return OrgUnit.objects.visible_to(self.request.user, "view").filter(
+            path__in=scope_paths(self.request.user, self.get_model().scope_roles["add"]))
+
+    def post(self, request):
+        from django.conf import settings
+
+        from jinguo.core.tasks import run_import_job
+
+        upload = request.FILES.get("file")
+        orgs = {str(o.pk): o for o in self.target_orgs()}
+        org = orgs.get(request.POST.get("org", "")) or (next(iter(orgs.values())) if len(orgs) == 1 else None)
+        error = None
+        if upload is None:
+            error = _("请选择要上传的 Excel 文件。")
+        elif not upload.name.lower().endswith(".xlsx"):
+            error = _("只接受 .xlsx 格式的 Excel 工作簿，请在 Excel 中“另存为”.xlsx 后再上传。")
+        elif upload.size > settings.MAX_UPLOAD_SIZE:
+            error = _("文件超过 %(mb)d MB 的上限。") % {"mb": settings.MAX_UPLOAD_SIZE // 1024 // 1024}
+        elif org is None:
+            error = _("请选择导入到哪个单位。")
+        if error:
+            messages.error(request, error)
+            return redirect(request.path)
+        job = ImportJob(org=org, kind=self.import_kind, user=request.user, filename=upload.name[:255],
+                        existing="update" if request.POST.get("existing") == "update" else "skip")
+        job.file.save(upload.name, ContentFile(upload.read()), save=False)
+        job.save()
+        transaction.on_commit(lambda: run_import_job.enqueue(job.pk))
+        return redirect("core:importjob_detail", pk=job.pk)
+
+
+class ImportJobView(LoginRequiredMixin, View):
+    """The job's progress (polled by htmx while it runs), its errors, and the annotated workbook."""
+
+    def get(self, request, pk):
+        job = get_object_or_404(ImportJob.objects.visible_to(request.user).filter(user=request.user), pk=pk)
+        if request.GET.get("download") == "errors" and job.errors:
+            with job.file.open("rb") as handle:
+                content = annotated_workbook(io.BytesIO(handle.read()), job.errors)
+            return xlsx_response(content, f"错误标注-{job.filename}")
+        from jinguo.core.tasks import progress_of
+
+        done, total = progress_of(job)
+        context = {"job": job, "done": done, "total": total,
+                   "percent": int(done * 100 / total) if total else (100 if job.finished else 0)}
+        if request.htmx:
+            response = render(request, "core/_import_progress.html", context)
+            if job.finished:
+                response["HX-Refresh"] = "true"
+            return response
+        return render(request, "core/import_job.html", context)
+
+
+def home(request) -> HttpResponse:
+    if not request.user.is_authenticated:
+        return redirect("accounts:login")
+    return render(request, "core/home.html", {})
+
+
+def not_found(request, exception=None) -> HttpResponse:
+    return render(request, "404.html", status=404)
+
+
+def forbidden(request, exception=None) -> HttpResponse:
+    return render(request, "403.html", {"message": str(exception) if exception else ""}, status=403)
+
+
+
+# --- Code tables (字典) and import jobs ---------------------------------------------------------------------------
+from django import forms as django_forms  # noqa: E402
+
+from jinguo.core.forms import ScopedModelForm  # noqa: E402
+from jinguo.core.models import CodeItem, CodeTable  # noqa: E402
+from jinguo.core.tables import Col, Table  # noqa: E402
+
+
+class CodeTableTable(Table):
+    columns = [Col("name", _("名称"), link=True), Col("slug", _("标识")), Col("description", _("说明")),
+               Col("item_count", _("条目数"), render=lambda t: t.items.count())]
+
+
+class CodeTableListView(ObjectListView):
+    queryset = CodeTable.objects.prefetch_related("items")
+    table = CodeTableTable
+
+
+class CodeTableDetailView(ObjectDetailView):
+    queryset = CodeTable.objects.all()
+    template_name = "core/codetable_detail.html"
+    fields = ["name", "slug", "description"]
+
+    def get_extra_context(self, obj) -> dict:
+        return {"items": obj.items.select_related("parent").order_by("parent__order", "order", "code")}
+
+
+class CodeItemForm(ScopedModelForm):
+    class Meta:
+        model = CodeItem
+        fields = ["table", "code", "name", "aliases", "parent", "order", "is_active"]
+        widgets = {"table": django_forms.HiddenInput}
+
+    def clean(self):
+        cleaned = super().clean()
+        parent, table = cleaned.get("parent"), cleaned.get("table")
+        if parent and table and parent.table_id != table.pk:
+            self.add_error("parent", _("上级条目必须属于同一字典。"))
+        return cleaned
+
+
+class CodeItemEditView(ObjectEditView):
+    queryset = CodeItem.objects.all()
+    form_class = CodeItemForm
+
+
+class ImportJobTable(Table):
+    columns = [Col("filename", _("文件"), link=True), Col("kind", _("类型")), Col("org.name", _("导入到单位")),
+               Col("status", _("状态")), Col("total", _("行数")), Col("created_count", _("新增")),
+               Col("skipped_count", _("跳过")), Col("created", _("提交时间"))]
+    select_related = ("org",)
+
+
+class ImportJobListView(ObjectListView):
+    queryset = ImportJob.objects.all()
+    table = ImportJobTable
+
+    def get_queryset(self, action=None):
+        return super().get_queryset(action).filter(user=self.request.user)

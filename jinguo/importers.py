@@ -1,0 +1,21 @@
+"""Every kind of workbook the platform imports and exports, by the name the command line and the UI use.
+
+An explicit list, so a reader sees at once what `jinguo import_xlsx KIND` accepts.
+"""
+
+from jinguo.core.excel import ImportSpec
+from jinguo.orgs.importers import OrgUnitImport
+
+IMPORT_SPECS: dict[str, type[ImportSpec]] = {
+    spec.kind: spec
+    for spec in [
+        OrgUnitImport,
+    ]
+}
+
+
+def get_spec(kind: str) -> ImportSpec:
+    try:
+        return IMPORT_SPECS[kind]()
+    except KeyError:
+        raise KeyError(kind) from None

@@ -1,0 +1,25 @@
+"""The side menu, in one place: label, URL name, and the roles that see it."""
+
+from django.utils.translation import gettext_lazy as _
+
+from jinguo.accounts.roles import ALL_ROLES, RECORD_ROLES, Role
+
+MENU = [
+    (_("工作台"), [
+        (_("首页"), "core:home", ALL_ROLES),
+    ]),
+    (_("组织机构"), [
+        (_("组织树"), "orgs:tree", ALL_ROLES - {Role.AUDIT_ADMIN}),
+        (_("单位列表"), "orgs:orgunit_list", ALL_ROLES - {Role.AUDIT_ADMIN}),
+        (_("导入单位"), "orgs:orgunit_import", frozenset({Role.SYSTEM_ADMIN})),
+    ]),
+    (_("系统管理"), [
+        (_("用户管理"), "accounts:user_list", frozenset({Role.SYSTEM_ADMIN, Role.SECURITY_ADMIN})),
+        (_("角色分配"), "accounts:roleassignment_list", frozenset({Role.SECURITY_ADMIN})),
+        (_("字典管理"), "core:codetable_list", frozenset({Role.SYSTEM_ADMIN})),
+        (_("导入记录"), "core:importjob_list", RECORD_ROLES | {Role.SYSTEM_ADMIN}),
+    ]),
+    (_("安全审计"), [
+        (_("审计日志"), "audit:entry_list", frozenset({Role.AUDIT_ADMIN})),
+    ]),
+]

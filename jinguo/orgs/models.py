@@ -1,0 +1,178 @@
+"""The org-unit tree: administrative divisions (省 → 市 → 县 → 乡镇 → 村), and the committees and member units
+that hang under them. A materialised `path` of codes ("/430000/431100/431122/") makes "this unit and everything
+below it" one indexed prefix match.
+"""
+
+from __future__ import annotations
+
+import re
+
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from jinguo.accounts.roles import ALL_ROLES, Role
+from jinguo.core.models import AuditedModel
+from jinguo.core.scope import ScopedQuerySet
+
+
+class Level(models.TextChoices):
+    PROVINCE = "province", _("省")
+    CITY = "city", _("市")
+    COUNTY = "county", _("县")
+    TOWNSHIP = "township", _("乡镇")
+    VILLAGE = "village", _("村(社区)")
+    ORGAN = "organ", _("机关妇委会")
+    ENTERPRISE = "enterprise", _("企业妇委会")
+    AGENCY = "agency", _("成员单位")
+
+    @classmethod
+    def resolve(cls, text: str) -> Level:
+        """A level by key or Chinese name; '县(区)', '区', '村', '社区', '街道' and '乡' are accepted too."""
+        text = text.strip()
+        synonyms = {"区": cls.COUNTY, "县(区)": cls.COUNTY, "县区": cls.COUNTY, "乡": cls.TOWNSHIP, "镇": cls.TOWNSHIP,
+                    "街道": cls.TOWNSHIP, "村": cls.VILLAGE, "社区": cls.VILLAGE, "村(居)": cls.VILLAGE}
+        for level in cls:
+            if text in (level.value, str(level.label)):
+                return level
+        if text in synonyms:
+            return synonyms[text]
+        raise ValueError(text)
+
+
+# Division levels, top-down, with the code shape and how many leading digits identify the unit.
+DIVISION_LEVELS = [Level.PROVINCE, Level.CITY, Level.COUNTY, Level.TOWNSHIP, Level.VILLAGE]
+SIGNIFICANT_DIGITS = {Level.PROVINCE: 2, Level.CITY: 4, Level.COUNTY: 6, Level.TOWNSHIP: 9, Level.VILLAGE: 12}
+_DIVISION_SHAPE = {
+    Level.PROVINCE: re.compile(r"^[1-9]\d0000$"),
+    Level.CITY: re.compile(r"^[1-9]\d{3}00$"),
+    Level.COUNTY: re.compile(r"^[1-9]\d{5}$"),
+    Level.TOWNSHIP: re.compile(r"^[1-9]\d{8}$"),
+    Level.VILLAGE: re.compile(r"^[1-9]\d{11}$"),
+}
+_OTHER_CODE = re.compile(r"^[0-9A-Za-z][0-9A-Za-z_-]{0,39}$")
+
+
+def level_from_code(code: str) -> Level | None:
+    """The division level a code's shape implies (430000 省, 431100 市, 431122 县, 9 digits 乡镇, 12 村)."""
+    if not code.isdigit():
+        return None
+    if len(code) == 12:
+        return Level.VILLAGE
+    if len(code) == 9:
+        return Level.TOWNSHIP
+    if len(code) == 6:
+        if code.endswith("0000"):
+            return Level.PROVINCE
+        if code.endswith("00"):
+            return Level.CITY
+        return Level.COUNTY
+    return None
+
+
+def division_prefix(code: str, level: str) -> str:
+    return code[: SIGNIFICANT_DIGITS[Level(level)]]
+
+
+class OrgUnitQuerySet(ScopedQuerySet):
+    def subtree(self, unit: OrgUnit) -> OrgUnitQuerySet:
+        return self.filter(path__startswith=unit.path)
+
+
+class OrgUnit(AuditedModel):
+    """A federation, committee or member unit at one place in the tree."""
+
+    code = models.CharField(_("编码"), max_length=40, unique=True,
+                            help_text=_("行政区划代码（6、9或12位），或本单位自定的编码（成员单位、妇委会）"))
+    name = models.CharField(_("名称"), max_length=100)
+    level = models.CharField(_("级别"), max_length=12, choices=Level.choices)
+    parent = models.ForeignKey("self", verbose_name=_("上级单位"), null=True, blank=True, on_delete=models.PROTECT,
+                               related_name="children")
+    path = models.CharField(_("路径"), max_length=255, unique=True, editable=False)
+    depth = models.PositiveSmallIntegerField(_("层级"), default=1, editable=False)
+    agency_type = models.ForeignKey("core.CodeItem", verbose_name=_("单位类型"), null=True, blank=True,
+                                    on_delete=models.PROTECT, related_name="+",
+                                    limit_choices_to={"table__slug": "agency_type"})
+    vintage = models.CharField(_("区划版本"), max_length=60, blank=True,
+                               help_text=_("代码所依据的区划数据版本，如“国家统计局2023”"))
+    is_active = models.BooleanField(_("启用"), default=True)
+
+    objects = OrgUnitQuerySet.as_manager()
+
+    scope_org_field = ""
+    scope_roles = {
+        "view": ALL_ROLES,
+        "add": frozenset({Role.SYSTEM_ADMIN}),
+        "change": frozenset({Role.SYSTEM_ADMIN}),
+        "delete": frozenset({Role.SYSTEM_ADMIN}),
+        "export": ALL_ROLES,
+    }
+
+    class Meta:
+        verbose_name = _("单位")
+        verbose_name_plural = _("单位")
+        ordering = ["path"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("orgs:orgunit_detail", args=[self.pk])
+
+    def audit_org(self) -> OrgUnit:
+        return self
+
+    @property
+    def is_division(self) -> bool:
+        return self.level in DIVISION_LEVELS
+
+    def ancestors(self) -> list[OrgUnit]:
+        codes = [c for c in self.path.strip("/").split("/")[:-1]]
+        units = {u.code: u for u in OrgUnit.objects.filter(code__in=codes)}
+        return [units[c] for c in codes if c in units]
+
+    def clean(self) -> None:
+        errors: dict[str, str] = {}
+        code = (self.code or "").strip()
+        self.code = code
+        if self.level in DIVISION_LEVELS:
+            if not _DIVISION_SHAPE[Level(self.level)].match(code):
+                errors["code"] = _("%(level)s级行政区划代码应为%(shape)s，“%(code)s”不符。") % {
+                    "level": Level(self.level).label, "code": code,
+                    "shape": {Level.PROVINCE: _("6位且以0000结尾"), Level.CITY: _("6位且以00结尾"),
+                              Level.COUNTY: _("6位数字"), Level.TOWNSHIP: _("9位数字"),
+                              Level.VILLAGE: _("12位数字")}[Level(self.level)],
+                }
+        elif code and not _OTHER_CODE.match(code):
+            errors["code"] = _("编码只能包含字母、数字、连字符和下划线，最长40位。")
+        parent = self.parent
+        if parent is not None:
+            if self.pk and parent.path.startswith(self.path or "\0"):
+                errors["parent"] = _("上级单位不能是本单位或其下级单位。")
+            elif self.level in DIVISION_LEVELS and parent.level in DIVISION_LEVELS and "code" not in errors:
+                if DIVISION_LEVELS.index(Level(self.level)) <= DIVISION_LEVELS.index(Level(parent.level)):
+                    errors["level"] = _("%(level)s不能隶属于%(parent)s级单位。") % {
+                        "level": Level(self.level).label, "parent": Level(parent.level).label}
+                elif not code.startswith(division_prefix(parent.code, parent.level)):
+                    errors["code"] = _("行政区划代码“%(code)s”应以上级“%(parent)s”的代码前缀%(prefix)s开头。") % {
+                        "code": code, "parent": parent.name, "prefix": division_prefix(parent.code, parent.level)}
+            elif self.level in DIVISION_LEVELS and parent.level not in DIVISION_LEVELS:
+                errors["parent"] = _("行政区划单位的上级必须是行政区划单位。")
+        elif self.level not in (Level.PROVINCE, Level.CITY, Level.COUNTY) and self.level:
+            errors["parent"] = _("%(level)s必须选择上级单位。") % {"level": Level(self.level).label}
+        if errors:
+            raise ValidationError(errors)
+
+    def save(self, *args, **kwargs) -> None:
+        old_path = self._loaded.get("path") if hasattr(self, "_loaded") else None
+        self.path = (self.parent.path if self.parent_id else "/") + f"{self.code}/"
+        self.depth = self.path.count("/") - 1
+        super().save(*args, **kwargs)
+        if old_path and old_path != self.path:
+            self._move_descendants(old_path)
+
+    def _move_descendants(self, old_path: str) -> None:
+        """A renamed code or new parent rewrites the paths below, one audited save each (rare)."""
+        for child in OrgUnit.objects.filter(parent=self):
+            child.save()

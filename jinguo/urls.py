@@ -1,0 +1,28 @@
+from django.conf import settings
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+
+from jinguo.api import extra_urls, router
+
+api_urls = [
+    path("schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("docs/", SpectacularSwaggerView.as_view(url_name="api:schema"), name="docs"),
+    *[path(route, view.as_view(), name=route.strip("/")) for route, view in extra_urls],
+    *router.urls,
+]
+
+urlpatterns = [
+    path("", include("jinguo.core.urls")),
+    path("accounts/", include("jinguo.accounts.urls")),
+    path("orgs/", include("jinguo.orgs.urls")),
+    path("audit/", include("jinguo.audit.urls")),
+    path("api/", include((api_urls, "api"))),
+]
+
+handler403 = "jinguo.core.views.forbidden"
+handler404 = "jinguo.core.views.not_found"
+
+if settings.DEBUG:
+    from django.contrib.staticfiles.urls import staticfiles_urlpatterns
+
+    urlpatterns += staticfiles_urlpatterns()
