@@ -201,7 +201,9 @@ STATIC_ROOT = VAR_DIR / "static"
 NODE_MODULES = BASE_DIR / "node_modules"
 # Third-party browser code comes from the npm registry at install time (`npm ci`); it is served from
 # node_modules, never copied into the repository and never loaded from a CDN.
-STATICFILES_DIRS = [("vendor/echarts", NODE_MODULES / "echarts" / "dist")] if (NODE_MODULES / "echarts").exists() else []
+STATICFILES_DIRS = [BASE_DIR / "jinguo" / "static"]
+if (NODE_MODULES / "echarts").exists():
+    STATICFILES_DIRS.append(("vendor/echarts", NODE_MODULES / "echarts" / "dist"))
 MEDIA_ROOT = VAR_DIR / "media"
 MEDIA_URL = "/media/"
 

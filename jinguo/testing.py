@@ -8,7 +8,7 @@ from django.test.utils import CaptureQueriesContext
 from jinguo.accounts.models import User
 from jinguo.accounts.services import grant_role
 
-TEST_PASSWORD = "Test#Pass2025"
+TEST_PASSWORD = "Test#Pass2025"  # noqa: S105
 
 
 def make_user(username: str, org, *roles, password: str = TEST_PASSWORD) -> User:

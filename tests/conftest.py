@@ -6,10 +6,10 @@ import shutil
 os.environ.setdefault("JINGUO_TASKS", "immediate")
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # Playwright's sync API runs an event loop
 
-import pytest  # noqa: E402
+import pytest
 
-from jinguo.accounts.roles import Role  # noqa: E402
-from jinguo.testing import make_user, signed_in_client  # noqa: E402
+from jinguo.accounts.roles import Role
+from jinguo.testing import make_user, signed_in_client
 
 CI = os.environ.get("CI") == "true"
 

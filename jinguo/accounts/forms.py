@@ -27,7 +27,8 @@ class ChangePasswordForm(PasswordChangeForm):
         self.fields["old_password"].label = _("当前密码")
         self.fields["new_password1"].label = _("新密码")
         self.fields["new_password2"].label = _("确认新密码")
-        self.fields["new_password1"].help_text = _("至少8位，包含大写字母、小写字母、数字、符号中的至少三类，且不能包含用户名。")
+        self.fields["new_password1"].help_text = _(
+            "至少8位，包含大写字母、小写字母、数字、符号中的至少三类，且不能包含用户名。")
 
     def clean_new_password1(self) -> str:
         password = self.cleaned_data["new_password1"]

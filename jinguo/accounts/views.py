@@ -17,8 +17,14 @@ from django_otp import login as otp_login
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from jinguo.accounts import services
-from jinguo.accounts.forms import (ChangePasswordForm, LoginForm, OtpTokenForm, ResetPasswordForm,
-                                   RoleAssignmentForm, UserForm)
+from jinguo.accounts.forms import (
+    ChangePasswordForm,
+    LoginForm,
+    OtpTokenForm,
+    ResetPasswordForm,
+    RoleAssignmentForm,
+    UserForm,
+)
 from jinguo.accounts.models import RoleAssignment, User
 from jinguo.accounts.roles import Role
 from jinguo.audit.events import Event

@@ -19,7 +19,7 @@ class AuditContext:
     source: str = "system"
 
 
-_current: ContextVar[AuditContext] = ContextVar("jinguo_audit_context", default=AuditContext())
+_current: ContextVar[AuditContext] = ContextVar("jinguo_audit_context", default=AuditContext())  # noqa: B039 - frozen
 
 
 def current() -> AuditContext:
@@ -48,7 +48,7 @@ def for_user(user, *, source: str, ip: str | None = None, request_id: str | None
 def for_command(command: str) -> dict:
     try:
         who = getpass.getuser()
-    except Exception:  # noqa: BLE001 - no login name in some containers
+    except Exception:
         who = "?"
     return {"source": f"command:{command}", "actor_name": f"命令行({who})", "actor_id": None}
 

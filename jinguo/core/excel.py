@@ -95,7 +95,8 @@ def parse_decimal(value: Any, *, unit: str = "") -> Decimal | None:
     if isinstance(value, int):
         return Decimal(value)
     if isinstance(value, float):
-        return Decimal(repr(value))  # the shortest repr round-trips what the user typed (0.1, not 0.1000000000000000055)
+        # The shortest repr round-trips what the user typed: 0.1, not 0.1000000000000000055.
+        return Decimal(repr(value))
     text = _THOUSANDS.sub("", str(value).strip())
     if unit and text.endswith(unit):
         text = text[: -len(unit)].strip()
@@ -333,7 +334,7 @@ class ImportSpec:
 
         try:
             book = CalamineWorkbook.from_path(file) if isinstance(file, str) else CalamineWorkbook.from_filelike(file)
-        except Exception as exc:  # noqa: BLE001 - calamine raises several types for unreadable files
+        except Exception as exc:
             raise CellError(_("无法读取文件，请上传 Excel 工作簿（.xlsx）：%(error)s") % {"error": exc}) from exc
         names = book.sheet_names
         if not names:
@@ -439,7 +440,7 @@ class ImportSpec:
                 with transaction.atomic():
                     obj = self.save(ctx, form)
                     self.after_save(ctx, obj)
-            except Exception as exc:  # noqa: BLE001 - reported against the row, then everything rolls back
+            except Exception as exc:
                 from django.core.exceptions import PermissionDenied, ValidationError
 
                 if isinstance(exc, ValidationError | PermissionDenied):

@@ -17,9 +17,9 @@ class ScopedFilterSet(django_filters.FilterSet):
         super().__init__(*args, request=request, **kwargs)
         user = getattr(request, "user", None)
         for flt in self.filters.values():
-            queryset = flt.extra.get("queryset")
+            queryset = getattr(flt, "queryset", None)  # django-filter's model-choice filters keep it here
             if isinstance(queryset, ScopedQuerySet):
-                flt.extra["queryset"] = queryset.visible_to(user, "view")
+                flt.queryset = queryset.visible_to(user, "view")
         if not self.q_fields:
             self.filters.pop("q", None)
 

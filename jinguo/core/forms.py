@@ -29,8 +29,9 @@ class ScopedModelForm(forms.ModelForm):
             # The unit itself and below, plus its ancestors (a parent may sit above the importing unit).
             from django.db.models import Q
 
-            ancestors = [p for p in self._ancestor_paths(self.scope_org.path)]
-            return queryset.filter(Q(**{f"{prefix}__startswith": self.scope_org.path}) | Q(**{f"{prefix}__in": ancestors}))
+            ancestors = self._ancestor_paths(self.scope_org.path)
+            return queryset.filter(Q(**{f"{prefix}__startswith": self.scope_org.path})
+                                   | Q(**{f"{prefix}__in": ancestors}))
         return queryset
 
     @staticmethod

@@ -30,18 +30,6 @@ class AuditedModel(models.Model):
     class Meta:
         abstract = True
 
-    @classmethod
-    def from_db(cls, db, field_names, values):
-        instance = super().from_db(db, field_names, values)
-        instance._loaded = dict(zip(field_names, values, strict=True))
-        return instance
-
-    def _before(self) -> dict | None:
-        from jinguo.audit.services import snapshot_values
-
-        loaded = getattr(self, "_loaded", None)
-        return None if loaded is None else snapshot_values(type(self), loaded)
-
     def save(self, *args, **kwargs) -> None:
         from jinguo.audit.services import record_change, snapshot
 
@@ -64,6 +52,18 @@ class AuditedModel(models.Model):
             record_change(self, Event.DELETED, before, None)
             self.pk = None
         return result
+
+    @classmethod
+    def from_db(cls, db, field_names, values):
+        instance = super().from_db(db, field_names, values)
+        instance._loaded = dict(zip(field_names, values, strict=True))
+        return instance
+
+    def _before(self) -> dict | None:
+        from jinguo.audit.services import snapshot_values
+
+        loaded = getattr(self, "_loaded", None)
+        return None if loaded is None else snapshot_values(type(self), loaded)
 
 
 class OrgOwnedModel(AuditedModel):
@@ -99,7 +99,8 @@ class CodeTable(AuditedModel):
     hierarchical = models.BooleanField(_("分级"), default=False, help_text=_("条目可有上级条目（如问题类别与子类）"))
 
     objects = GlobalQuerySet.as_manager()
-    scope_roles = {"view": ALL_ROLES, "change": frozenset({Role.SYSTEM_ADMIN}), "add": frozenset(),
+    # The management pages are the system administrator's; everyone reads items through forms and the API.
+    scope_roles = {"view": frozenset({Role.SYSTEM_ADMIN}), "change": frozenset({Role.SYSTEM_ADMIN}), "add": frozenset(),
                    "delete": frozenset(), "export": frozenset({Role.SYSTEM_ADMIN})}
 
     class Meta:
@@ -141,7 +142,8 @@ class CodeItem(AuditedModel):
     table = models.ForeignKey(CodeTable, verbose_name=_("字典"), on_delete=models.CASCADE, related_name="items")
     code = models.CharField(_("代码"), max_length=50)
     name = models.CharField(_("名称"), max_length=100)
-    aliases = models.CharField(_("别名"), max_length=255, blank=True, help_text=_("导入时也认可的写法，用顿号或逗号分隔"))
+    aliases = models.CharField(_("别名"), max_length=255, blank=True,
+                               help_text=_("导入时也认可的写法，用顿号或逗号分隔"))
     parent = models.ForeignKey("self", verbose_name=_("上级条目"), null=True, blank=True, on_delete=models.PROTECT,
                                related_name="children")
     order = models.PositiveIntegerField(_("排序"), default=0)

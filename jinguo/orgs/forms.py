@@ -9,7 +9,7 @@ from jinguo.orgs.models import Level, OrgUnit, level_from_code
 class OrgUnitForm(ScopedModelForm):
     """Add or edit a unit. The parent must be a unit the user manages; the level defaults from the code shape."""
 
-    level = forms.ChoiceField(label=_("级别"), choices=[("", _("按编码判断"))] + Level.choices, required=False)
+    level = forms.ChoiceField(label=_("级别"), choices=[("", _("按编码判断")), *Level.choices], required=False)
 
     class Meta:
         model = OrgUnit
@@ -19,6 +19,7 @@ class OrgUnitForm(ScopedModelForm):
         super().__init__(*args, **kwargs)
         self.fields["agency_type"].queryset = CodeItem.objects.of("agency_type")
         self.fields["parent"].required = False
+        self.fields["parent"].error_messages["invalid_choice"] = _("上级单位不存在，或不在您的管辖范围内。")
 
     def clean_level(self) -> str:
         level = self.cleaned_data.get("level")

@@ -1,5 +1,5 @@
 from django.contrib.auth.mixins import LoginRequiredMixin
-from django.db.models import F, Func, OuterRef, Subquery
+from django.db.models import Case, F, Func, OuterRef, Subquery, Value, When
 from django.shortcuts import get_object_or_404, render
 from django.utils.translation import gettext_lazy as _
 from django.views import View
@@ -9,7 +9,7 @@ from jinguo.core import views as generic
 from jinguo.core.scope import scope_paths
 from jinguo.orgs.filters import OrgUnitFilterSet
 from jinguo.orgs.forms import OrgUnitForm
-from jinguo.orgs.models import OrgUnit
+from jinguo.orgs.models import DIVISION_LEVELS, OrgUnit
 from jinguo.orgs.tables import OrgUnitTable
 
 
@@ -21,13 +21,16 @@ def _count(queryset, path_lookup: str) -> Subquery:
 
 # The counts the tree shows for each unit's subtree; domain apps add theirs here.
 TREE_COUNTS = [
-    ("units", _("下级单位"), lambda: _count(OrgUnit.objects.all(), "path")),
-    ("users", _("用户"), lambda: _count(User.objects.filter(is_active=True), "org__path")),
+    ("n_units", _("下级单位"), lambda: _count(OrgUnit.objects.all(), "path")),
+    ("n_users", _("用户"), lambda: _count(User.objects.filter(is_active=True), "org__path")),
 ]
 
 
 def _with_counts(queryset):
-    return queryset.annotate(**{key: factory() for key, _label, factory in TREE_COUNTS})
+    """Subtree counts, divisions before committees and member units."""
+    divisions_first = Case(When(level__in=DIVISION_LEVELS, then=Value(0)), default=Value(1))
+    return queryset.annotate(**{key: factory() for key, _label, factory in TREE_COUNTS}).order_by(
+        divisions_first, "code")
 
 
 class OrgTreeView(LoginRequiredMixin, View):
@@ -39,7 +42,7 @@ class OrgTreeView(LoginRequiredMixin, View):
         node = request.GET.get("node")
         if node:
             parent = get_object_or_404(visible, pk=node)
-            units = _with_counts(visible.filter(parent=parent)).select_related("agency_type").order_by("level", "code")
+            units = _with_counts(visible.filter(parent=parent)).select_related("agency_type")
             try:
                 indent = max(0, min(5, int(request.GET.get("indent", 1))))
             except ValueError:
@@ -65,7 +68,7 @@ class OrgUnitDetailView(generic.ObjectDetailView):
 
     def get_extra_context(self, obj) -> dict:
         visible = OrgUnit.objects.visible_to(self.request.user, "view")
-        return {"children": _with_counts(visible.filter(parent=obj)).order_by("level", "code"),
+        return {"children": _with_counts(visible.filter(parent=obj)),
                 "counts": TREE_COUNTS,
                 "ancestors": [a for a in obj.ancestors() if visible.filter(pk=a.pk).exists()]}
 

@@ -7,4 +7,4 @@ register = template.Library()
 def count_of(unit, key: str) -> int:
     """A subtree count annotated on the unit; 'units' excludes the unit itself."""
     value = getattr(unit, key, 0) or 0
-    return value - 1 if key == "units" else value
+    return value - 1 if key == "n_units" else value

@@ -17,7 +17,7 @@ MEMBER_UNITS = [  # (suffix, name, agency type code)
     ("TJ", "统计局", "TJ"), ("JY", "教育局", "JY"), ("WJ", "卫生健康局", "WJ"), ("RS", "人力资源和社会保障局", "RS"),
     ("GA", "公安局", "GA"), ("FY", "人民法院", "FY"), ("MZ", "民政局", "MZ"), ("SF", "司法局", "SF"),
 ]
-DEMO_PASSWORD = "Demo@2025"
+DEMO_PASSWORD = "Demo@2025"  # noqa: S105 - printed for the demo on purpose
 DEMO_USERS = [  # username, name, org code, roles
     ("dongan", "东安县妇联 李娟", "431122", [Role.STAFF, Role.PETITION_OFFICER]),
     ("dongan_leader", "东安县妇联主席 王芳", "431122", [Role.UNIT_LEADER]),
@@ -63,7 +63,7 @@ class Command(JinguoCommand):
                         user.save()
         self.stdout.write("演示数据已就绪：湖南省 → 永州市 → 东安县、双牌县、道县（含乡镇、成员单位）。")
         self.stdout.write(f"演示登录（密码均为 {DEMO_PASSWORD}）：")
-        for username, name, org_code, roles in DEMO_USERS:
+        for username, name, _org_code, roles in DEMO_USERS:
             labels = "、".join(str(r.label) for r in roles)
             note = "（需绑定双因素认证）" if any(r in (Role.SYSTEM_ADMIN, Role.SECURITY_ADMIN, Role.AUDIT_ADMIN)
                                          for r in roles) else ""

@@ -10,7 +10,8 @@ class Command(JinguoCommand):
         parser.add_argument("code")
         parser.add_argument("name")
         parser.add_argument("--parent", help="上级单位编码")
-        parser.add_argument("--level", help="级别：省/市/县/乡镇/村(社区)/机关妇委会/企业妇委会/成员单位；不填按编码判断")
+        parser.add_argument("--level",
+                            help="级别：省/市/县/乡镇/村(社区)/机关妇委会/企业妇委会/成员单位；不填按编码判断")
 
     def handle(self, code, name, parent=None, level=None, **options):
         from django.core.management.base import CommandError
