@@ -3,7 +3,6 @@
 import os
 import shutil
 
-os.environ.setdefault("JINGUO_TASKS", "immediate")
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # Playwright's sync API runs an event loop
 
 import pytest
@@ -44,8 +43,11 @@ def pytest_terminal_summary(terminalreporter):
 
 
 @pytest.fixture(autouse=True)
-def _fast_hasher(settings):
+def _test_settings(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    # Background tasks run in-process, right after the transaction that enqueued them commits.
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend",
+                                  "ENQUEUE_ON_COMMIT": True}}
 
 
 @pytest.fixture
