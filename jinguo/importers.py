@@ -4,12 +4,14 @@ An explicit list, so a reader sees at once what `jinguo import_xlsx KIND` accept
 """
 
 from jinguo.core.excel import ImportSpec
+from jinguo.ledger.importers import ActivityImport
 from jinguo.orgs.importers import OrgUnitImport
 
 IMPORT_SPECS: dict[str, type[ImportSpec]] = {
     spec.kind: spec
     for spec in [
         OrgUnitImport,
+        ActivityImport,
     ]
 }
 

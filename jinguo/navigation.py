@@ -8,6 +8,13 @@ MENU = [
     (_("工作台"), [
         (_("首页"), "core:home", ALL_ROLES),
     ]),
+    (_("工作台账"), [
+        (_("活动台账"), "ledger:activity_list", RECORD_ROLES),
+        (_("登记活动"), "ledger:activity_add", RECORD_ROLES),
+        (_("活动日历"), "ledger:calendar", RECORD_ROLES),
+        (_("资金收支"), "ledger:funds", RECORD_ROLES),
+        (_("工作计划"), "ledger:planitem_list", RECORD_ROLES),
+    ]),
     (_("组织机构"), [
         (_("组织树"), "orgs:tree", ALL_ROLES - {Role.AUDIT_ADMIN}),
         (_("单位列表"), "orgs:orgunit_list", ALL_ROLES - {Role.AUDIT_ADMIN}),
@@ -17,6 +24,7 @@ MENU = [
         (_("用户管理"), "accounts:user_list", frozenset({Role.SYSTEM_ADMIN, Role.SECURITY_ADMIN})),
         (_("角色分配"), "accounts:roleassignment_list", frozenset({Role.SECURITY_ADMIN})),
         (_("字典管理"), "core:codetable_list", frozenset({Role.SYSTEM_ADMIN})),
+        (_("统计指标"), "ledger:measure_list", frozenset({Role.SYSTEM_ADMIN})),
         (_("导入记录"), "core:importjob_list", RECORD_ROLES | {Role.SYSTEM_ADMIN}),
     ]),
     (_("安全审计"), [

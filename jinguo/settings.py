@@ -80,6 +80,7 @@ INSTALLED_APPS = [
     "jinguo.orgs",
     "jinguo.accounts",
     "jinguo.audit",
+    "jinguo.ledger",
 ]
 
 MIDDLEWARE = [

@@ -15,6 +15,7 @@ urlpatterns = [
     path("", include("jinguo.core.urls")),
     path("accounts/", include("jinguo.accounts.urls")),
     path("orgs/", include("jinguo.orgs.urls")),
+    path("ledger/", include("jinguo.ledger.urls")),
     path("audit/", include("jinguo.audit.urls")),
     path("api/", include((api_urls, "api"))),
 ]

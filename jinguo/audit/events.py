@@ -30,5 +30,9 @@ class Event(models.TextChoices):
     EXPORTED = "data.exported", _("导出数据")
     DIVISIONS_LOADED = "orgs.divisions_loaded", _("加载行政区划")
     AUDIT_EXPORTED = "audit.exported", _("导出审计日志")
+    ATTACHED = "object.attached", _("上传附件")
+    # ledger
+    FIGURES_CHANGED = "activity.figures_changed", _("修改活动数据")
+    PARTNERS_CHANGED = "activity.partners_changed", _("修改合作单位")
     # personal data
     UNMASKED = "personal.unmasked", _("查看个人信息明文")

@@ -12,12 +12,18 @@ ACTION_FOR_METHOD = {"GET": "view", "HEAD": "view", "OPTIONS": "view", "POST": "
 
 
 class ScopedViewSetMixin:
-    """Set `queryset` (a ScopedQuerySet); records outside the caller's scope do not exist for it (404)."""
+    """Set `queryset` (a ScopedQuerySet); records outside the caller's scope do not exist for it (404).
+
+    Rows that belong to another record (an activity's figures) set `scope_model` to the owner's model and
+    override `get_queryset` to filter through the owner's `visible_to`.
+    """
+
+    scope_model = None
 
     def initial(self, request, *args, **kwargs):
         super().initial(request, *args, **kwargs)
         set_actor(request.user)  # token auth happens here, after the middleware opened the audit context
-        model = self.queryset.model
+        model = self.scope_model or self.queryset.model
         action = ACTION_FOR_METHOD.get(request.method, "view")
         if not scope_paths(request.user, model.scope_roles.get(action, ())):
             raise PermissionDenied("您没有进行此操作的权限。")

@@ -141,7 +141,7 @@ class Column:
 
     header: str
     field: str
-    kind: str = "text"  # text | int | decimal | date | bool | code | choice
+    kind: str = "text"  # text | int | decimal | date | bool | code | codes (several, 、-separated) | choice
     required: bool = False
     code_table: str = ""  # kind="code": slug of the code table whose names, codes and aliases are accepted
     choices: tuple[tuple[str, str], ...] = ()  # kind="choice": (value, label)
@@ -278,7 +278,7 @@ class ImportSpec:
         return self._code_lookups[table]
 
     def allowed_values(self, column: Column) -> list[str]:
-        if column.kind == "code":
+        if column.kind in ("code", "codes"):
             return list(CodeItem.objects.of(column.code_table).values_list("name", flat=True))
         if column.kind == "choice":
             return [str(label) for _value, label in column.choices]
@@ -301,6 +301,17 @@ class ImportSpec:
             flag = parse_bool(value)
             return "" if flag is None else ("true" if flag else "false")
         text = parse_text(value)
+        if column.kind == "codes":
+            from jinguo.core.text import split_list
+
+            lookup, pks, unknown = self.code_lookup(column.code_table), [], []
+            for part in split_list(text):
+                item = lookup.get(part)
+                (pks.append(str(item.pk)) if item else unknown.append(part))
+            if unknown:
+                raise CellError(_("“%(value)s”不在可选值中，可选：%(allowed)s") % {
+                    "value": "、".join(unknown), "allowed": "、".join(self.allowed_values(column))})
+            return pks
         if column.kind == "code" and text:
             item = self.code_lookup(column.code_table).get(text)
             if item is None:
@@ -389,9 +400,10 @@ class ImportSpec:
             result.errors.append(RowError(sheet, 1, "", "", _("工作表是空的")))
             return result
         mapping, header_errors = self.match_headers(ctx, sheet, header[1])
-        if header_errors:
-            result.errors = header_errors
-            return result
+        result.errors = header_errors
+        if any(not e.column for e in header_errors):
+            return result  # a required column is missing: every row would fail for it
+        # Unknown columns are reported and ignored, and every row is still validated.
         try:
             with transaction.atomic():
                 self._import_rows(ctx, sheet, rows, total, mapping, result, progress)
@@ -466,7 +478,7 @@ class ImportSpec:
             except CellError as exc:
                 errors.append(RowError(sheet, number, column_letter(index), column.header, str(exc)))
                 continue
-            if column.required and parsed in ("", None):
+            if column.required and parsed in ("", None, []):
                 errors.append(RowError(sheet, number, column_letter(index), column.header, _("必填")))
                 continue
             data[column.field] = parsed
@@ -519,7 +531,7 @@ class ImportSpec:
             if column.help:
                 cell.comment = Comment(str(column.help), "jinguo")
             sheet.column_dimensions[letter].width = column.width
-            allowed = self.allowed_values(column)
+            allowed = self.allowed_values(column) if column.kind != "codes" else []
             if allowed:
                 list_letter = column_letter(list_col)
                 lists.cell(row=1, column=list_col + 1, value=str(column.header))

@@ -39,6 +39,7 @@ class Table:
 
     columns: list[Col] = []
     select_related: tuple[str, ...] = ()
+    prefetch_related: tuple[str, ...] = ()
     empty_text = _("没有符合条件的记录。")
 
     def headers(self) -> list[str]:

@@ -11,4 +11,5 @@ urlpatterns = [
     path("codes/items/<int:pk>/edit/", views.CodeItemEditView.as_view(), name="codeitem_edit"),
     path("imports/", views.ImportJobListView.as_view(), name="importjob_list"),
     path("imports/<int:pk>/", views.ImportJobView.as_view(), name="importjob_detail"),
+    path("attachments/<int:pk>/", views.AttachmentDownloadView.as_view(), name="attachment_download"),
 ]

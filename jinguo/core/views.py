@@ -106,7 +106,8 @@ class ObjectListView(ScopedViewMixin, View):
         if self.table is None:
             raise ImproperlyConfigured(f"{type(self).__name__} must set `table`")
         table = self.table()
-        queryset = self.get_queryset().select_related(*table.select_related)
+        queryset = self.get_queryset().select_related(*table.select_related).prefetch_related(
+            *table.prefetch_related)
         filterset = None
         if self.filterset is not None:
             filterset = self.filterset(request.GET or None, queryset=queryset, request=request)
@@ -429,3 +430,51 @@ class ImportJobListView(ObjectListView):
 
     def get_queryset(self, action=None):
         return super().get_queryset(action).filter(user=self.request.user)
+
+
+# --- Attachments ---------------------------------------------------------------------------------------------------
+def attachments_of(obj) -> list:
+    from django.contrib.contenttypes.models import ContentType
+
+    from jinguo.core.models import Attachment
+
+    return list(Attachment.objects.filter(content_type=ContentType.objects.get_for_model(obj), object_id=obj.pk))
+
+
+def store_attachments(obj, files, user) -> list[str]:
+    """Check and store uploaded files for `obj` (inside the caller's transaction); returns the errors."""
+    from django.contrib.contenttypes.models import ContentType
+    from django.core.exceptions import ValidationError
+
+    from jinguo.core.models import Attachment
+    from jinguo.core.uploads import validate_upload
+
+    errors, stored = [], []
+    for upload in files:
+        try:
+            kind = validate_upload(upload)
+        except ValidationError as exc:
+            errors.extend(exc.messages)
+            continue
+        stored.append(Attachment(content_type=ContentType.objects.get_for_model(obj), object_id=obj.pk,
+                                 file=upload, name=upload.name[:255], kind=kind, size=upload.size, uploaded_by=user))
+    if errors:
+        return errors
+    for attachment in stored:
+        attachment.save()
+    if stored:
+        record_event(Event.ATTACHED, obj, data={"files": [a.name for a in stored]})
+    return []
+
+
+class AttachmentDownloadView(LoginRequiredMixin, View):
+    """Serve a file only when its owning record is visible to the user."""
+
+    def get(self, request, pk):
+        from jinguo.core.models import Attachment
+
+        attachment = get_object_or_404(Attachment.objects.select_related("content_type"), pk=pk)
+        model = attachment.content_type.model_class()
+        get_object_or_404(model._default_manager.visible_to(request.user, "view"), pk=attachment.object_id)
+        return FileResponse(attachment.file.open("rb"), as_attachment=attachment.kind != "image",
+                            filename=attachment.name)

@@ -1,0 +1,25 @@
+from django import template
+
+from jinguo.core.numbers import plain_number
+
+register = template.Library()
+
+
+@register.filter
+def plain(value) -> str:
+    """A figure without trailing zeros: 500.00 → 500, 1234.50 → 1234.5."""
+    return plain_number(value)
+
+
+@register.filter
+def money(value) -> str:
+    from jinguo.core.numbers import money as fmt
+
+    return fmt(value)
+
+
+@register.filter
+def money_or_blank(value) -> str:
+    from jinguo.core.numbers import money as fmt
+
+    return "" if value in (None, "") else fmt(value)

@@ -1,0 +1,38 @@
+import django_filters
+from django.utils.translation import gettext_lazy as _
+
+from jinguo.core.filters import OrgSubtreeFilter, ScopedFilterSet
+from jinguo.core.models import CodeItem
+from jinguo.ledger.models import Activity, Measure, PlanItem
+
+
+class ActivityFilterSet(ScopedFilterSet):
+    q_fields = ("title", "place", "description")
+    kind = django_filters.ModelChoiceFilter(label=_("活动类型"), queryset=CodeItem.objects.of("activity_kind"))
+    theme = django_filters.ModelChoiceFilter(label=_("主题"), field_name="themes",
+                                             queryset=CodeItem.objects.of("activity_theme"))
+    date_from = django_filters.DateFilter(label=_("开始日期自"), field_name="start_date", lookup_expr="gte",
+                                          widget=django_filters.widgets.forms.DateInput(attrs={"type": "date"}))
+    date_to = django_filters.DateFilter(label=_("至"), field_name="start_date", lookup_expr="lte",
+                                        widget=django_filters.widgets.forms.DateInput(attrs={"type": "date"}))
+    within = OrgSubtreeFilter()
+    measure = django_filters.ModelChoiceFilter(label=_("有此数据"), queryset=Measure.objects.filter(is_active=True),
+                                               method="filter_measure")
+
+    class Meta:
+        model = Activity
+        fields = ["q", "kind", "theme", "date_from", "date_to", "within", "measure"]
+
+    def filter_measure(self, queryset, name, value):
+        return queryset.filter(figures__measure=value).distinct() if value else queryset
+
+
+class PlanItemFilterSet(ScopedFilterSet):
+    q_fields = ("title", "description")
+    period = django_filters.CharFilter(label=_("计划期"))
+    status = django_filters.ChoiceFilter(label=_("状态"), choices=PlanItem.Status.choices)
+    within = OrgSubtreeFilter()
+
+    class Meta:
+        model = PlanItem
+        fields = ["q", "period", "status", "within"]

@@ -1,0 +1,90 @@
+"""Activities in Excel: fixed columns plus one column per measure (header = the measure's name, with or without
+its unit: 发放资料(份), 发放资料, 咨询人次 all resolve)."""
+
+from __future__ import annotations
+
+from django.utils.translation import gettext_lazy as _
+
+from jinguo.core.excel import Column, ImportContext, ImportSpec
+from jinguo.ledger.forms import MEASURE_PREFIX, ActivityForm
+from jinguo.ledger.models import Activity, Measure
+from jinguo.ledger.services import save_activity
+from jinguo.orgs.models import OrgUnit
+
+
+def _figure(code: str):
+    def export(activity: Activity):
+        return next((f.value for f in activity.figures.all() if f.measure.code == code), None)
+
+    return export
+
+
+class ActivityImport(ImportSpec):
+    kind = "activities"
+    label = _("活动台账")
+    model = Activity
+    form_class = ActivityForm
+    natural_key = ("org", "start_date", "title")
+    columns = [
+        Column(_("开始日期"), "start_date", kind="date", required=True, width=12),
+        Column(_("结束日期"), "end_date", kind="date", width=12, help=_("不填则与开始日期相同")),
+        Column(_("活动类型"), "kind", kind="code", code_table="activity_kind", required=True, width=12,
+               exporter=lambda a: a.kind.name),
+        Column(_("活动名称"), "title", required=True, width=30),
+        Column(_("主题"), "themes", kind="codes", code_table="activity_theme", width=16,
+               help=_("可填多个，用顿号分隔"), exporter=lambda a: "、".join(t.name for t in a.themes.all())),
+        Column(_("地点"), "place", width=16),
+        Column(_("合作单位"), "partners", width=20, help=_("多个用顿号或逗号分隔"),
+               exporter=lambda a: "、".join(p.name for p in a.partners.all())),
+        Column(_("说明"), "description", width=30),
+        Column(_("单位编码"), "org", width=14, help=_("主办单位的编码；不填为导入到的单位"),
+               exporter=lambda a: a.org.code),
+    ]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._measures: list[Measure] | None = None
+
+    def measures(self) -> list[Measure]:
+        if self._measures is None:
+            self._measures = list(Measure.objects.filter(is_active=True))
+        return self._measures
+
+    def columns_for(self, ctx: ImportContext) -> list[Column]:
+        return [*self.columns, *(
+            Column(m.header, MEASURE_PREFIX + m.code, kind="decimal", unit=m.unit, aliases=tuple(m.spellings),
+                   width=12, exporter=_figure(m.code))
+            for m in self.measures())]
+
+    def form_kwargs(self, ctx: ImportContext) -> dict:
+        return {"user": ctx.user, "org": ctx.org, "measures": self.measures()}
+
+    def prepare(self, ctx: ImportContext, data: dict) -> dict:
+        code = (data.get("org") or "").strip()
+        if not code:
+            data["org"] = str(ctx.org.pk)
+        else:
+            unit = OrgUnit.objects.filter(code=code, path__startswith=ctx.org.path).only("pk").first()
+            data["org"] = str(unit.pk) if unit else code  # unknown: the form reports it on 单位编码
+        return data
+
+    def find_existing(self, ctx: ImportContext, data: dict):
+        if not str(data.get("org", "")).isdigit() or not data.get("start_date") or not data.get("title"):
+            return None
+        return self.base_queryset(ctx, "change").filter(
+            org_id=int(data["org"]), start_date=data["start_date"], title=data["title"]).first()
+
+    def save(self, ctx: ImportContext, form: ActivityForm) -> Activity:
+        return save_activity(form)
+
+    def export_queryset(self, ctx: ImportContext, date_from=None, date_to=None):
+        queryset = super().export_queryset(ctx)
+        if date_from:
+            queryset = queryset.filter(start_date__gte=date_from)
+        if date_to:
+            queryset = queryset.filter(start_date__lte=date_to)
+        return with_related(queryset).order_by("start_date", "pk")
+
+
+def with_related(queryset):
+    return queryset.select_related("kind", "org").prefetch_related("themes", "partners", "figures__measure")

@@ -1,0 +1,167 @@
+"""工作台账: activities with their figures (people reached, leaflets, yuan …), partners, and the work plan.
+
+Every figure a summary quotes about the office's own work comes from `ActivityFigure`; money and counts are
+exact (CentsField), never floats.
+"""
+
+from __future__ import annotations
+
+from django.db import models
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from jinguo.accounts.roles import ALL_ROLES, Role
+from jinguo.core.fields import CentsField, PeriodField
+from jinguo.core.models import AuditedModel, OrgOwnedModel
+from jinguo.core.scope import GlobalQuerySet
+
+
+class Measure(AuditedModel):
+    """A kind of figure an activity reports, with its unit: 发放资料(份), 慰问金额(元) … (a code table with units).
+
+    `direction` marks money that left the office (慰问金, 救助) or came in (捐款): the funds view reads it.
+    """
+
+    class Kind(models.TextChoices):
+        COUNT = "count", _("计数")
+        MONEY = "money", _("金额")
+
+    class Direction(models.TextChoices):
+        NONE = "", _("不涉及资金")
+        OUT = "out", _("支出（发放）")
+        IN = "in", _("收入（接收）")
+
+    code = models.CharField(_("代码"), max_length=30, unique=True)
+    name = models.CharField(_("名称"), max_length=30, unique=True)
+    unit = models.CharField(_("单位"), max_length=10)
+    kind = models.CharField(_("类型"), max_length=10, choices=Kind.choices, default=Kind.COUNT)
+    direction = models.CharField(_("资金方向"), max_length=3, choices=Direction.choices, blank=True, default="")
+    aliases = models.CharField(_("别名"), max_length=255, blank=True, help_text=_("导入时也认可的写法，用顿号分隔"))
+    order = models.PositiveIntegerField(_("排序"), default=0)
+    is_active = models.BooleanField(_("启用"), default=True)
+
+    objects = GlobalQuerySet.as_manager()
+    scope_roles = {"view": ALL_ROLES, "add": frozenset({Role.SYSTEM_ADMIN}),
+                   "change": frozenset({Role.SYSTEM_ADMIN}), "delete": frozenset({Role.SYSTEM_ADMIN}),
+                   "export": ALL_ROLES}
+
+    class Meta:
+        verbose_name = _("统计指标")
+        verbose_name_plural = _("统计指标")
+        ordering = ["order", "code"]
+
+    def __str__(self) -> str:
+        return f"{self.name}({self.unit})"
+
+    def get_absolute_url(self) -> str:
+        return reverse("ledger:measure_list")
+
+    @property
+    def header(self) -> str:
+        """The Excel column header: 发放资料(份)."""
+        return f"{self.name}({self.unit})"
+
+    @property
+    def spellings(self) -> list[str]:
+        """Every header that means this measure: 发放资料(份), 发放资料, 发放资料份, and the aliases."""
+        from jinguo.core.text import split_list
+
+        return [self.header, self.name, f"{self.name}{self.unit}", *split_list(self.aliases)]
+
+
+class Activity(OrgOwnedModel):
+    """One campaign, training, visit, meeting … held by `org` (the lead unit)."""
+
+    kind = models.ForeignKey("core.CodeItem", verbose_name=_("活动类型"), on_delete=models.PROTECT, related_name="+",
+                             limit_choices_to={"table__slug": "activity_kind"})
+    title = models.CharField(_("活动名称"), max_length=200)
+    start_date = models.DateField(_("开始日期"), db_index=True)
+    end_date = models.DateField(_("结束日期"))
+    place = models.CharField(_("地点"), max_length=200, blank=True)
+    themes = models.ManyToManyField("core.CodeItem", verbose_name=_("主题"), blank=True, related_name="+",
+                                    limit_choices_to={"table__slug": "activity_theme"})
+    description = models.TextField(_("说明"), blank=True)
+
+    class Meta:
+        verbose_name = _("活动")
+        verbose_name_plural = _("活动台账")
+        ordering = ["-start_date", "-pk"]
+        indexes = [models.Index(fields=["org", "start_date"], name="activity_org_date_idx")]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(end_date__gte=models.F("start_date")),
+                                   name="activity_end_after_start",
+                                   violation_error_message=_("结束日期不能早于开始日期。")),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def get_absolute_url(self) -> str:
+        return reverse("ledger:activity_detail", args=[self.pk])
+
+
+class ActivityFigure(models.Model):
+    """One figure of one activity. Written only by `ledger.services.save_activity`, which audits the activity's
+    figures as a whole."""
+
+    activity = models.ForeignKey(Activity, verbose_name=_("活动"), on_delete=models.CASCADE, related_name="figures")
+    measure = models.ForeignKey(Measure, verbose_name=_("指标"), on_delete=models.PROTECT, related_name="+")
+    value = CentsField(_("数值"))
+
+    class Meta:
+        verbose_name = _("活动数据")
+        verbose_name_plural = _("活动数据")
+        constraints = [
+            models.UniqueConstraint(fields=["activity", "measure"], name="figure_unique_measure",
+                                    violation_error_message=_("同一活动的同一指标只能填写一次。")),
+            models.CheckConstraint(condition=models.Q(value__gte=0), name="figure_not_negative",
+                                   violation_error_message=_("数值不能为负。")),
+        ]
+        indexes = [models.Index(fields=["measure", "activity"], name="figure_measure_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.measure.name} {self.value}"
+
+
+class ActivityPartner(models.Model):
+    """A partner of an activity: a unit in the tree (`org`), or an outside agency known only by name."""
+
+    activity = models.ForeignKey(Activity, on_delete=models.CASCADE, related_name="partners")
+    name = models.CharField(_("合作单位"), max_length=100)
+    org = models.ForeignKey("orgs.OrgUnit", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+
+    class Meta:
+        verbose_name = _("合作单位")
+        verbose_name_plural = _("合作单位")
+        ordering = ["pk"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class PlanItem(OrgOwnedModel):
+    """A work-plan item (工作计划) for a period; the summary lists the next period's items as its plans."""
+
+    class Status(models.TextChoices):
+        PLANNED = "planned", _("未开始")
+        ACTIVE = "active", _("进行中")
+        DONE = "done", _("已完成")
+        CANCELLED = "cancelled", _("取消")
+
+    period = PeriodField(_("计划期"), db_index=True, help_text=_("如 2025H2、2026、2026Q1"))
+    title = models.CharField(_("计划事项"), max_length=200)
+    description = models.TextField(_("具体内容"), blank=True)
+    status = models.CharField(_("状态"), max_length=10, choices=Status.choices, default=Status.PLANNED)
+    activities = models.ManyToManyField(Activity, verbose_name=_("相关活动"), blank=True, related_name="plan_items")
+    order = models.PositiveIntegerField(_("排序"), default=0)
+
+    class Meta:
+        verbose_name = _("工作计划")
+        verbose_name_plural = _("工作计划")
+        ordering = ["period", "order", "pk"]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def get_absolute_url(self) -> str:
+        return reverse("ledger:planitem_detail", args=[self.pk])
