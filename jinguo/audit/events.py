@@ -34,5 +34,6 @@ class Event(models.TextChoices):
     # ledger
     FIGURES_CHANGED = "activity.figures_changed", _("修改活动数据")
     PARTNERS_CHANGED = "activity.partners_changed", _("修改合作单位")
+    THEMES_CHANGED = "activity.themes_changed", _("修改活动主题")
     # personal data
     UNMASKED = "personal.unmasked", _("查看个人信息明文")

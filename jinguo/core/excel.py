@@ -96,7 +96,7 @@ def parse_decimal(value: Any, *, unit: str = "") -> Decimal | None:
         return Decimal(value)
     if isinstance(value, float):
         # The shortest repr round-trips what the user typed: 0.1, not 0.1000000000000000055.
-        return Decimal(repr(value))
+        return _plain(Decimal(repr(value)))
     text = _THOUSANDS.sub("", str(value).strip())
     if unit and text.endswith(unit):
         text = text[: -len(unit)].strip()
@@ -107,7 +107,12 @@ def parse_decimal(value: Any, *, unit: str = "") -> Decimal | None:
                         % {"value": str(value).strip()}) from None
     if not number.is_finite():
         raise CellError(_("“%(value)s”不是确切的数字") % {"value": str(value).strip()})
-    return number
+    return _plain(number)
+
+
+def _plain(number: Decimal) -> Decimal:
+    """40.0 (how Excel stores 40) is the integer 40; 12.50 stays 12.50."""
+    return number.quantize(Decimal(1)) if number == number.to_integral_value() else number
 
 
 def parse_int(value: Any, *, unit: str = "") -> int | None:

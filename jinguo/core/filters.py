@@ -17,6 +17,8 @@ class ScopedFilterSet(django_filters.FilterSet):
         super().__init__(*args, request=request, **kwargs)
         user = getattr(request, "user", None)
         for flt in self.filters.values():
+            if isinstance(flt, django_filters.ChoiceFilter | django_filters.ModelChoiceFilter):
+                flt.extra.setdefault("empty_label", _("全部"))
             queryset = getattr(flt, "queryset", None)  # django-filter's model-choice filters keep it here
             if isinstance(queryset, ScopedQuerySet):
                 flt.queryset = queryset.visible_to(user, "view")

@@ -9,6 +9,7 @@ from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.response import Response
 
 from jinguo.core.api import ScopedReadOnlyViewSet, ScopedViewSetMixin
+from jinguo.core.numbers import plain_number
 from jinguo.core.scope import recheck_visible
 from jinguo.ledger.filters import ActivityFilterSet, PlanItemFilterSet
 from jinguo.ledger.forms import MEASURE_PREFIX, ActivityForm
@@ -92,10 +93,16 @@ class ActivityViewSet(ScopedViewSetMixin, mixins.CreateModelMixin, mixins.Update
         if unknown:
             raise serializers.ValidationError(
                 {"figures": [f"未知的指标：{'、'.join(unknown)}，可用：{'、'.join(sorted(known))}"]})
-        form_data.update({MEASURE_PREFIX + code: str(value) for code, value in figures.items()})
+        form_data.update({MEASURE_PREFIX + code: plain_number(value) for code, value in figures.items()})
         form = ActivityForm(data=form_data, instance=instance, user=request.user, measures=measures)
         if not form.is_valid():
-            raise serializers.ValidationError(form.errors)
+            errors: dict = {}
+            for name, messages in form.errors.items():
+                if name.startswith(MEASURE_PREFIX):
+                    errors.setdefault("figures", {})[name[len(MEASURE_PREFIX):]] = messages
+                else:
+                    errors["non_field_errors" if name == "__all__" else name] = messages
+            raise serializers.ValidationError(errors)
         with transaction.atomic():
             activity = save_activity(form)
             recheck_visible(activity, request.user, "change")

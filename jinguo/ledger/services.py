@@ -22,7 +22,11 @@ def _partner_org(activity: Activity, name: str) -> OrgUnit | None:
 def save_activity(form, figures: dict[Measure, Decimal] | None = None,
                   partners: list[str] | None = None) -> Activity:
     """Save a valid ActivityForm: the activity (change-logged), then figures and partners (one audit event)."""
+    themes_before = sorted(t.name for t in form.instance.themes.all()) if form.instance.pk else []
     activity = form.save()
+    themes_after = sorted(t.name for t in activity.themes.all())
+    if themes_after != themes_before:
+        record_event(Event.THEMES_CHANGED, activity, data={"before": themes_before, "after": themes_after})
     figures = form.figures() if figures is None else figures
     partners = form.partner_names() if partners is None else partners
     set_figures(activity, figures)

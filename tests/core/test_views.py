@@ -91,7 +91,8 @@ def test_system_administrator_adds_an_alias_that_imports_then_accept(tree, users
         "table": item.table_id, "code": "JY", "name": "教育局", "aliases": "教育、教体局、教育和体育局",
         "order": 2, "is_active": "on"})
     assert response.status_code == 302
-    rows = _upload([["编码", "名称", "级别", "单位类型"], ["431122-JT", "东安县教育和体育局", "成员单位", "教育和体育局"]])
+    rows = _upload([["编码", "名称", "级别", "单位类型"],
+                    ["431122-JT", "东安县教育和体育局", "成员单位", "教育和体育局"]])
     result = get_spec("orgs").run_import(rows, ImportContext(org=tree["county"]))
     assert result.ok, result.errors
     assert OrgUnit.objects.get(code="431122-JT").agency_type == item
