@@ -6,7 +6,6 @@ from __future__ import annotations
 import logging
 
 from django.core.cache import cache
-from django.db import close_old_connections
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_tasks import task
@@ -33,7 +32,6 @@ def run_import_job(job_id: int) -> str:
     """Validate and import one uploaded workbook as the user who uploaded it."""
     from jinguo.importers import get_spec
 
-    close_old_connections()
     job = ImportJob.objects.select_related("org", "user").get(pk=job_id)
     if job.finished:
         return job.status

@@ -97,3 +97,16 @@ class PlanItemForm(ScopedModelForm):
         self.fields["org"].label = _("负责单位")
         self.fields["activities"].required = False
         self.fields["activities"].queryset = self.fields["activities"].queryset.order_by("-start_date")
+
+
+class MeasureForm(ScopedModelForm):
+    """The system administrator adds measures or edits names, units and aliases (codes stay fixed once used)."""
+
+    class Meta:
+        model = Measure
+        fields = ["code", "name", "unit", "kind", "direction", "aliases", "order", "is_active"]
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            self.fields["code"].disabled = True

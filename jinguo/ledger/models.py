@@ -54,7 +54,7 @@ class Measure(AuditedModel):
         return f"{self.name}({self.unit})"
 
     def get_absolute_url(self) -> str:
-        return reverse("ledger:measure_list")
+        return reverse("ledger:measure_edit", args=[self.pk])
 
     @property
     def header(self) -> str:

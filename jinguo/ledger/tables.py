@@ -33,7 +33,7 @@ class PlanItemTable(Table):
 
 class MeasureTable(Table):
     columns = [
-        Col("name", _("名称")),
+        Col("name", _("名称"), link=True),
         Col("unit", _("单位")),
         Col("kind", _("类型")),
         Col("direction", _("资金方向")),

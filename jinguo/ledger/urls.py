@@ -19,4 +19,6 @@ urlpatterns = [
     path("plans/<int:pk>/edit/", views.PlanItemEditView.as_view(), name="planitem_edit"),
     path("plans/<int:pk>/delete/", views.PlanItemDeleteView.as_view(), name="planitem_delete"),
     path("measures/", views.MeasureListView.as_view(), name="measure_list"),
+    path("measures/add/", views.MeasureEditView.as_view(), name="measure_add"),
+    path("measures/<int:pk>/edit/", views.MeasureEditView.as_view(), name="measure_edit"),
 ]

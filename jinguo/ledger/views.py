@@ -17,7 +17,7 @@ from jinguo.core import views as generic
 from jinguo.core.periods import Period
 from jinguo.core.scope import recheck_visible, scope_paths
 from jinguo.ledger.filters import ActivityFilterSet, PlanItemFilterSet
-from jinguo.ledger.forms import ActivityForm, PlanItemForm
+from jinguo.ledger.forms import ActivityForm, MeasureForm, PlanItemForm
 from jinguo.ledger.importers import with_related
 from jinguo.ledger.models import Activity, Measure, PlanItem
 from jinguo.ledger.services import save_activity
@@ -169,6 +169,11 @@ class PlanItemDeleteView(generic.ObjectDeleteView):
 class MeasureListView(generic.ObjectListView):
     queryset = Measure.objects.all()
     table = MeasureTable
+
+
+class MeasureEditView(generic.ObjectEditView):
+    queryset = Measure.objects.all()
+    form_class = MeasureForm
 
 
 class AttachmentUploadView(LoginRequiredMixin, View):

@@ -245,3 +245,36 @@ def test_unknown_kind_in_cli_import_exits_nonzero(tree, tmp_path):
     path.write_bytes(sheet([["2025-03-08", "", "联欢", "x", "", "", "", ""]]).getvalue())
     with pytest.raises(CommandError):
         call_command("import_xlsx", "activities", str(path), "--org", "431122")
+
+
+def test_plan_items_with_period_status_and_linked_activities(tree, users, login, make_activity):
+    from jinguo.ledger.models import PlanItem
+
+    activity = make_activity(tree["county"], "三八宣传", "2025-03-08", materials=10)
+    client = login(users["staff"])
+    response = client.post(reverse("ledger:planitem_add"), {
+        "org": tree["county"].pk, "period": "2025h2", "title": "开展“美丽庭院”创建", "status": "planned",
+        "order": 1, "activities": [activity.pk]})
+    assert response.status_code == 302, response.content.decode()
+    item = PlanItem.objects.get()
+    assert item.period == "2025H2" and list(item.activities.all()) == [activity]
+    bad = client.post(reverse("ledger:planitem_add"), {"org": tree["county"].pk, "period": "下半年",
+                                                       "title": "x", "status": "planned", "order": 1})
+    assert bad.status_code == 400 and "统计期" in bad.content.decode()
+    page = client.get(reverse("ledger:planitem_list"), {"period": "2025H2"}).content.decode()
+    assert "美丽庭院" in page
+    assert login(users["sister"]).get(reverse("ledger:planitem_detail", args=[item.pk])).status_code == 404
+
+
+def test_administrator_edits_a_measure_alias_that_imports_then_accept(tree, users, login):
+    measure = Measure.objects.get(code="visited")
+    client = login(users["sysadmin"])
+    response = client.post(reverse("ledger:measure_edit", args=[measure.pk]), {
+        "name": measure.name, "unit": measure.unit, "kind": "count", "direction": "", "order": 10,
+        "aliases": "慰问对象、走访户数", "is_active": "on"})
+    assert response.status_code == 302, response.content.decode()
+    rows = [["2025-01-20", "", "慰问帮扶", "走访困难妇女", "", "", "", "", 12]]
+    result = get_spec("activities").run_import(sheet(rows, [*HEADERS, "走访户数"]), ImportContext(org=tree["county"]))
+    assert result.ok, result.errors
+    assert Activity.objects.get().figures.get().measure == measure
+    assert login(users["staff"]).get(reverse("ledger:measure_edit", args=[measure.pk])).status_code == 403
