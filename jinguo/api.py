@@ -6,6 +6,7 @@ from jinguo.accounts.api import MeView
 from jinguo.core.api import CodeItemViewSet
 from jinguo.ledger.api import ActivityViewSet, FigureViewSet, MeasureViewSet, PlanItemViewSet
 from jinguo.orgs.api import OrgUnitViewSet
+from jinguo.petitions.api import CaseViewSet
 
 router = DefaultRouter()
 router.register("orgs", OrgUnitViewSet, basename="orgunit")
@@ -14,5 +15,6 @@ router.register("activities", ActivityViewSet, basename="activity")
 router.register("figures", FigureViewSet, basename="figure")
 router.register("plan-items", PlanItemViewSet, basename="planitem")
 router.register("measures", MeasureViewSet, basename="measure")
+router.register("cases", CaseViewSet, basename="case")
 
 extra_urls = [("me/", MeView)]

@@ -6,12 +6,14 @@ An explicit list, so a reader sees at once what `jinguo import_xlsx KIND` accept
 from jinguo.core.excel import ImportSpec
 from jinguo.ledger.importers import ActivityImport
 from jinguo.orgs.importers import OrgUnitImport
+from jinguo.petitions.importers import PetitionImport
 
 IMPORT_SPECS: dict[str, type[ImportSpec]] = {
     spec.kind: spec
     for spec in [
         OrgUnitImport,
         ActivityImport,
+        PetitionImport,
     ]
 }
 

@@ -3,10 +3,17 @@
 from django.utils.translation import gettext_lazy as _
 
 from jinguo.accounts.roles import ALL_ROLES, RECORD_ROLES, Role
+from jinguo.petitions.models import CASE_ROLES
 
 MENU = [
     (_("工作台"), [
         (_("首页"), "core:home", ALL_ROLES),
+    ]),
+    (_("信访维权"), [
+        (_("信访登记"), "petitions:case_add", CASE_ROLES),
+        (_("信访案件"), "petitions:case_list", CASE_ROLES),
+        (_("期限提醒"), "petitions:deadlines", CASE_ROLES),
+        (_("信访统计"), "petitions:statistics", CASE_ROLES),
     ]),
     (_("工作台账"), [
         (_("活动台账"), "ledger:activity_list", RECORD_ROLES),

@@ -81,6 +81,7 @@ INSTALLED_APPS = [
     "jinguo.accounts",
     "jinguo.audit",
     "jinguo.ledger",
+    "jinguo.petitions",
 ]
 
 MIDDLEWARE = [

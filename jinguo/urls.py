@@ -16,6 +16,7 @@ urlpatterns = [
     path("accounts/", include("jinguo.accounts.urls")),
     path("orgs/", include("jinguo.orgs.urls")),
     path("ledger/", include("jinguo.ledger.urls")),
+    path("petitions/", include("jinguo.petitions.urls")),
     path("audit/", include("jinguo.audit.urls")),
     path("api/", include((api_urls, "api"))),
 ]

@@ -69,3 +69,27 @@ class PeriodField(models.CharField):
             except ValueError:
                 return value
         return value
+
+
+class EncryptedTextField(models.TextField):
+    """Personal data encrypted at rest (see core.crypto); the database never sees the plaintext.
+
+    Not searchable or sortable in SQL by design: pair it with a keyed-hash column for exact search.
+    """
+
+    description = _("加密文本")
+
+    def from_db_value(self, value, expression, connection):
+        from jinguo.core.crypto import decrypt_text
+
+        if value in (None, ""):
+            return value
+        return decrypt_text(value)
+
+    def get_prep_value(self, value):
+        from jinguo.core.crypto import encrypt_text
+
+        value = super().get_prep_value(value)
+        if value in (None, ""):
+            return value
+        return encrypt_text(value)

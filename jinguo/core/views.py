@@ -10,7 +10,7 @@ ImportView        template download, upload, background validation and import wi
 from __future__ import annotations
 
 import io
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
@@ -31,7 +31,11 @@ from jinguo.audit.models import AuditEntry
 from jinguo.audit.services import record_event
 from jinguo.core.excel import ImportContext, annotated_workbook
 from jinguo.core.models import ImportJob
+from jinguo.core.periods import Period
 from jinguo.core.scope import recheck_visible, scope_paths
+
+if TYPE_CHECKING:
+    from jinguo.orgs.models import OrgUnit
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 PAGE_SIZES = (20, 50, 100)
@@ -99,6 +103,7 @@ class ObjectListView(ScopedViewMixin, View):
     table = None
     filterset = None
     import_kind: str | None = None
+    export_through_spec = True  # False: export the table's columns (e.g. masked personal data)
     template_name = "core/object_list.html"
     partial_template = "core/_object_table.html"
 
@@ -147,7 +152,7 @@ class ObjectListView(ScopedViewMixin, View):
         model = self.get_model()
         filename = f"{model._meta.verbose_name_plural}-{timezone.localdate():%Y%m%d}.xlsx"
         buffer = io.BytesIO()
-        if self.import_kind:
+        if self.import_kind and self.export_through_spec:
             from jinguo.importers import get_spec
 
             spec = get_spec(self.import_kind)
@@ -478,3 +483,27 @@ class AttachmentDownloadView(LoginRequiredMixin, View):
         get_object_or_404(model._default_manager.visible_to(request.user, "view"), pk=attachment.object_id)
         return FileResponse(attachment.file.open("rb"), as_attachment=attachment.kind != "image",
                             filename=attachment.name)
+
+
+# --- Org and period pickers (statistics pages) ---------------------------------------------------------------------
+def chosen_org_and_period(request, model) -> tuple[OrgUnit, Period, list[OrgUnit]]:
+    """The org (one of the user's visible units, default: her top unit) and period asked for in the query."""
+    from jinguo.orgs.models import OrgUnit
+
+    roots = scope_paths(request.user, model.scope_roles["view"])
+    if not roots:
+        raise PermissionDenied(_("您没有进行此操作的权限。"))
+    visible = OrgUnit.objects.visible_to(request.user, "view")
+    org = None
+    if request.GET.get("org"):
+        org = get_object_or_404(visible, pk=request.GET["org"])
+    org = org or visible.filter(path=roots[0]).first()
+    try:
+        period = Period.parse(request.GET.get("period") or str(Period.containing(timezone.localdate(), "Y")))
+    except ValueError as exc:
+        messages.error(request, str(exc))
+        period = Period.containing(timezone.localdate(), "Y")
+    choices = list(visible.filter(level__in=["province", "city", "county", "township"]).order_by("path")[:500])
+    return org, period, choices
+
+

@@ -5,7 +5,6 @@ import datetime as dt
 
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
-from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -15,7 +14,7 @@ from django.views import View
 
 from jinguo.core import views as generic
 from jinguo.core.periods import Period
-from jinguo.core.scope import recheck_visible, scope_paths
+from jinguo.core.scope import recheck_visible
 from jinguo.ledger.filters import ActivityFilterSet, PlanItemFilterSet
 from jinguo.ledger.forms import ActivityForm, MeasureForm, PlanItemForm
 from jinguo.ledger.importers import with_related
@@ -23,7 +22,6 @@ from jinguo.ledger.models import Activity, Measure, PlanItem
 from jinguo.ledger.services import save_activity
 from jinguo.ledger.stats import ledger_stats
 from jinguo.ledger.tables import ActivityTable, MeasureTable, PlanItemTable
-from jinguo.orgs.models import OrgUnit
 
 
 class ActivityListView(generic.ObjectListView):
@@ -99,30 +97,11 @@ class CalendarView(LoginRequiredMixin, View):
                                                         "count": len(activities)})
 
 
-def _chosen_org_and_period(request, model=Activity) -> tuple[OrgUnit, Period, list[OrgUnit]]:
-    """The org (one of the user's visible units, default: her top unit) and period asked for in the query."""
-    roots = scope_paths(request.user, model.scope_roles["view"])
-    if not roots:
-        raise PermissionDenied(_("您没有进行此操作的权限。"))
-    visible = OrgUnit.objects.visible_to(request.user, "view")
-    org = None
-    if request.GET.get("org"):
-        org = get_object_or_404(visible, pk=request.GET["org"])
-    org = org or visible.filter(path=roots[0]).first()
-    try:
-        period = Period.parse(request.GET.get("period") or str(Period.containing(timezone.localdate(), "Y")))
-    except ValueError as exc:
-        messages.error(request, str(exc))
-        period = Period.containing(timezone.localdate(), "Y")
-    choices = list(visible.filter(level__in=["province", "city", "county", "township"]).order_by("path")[:500])
-    return org, period, choices
-
-
 class FundsView(LoginRequiredMixin, View):
     """Money given out and received in a period, by activity kind and by unit."""
 
     def get(self, request):
-        org, period, orgs = _chosen_org_and_period(request)
+        org, period, orgs = generic.chosen_org_and_period(request, Activity)
         stats = ledger_stats(org, period)
         money = [m for m in stats.measures.values() if m.direction]
         rows_kind = [(g, [g.totals.get(m.code) for m in money]) for g in stats.by_kind

@@ -1,0 +1,183 @@
+"""Cases and every workflow action over the API. Personal data is masked in every response; an action that is
+not allowed in the case's status answers 409 with a Chinese message naming the status and the allowed actions."""
+
+from __future__ import annotations
+
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import transaction
+from django.utils import timezone
+from drf_spectacular.utils import extend_schema, inline_serializer
+from rest_framework import mixins, serializers, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.exceptions import PermissionDenied, ValidationError
+from rest_framework.response import Response
+
+from jinguo.core.api import ScopedViewSetMixin
+from jinguo.core.models import CodeItem
+from jinguo.core.scope import recheck_visible
+from jinguo.orgs.models import OrgUnit
+from jinguo.petitions import services
+from jinguo.petitions.filters import CaseFilterSet
+from jinguo.petitions.forms import CaseForm
+from jinguo.petitions.models import Case, ClosureResult, FollowUp
+
+
+class CaseSerializer(serializers.ModelSerializer):
+    channel_name = serializers.CharField(source="channel.name", read_only=True)
+    category_name = serializers.CharField(source="category.name", read_only=True)
+    subcategory_name = serializers.CharField(source="subcategory.name", read_only=True, default=None)
+    status_display = serializers.CharField(source="get_status_display", read_only=True)
+    org_code = serializers.CharField(source="org.code", read_only=True)
+    petitioners = serializers.SerializerMethodField()
+    allowed_actions = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Case
+        fields = ["id", "number", "org", "org_code", "received_at", "channel", "channel_name", "petition_type",
+                  "category", "category_name", "subcategory", "subcategory_name", "summary", "demands",
+                  "is_collective", "headcount", "flag_dv", "flag_minor", "flag_urgent", "flag_escalation",
+                  "risk_colour", "is_repeat", "status", "status_display", "accept_due", "accepted_on", "handle_due",
+                  "extension_days", "replied_on", "closed_on", "result", "current_due", "petitioners",
+                  "allowed_actions"]
+
+    def get_petitioners(self, case) -> list[dict]:
+        """Always masked: the clear text is only for the unmask endpoint, with a reason."""
+        return [{"sex": p.sex, "age": p.age, **p.masked()} for p in case.petitioners.all()]
+
+    def get_allowed_actions(self, case) -> list[str]:
+        return services.allowed_actions(case)
+
+
+ACTION_INPUT = {
+    "accept": {"on": serializers.DateField(required=False), "note": serializers.CharField(required=False)},
+    "reject": {"reason": serializers.CharField(), "on": serializers.DateField(required=False)},
+    "transfer": {"to": serializers.CharField(), "note": serializers.CharField(required=False)},
+    "start": {"note": serializers.CharField(required=False)},
+    "refer": {"agency_type": serializers.CharField(help_text="部门类型名称或代码，如 司法行政/法律援助"),
+              "unit_name": serializers.CharField(), "sent_on": serializers.DateField(required=False)},
+    "extend": {"days": serializers.IntegerField(), "reason": serializers.CharField()},
+    "reply": {"reply": serializers.CharField(), "on": serializers.DateField(required=False)},
+    "follow_up": {"on": serializers.DateField(), "method": serializers.ChoiceField(FollowUp.Method.choices),
+                  "satisfaction": serializers.ChoiceField(FollowUp.Satisfaction.choices),
+                  "note": serializers.CharField(required=False)},
+    "close": {"result": serializers.ChoiceField(ClosureResult.choices), "note": serializers.CharField(required=False)},
+    "request_review": {"note": serializers.CharField(required=False)},
+    "assign": {"to_org": serializers.CharField(help_text="承办单位编码"), "due_on": serializers.DateField(),
+               "note": serializers.CharField(required=False)},
+}
+
+
+ACTION_SERIALIZERS = {
+    name: type(f"{name.title().replace('_', '')}Input", (serializers.Serializer,), fields)
+    for name, fields in ACTION_INPUT.items()
+}
+
+
+class CaseViewSet(ScopedViewSetMixin, mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
+    """信访案件。个人信息一律脱敏；办理环节通过 /api/cases/{id}/<动作>/ 提交。"""
+
+    queryset = Case.objects.select_related("channel", "category", "subcategory", "org").prefetch_related(
+        "petitioners")
+    serializer_class = CaseSerializer
+    filterset_class = CaseFilterSet
+
+    @extend_schema(request=inline_serializer("CaseIntake", {
+        "org": serializers.IntegerField(), "received_at": serializers.DateTimeField(required=False),
+        "channel": serializers.IntegerField(), "category": serializers.IntegerField(),
+        "subcategory": serializers.IntegerField(required=False), "summary": serializers.CharField(),
+        "petition_type": serializers.CharField(required=False), "name": serializers.CharField(required=False),
+        "phone": serializers.CharField(required=False), "id_number": serializers.CharField(required=False),
+        "address": serializers.CharField(required=False), "flag_dv": serializers.BooleanField(required=False)}),
+        responses=CaseSerializer)
+    def create(self, request, *args, **kwargs):
+        now = timezone.localtime().strftime("%Y-%m-%dT%H:%M")
+        data = {"petition_type": "complaint", "headcount": 1, "sex": "F", "received_at": now, **request.data}
+        form = CaseForm(data=data, user=request.user)
+        if not form.is_valid():
+            raise ValidationError({k if k != "__all__" else "non_field_errors": v for k, v in form.errors.items()})
+        with transaction.atomic():
+            case = services.register_case(form.save(commit=False), [form.petitioner()], actor=request.user)
+            recheck_visible(case, request.user, "add")
+        return Response(CaseSerializer(self.get_queryset().get(pk=case.pk)).data, status=status.HTTP_201_CREATED)
+
+    def handle_exception(self, exc):
+        if isinstance(exc, services.TransitionError):
+            return Response({"detail": str(exc), "status": exc.case.status,
+                             "allowed_actions": services.allowed_actions(exc.case)}, status=status.HTTP_409_CONFLICT)
+        if isinstance(exc, DjangoValidationError):
+            exc = ValidationError(exc.message_dict if hasattr(exc, "error_dict") else {"detail": exc.messages})
+        if isinstance(exc, DjangoPermissionDenied):
+            exc = PermissionDenied(str(exc))
+        return super().handle_exception(exc)
+
+    def _act(self, request, pk, name):
+        case = self.get_object()
+        if not Case.objects.visible_to(request.user, "handle").filter(pk=case.pk).exists():
+            raise PermissionDenied("您没有办理此案件的权限。")
+        incoming = ACTION_SERIALIZERS[name](data=request.data)
+        incoming.is_valid(raise_exception=True)
+        data = dict(incoming.validated_data)
+        user = request.user
+        with transaction.atomic():
+            if name == "accept":
+                services.accept_case(case, actor=user, on=data.get("on"), note=data.get("note", ""))
+            elif name == "reject":
+                services.reject_case(case, reason=data["reason"], actor=user, on=data.get("on"))
+            elif name == "transfer":
+                services.transfer_case(case, to=data["to"], actor=user, note=data.get("note", ""))
+            elif name == "start":
+                services.start_case(case, actor=user, note=data.get("note", ""))
+            elif name == "refer":
+                agency = CodeItem.objects.lookup("referral_agency").get(data["agency_type"])
+                if agency is None:
+                    raise ValidationError({"agency_type": ["未知的部门类型。"]})
+                services.refer_case(case, agency_type=agency, unit_name=data["unit_name"],
+                                    sent_on=data.get("sent_on"), actor=user)
+            elif name == "extend":
+                services.extend_case(case, days=data["days"], reason=data["reason"], actor=user)
+            elif name == "reply":
+                services.reply_case(case, reply=data["reply"], actor=user, on=data.get("on"))
+            elif name == "follow_up":
+                services.follow_up_case(case, on=data["on"], method=data["method"],
+                                        satisfaction=data["satisfaction"], note=data.get("note", ""), actor=user)
+            elif name == "close":
+                services.close_case(case, result=data["result"], actor=user, note=data.get("note", ""))
+            elif name == "request_review":
+                services.request_review(case, actor=user, note=data.get("note", ""))
+            elif name == "assign":
+                to_org = OrgUnit.objects.filter(code=data["to_org"]).first()
+                if to_org is None:
+                    raise ValidationError({"to_org": ["单位编码不存在。"]})
+                services.assign_case(case, to_org=to_org, due_on=data["due_on"], actor=user, note=data.get("note", ""))
+        return Response(CaseSerializer(self.get_queryset().get(pk=case.pk)).data)
+
+    @extend_schema(request=inline_serializer("Unmask", {"reason": serializers.CharField()}),
+                   responses=inline_serializer("Clear", {"petitioners": serializers.ListField()}))
+    @action(detail=True, methods=["post"])
+    def unmask(self, request, pk=None):
+        """个人信息明文（需信访专干或单位负责人角色并填写原因，记入访问日志）。"""
+        case = self.get_object()
+        clear = services.unmask(case, actor=request.user, reason=str(request.data.get("reason", "")))
+        return Response({"petitioners": [{"name": p.name, "id_number": p.id_number, "phone": p.phone,
+                                          "address": p.address} for p in clear]})
+
+
+def _make_action(name: str):
+    def handler(self, request, pk=None):
+        return self._act(request, pk, name)
+
+    handler.__name__ = handler.__qualname__ = name  # DRF maps the route to the method by this name
+    handler.__doc__ = str(services.ACTIONS[name][0])
+    title = name.title().replace("_", "")
+    handler = action(detail=True, methods=["post"], url_path=name.replace("_", "-"), url_name=name)(handler)
+    return extend_schema(
+        request=ACTION_SERIALIZERS[name],
+        responses={200: CaseSerializer, 409: inline_serializer(f"{title}Conflict", {
+            "detail": serializers.CharField(), "status": serializers.CharField(),
+            "allowed_actions": serializers.ListField(child=serializers.CharField())})},
+    )(handler)
+
+
+for _name in services.ACTIONS:
+    setattr(CaseViewSet, _name, _make_action(_name))

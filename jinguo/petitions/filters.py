@@ -1,0 +1,56 @@
+import django_filters
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from jinguo.core.crypto import search_hash
+from jinguo.core.filters import OrgSubtreeFilter, ScopedFilterSet
+from jinguo.core.models import CodeItem
+from jinguo.petitions.models import Case, RiskColour, Status
+
+FLAGS = [("dv", _("家庭暴力")), ("minor", _("涉及未成年人")), ("urgent", _("紧急")), ("escalation", _("可能激化")),
+         ("repeat", _("重复信访"))]
+DEADLINES = [("overdue", _("已超期")), ("soon", _("即将超期（3日内）")), ("open", _("未办结"))]
+
+
+class CaseFilterSet(ScopedFilterSet):
+    q_fields = ("number", "summary")
+    status = django_filters.ChoiceFilter(label=_("状态"), choices=Status.choices)
+    category = django_filters.ModelChoiceFilter(label=_("问题类别"), queryset=CodeItem.objects.of(
+        "petition_category").filter(parent__isnull=True))
+    channel = django_filters.ModelChoiceFilter(label=_("来源方式"), queryset=CodeItem.objects.of("petition_channel"))
+    date_from = django_filters.DateFilter(label=_("登记日期自"), field_name="received_at", lookup_expr="date__gte",
+                                          widget=django_filters.widgets.forms.DateInput(attrs={"type": "date"}))
+    date_to = django_filters.DateFilter(label=_("至"), field_name="received_at", lookup_expr="date__lte",
+                                        widget=django_filters.widgets.forms.DateInput(attrs={"type": "date"}))
+    deadline = django_filters.ChoiceFilter(label=_("期限"), choices=DEADLINES, method="filter_deadline")
+    flag = django_filters.ChoiceFilter(label=_("风险标记"), choices=FLAGS, method="filter_flag")
+    risk_colour = django_filters.ChoiceFilter(label=_("风险等级"), choices=[c for c in RiskColour.choices if c[0]])
+    within = OrgSubtreeFilter()
+    search = django_filters.CharFilter(label=_("身份证号/电话"), method="filter_identity")
+
+    class Meta:
+        model = Case
+        fields = ["q", "status", "category", "channel", "date_from", "date_to", "deadline", "flag", "risk_colour",
+                  "within", "search"]
+
+    def filter_deadline(self, queryset, name, value):
+        today = timezone.localdate()
+        if value == "overdue":
+            return queryset.overdue(today)
+        if value == "soon":
+            return queryset.due_soon(today)
+        return queryset.open() if value == "open" else queryset
+
+    def filter_flag(self, queryset, name, value):
+        field_name = "is_repeat" if value == "repeat" else f"flag_{value}"
+        return queryset.filter(**{field_name: True})
+
+    def filter_identity(self, queryset, name, value):
+        """Exact match on ID number or phone, through the keyed hash (the plaintext is never queried)."""
+        value = value.strip()
+        if not value:
+            return queryset
+        from django.db.models import Q
+
+        hashed = search_hash(value)
+        return queryset.filter(Q(petitioners__id_hash=hashed) | Q(petitioners__phone_hash=hashed)).distinct()

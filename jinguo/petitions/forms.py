@@ -1,0 +1,188 @@
+"""Case forms. The intake form is laid out for a hotline operator typing while on the phone."""
+
+from __future__ import annotations
+
+from django import forms
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from jinguo.core.forms import ScopedModelForm
+from jinguo.core.idcard import normalize_id_number, normalize_phone
+from jinguo.core.models import CodeItem
+from jinguo.petitions.models import Case, ClosureResult, DomesticViolence, FollowUp, Petitioner, TimeLimits
+from jinguo.petitions.services import PetitionerData
+
+
+class CaseForm(ScopedModelForm):
+    """Case facts plus the primary petitioner's registration-form fields.
+
+    Those are 姓名、性别、年龄、婚姻状况、住址、联系方式, as the 妇联 registration form records them."""
+
+    name = forms.CharField(label=_("信访人姓名"), max_length=50, required=False)
+    sex = forms.ChoiceField(label=_("性别"), choices=Petitioner.Sex.choices, initial=Petitioner.Sex.FEMALE)
+    age = forms.IntegerField(label=_("年龄"), min_value=0, max_value=120, required=False)
+    marital_status = forms.ChoiceField(label=_("婚姻状况"), choices=Petitioner.Marital.choices, required=False)
+    phone = forms.CharField(label=_("联系电话"), max_length=30, required=False)
+    id_number = forms.CharField(label=_("身份证号"), max_length=20, required=False)
+    address = forms.CharField(label=_("住址"), max_length=200, required=False)
+
+    PETITIONER_FIELDS = ("name", "sex", "age", "marital_status", "phone", "id_number", "address")
+
+    class Meta:
+        model = Case
+        fields = ["org", "received_at", "channel", "petition_type", "category", "subcategory", "summary", "demands",
+                  "is_collective", "headcount", "flag_dv", "flag_minor", "flag_urgent", "flag_escalation",
+                  "risk_colour"]
+        widgets = {
+            "received_at": forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+            "channel": forms.RadioSelect,
+            "summary": forms.Textarea(attrs={"rows": 3}),
+            "demands": forms.Textarea(attrs={"rows": 2}),
+        }
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["org"].label = _("登记单位")
+        self.fields["channel"].queryset = CodeItem.objects.of("petition_channel")
+        self.fields["channel"].empty_label = None
+        self.fields["category"].queryset = CodeItem.objects.of("petition_category").filter(parent__isnull=True)
+        self.fields["subcategory"].queryset = (CodeItem.objects.of("petition_category").filter(parent__isnull=False)
+                                               .select_related("parent"))
+        self.fields["subcategory"].label_from_instance = lambda item: f"{item.parent.name} › {item.name}"
+        self.fields["received_at"].initial = timezone.localtime().replace(second=0, microsecond=0)
+        self.fields["risk_colour"].help_text = _("不选则按类别和标记自动判断")
+        self.fields["org"].error_messages["invalid_choice"] = _("单位不存在，或不在您的管辖范围内。")
+        if self.instance.pk:
+            for name in self.PETITIONER_FIELDS:
+                self.fields.pop(name)
+
+    def clean_id_number(self) -> str:
+        value = self.cleaned_data.get("id_number", "")
+        return normalize_id_number(value) if value else ""
+
+    def clean_phone(self) -> str:
+        value = self.cleaned_data.get("phone", "")
+        return normalize_phone(value) if value else ""
+
+    def clean(self):
+        cleaned = super().clean()
+        category, subcategory = cleaned.get("category"), cleaned.get("subcategory")
+        if subcategory and category and subcategory.parent_id != category.pk:
+            self.add_error("subcategory", _("“%(sub)s”不属于“%(cat)s”。") % {"sub": subcategory.name,
+                                                                           "cat": category.name})
+        return cleaned
+
+    def petitioner(self) -> PetitionerData:
+        data = self.cleaned_data
+        return PetitionerData(name=data.get("name", ""), sex=data.get("sex", "F"), age=data.get("age"),
+                              marital_status=data.get("marital_status", ""), id_number=data.get("id_number", ""),
+                              phone=data.get("phone", ""), address=data.get("address", ""))
+
+    def case_fields(self):
+        return [self[name] for name in self.Meta.fields if name not in ("channel", "summary", "demands")
+                and not name.startswith("flag_") and name in self.fields]
+
+    def petitioner_fields(self):
+        return [self[name] for name in self.PETITIONER_FIELDS if name in self.fields]
+
+    def flag_fields(self):
+        return [self[name] for name in ("flag_dv", "flag_minor", "flag_urgent", "flag_escalation")]
+
+
+class ReasonForm(forms.Form):
+    reason = forms.CharField(label=_("原因"), max_length=200, widget=forms.TextInput(attrs={"autofocus": True}))
+
+
+class NoteForm(forms.Form):
+    note = forms.CharField(label=_("说明"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    on = forms.DateField(label=_("日期"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+
+
+class TransferForm(NoteForm):
+    to = forms.CharField(label=_("转送单位"), max_length=100)
+
+
+class RejectForm(NoteForm):
+    reason = forms.CharField(label=_("不予受理理由"), widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class ReplyForm(NoteForm):
+    reply = forms.CharField(label=_("答复内容"), widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class ExtendForm(forms.Form):
+    days = forms.IntegerField(label=_("延期天数"), min_value=1, max_value=30)
+    reason = forms.CharField(label=_("延期理由"), widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class ReferForm(NoteForm):
+    agency_type = forms.ModelChoiceField(label=_("转介部门类型"), queryset=CodeItem.objects.none())
+    unit_name = forms.CharField(label=_("接收单位"), max_length=100)
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["agency_type"].queryset = CodeItem.objects.of("referral_agency")
+
+
+class FollowUpForm(forms.ModelForm):
+    class Meta:
+        model = FollowUp
+        fields = ["on", "method", "satisfaction", "note"]
+        widgets = {"on": forms.DateInput(attrs={"type": "date"}), "note": forms.Textarea(attrs={"rows": 2})}
+
+
+class CloseForm(NoteForm):
+    result = forms.ChoiceField(label=_("办结结果"), choices=ClosureResult.choices)
+
+
+class AssignForm(NoteForm):
+    to_org = forms.ModelChoiceField(label=_("承办单位"), queryset=None)
+    due_on = forms.DateField(label=_("反馈期限"), widget=forms.DateInput(attrs={"type": "date"}))
+
+    def __init__(self, *args, case=None, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        from jinguo.orgs.models import OrgUnit
+
+        self.fields["to_org"].queryset = (OrgUnit.objects.filter(path__startswith=case.org.path)
+                                          .exclude(pk=case.org_id).exclude(level="village").order_by("path")
+                                          if case else OrgUnit.objects.none())
+
+
+class ReportForm(forms.Form):
+    report = forms.CharField(label=_("反馈内容"), widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class DomesticViolenceForm(forms.ModelForm):
+    class Meta:
+        model = DomesticViolence
+        fields = ["abuser_relation", "abuser_id_number", "police_called", "warning_letter_on", "warning_letter_no",
+                  "order_applied_by", "order_applied_on", "order_granted", "order_expires_on", "shelter",
+                  "legal_aid", "counselling"]
+        widgets = {name: forms.DateInput(attrs={"type": "date"}) for name in
+                   ("warning_letter_on", "order_applied_on", "order_expires_on")}
+
+    def clean_abuser_id_number(self) -> str:
+        value = self.cleaned_data.get("abuser_id_number", "")
+        return normalize_id_number(value) if value else ""
+
+    def clean(self):
+        cleaned = super().clean()
+        applied, expires = cleaned.get("order_applied_on"), cleaned.get("order_expires_on")
+        if applied and expires and (expires - applied).days > 200:
+            self.add_error("order_expires_on", _("人身安全保护令有效期不超过6个月。"))
+        return cleaned
+
+
+class TimeLimitsForm(ScopedModelForm):
+    class Meta:
+        model = TimeLimits
+        fields = ["org", "accept_days", "handle_days", "extension_max_days", "review_days", "due_soon_days"]
+
+    def clean(self):
+        cleaned = super().clean()
+        for name, statute in (("accept_days", 15), ("handle_days", 60), ("extension_max_days", 30),
+                              ("review_days", 30)):
+            value = cleaned.get(name)
+            if value is not None and not 1 <= value <= statute:
+                self.add_error(name, _("应在1到%(max)d日之间（不得宽于《信访工作条例》的规定）。") % {"max": statute})
+        return cleaned

@@ -1,0 +1,120 @@
+"""Historical 信访 ledgers from Excel. Only 登记日期, 来源方式 and 问题类别 are required; categories and channels
+resolve through names and aliases; ID numbers must pass the GB 11643 check digit."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django import forms
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from jinguo.core.excel import Column, ImportContext, ImportSpec
+from jinguo.core.forms import ScopedModelForm
+from jinguo.core.idcard import normalize_id_number, normalize_phone
+from jinguo.core.models import CodeItem
+from jinguo.petitions import services
+from jinguo.petitions.models import Case, ClosureResult, Status
+
+IMPORT_STATUSES = [(s.value, s.label) for s in (Status.REGISTERED, Status.ACCEPTED, Status.IN_PROGRESS,
+                                                Status.REPLIED, Status.FOLLOWED_UP, Status.CLOSED, Status.REJECTED,
+                                                Status.TRANSFERRED)]
+DONE = {Status.REPLIED, Status.FOLLOWED_UP, Status.CLOSED, Status.REJECTED, Status.TRANSFERRED}
+
+
+class HistoricalCaseForm(ScopedModelForm):
+    """One row of a historical ledger, with the same checks as the intake form."""
+
+    received_date = forms.DateField(label=_("登记日期"))
+    name = forms.CharField(label=_("信访人姓名"), max_length=50, required=False)
+    id_number = forms.CharField(label=_("身份证号"), max_length=20, required=False)
+    phone = forms.CharField(label=_("联系电话"), max_length=30, required=False)
+    address = forms.CharField(label=_("住址"), max_length=200, required=False)
+    status = forms.ChoiceField(label=_("办理状态"), choices=IMPORT_STATUSES, required=False)
+    closed_on = forms.DateField(label=_("办结日期"), required=False)
+    result = forms.ChoiceField(label=_("办理结果"), choices=[("", ""), *ClosureResult.choices], required=False)
+
+    class Meta:
+        model = Case
+        fields = ["org", "channel", "category", "subcategory", "summary"]
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["summary"].required = False
+        self.fields["category"].queryset = CodeItem.objects.of("petition_category").filter(parent__isnull=True)
+        self.fields["subcategory"].queryset = CodeItem.objects.of("petition_category").filter(parent__isnull=False)
+        self.fields["category"].error_messages["invalid_choice"] = _(
+            "应为大类（如 婚姻家庭），子类请填在“问题子类”列。")
+
+    def clean_id_number(self) -> str:
+        value = self.cleaned_data.get("id_number", "")
+        return normalize_id_number(value) if value else ""
+
+    def clean_phone(self) -> str:
+        value = self.cleaned_data.get("phone", "")
+        return normalize_phone(value) if value else ""
+
+    def clean(self):
+        cleaned = super().clean()
+        category, subcategory = cleaned.get("category"), cleaned.get("subcategory")
+        if category and subcategory and subcategory.parent_id != category.pk:
+            self.add_error("subcategory", _("“%(sub)s”不属于“%(cat)s”。") % {"sub": subcategory, "cat": category})
+        status, closed_on, received = cleaned.get("status") or Status.REGISTERED, cleaned.get("closed_on"), \
+            cleaned.get("received_date")
+        if status in DONE and not closed_on:
+            self.add_error("closed_on", _("办理状态为“%(s)s”时须填写办结日期。") % {"s": Status(status).label})
+        if closed_on and received and closed_on < received:
+            self.add_error("closed_on", _("办结日期早于登记日期。"))
+        if received and received > timezone.localdate():
+            self.add_error("received_date", _("登记日期不能晚于今天。"))
+        return cleaned
+
+
+class PetitionImport(ImportSpec):
+    kind = "petitions"
+    label = _("信访案件")
+    model = Case
+    form_class = HistoricalCaseForm
+    natural_key = ("import_key",)
+    columns = [
+        Column(_("登记日期"), "received_date", kind="date", required=True, width=12, aliases=("来信来访日期", "日期")),
+        Column(_("来源方式"), "channel", kind="code", code_table="petition_channel", required=True, width=12,
+               aliases=("信访方式", "来访方式")),
+        Column(_("问题类别"), "category", kind="code", code_table="petition_category", required=True, width=16,
+               aliases=("类别", "问题分类")),
+        Column(_("问题子类"), "subcategory", kind="code", code_table="petition_category", width=14),
+        Column(_("信访人姓名"), "name", width=10, aliases=("姓名", "信访人")),
+        Column(_("身份证号"), "id_number", width=20, aliases=("身份证号码", "公民身份号码")),
+        Column(_("联系电话"), "phone", width=14, aliases=("电话", "联系方式")),
+        Column(_("住址"), "address", width=24, aliases=("地址", "家庭住址")),
+        Column(_("诉求摘要"), "summary", width=40, aliases=("反映问题", "主要诉求", "诉求")),
+        Column(_("办理状态"), "status", kind="choice", choices=tuple(IMPORT_STATUSES), width=10),
+        Column(_("办结日期"), "closed_on", kind="date", width=12),
+        Column(_("办理结果"), "result", kind="choice", choices=tuple(ClosureResult.choices), width=12),
+    ]
+
+    def form_kwargs(self, ctx: ImportContext) -> dict:
+        return {"user": ctx.user, "org": ctx.org}
+
+    def prepare(self, ctx: ImportContext, data: dict) -> dict:
+        data["org"] = str(ctx.org.pk)
+        data["import_key"] = services.import_key([str(ctx.org.pk), *(str(data.get(c.field, "")) for c in self.columns)])
+        return data
+
+    def find_existing(self, ctx: ImportContext, data: dict):
+        return Case.objects.filter(org__path__startswith=ctx.org.path, import_key=data["import_key"]).first()
+
+    def save(self, ctx: ImportContext, form: HistoricalCaseForm) -> Case:
+        data = form.cleaned_data
+        case = form.save(commit=False)
+        if case.pk:  # --existing update: only the registration facts change
+            case.save()
+            return case
+        case.import_key = form.data["import_key"]
+        received = data["received_date"]
+        case.received_at = timezone.make_aware(dt.datetime.combine(received, dt.time(9, 0)))
+        petitioner = services.PetitionerData(name=data.get("name", ""), id_number=data.get("id_number", ""),
+                                             phone=data.get("phone", ""), address=data.get("address", ""))
+        return services.import_historical(case, [petitioner], status=data.get("status") or Status.REGISTERED,
+                                          closed_on=data.get("closed_on"), result=data.get("result") or "",
+                                          actor=ctx.user)

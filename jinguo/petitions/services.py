@@ -1,0 +1,461 @@
+"""The case workflow as typed service functions (STYLE.md §8).
+
+登记 → 受理 / 不予受理 / 转送 → 办理中 → 已答复 → 回访 → 办结, with 延期 (≤ 30 days, leader's approval), 复查, 转介,
+and 交办 / 反馈 / 催办 / 督办 down the tree. Each function guards the current status, saves the fields it changes,
+writes a timeline entry and an audit event in the same transaction, and keeps `current_due` — the deadline of the
+step the case waits for — right.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+from dataclasses import dataclass
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from jinguo.audit.context import current
+from jinguo.audit.events import Event
+from jinguo.audit.services import record_event
+from jinguo.core.crypto import search_hash
+from jinguo.core.scope import scope_paths
+from jinguo.petitions.models import (
+    Assignment,
+    Case,
+    CaseCounter,
+    CaseEvent,
+    ClosureResult,
+    DomesticViolence,
+    FollowUp,
+    Petitioner,
+    Referral,
+    RiskColour,
+    Status,
+    TimeLimits,
+)
+
+ACTIONS = {  # action → (label, statuses it is allowed from)
+    "accept": (_("受理"), {Status.REGISTERED}),
+    "reject": (_("不予受理"), {Status.REGISTERED}),
+    "transfer": (_("转送"), {Status.REGISTERED}),
+    "start": (_("开始办理"), {Status.ACCEPTED}),
+    "refer": (_("转介"), {Status.ACCEPTED, Status.IN_PROGRESS, Status.REVIEW}),
+    "extend": (_("延期"), {Status.ACCEPTED, Status.IN_PROGRESS}),
+    "assign": (_("交办"), {Status.ACCEPTED, Status.IN_PROGRESS}),
+    "reply": (_("答复"), {Status.ACCEPTED, Status.IN_PROGRESS, Status.REVIEW}),
+    "follow_up": (_("回访"), {Status.REPLIED}),
+    "close": (_("办结"), {Status.REPLIED, Status.FOLLOWED_UP}),
+    "request_review": (_("复查"), {Status.REPLIED, Status.FOLLOWED_UP, Status.CLOSED}),
+}
+
+
+class TransitionError(Exception):
+    """An action not allowed in the case's current status; the message names both and what is allowed."""
+
+    def __init__(self, case: Case, action: str) -> None:
+        allowed = "、".join(str(ACTIONS[a][0]) for a in allowed_actions(case)) or _("无")
+        super().__init__(_("案件当前状态为“%(status)s”，不能%(action)s。可执行的操作：%(allowed)s。") % {
+            "status": case.get_status_display(), "action": ACTIONS[action][0], "allowed": allowed})
+        self.case, self.action = case, action
+
+
+def allowed_actions(case: Case) -> list[str]:
+    return [name for name, (_label, statuses) in ACTIONS.items() if case.status in statuses]
+
+
+def _guard(case: Case, action: str) -> None:
+    if case.status not in ACTIONS[action][1]:
+        raise TransitionError(case, action)
+
+
+def _today() -> dt.date:
+    return timezone.localdate()
+
+
+def _step(case: Case, code: Event, *, actor=None, note: str = "", data: dict | None = None, org=None) -> CaseEvent:
+    """One timeline entry and its audit event."""
+    ctx = current()
+    event = CaseEvent.objects.create(case=case, code=str(code), actor_id=getattr(actor, "pk", ctx.actor_id),
+                                     actor_name=getattr(actor, "username", "") or ctx.actor_name,
+                                     org=org or case.handler or case.org, note=note, data=data or {})
+    record_event(code, case, note=note, data=data or {})
+    return event
+
+
+# --- Registration ------------------------------------------------------------------------------------------------
+@dataclass
+class PetitionerData:
+    name: str = ""
+    sex: str = Petitioner.Sex.FEMALE
+    age: int | None = None
+    marital_status: str = ""
+    id_number: str = ""
+    phone: str = ""
+    address: str = ""
+
+
+def next_number(org, year: int) -> str:
+    counter, _created = CaseCounter.objects.select_for_update().get_or_create(org=org, year=year)
+    counter.last += 1
+    counter.save(update_fields=["last"])
+    return f"{org.code}-{year}-{counter.last:05d}"
+
+
+def suggested_colour(case: Case) -> str:
+    if case.flag_dv or (case.subcategory and case.subcategory.name == "家庭暴力"):
+        return RiskColour.RED
+    if case.category.name == "婚姻家庭":
+        return RiskColour.ORANGE
+    if case.flag_minor or case.flag_urgent or case.flag_escalation:
+        return RiskColour.YELLOW
+    return RiskColour.NONE
+
+
+def find_repeats(case: Case, petitioners: list[Petitioner], *, user=None, within_org=None) -> bool:
+    """Same ID number or phone within 12 months, anywhere in the registering user's visible subtree."""
+    hashes_id = [p.id_hash for p in petitioners if p.id_hash]
+    hashes_phone = [p.phone_hash for p in petitioners if p.phone_hash]
+    if not hashes_id and not hashes_phone:
+        return False
+    since = case.received_at - dt.timedelta(days=365)
+    cases = Case.objects.visible_to(user, "view") if user is not None else Case.objects.filter(
+        org__path__startswith=(within_org or case.org).path)
+    match = Q(id_hash__in=hashes_id) if hashes_id else Q()
+    if hashes_phone:
+        match |= Q(phone_hash__in=hashes_phone)
+    earlier = cases.filter(received_at__gte=since, received_at__lte=case.received_at).exclude(pk=case.pk)
+    return Petitioner.objects.filter(match, case__in=earlier).exists()
+
+
+def _petitioner(case: Case, data: PetitionerData) -> Petitioner:
+    return Petitioner(case=case, name=data.name.strip(), sex=data.sex or Petitioner.Sex.FEMALE, age=data.age,
+                      marital_status=data.marital_status or "", id_number=data.id_number,
+                      id_hash=search_hash(data.id_number), phone=data.phone, phone_hash=search_hash(data.phone),
+                      address=data.address.strip())
+
+
+@transaction.atomic
+def register_case(case: Case, petitioners: list[PetitionerData], *, actor=None, note: str = "") -> Case:
+    """登记: number the case, set the acceptance deadline, store petitioners encrypted, flag repeats."""
+    if not case.received_at:
+        case.received_at = timezone.now()
+    limits = TimeLimits.for_org(case.org)
+    received = timezone.localtime(case.received_at).date()
+    case.number = next_number(case.org, received.year)
+    case.status = Status.REGISTERED
+    case.accept_due = received + dt.timedelta(days=limits.accept_days)
+    case.current_due = case.accept_due
+    if not case.risk_colour:
+        case.risk_colour = suggested_colour(case)
+    case.headcount = max(case.headcount or 1, len([p for p in petitioners if p.name]) or 1)
+    case.save()
+    rows = [_petitioner(case, p) for p in petitioners]
+    for row in rows:
+        row.save()
+    case.is_repeat = find_repeats(case, rows, user=actor)
+    if case.is_repeat:
+        case.save(update_fields=["is_repeat"])
+    _step(case, Event.CASE_REGISTERED, actor=actor, note=note,
+          data={"channel": case.channel.name, "category": case.category.name, "repeat": case.is_repeat})
+    return case
+
+
+# --- Transitions -------------------------------------------------------------------------------------------------
+def _save(case: Case, *fields: str) -> None:
+    case.save(update_fields=[*fields, "updated"])
+
+
+@transaction.atomic
+def accept_case(case: Case, *, actor=None, on: dt.date | None = None, note: str = "") -> Case:
+    """受理 and tell the petitioner (within the acceptance limit); the handling clock starts."""
+    _guard(case, "accept")
+    on = on or _today()
+    limits = TimeLimits.for_org(case.org)
+    case.status, case.accepted_on = Status.ACCEPTED, on
+    case.handle_due = on + dt.timedelta(days=limits.handle_days)
+    case.current_due = case.handle_due
+    _save(case, "status", "accepted_on", "handle_due", "current_due")
+    _step(case, Event.CASE_ACCEPTED, actor=actor, note=note, data={"on": on.isoformat(),
+                                                                    "late": on > case.accept_due})
+    return case
+
+
+def _finish_at_intake(case: Case, status: Status, code: Event, *, actor, note: str, data: dict,
+                      on: dt.date | None) -> Case:
+    on = on or _today()
+    case.status, case.closed_on, case.current_due = status, on, None
+    case.closed_on_time = on <= case.accept_due
+    case.result = ClosureResult.NOT_ACCEPTED if status == Status.REJECTED else ClosureResult.REFERRED
+    _save(case, "status", "closed_on", "current_due", "closed_on_time", "result")
+    _step(case, code, actor=actor, note=note, data=data)
+    return case
+
+
+@transaction.atomic
+def reject_case(case: Case, *, reason: str, actor=None, on: dt.date | None = None) -> Case:
+    """不予受理, with the reason the petitioner is told."""
+    _guard(case, "reject")
+    if not reason.strip():
+        raise ValidationError({"reason": _("请填写不予受理的理由。")})
+    return _finish_at_intake(case, Status.REJECTED, Event.CASE_REJECTED, actor=actor, note=reason,
+                             data={"reason": reason}, on=on)
+
+
+@transaction.atomic
+def transfer_case(case: Case, *, to: str, actor=None, note: str = "", on: dt.date | None = None) -> Case:
+    """转送 to the competent organ (outside the federation's own handling)."""
+    _guard(case, "transfer")
+    if not to.strip():
+        raise ValidationError({"to": _("请填写转送单位。")})
+    return _finish_at_intake(case, Status.TRANSFERRED, Event.CASE_TRANSFERRED, actor=actor, note=note,
+                             data={"to": to}, on=on)
+
+
+@transaction.atomic
+def start_case(case: Case, *, actor=None, note: str = "") -> Case:
+    _guard(case, "start")
+    case.status = Status.IN_PROGRESS
+    _save(case, "status")
+    _step(case, Event.CASE_STARTED, actor=actor, note=note)
+    return case
+
+
+@transaction.atomic
+def refer_case(case: Case, *, agency_type, unit_name: str, sent_on: dt.date | None = None, actor=None,
+               note: str = "") -> Referral:
+    """转介 to an agency; an accepted case is then in progress."""
+    _guard(case, "refer")
+    referral = Referral.objects.create(case=case, agency_type=agency_type, unit_name=unit_name.strip(),
+                                       sent_on=sent_on or _today(), result="")
+    if case.status == Status.ACCEPTED:
+        case.status = Status.IN_PROGRESS
+        _save(case, "status")
+    _step(case, Event.CASE_REFERRED, actor=actor, note=note,
+          data={"agency": agency_type.name, "unit": referral.unit_name, "sent_on": referral.sent_on.isoformat()})
+    return referral
+
+
+@transaction.atomic
+def record_referral_feedback(referral: Referral, *, result: str, on: dt.date | None = None, actor=None) -> Referral:
+    referral.feedback_on, referral.result = on or _today(), result
+    referral.save(update_fields=["feedback_on", "result"])
+    _step(referral.case, Event.CASE_REFERRAL_FEEDBACK, actor=actor, note=result,
+          data={"unit": referral.unit_name, "on": referral.feedback_on.isoformat()})
+    return referral
+
+
+def _require_leader(case: Case, actor) -> None:
+    if actor is not None and not case.__class__.objects.visible_to(actor, "approve").filter(pk=case.pk).exists():
+        raise PermissionDenied(_("延期须经单位负责人批准。"))
+
+
+@transaction.atomic
+def extend_case(case: Case, *, days: int, reason: str, actor=None) -> Case:
+    """延期: at most the unit's limit (30 days by statute), once, approved by the unit leader."""
+    _guard(case, "extend")
+    _require_leader(case, actor)
+    limits = TimeLimits.for_org(case.org)
+    if case.extension_days:
+        raise ValidationError({"days": _("该案件已延期过一次，不能再次延期。")})
+    if not 1 <= days <= limits.extension_max_days:
+        raise ValidationError({"days": _("延期天数应在1到%(max)d天之间。") % {"max": limits.extension_max_days}})
+    if not reason.strip():
+        raise ValidationError({"reason": _("请填写延期理由（需告知信访人）。")})
+    case.extension_days = days
+    case.handle_due = (case.handle_due or _today()) + dt.timedelta(days=days)
+    case.current_due = case.handle_due
+    _save(case, "extension_days", "handle_due", "current_due")
+    _step(case, Event.CASE_EXTENDED, actor=actor, note=reason, data={"days": days,
+                                                                      "handle_due": case.handle_due.isoformat()})
+    return case
+
+
+@transaction.atomic
+def reply_case(case: Case, *, reply: str, actor=None, on: dt.date | None = None) -> Case:
+    """答复 (处理意见书 or reply); the clock stops."""
+    _guard(case, "reply")
+    if not reply.strip():
+        raise ValidationError({"reply": _("请填写答复内容。")})
+    on = on or _today()
+    due = case.review_due if case.status == Status.REVIEW else case.handle_due
+    case.status, case.replied_on, case.current_due = Status.REPLIED, on, None
+    case.closed_on_time = due is None or on <= due
+    _save(case, "status", "replied_on", "current_due", "closed_on_time")
+    _step(case, Event.CASE_REPLIED, actor=actor, note=reply, data={"on": on.isoformat(), "on_time":
+                                                                    case.closed_on_time})
+    return case
+
+
+@transaction.atomic
+def follow_up_case(case: Case, *, on: dt.date, method: str, satisfaction: str, note: str = "",
+                   actor=None) -> FollowUp:
+    _guard(case, "follow_up")
+    follow_up = FollowUp(case=case, on=on, method=method, satisfaction=satisfaction, note=note)
+    follow_up.full_clean(exclude=["case"])
+    follow_up.save()
+    case.status = Status.FOLLOWED_UP
+    _save(case, "status")
+    _step(case, Event.CASE_FOLLOWED_UP, actor=actor, note=note,
+          data={"method": follow_up.get_method_display(), "satisfaction": follow_up.get_satisfaction_display()})
+    return follow_up
+
+
+@transaction.atomic
+def close_case(case: Case, *, result: str, actor=None, on: dt.date | None = None, note: str = "") -> Case:
+    """办结 with the closure result."""
+    _guard(case, "close")
+    if result not in ClosureResult.values:
+        raise ValidationError({"result": _("请选择办结结果。")})
+    case.status, case.result, case.closed_on = Status.CLOSED, result, on or _today()
+    _save(case, "status", "result", "closed_on")
+    _step(case, Event.CASE_CLOSED, actor=actor, note=note, data={"result": case.get_result_display()})
+    return case
+
+
+@transaction.atomic
+def request_review(case: Case, *, on: dt.date | None = None, actor=None, note: str = "") -> Case:
+    """复查 requested: the reviewer answers within the review limit (30 days by statute)."""
+    _guard(case, "request_review")
+    on = on or _today()
+    limits = TimeLimits.for_org(case.org)
+    case.status, case.review_due = Status.REVIEW, on + dt.timedelta(days=limits.review_days)
+    case.current_due = case.review_due
+    _save(case, "status", "review_due", "current_due")
+    _step(case, Event.CASE_REVIEW, actor=actor, note=note, data={"review_due": case.review_due.isoformat()})
+    return case
+
+
+# --- Assignment down the tree (交办 / 反馈 / 催办 / 督办) --------------------------------------------------------
+def _holds(actor, org, action: str = "handle") -> bool:
+    return actor is None or any(org.path.startswith(p) for p in scope_paths(actor, Case.scope_roles[action]))
+
+
+@transaction.atomic
+def assign_case(case: Case, *, to_org, due_on: dt.date, actor=None, note: str = "") -> Assignment:
+    """交办: a unit hands its case to a unit below it, which must report back by `due_on`."""
+    _guard(case, "assign")
+    if not (to_org.path.startswith(case.org.path) and to_org.pk != case.org_id):
+        raise ValidationError({"to_org": _("只能交办给本单位的下级单位。")})
+    if not _holds(actor, case.org):
+        raise PermissionDenied(_("只有交办单位可以交办。"))
+    if due_on <= _today():
+        raise ValidationError({"due_on": _("反馈期限应晚于今天。")})
+    assignment = Assignment.objects.create(case=case, from_org=case.org, to_org=to_org, assigned_on=_today(),
+                                           due_on=due_on)
+    case.handler = to_org
+    if case.status == Status.ACCEPTED:
+        case.status = Status.IN_PROGRESS
+    _save(case, "handler", "status")
+    _step(case, Event.CASE_ASSIGNED, actor=actor, note=note, org=case.org,
+          data={"to": to_org.name, "due_on": due_on.isoformat()})
+    return assignment
+
+
+@transaction.atomic
+def report_back(assignment: Assignment, *, report: str, actor=None) -> Assignment:
+    """反馈 from the handling unit."""
+    if assignment.reported_on:
+        raise ValidationError({"report": _("已反馈。")})
+    if not _holds(actor, assignment.to_org):
+        raise PermissionDenied(_("只有承办单位可以反馈。"))
+    if not report.strip():
+        raise ValidationError({"report": _("请填写反馈内容。")})
+    assignment.reported_on, assignment.report = _today(), report
+    assignment.save(update_fields=["reported_on", "report"])
+    _step(assignment.case, Event.CASE_REPORTED, actor=actor, note=report, org=assignment.to_org,
+          data={"on_time": assignment.reported_on <= assignment.due_on})
+    return assignment
+
+
+@transaction.atomic
+def press(assignment: Assignment, *, actor=None, note: str = "", supervise: bool = False) -> Assignment:
+    """催办 (a reminder) or 督办 (formal supervision) by the assigning unit."""
+    if assignment.reported_on:
+        raise ValidationError({"note": _("承办单位已反馈，无需催办。")})
+    if not _holds(actor, assignment.from_org):
+        raise PermissionDenied(_("只有交办单位可以催办或督办。"))
+    if supervise:
+        assignment.supervised = True
+        assignment.save(update_fields=["supervised"])
+        code = Event.CASE_SUPERVISED
+    else:
+        assignment.presses += 1
+        assignment.save(update_fields=["presses"])
+        code = Event.CASE_PRESSED
+    _step(assignment.case, code, actor=actor, note=note, org=assignment.from_org,
+          data={"to": assignment.to_org.name, "due_on": assignment.due_on.isoformat()})
+    return assignment
+
+
+# --- Domestic violence ---------------------------------------------------------------------------------------------
+@transaction.atomic
+def save_dv(case: Case, record: DomesticViolence, *, actor=None) -> list[str]:
+    """Store the 反家暴 details; returns alerts (a second 告诫书 for the same abuser)."""
+    record.case = case
+    record.abuser_hash = search_hash(record.abuser_id_number)
+    record.save()
+    if not case.flag_dv:
+        case.flag_dv, case.risk_colour = True, RiskColour.RED
+        _save(case, "flag_dv", "risk_colour")
+    alerts = []
+    if record.abuser_hash and record.warning_letter_on:
+        earlier = (DomesticViolence.objects.filter(abuser_hash=record.abuser_hash, warning_letter_on__isnull=False)
+                   .exclude(pk=record.pk).select_related("case"))
+        if earlier.exists():
+            alerts.append(_("同一施暴人已被出具过告诫书（案件 %(cases)s），请重点关注。") % {
+                "cases": "、".join(d.case.number for d in earlier)})
+    _step(case, Event.CASE_DV_UPDATED, actor=actor, data={"warning_letter": bool(record.warning_letter_on),
+                                                          "order_granted": record.order_granted,
+                                                          "shelter": record.shelter, "legal_aid": record.legal_aid})
+    for alert in alerts:
+        _step(case, Event.CASE_ALERT, actor=actor, note=alert)
+    return alerts
+
+
+# --- Personal data -------------------------------------------------------------------------------------------------
+def unmask(case: Case, *, actor, reason: str) -> list[Petitioner]:
+    """Personal data in clear, for the 信访专干 or 单位负责人, with a reason; one access-log entry per case."""
+    from jinguo.audit.services import record_access
+
+    if not Case.objects.visible_to(actor, "unmask").filter(pk=case.pk).exists():
+        raise PermissionDenied(_("只有信访专干或单位负责人可以查看个人信息明文。"))
+    if len(reason.strip()) < 2:
+        raise ValidationError({"reason": _("请填写查看原因。")})
+    with transaction.atomic():
+        record_access(case, fields=list(Petitioner.PERSONAL_FIELDS), reason=reason.strip())
+    return list(case.petitioners.all())
+
+
+def import_key(values: list[str]) -> str:
+    """A keyed fingerprint of a historical row, so re-importing the same sheet adds nothing."""
+    return search_hash(hashlib.sha256("\x1f".join(values).encode()).hexdigest())
+
+
+
+@transaction.atomic
+def import_historical(case: Case, petitioners: list[PetitionerData], *, status: str, closed_on: dt.date | None,
+                      result: str, actor=None) -> Case:
+    """A row of an old ledger: registered as usual, then put straight into its recorded state (one timeline
+    entry says so; the old steps themselves are not invented)."""
+    register_case(case, petitioners, actor=actor, note=_("从历史台账导入"))
+    received = timezone.localtime(case.received_at).date()
+    limits = TimeLimits.for_org(case.org)
+    if status in (Status.ACCEPTED, Status.IN_PROGRESS):
+        case.accepted_on = received
+        case.handle_due = received + dt.timedelta(days=limits.handle_days)
+        case.current_due = case.handle_due
+    elif status != Status.REGISTERED:
+        case.current_due = None
+        case.closed_on = closed_on
+        if status in (Status.REPLIED, Status.FOLLOWED_UP):
+            case.replied_on = closed_on
+        case.result = result or (ClosureResult.NOT_ACCEPTED if status == Status.REJECTED else "")
+    if status != Status.REGISTERED:
+        case.status = status
+        _save(case, "status", "accepted_on", "handle_due", "current_due", "closed_on", "replied_on", "result")
+        _step(case, Event.CASE_EDITED, actor=actor, note=_("历史台账记载的状态：%(s)s") % {"s": Status(status).label})
+    return case

@@ -1,0 +1,336 @@
+from __future__ import annotations
+
+import datetime as dt
+
+from django.contrib import messages
+from django.contrib.auth.mixins import LoginRequiredMixin
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views import View
+
+from jinguo.core import views as generic
+from jinguo.core.scope import recheck_visible
+from jinguo.petitions import services
+from jinguo.petitions.filters import CaseFilterSet
+from jinguo.petitions.forms import (
+    AssignForm,
+    CaseForm,
+    CloseForm,
+    DomesticViolenceForm,
+    ExtendForm,
+    FollowUpForm,
+    NoteForm,
+    ReasonForm,
+    ReferForm,
+    RejectForm,
+    ReplyForm,
+    ReportForm,
+    TimeLimitsForm,
+    TransferForm,
+)
+from jinguo.petitions.models import Assignment, Case, DomesticViolence, Referral, TimeLimits
+from jinguo.petitions.stats import petition_stats
+from jinguo.petitions.tables import CaseTable
+
+
+def _case_queryset():
+    return Case.objects.select_related("channel", "category", "subcategory", "org", "handler")
+
+
+class CaseListView(generic.ObjectListView):
+    queryset = Case.objects.all()
+    table = CaseTable
+    filterset = CaseFilterSet
+    import_kind = "petitions"
+    export_through_spec = False  # the list export is the masked table, never the clear import layout
+
+
+class CaseAddView(generic.ObjectEditView):
+    """信访登记: the intake form. Registration numbers the case and starts its clock."""
+
+    queryset = Case.objects.all()
+    form_class = CaseForm
+    template_name = "petitions/case_intake.html"
+
+    def get_initial(self) -> dict:
+        initial = super().get_initial()
+        initial.setdefault("org", self.request.user.org_id)
+        return initial
+
+    def save(self, form) -> Case:
+        case = form.save(commit=False)
+        return services.register_case(case, [form.petitioner()], actor=self.request.user)
+
+
+class CaseEditView(generic.ObjectEditView):
+    """Correct the registration facts (not the status: that moves only through the workflow actions)."""
+
+    queryset = Case.objects.all()
+    form_class = CaseForm
+    template_name = "petitions/case_intake.html"
+
+    def save(self, form) -> Case:
+        case = form.save()
+        services._step(case, services.Event.CASE_EDITED, actor=self.request.user,
+                       data={"fields": sorted(form.changed_data)})
+        return case
+
+
+class CaseDetailView(generic.ObjectDetailView):
+    queryset = _case_queryset()
+    template_name = "petitions/case_detail.html"
+
+    def get_extra_context(self, case) -> dict:
+        return case_context(self.request, case)
+
+
+def case_context(request, case: Case, *, clear: list | None = None) -> dict:
+    user = request.user
+    today = timezone.localdate()
+    actions = services.allowed_actions(case)
+    can_handle = Case.objects.visible_to(user, "handle").filter(pk=case.pk).exists()
+    forms = {}
+    if can_handle:
+        form_classes = {"accept": NoteForm, "reject": RejectForm, "transfer": TransferForm, "start": NoteForm,
+                        "refer": ReferForm, "extend": ExtendForm, "reply": ReplyForm, "follow_up": FollowUpForm,
+                        "close": CloseForm, "request_review": NoteForm}
+        for action in actions:
+            if action == "assign":
+                forms[action] = AssignForm(case=case, prefix=action)
+            else:
+                forms[action] = form_classes[action](prefix=action)
+    petitioners = list(case.petitioners.all())
+    return {
+        "case": case,
+        "petitioners": [(p, p.masked()) for p in petitioners],
+        "clear": clear,
+        "events": case.events.select_related("org"),
+        "referrals": case.referrals.select_related("agency_type"),
+        "assignments": case.assignments.select_related("from_org", "to_org"),
+        "follow_ups": case.follow_ups.all(),
+        "dv": DomesticViolence.objects.filter(case=case).first(),
+        "dv_form": DomesticViolenceForm(instance=DomesticViolence.objects.filter(case=case).first(), prefix="dv"),
+        "action_forms": [(name, services.ACTIONS[name][0], form) for name, form in forms.items()],
+        "can_handle": can_handle,
+        "can_unmask": Case.objects.visible_to(user, "unmask").filter(pk=case.pk).exists(),
+        "days_left": case.days_left(today),
+        "overdue_days": -(case.days_left(today) or 0),
+        "reason_form": ReasonForm(),
+        "report_form": ReportForm(),
+        "today": today,
+    }
+
+
+class CaseActionView(LoginRequiredMixin, View):
+    """POST one workflow action. Anything not allowed in the current status is refused with the reason."""
+
+    def post(self, request, pk, action):
+        case = get_object_or_404(Case.objects.visible_to(request.user, "handle").select_related("org"), pk=pk)
+        if action not in services.ACTIONS:
+            raise PermissionDenied
+        try:
+            with transaction.atomic():
+                self.run(request, case, action)
+                recheck_visible(case, request.user, "view")
+        except services.TransitionError as exc:
+            messages.error(request, str(exc))
+        except ValidationError as exc:
+            messages.error(request, "；".join(exc.messages))
+        except PermissionDenied as exc:
+            messages.error(request, str(exc) or _("您没有进行此操作的权限。"))
+        else:
+            messages.success(request, _("已%(action)s。") % {"action": services.ACTIONS[action][0]})
+        return redirect(case.get_absolute_url())
+
+    def run(self, request, case: Case, action: str) -> None:
+        user, post = request.user, request.POST
+        form_class = {"accept": NoteForm, "reject": RejectForm, "transfer": TransferForm, "start": NoteForm,
+                      "refer": ReferForm, "extend": ExtendForm, "reply": ReplyForm, "follow_up": FollowUpForm,
+                      "close": CloseForm, "request_review": NoteForm}.get(action)
+        form = AssignForm(post, case=case, prefix=action) if action == "assign" else form_class(post, prefix=action)
+        if not form.is_valid():
+            raise ValidationError([f"{form.fields[k].label if k in form.fields else ''}：{'，'.join(v)}"
+                                   for k, v in form.errors.items()])
+        data = form.cleaned_data
+        if action == "accept":
+            services.accept_case(case, actor=user, on=data.get("on"), note=data.get("note", ""))
+        elif action == "reject":
+            services.reject_case(case, reason=data["reason"], actor=user, on=data.get("on"))
+        elif action == "transfer":
+            services.transfer_case(case, to=data["to"], actor=user, note=data.get("note", ""), on=data.get("on"))
+        elif action == "start":
+            services.start_case(case, actor=user, note=data.get("note", ""))
+        elif action == "refer":
+            services.refer_case(case, agency_type=data["agency_type"], unit_name=data["unit_name"],
+                                sent_on=data.get("on"), actor=user, note=data.get("note", ""))
+        elif action == "extend":
+            services.extend_case(case, days=data["days"], reason=data["reason"], actor=user)
+        elif action == "reply":
+            services.reply_case(case, reply=data["reply"], actor=user, on=data.get("on"))
+        elif action == "follow_up":
+            services.follow_up_case(case, on=data["on"], method=data["method"], satisfaction=data["satisfaction"],
+                                    note=data.get("note", ""), actor=user)
+        elif action == "close":
+            services.close_case(case, result=data["result"], actor=user, on=data.get("on"), note=data.get("note", ""))
+        elif action == "request_review":
+            services.request_review(case, on=data.get("on"), actor=user, note=data.get("note", ""))
+        elif action == "assign":
+            services.assign_case(case, to_org=data["to_org"], due_on=data["due_on"], actor=user,
+                                 note=data.get("note", ""))
+
+
+class AssignmentActionView(LoginRequiredMixin, View):
+    """反馈 by the lower unit; 催办 / 督办 by the upper one."""
+
+    def post(self, request, pk, action):
+        assignment = get_object_or_404(Assignment.objects.select_related("case", "from_org", "to_org"), pk=pk)
+        get_object_or_404(Case.objects.visible_to(request.user, "handle"), pk=assignment.case_id)
+        try:
+            if action == "report":
+                form = ReportForm(request.POST)
+                if not form.is_valid():
+                    raise ValidationError(_("请填写反馈内容。"))
+                services.report_back(assignment, report=form.cleaned_data["report"], actor=request.user)
+            elif action in ("press", "supervise"):
+                services.press(assignment, actor=request.user, note=request.POST.get("note", ""),
+                               supervise=action == "supervise")
+            else:
+                raise PermissionDenied
+        except (ValidationError, PermissionDenied) as exc:
+            messages.error(request, "；".join(getattr(exc, "messages", [str(exc)])))
+        else:
+            messages.success(request, _("已记录。"))
+        return redirect(assignment.case.get_absolute_url())
+
+
+class ReferralFeedbackView(LoginRequiredMixin, View):
+    def post(self, request, pk):
+        referral = get_object_or_404(Referral, pk=pk)
+        get_object_or_404(Case.objects.visible_to(request.user, "handle"), pk=referral.case_id)
+        result = request.POST.get("result", "").strip()
+        if not result:
+            messages.error(request, _("请填写反馈结果。"))
+        else:
+            services.record_referral_feedback(referral, result=result, actor=request.user)
+            messages.success(request, _("已记录转介反馈。"))
+        return redirect(referral.case.get_absolute_url())
+
+
+class DomesticViolenceView(LoginRequiredMixin, View):
+    def post(self, request, pk):
+        case = get_object_or_404(Case.objects.visible_to(request.user, "handle"), pk=pk)
+        form = DomesticViolenceForm(request.POST, instance=DomesticViolence.objects.filter(case=case).first(),
+                                    prefix="dv")
+        if form.is_valid():
+            alerts = services.save_dv(case, form.save(commit=False), actor=request.user)
+            for alert in alerts:
+                messages.warning(request, alert)
+            messages.success(request, _("家暴情况已保存。"))
+        else:
+            messages.error(request, "；".join(f"{form.fields[k].label}：{'，'.join(v)}" if k in form.fields
+                                             else "，".join(v) for k, v in form.errors.items()))
+        return redirect(case.get_absolute_url())
+
+
+class UnmaskView(LoginRequiredMixin, View):
+    """Show personal data in clear for this one response, after a reason; the access is logged."""
+
+    def post(self, request, pk):
+        case = get_object_or_404(_case_queryset().visible_to(request.user, "view"), pk=pk)
+        form = ReasonForm(request.POST)
+        if not form.is_valid():
+            messages.error(request, _("请填写查看原因。"))
+            return redirect(case.get_absolute_url())
+        try:
+            clear = services.unmask(case, actor=request.user, reason=form.cleaned_data["reason"])
+        except PermissionDenied as exc:
+            return render(request, "403.html", {"message": str(exc)}, status=403)
+        view = CaseDetailView()
+        view.request = request
+        context = {**view.base_context(), "object": case, "details": [], "history": [],
+                   **case_context(request, case, clear=clear)}
+        response = render(request, "petitions/case_detail.html", context)
+        response["Cache-Control"] = "no-store"
+        return response
+
+
+class RegistrationFormView(LoginRequiredMixin, View):
+    """The printable 信访登记表 (.docx). GET: personal data masked. POST with a reason (and the role): in clear."""
+
+    def get(self, request, pk):
+        case = get_object_or_404(_case_queryset().visible_to(request.user, "view"), pk=pk)
+        return self.respond(case, clear=False)
+
+    def post(self, request, pk):
+        case = get_object_or_404(_case_queryset().visible_to(request.user, "view"), pk=pk)
+        form = ReasonForm(request.POST)
+        if not form.is_valid():
+            messages.error(request, _("请填写打印原因。"))
+            return redirect(case.get_absolute_url())
+        services.unmask(case, actor=request.user, reason=form.cleaned_data["reason"])
+        return self.respond(case, clear=True)
+
+    def respond(self, case: Case, clear: bool) -> HttpResponse:
+        from jinguo.petitions.documents import registration_form
+
+        content = registration_form(case, clear=clear)
+        response = HttpResponse(content, content_type="application/vnd.openxmlformats-officedocument."
+                                                      "wordprocessingml.document")
+        response["Content-Disposition"] = f"attachment; filename*=UTF-8''{_quote(case.number)}-dengjibiao.docx"
+        response["Cache-Control"] = "no-store"
+        return response
+
+
+def _quote(text: str) -> str:
+    from urllib.parse import quote
+
+    return quote(text)
+
+
+class DeadlinesView(LoginRequiredMixin, View):
+    """即将超期 and 已超期 cases for each unit in scope, assigned cases' clocks, and DV alerts."""
+
+    def get(self, request):
+        generic.require_scope(request.user, Case, "view")
+        today = timezone.localdate()
+        visible = Case.objects.visible_to(request.user, "view").select_related("org", "handler", "category")
+        overdue = list(visible.overdue(today).order_by("current_due")[:200])
+        soon = list(visible.due_soon(today).order_by("current_due")[:200])
+        assignments = (Assignment.objects.filter(case__in=visible, reported_on__isnull=True)
+                       .select_related("case", "from_org", "to_org").order_by("due_on"))
+        orders = (DomesticViolence.objects.filter(case__in=visible, order_granted=True,
+                                                  order_expires_on__gte=today,
+                                                  order_expires_on__lte=today + dt.timedelta(days=14))
+                  .select_related("case").order_by("order_expires_on"))
+        return render(request, "petitions/deadlines.html", {"overdue": overdue, "soon": soon, "today": today,
+                                                            "assignments": assignments, "orders": orders})
+
+
+class StatisticsView(LoginRequiredMixin, View):
+    def get(self, request):
+        org, period, orgs = generic.chosen_org_and_period(request, Case)
+        stats = petition_stats(org, period)
+        earlier = petition_stats(org, period.year_earlier())
+        return render(request, "petitions/statistics.html", {"org": org, "period": period, "orgs": orgs,
+                                                             "stats": stats, "earlier": earlier})
+
+
+class CaseImportView(generic.ImportView):
+    queryset = Case.objects.all()
+    import_kind = "petitions"
+
+
+class TimeLimitsEditView(generic.ObjectEditView):
+    """The unit leader sets her unit's own time limits (service pledges stricter than the statute)."""
+
+    queryset = TimeLimits.objects.all()
+    form_class = TimeLimitsForm
+
+    def get_initial(self) -> dict:
+        initial = super().get_initial()
+        initial.setdefault("org", self.request.user.org_id)
+        return initial
