@@ -362,9 +362,18 @@ class ImportJobView(LoginRequiredMixin, View):
 
 
 def home(request) -> HttpResponse:
+    """The start page: the menu as cards and, for case handlers and leaders, the deadline panel."""
     if not request.user.is_authenticated:
         return redirect("accounts:login")
-    return render(request, "core/home.html", {})
+    from jinguo.petitions.models import Case
+
+    context = {}
+    cases = Case.objects.visible_to(request.user, "view")
+    if scope_paths(request.user, Case.scope_roles["view"]):
+        today = timezone.localdate()
+        context["deadlines"] = {"overdue": cases.overdue(today).count(), "soon": cases.due_soon(today).count(),
+                                "open": cases.open().count()}
+    return render(request, "core/home.html", context)
 
 
 def not_found(request, exception=None) -> HttpResponse:

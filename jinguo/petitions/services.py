@@ -165,6 +165,18 @@ def register_case(case: Case, petitioners: list[PetitionerData], *, actor=None, 
 
 
 # --- Transitions -------------------------------------------------------------------------------------------------
+def _check_date(on: dt.date, *, not_before: dt.date | None, label: str, earlier: str) -> None:
+    if on > _today():
+        raise ValidationError({"on": _("%(label)s不能晚于今天。") % {"label": label}})
+    if not_before and on < not_before:
+        raise ValidationError({"on": _("%(label)s（%(on)s）不能早于%(earlier)s（%(before)s）。") % {
+            "label": label, "on": on, "earlier": earlier, "before": not_before}})
+
+
+def _received(case: Case) -> dt.date:
+    return timezone.localtime(case.received_at).date()
+
+
 def _save(case: Case, *fields: str) -> None:
     case.save(update_fields=[*fields, "updated"])
 
@@ -174,6 +186,7 @@ def accept_case(case: Case, *, actor=None, on: dt.date | None = None, note: str 
     """受理 and tell the petitioner (within the acceptance limit); the handling clock starts."""
     _guard(case, "accept")
     on = on or _today()
+    _check_date(on, not_before=_received(case), label=_("受理日期"), earlier=_("登记日期"))
     limits = TimeLimits.for_org(case.org)
     case.status, case.accepted_on = Status.ACCEPTED, on
     case.handle_due = on + dt.timedelta(days=limits.handle_days)
@@ -281,6 +294,7 @@ def reply_case(case: Case, *, reply: str, actor=None, on: dt.date | None = None)
     if not reply.strip():
         raise ValidationError({"reply": _("请填写答复内容。")})
     on = on or _today()
+    _check_date(on, not_before=case.accepted_on or _received(case), label=_("答复日期"), earlier=_("受理日期"))
     due = case.review_due if case.status == Status.REVIEW else case.handle_due
     case.status, case.replied_on, case.current_due = Status.REPLIED, on, None
     case.closed_on_time = due is None or on <= due
@@ -294,6 +308,7 @@ def reply_case(case: Case, *, reply: str, actor=None, on: dt.date | None = None)
 def follow_up_case(case: Case, *, on: dt.date, method: str, satisfaction: str, note: str = "",
                    actor=None) -> FollowUp:
     _guard(case, "follow_up")
+    _check_date(on, not_before=case.replied_on, label=_("回访日期"), earlier=_("答复日期"))
     follow_up = FollowUp(case=case, on=on, method=method, satisfaction=satisfaction, note=note)
     follow_up.full_clean(exclude=["case"])
     follow_up.save()
@@ -310,7 +325,9 @@ def close_case(case: Case, *, result: str, actor=None, on: dt.date | None = None
     _guard(case, "close")
     if result not in ClosureResult.values:
         raise ValidationError({"result": _("请选择办结结果。")})
-    case.status, case.result, case.closed_on = Status.CLOSED, result, on or _today()
+    on = on or _today()
+    _check_date(on, not_before=case.replied_on, label=_("办结日期"), earlier=_("答复日期"))
+    case.status, case.result, case.closed_on = Status.CLOSED, result, on
     _save(case, "status", "result", "closed_on")
     _step(case, Event.CASE_CLOSED, actor=actor, note=note, data={"result": case.get_result_display()})
     return case

@@ -16,6 +16,7 @@ urlpatterns = [
     path("<int:pk>/unmask/", views.UnmaskView.as_view(), name="case_unmask"),
     path("<int:pk>/form.docx", views.RegistrationFormView.as_view(), name="case_form"),
     path("<int:pk>/dv/", views.DomesticViolenceView.as_view(), name="case_dv"),
+    path("<int:pk>/attachments/", views.CaseAttachView.as_view(), name="case_attach"),
     path("<int:pk>/<str:action>/", views.CaseActionView.as_view(), name="case_action"),
     path("assignments/<int:pk>/<str:action>/", views.AssignmentActionView.as_view(), name="assignment_action"),
     path("referrals/<int:pk>/feedback/", views.ReferralFeedbackView.as_view(), name="referral_feedback"),

@@ -121,6 +121,7 @@ def case_context(request, case: Case, *, clear: list | None = None) -> dict:
         "overdue_days": -(case.days_left(today) or 0),
         "reason_form": ReasonForm(),
         "report_form": ReportForm(),
+        "attachments": generic.attachments_of(case),
         "today": today,
     }
 
@@ -233,6 +234,20 @@ class DomesticViolenceView(LoginRequiredMixin, View):
         else:
             messages.error(request, "；".join(f"{form.fields[k].label}：{'，'.join(v)}" if k in form.fields
                                              else "，".join(v) for k, v in form.errors.items()))
+        return redirect(case.get_absolute_url())
+
+
+class CaseAttachView(LoginRequiredMixin, View):
+    """Letters, photos of injuries, 告诫书 scans: checked by content and size, visible only with the case."""
+
+    def post(self, request, pk):
+        case = get_object_or_404(Case.objects.visible_to(request.user, "handle"), pk=pk)
+        with transaction.atomic():
+            errors = generic.store_attachments(case, request.FILES.getlist("files"), request.user)
+        for error in errors:
+            messages.error(request, error)
+        if not errors:
+            messages.success(request, _("附件已上传。"))
         return redirect(case.get_absolute_url())
 
 

@@ -9,7 +9,7 @@ from playwright.sync_api import expect
 from jinguo.ledger.models import Activity, ActivityFigure
 from tests.e2e.test_login_and_tree import demo_login
 
-pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
+pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
 
 def test_enter_find_export_reimport(live_server, page, capsys, screenshot, tmp_path):

@@ -134,3 +134,20 @@ def test_api_intake_validates_id_check_digit(tree, users, login, codes):
                        content_type="application/json")
     assert good.status_code == 201 and good.json()["petitioners"][0]["id_number"] == "110***********002X"
     assert services.allowed_actions(services.Case.objects.get()) == ["accept", "reject", "transfer"]
+
+
+def test_case_attachments_are_checked_and_scoped(tree, users, login, make_case):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from jinguo.core.models import Attachment
+
+    case = make_case(tree["county"])
+    client = login(users["staff"])
+    client.post(reverse("petitions:case_attach", args=[case.pk]),
+                {"files": [SimpleUploadedFile("告诫书.pdf", b"%PDF-1.4 scan")]})
+    client.post(reverse("petitions:case_attach", args=[case.pk]),
+                {"files": [SimpleUploadedFile("病毒.docm", b"PK\x03\x04")]})
+    attachment = Attachment.objects.get()
+    assert attachment.name == "告诫书.pdf"
+    assert client.get(reverse("core:attachment_download", args=[attachment.pk])).status_code == 200
+    assert login(users["sister"]).get(reverse("core:attachment_download", args=[attachment.pk])).status_code == 404

@@ -165,3 +165,15 @@ def test_second_warning_letter_for_the_same_abuser_alerts(tree, make_case):
     assert len(alerts) == 1 and first.number in alerts[0]
     assert second.events.filter(code="case.alert").exists()
     assert second.risk_colour == "red" and second.flag_dv
+
+
+def test_step_dates_must_follow_each_other(tree, make_case):
+    case = make_case(tree["county"], received="2025-03-08 10:00")
+    with pytest.raises(ValidationError, match="不能早于登记日期"):
+        services.accept_case(case, on=D(2025, 3, 7))
+    with pytest.raises(ValidationError, match="不能晚于今天"):
+        services.accept_case(case, on=D(2999, 1, 1))
+    services.accept_case(case, on=D(2025, 3, 9))
+    services.reply_case(case, reply="答复", on=D(2025, 3, 20))
+    with pytest.raises(ValidationError, match="不能早于答复日期"):
+        services.follow_up_case(case, on=D(2025, 3, 19), method="phone", satisfaction="satisfied")

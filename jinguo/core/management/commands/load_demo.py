@@ -6,6 +6,7 @@ from django.db import transaction
 from jinguo.accounts.models import User
 from jinguo.accounts.roles import Role
 from jinguo.accounts.services import create_user, grant_role
+from jinguo.core.defaults import ensure_defaults
 from jinguo.core.management.base import JinguoCommand
 from jinguo.core.models import CodeItem
 from jinguo.orgs.models import Level, OrgUnit
@@ -35,6 +36,7 @@ class Command(JinguoCommand):
     help = "加载演示数据（湖南省永州市三个县及其乡镇、成员单位、各角色演示用户），可重复运行"
 
     def handle(self, **options):
+        ensure_defaults()
         for county in COUNTIES:
             load_divisions(county, down_to=Level.TOWNSHIP)
         with transaction.atomic():

@@ -1,0 +1,21 @@
+"""The default code tables, re-applied on demand.
+
+Each app's data migration owns its defaults; `ensure_defaults()` runs those same functions again (they are
+idempotent get_or_create), so `jinguo load_demo` restores anything deleted, and browser tests that flush the
+database between tests find the code tables in place.
+"""
+
+from importlib import import_module
+
+from django.apps import apps
+
+DATA_MIGRATIONS = [
+    "jinguo.core.migrations.0003_default_code_tables",
+    "jinguo.ledger.migrations.0002_default_code_tables",
+    "jinguo.petitions.migrations.0002_default_code_tables",
+]
+
+
+def ensure_defaults() -> None:
+    for path in DATA_MIGRATIONS:
+        import_module(path).forwards(apps, None)

@@ -1,0 +1,141 @@
+"""Historical ledgers from Excel, the statistics service, and the printable registration form."""
+
+import datetime as dt
+import io
+import random
+from decimal import Decimal
+
+from django.core.management import call_command
+from django.urls import reverse
+from docx import Document
+from openpyxl import Workbook
+
+from jinguo.core.excel import ImportContext
+from jinguo.core.idcard import check_char
+from jinguo.core.periods import Period
+from jinguo.importers import get_spec
+from jinguo.petitions import services
+from jinguo.petitions.models import Case, Petitioner
+from jinguo.petitions.stats import petition_stats
+
+HEADERS = ["登记日期", "来源方式", "问题类别", "问题子类", "信访人姓名", "身份证号", "联系电话", "住址", "诉求摘要",
+           "办理状态", "办结日期", "办理结果"]
+CHANNELS = ["来信", "来访", "来电", "12338热线", "网上信访"]
+CATEGORIES = [("婚姻家庭", "家庭暴力"), ("婚姻家庭", "离婚纠纷"), ("劳动权益", ""), ("财产权益", "宅基地"),
+              ("其他", "")]
+
+
+def valid_id(i: int) -> str:
+    first17 = f"4311221985{(i % 12) + 1:02d}{(i % 28) + 1:02d}{i % 1000:03d}"
+    return first17 + check_char(first17)
+
+
+def ledger_rows(n: int) -> list[list]:
+    rng = random.Random(7)
+    rows = []
+    for i in range(n):
+        category, sub = CATEGORIES[i % len(CATEGORIES)]
+        day = dt.date(2024, 1, 1) + dt.timedelta(days=i % 360)
+        done = i % 3 == 0
+        rows.append([day, CHANNELS[i % len(CHANNELS)], category, sub, f"信访人{i}", valid_id(i),
+                     f"138{rng.randrange(10**8):08d}", f"东安县某村{i}号", f"第{i}件诉求",
+                     "办结" if done else "", (day + dt.timedelta(days=20)) if done else "", "调解成功" if done else ""])
+    return rows
+
+
+def workbook(rows, headers=HEADERS) -> io.BytesIO:
+    book = Workbook()
+    book.active.title = "数据"
+    book.active.append(headers)
+    for row in rows:
+        book.active.append(row)
+    buffer = io.BytesIO()
+    book.save(buffer)
+    buffer.seek(0)
+    return buffer
+
+
+def test_thousand_rows_with_ten_bad_then_fixed_then_reimported(tree):
+    rows = ledger_rows(1000)
+    bad = {}  # Excel row → (column letter, expected words)
+    for index, (col, value, words) in zip(range(5, 1000, 100), [
+        (5, "110108200003154578", "校验位"), (1, "飞鸽传书", "可选"), (2, "邻里纠纷", "可选"),
+        (0, "2024-13-45", "日期"),
+        (6, "12345", "电话"), (9, "已归档", "可选"), (3, "土地承包", "不属于"), (10, "", "办结日期"),
+        (5, "32012419880824005", "18位"), (0, "", "必填"),
+    ], strict=True):
+        rows[index][col] = value
+        if col == 10:
+            rows[index][9] = "办结"
+        bad[index + 2] = ("ABCDEFGHIJKL"[col], words)
+    result = get_spec("petitions").run_import(workbook(rows), ImportContext(org=tree["county"]))
+    assert not result.ok
+    found = {e.row: (e.column, e.message) for e in result.errors}
+    assert len(result.errors) == 10 and set(found) == set(bad)
+    for row, (column, words) in bad.items():
+        assert found[row][0] == column and words in found[row][1], (row, found[row], words)
+    assert Case.objects.count() == 0 and Petitioner.objects.count() == 0
+
+    fixed = ledger_rows(1000)
+    result = get_spec("petitions").run_import(workbook(fixed), ImportContext(org=tree["county"]))
+    assert result.ok and result.created == 1000
+    closed = Case.objects.filter(status="closed")
+    assert closed.count() == 334 and closed.first().result == "mediated"
+    assert Case.objects.filter(subcategory__name="家庭暴力").count() == 200
+    again = get_spec("petitions").run_import(workbook(fixed), ImportContext(org=tree["county"]))
+    assert again.ok and again.created == 0 and again.skipped == 1000
+    assert Case.objects.count() == 1000
+
+
+def test_cli_import_with_only_the_three_required_columns(tree, tmp_path, capsys):
+    path = tmp_path / "old.xlsx"
+    path.write_bytes(workbook([["2025/3/8", "12338", "婚姻家庭类"], ["2025年3月9日", "来访", "劳动和社会保障权益"],
+                               ["2025-03-10", "电话", "法律法规咨询"]], headers=["登记日期", "来源方式", "问题类别"])
+                     .getvalue())
+    call_command("import_xlsx", "petitions", str(path), "--org", "431122")
+    assert "新增 3" in capsys.readouterr().out
+    channels = sorted(Case.objects.values_list("channel__name", flat=True))
+    assert channels == ["12338热线", "来电", "来访"]
+    categories = sorted(Case.objects.values_list("category__name", flat=True))
+    assert categories == ["劳动和社会保障权益", "婚姻家庭", "法律咨询"]
+    assert set(Case.objects.values_list("status", flat=True)) == {"registered"}
+
+
+def test_statistics_counts_shares_and_year_earlier(tree, make_case, codes):
+    for i in range(5):
+        make_case(tree["county"], received=f"2025-03-{i + 1:02d} 09:00", channel="来电",
+                  sub="家庭暴力" if i < 2 else None)
+    for i in range(2):
+        make_case(tree["township"], received=f"2025-04-{i + 1:02d} 09:00", channel="来访", category="劳动权益")
+    make_case(tree["sister"], received="2025-05-01 09:00", channel="来信", category="财产权益", headcount=6)
+    make_case(tree["other_county"], received="2025-05-01 09:00")  # another city
+    make_case(tree["county"], received="2024-03-01 09:00")
+    case = Case.objects.filter(org=tree["county"]).order_by("received_at").last()
+    services.accept_case(case, on=dt.date(2025, 3, 6))
+    services.reply_case(case, reply="已答复", on=dt.date(2025, 3, 20))
+    stats = petition_stats(tree["city"], Period.parse("2025H1"))
+    assert (stats.cases, stats.people) == (8, 13)
+    assert [(r.label, r.cases) for r in stats.by_category] == [("婚姻家庭", 5), ("劳动和社会保障权益", 2),
+                                                               ("财产权益", 1)]
+    assert sum(r.cases for r in stats.by_category) == stats.cases
+    assert sum(r.share for r in stats.by_category) == Decimal("100.0")
+    assert [r.share for r in stats.by_category] == [Decimal("62.5"), Decimal("25.0"), Decimal("12.5")]
+    assert {r.label: r.cases for r in stats.by_channel} == {"来电": 5, "来访": 2, "来信": 1}
+    assert {r.label: r.cases for r in stats.by_unit} == {"东安县": 7, "双牌县": 1}
+    assert stats.dv_cases == 2 and stats.completed == 1 and stats.on_time_rate == Decimal("100.0")
+    assert [r.key for r in stats.by_month] == ["2025-03", "2025-04", "2025-05"]
+    assert petition_stats(tree["city"], Period.parse("2024H1")).cases == 1
+    county = petition_stats(tree["county"], Period.parse("2025"))
+    assert county.cases == 7
+
+
+def test_registration_form_docx_masked_by_default(tree, users, login, make_case):
+    case = make_case(tree["county"], name="王秀英", phone="13807461234", id_number="320124198808240056")
+    client = login(users["staff"])
+    masked = client.get(reverse("petitions:case_form", args=[case.pk]))
+    text = "\n".join(c.text for t in Document(io.BytesIO(masked.content)).tables for r in t.rows for c in r.cells)
+    assert case.number in Document(io.BytesIO(masked.content)).paragraphs[1].text
+    assert "王*" in text and "王秀英" not in text and "138****1234" in text
+    clear = client.post(reverse("petitions:case_form", args=[case.pk]), {"reason": "归档打印"})
+    text = "\n".join(c.text for t in Document(io.BytesIO(clear.content)).tables for r in t.rows for c in r.cells)
+    assert "王秀英" in text and "320124198808240056" in text
