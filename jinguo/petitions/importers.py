@@ -70,6 +70,12 @@ class HistoricalCaseForm(ScopedModelForm):
         return cleaned
 
 
+def _first(case: Case, field_name: str) -> str:
+    """Personal data leaves only masked: exports are lists like any other (unmasking is per case, with a reason)."""
+    petitioner = next(iter(case.petitioners.all()), None)
+    return petitioner.masked()[field_name] if petitioner else ""
+
+
 class PetitionImport(ImportSpec):
     kind = "petitions"
     label = _("信访案件")
@@ -77,16 +83,19 @@ class PetitionImport(ImportSpec):
     form_class = HistoricalCaseForm
     natural_key = ("import_key",)
     columns = [
-        Column(_("登记日期"), "received_date", kind="date", required=True, width=12, aliases=("来信来访日期", "日期")),
+        Column(_("登记日期"), "received_date", kind="date", required=True, width=12, aliases=("来信来访日期", "日期"),
+               exporter=lambda c: timezone.localtime(c.received_at).date()),
         Column(_("来源方式"), "channel", kind="code", code_table="petition_channel", required=True, width=12,
-               aliases=("信访方式", "来访方式")),
+               aliases=("信访方式", "来访方式"), exporter=lambda c: c.channel.name),
         Column(_("问题类别"), "category", kind="code", code_table="petition_category", required=True, width=16,
-               aliases=("类别", "问题分类")),
-        Column(_("问题子类"), "subcategory", kind="code", code_table="petition_category", width=14),
-        Column(_("信访人姓名"), "name", width=10, aliases=("姓名", "信访人")),
-        Column(_("身份证号"), "id_number", width=20, aliases=("身份证号码", "公民身份号码")),
-        Column(_("联系电话"), "phone", width=14, aliases=("电话", "联系方式")),
-        Column(_("住址"), "address", width=24, aliases=("地址", "家庭住址")),
+               aliases=("类别", "问题分类"), exporter=lambda c: c.category.name),
+        Column(_("问题子类"), "subcategory", kind="code", code_table="petition_category", width=14,
+               exporter=lambda c: c.subcategory.name if c.subcategory_id else ""),
+        Column(_("信访人姓名"), "name", width=10, aliases=("姓名", "信访人"), exporter=lambda c: _first(c, "name")),
+        Column(_("身份证号"), "id_number", width=20, aliases=("身份证号码", "公民身份号码"),
+               exporter=lambda c: _first(c, "id_number")),
+        Column(_("联系电话"), "phone", width=14, aliases=("电话", "联系方式"), exporter=lambda c: _first(c, "phone")),
+        Column(_("住址"), "address", width=24, aliases=("地址", "家庭住址"), exporter=lambda c: _first(c, "address")),
         Column(_("诉求摘要"), "summary", width=40, aliases=("反映问题", "主要诉求", "诉求")),
         Column(_("办理状态"), "status", kind="choice", choices=tuple(IMPORT_STATUSES), width=10),
         Column(_("办结日期"), "closed_on", kind="date", width=12),
@@ -118,3 +127,12 @@ class PetitionImport(ImportSpec):
         return services.import_historical(case, [petitioner], status=data.get("status") or Status.REGISTERED,
                                           closed_on=data.get("closed_on"), result=data.get("result") or "",
                                           actor=ctx.user)
+
+    def export_queryset(self, ctx: ImportContext, date_from=None, date_to=None):
+        queryset = super().export_queryset(ctx).select_related("channel", "category", "subcategory").prefetch_related(
+            "petitioners")
+        if date_from:
+            queryset = queryset.filter(received_at__date__gte=date_from)
+        if date_to:
+            queryset = queryset.filter(received_at__date__lte=date_to)
+        return queryset.order_by("received_at", "pk")

@@ -139,3 +139,16 @@ def test_registration_form_docx_masked_by_default(tree, users, login, make_case)
     clear = client.post(reverse("petitions:case_form", args=[case.pk]), {"reason": "归档打印"})
     text = "\n".join(c.text for t in Document(io.BytesIO(clear.content)).tables for r in t.rows for c in r.cells)
     assert "王秀英" in text and "320124198808240056" in text
+
+
+def test_cli_export_is_masked_and_in_the_import_layout(tree, make_case, tmp_path):
+    from python_calamine import CalamineWorkbook
+
+    make_case(tree["county"], name="王秀英", phone="13807461234", id_number="320124198808240056")
+    make_case(tree["sister"], name="赵某")
+    out = tmp_path / "cases.xlsx"
+    call_command("export_xlsx", "petitions", "--org", "431122", "--out", str(out))
+    rows = CalamineWorkbook.from_path(str(out)).get_sheet_by_index(0).to_python()
+    assert rows[0] == HEADERS and len(rows) == 2
+    assert rows[1][1:5] == ["来电", "婚姻家庭", "", "王**"] and rows[1][5] == "320***********0056"
+    assert "王秀英" not in str(rows) and "赵" not in str(rows)
