@@ -9,6 +9,11 @@ MENU = [
     (_("工作台"), [
         (_("首页"), "core:home", ALL_ROLES),
     ]),
+    (_("统计报告"), [
+        (_("数据看板"), "reports:dashboard", RECORD_ROLES | {Role.UPPER_VIEWER}),
+        (_("工作总结"), "reports:summary_list", RECORD_ROLES | {Role.UPPER_VIEWER}),
+        (_("统计报表"), "reports:return", RECORD_ROLES | {Role.UPPER_VIEWER}),
+    ]),
     (_("信访维权"), [
         (_("信访登记"), "petitions:case_add", CASE_ROLES),
         (_("信访案件"), "petitions:case_list", CASE_ROLES),

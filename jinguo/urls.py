@@ -17,6 +17,7 @@ urlpatterns = [
     path("orgs/", include("jinguo.orgs.urls")),
     path("ledger/", include("jinguo.ledger.urls")),
     path("petitions/", include("jinguo.petitions.urls")),
+    path("reports/", include("jinguo.reports.urls")),
     path("audit/", include("jinguo.audit.urls")),
     path("api/", include((api_urls, "api"))),
 ]

@@ -12,6 +12,7 @@ from django.apps import apps
 DATA_MIGRATIONS = [
     "jinguo.core.migrations.0003_default_code_tables",
     "jinguo.ledger.migrations.0002_default_code_tables",
+    "jinguo.ledger.migrations.0004_measure_phrases",
     "jinguo.petitions.migrations.0002_default_code_tables",
 ]
 

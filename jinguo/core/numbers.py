@@ -45,3 +45,33 @@ def shares(counts: list[int], places: int = 1) -> list[Decimal]:
 def percent(value: Decimal, places: int = 1) -> str:
     """60.5 → '60.5%'; with places=0, 60 → '60%'."""
     return f"{Decimal(value).quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)}%"
+
+
+def count_text(value, unit: str, *, rounded: bool = False) -> str:
+    """A count in official prose: exact by default ('850人次'); rounded style never overstates:
+    '800余人次', '近3万份' (within 3% below a whole 万), '2.4万份' (floored to 0.1万)."""
+    n = int(value)
+    if not rounded or n < 100:
+        return f"{n}{unit}"
+    if n < 10000:
+        floor = n // 100 * 100
+        return f"{floor}{unit}" if floor == n else f"{floor}余{unit}"
+    whole = -(-n // 10000)  # the next whole 万 at or above n
+    if whole * 10000 > n and n >= whole * 10000 * Decimal("0.97"):
+        return f"近{whole}万{unit}"
+    tenths = Decimal(n // 1000) / 10
+    return f"{plain_number(tenths)}万{unit}"
+
+
+def money_text(value, *, rounded: bool = False) -> str:
+    """Yuan in prose: '3600元', '12.5万元' (exact in 万 when it is), rounded: '12.5万余元' floors to 0.01万."""
+    amount = Decimal(value or 0)
+    if amount >= 10000:
+        wan = amount / 10000
+        if wan == wan.quantize(Decimal("0.01")):
+            return f"{plain_number(wan)}万元"
+        if rounded:
+            return f"{plain_number(wan.quantize(Decimal('0.01'), rounding='ROUND_FLOOR'))}万余元"
+    elif rounded and amount != amount.to_integral_value():
+        return f"{int(amount)}余元"
+    return f"{money(amount)}元"

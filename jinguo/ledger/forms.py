@@ -104,7 +104,7 @@ class MeasureForm(ScopedModelForm):
 
     class Meta:
         model = Measure
-        fields = ["code", "name", "unit", "kind", "direction", "aliases", "order", "is_active"]
+        fields = ["code", "name", "unit", "kind", "direction", "aliases", "phrase", "order", "is_active"]
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)

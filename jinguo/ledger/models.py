@@ -37,6 +37,8 @@ class Measure(AuditedModel):
     kind = models.CharField(_("类型"), max_length=10, choices=Kind.choices, default=Kind.COUNT)
     direction = models.CharField(_("资金方向"), max_length=3, choices=Direction.choices, blank=True, default="")
     aliases = models.CharField(_("别名"), max_length=255, blank=True, help_text=_("导入时也认可的写法，用顿号分隔"))
+    phrase = models.CharField(_("总结用语"), max_length=50, blank=True,
+                              help_text=_("工作总结中的说法，{n} 处填数字和单位，如“接受咨询{n}”；不填则为“名称{n}”"))
     order = models.PositiveIntegerField(_("排序"), default=0)
     is_active = models.BooleanField(_("启用"), default=True)
 
@@ -60,6 +62,10 @@ class Measure(AuditedModel):
     def header(self) -> str:
         """The Excel column header: 发放资料(份)."""
         return f"{self.name}({self.unit})"
+
+    def prose(self, amount: str) -> str:
+        """'接受咨询850人次' — the measure in a summary sentence, `amount` already formatted with its unit."""
+        return (self.phrase or f"{self.name}{{n}}").replace("{n}", amount)
 
     @property
     def spellings(self) -> list[str]:

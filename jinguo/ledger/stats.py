@@ -39,6 +39,7 @@ class LedgerStats:
     by_month: list[Group]
     by_unit: list[Group]
     measures: dict[str, Measure]
+    kind_themes: dict[str, list[str]] = field(default_factory=dict)  # kind key → its themes, most used first
 
     def total(self, code: str) -> Decimal:
         return self.totals.get(code, Decimal(0))
@@ -99,7 +100,12 @@ def ledger_stats(root: OrgUnit, period: Period, *, scope: str = "tree") -> Ledge
                 for month, n in sorted(month_counts.items(), key=lambda item: _as_date(item[0]))]
 
     by_unit = _by_unit(root, activities)
-    return LedgerStats(root, period, activities.count(), totals, by_kind, by_theme, by_month, by_unit, measures)
+    kind_themes: dict[str, list[str]] = defaultdict(list)
+    for row in (activities.filter(themes__isnull=False).values("kind_id", "themes__name", "themes__order")
+                .annotate(n=Count("id")).order_by("kind_id", "-n", "themes__order")):
+        kind_themes[str(row["kind_id"])].append(row["themes__name"])
+    return LedgerStats(root, period, activities.count(), totals, by_kind, by_theme, by_month, by_unit, measures,
+                       dict(kind_themes))
 
 
 def _as_date(value) -> dt.date:

@@ -23,3 +23,11 @@ def money_or_blank(value) -> str:
     from jinguo.core.numbers import money as fmt
 
     return "" if value in (None, "") else fmt(value)
+
+
+@register.filter
+def index(sequence, position: int):
+    try:
+        return sequence[int(position)]
+    except (IndexError, TypeError, ValueError):
+        return ""

@@ -63,7 +63,12 @@ class Command(JinguoCommand):
                         user.set_password(DEMO_PASSWORD)
                         user.must_change_password = False
                         user.save()
-        self.stdout.write("演示数据已就绪：湖南省 → 永州市 → 东安县、双牌县、道县（含乡镇、成员单位）。")
+        from jinguo.core.demo import load_demo_records
+
+        for code in COUNTIES:
+            load_demo_records(OrgUnit.objects.get(code=code))
+        self.stdout.write("演示数据已就绪：湖南省 → 永州市 → 东安县、双牌县、道县"
+                          "（含乡镇、成员单位、信访案件和活动台账）。")
         self.stdout.write(f"演示登录（密码均为 {DEMO_PASSWORD}）：")
         for username, name, _org_code, roles in DEMO_USERS:
             labels = "、".join(str(r.label) for r in roles)

@@ -1,0 +1,139 @@
+"""Word documents in the GB/T 9704-2012 official-document layout (党政机关公文格式).
+
+A4; margins 37 mm top, 28 mm left, 35 mm bottom, 26 mm right (type area 156 × 225 mm); body 3号 (16 pt)
+仿宋_GB2312, 22 lines of 28 characters; title 2号 (22 pt) 方正小标宋简体 centred; headings 一、 黑体,
+（一） 楷体_GB2312,
+1. and （1） 仿宋; page numbers 4号 宋体 "— 1 —", odd pages right and even pages left, one
+character in.
+Every run sets the East-Asian font slot (w:eastAsia), without which Word ignores the Chinese font name.
+"""
+
+from __future__ import annotations
+
+import io
+from dataclasses import dataclass
+
+from docx import Document
+from docx.enum.section import WD_SECTION
+from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_LINE_SPACING
+from docx.oxml import OxmlElement
+from docx.oxml.ns import qn
+from docx.shared import Mm, Pt
+
+TITLE_FONT = "方正小标宋简体"
+BODY_FONT = "仿宋_GB2312"
+H1_FONT = "黑体"
+H2_FONT = "楷体_GB2312"
+PAGE_NUMBER_FONT = "宋体"
+LATIN_FONT = "Times New Roman"
+BODY_SIZE = Pt(16)  # 3号
+TITLE_SIZE = Pt(22)  # 2号
+PAGE_NUMBER_SIZE = Pt(14)  # 4号
+LINE_PITCH = Pt(28.95)  # 225 mm / 22 lines
+CHAR_PITCH = Pt(15.6)  # 156 mm / 28 characters… rounded down so 28 fit
+
+
+@dataclass
+class Block:
+    """One paragraph of a document: kind is title | h1 | h2 | h3 | para | sign."""
+
+    kind: str
+    text: str
+
+
+def _fonts(run, east_asian: str, size: Pt, bold: bool = False) -> None:
+    run.font.size = size
+    run.font.bold = bold
+    run.font.name = LATIN_FONT
+    fonts = run._element.get_or_add_rPr().get_or_add_rFonts()
+    fonts.set(qn("w:eastAsia"), east_asian)
+    fonts.set(qn("w:ascii"), LATIN_FONT)
+    fonts.set(qn("w:hAnsi"), LATIN_FONT)
+
+
+def _exact_spacing(paragraph, pitch: Pt = LINE_PITCH) -> None:
+    fmt = paragraph.paragraph_format
+    fmt.line_spacing_rule = WD_LINE_SPACING.EXACTLY
+    fmt.line_spacing = pitch
+    fmt.space_before = fmt.space_after = Pt(0)
+
+
+def _page_number_footer(footer, align) -> None:
+    """'— PAGE —' in 4号 宋体, one character in from the outside edge."""
+    paragraph = footer.paragraphs[0]
+    paragraph.alignment = align
+    fmt = paragraph.paragraph_format
+    if align == WD_ALIGN_PARAGRAPH.RIGHT:
+        fmt.right_indent = PAGE_NUMBER_SIZE
+    else:
+        fmt.left_indent = PAGE_NUMBER_SIZE
+    _fonts(paragraph.add_run("— "), PAGE_NUMBER_FONT, PAGE_NUMBER_SIZE)
+    run = paragraph.add_run()
+    _fonts(run, PAGE_NUMBER_FONT, PAGE_NUMBER_SIZE)
+    for kind, text in (("begin", None), (None, "PAGE"), ("end", None)):
+        if kind:
+            element = OxmlElement("w:fldChar")
+            element.set(qn("w:fldCharType"), kind)
+        else:
+            element = OxmlElement("w:instrText")
+            element.set(qn("xml:space"), "preserve")
+            element.text = text
+        run._element.append(element)
+    _fonts(paragraph.add_run(" —"), PAGE_NUMBER_FONT, PAGE_NUMBER_SIZE)
+
+
+def _setup(document) -> None:
+    section = document.sections[0]
+    section.start_type = WD_SECTION.NEW_PAGE
+    section.page_width, section.page_height = Mm(210), Mm(297)
+    section.top_margin, section.bottom_margin = Mm(37), Mm(35)
+    section.left_margin, section.right_margin = Mm(28), Mm(26)
+    section.footer_distance = Mm(35) - Mm(7) - Pt(14)  # the page-number line sits 7 mm below the type area
+    grid = section._sectPr.find(qn("w:docGrid"))
+    if grid is None:
+        grid = OxmlElement("w:docGrid")
+        section._sectPr.append(grid)
+    grid.set(qn("w:type"), "linesAndChars")
+    grid.set(qn("w:linePitch"), str(int(LINE_PITCH.pt * 20)))
+    grid.set(qn("w:charSpace"), "0")
+    style = document.styles["Normal"]
+    style.font.name = LATIN_FONT
+    style.font.size = BODY_SIZE
+    style.element.get_or_add_rPr().get_or_add_rFonts().set(qn("w:eastAsia"), BODY_FONT)
+    settings = document.settings.element
+    if settings.find(qn("w:evenAndOddHeaders")) is None:
+        settings.append(OxmlElement("w:evenAndOddHeaders"))
+    section.odd_and_even_pages_header_footer = True
+    _page_number_footer(section.footer, WD_ALIGN_PARAGRAPH.RIGHT)
+    _page_number_footer(section.even_page_footer, WD_ALIGN_PARAGRAPH.LEFT)
+
+
+def build(blocks: list[Block]) -> bytes:
+    document = Document()
+    _setup(document)
+    body = document.paragraphs[0] if document.paragraphs else None
+    first = True
+    for block in blocks:
+        paragraph = body if first and body is not None else document.add_paragraph()
+        first = False
+        _exact_spacing(paragraph)
+        fmt = paragraph.paragraph_format
+        if block.kind == "title":
+            paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER
+            _exact_spacing(paragraph, Pt(36))
+            _fonts(paragraph.add_run(block.text), TITLE_FONT, TITLE_SIZE)
+            spacer = document.add_paragraph()
+            _exact_spacing(spacer)
+            continue
+        if block.kind == "sign":
+            paragraph.alignment = WD_ALIGN_PARAGRAPH.RIGHT
+            fmt.right_indent = BODY_SIZE * 4  # 右空四字
+            _fonts(paragraph.add_run(block.text), BODY_FONT, BODY_SIZE)
+            continue
+        paragraph.alignment = WD_ALIGN_PARAGRAPH.JUSTIFY
+        fmt.first_line_indent = BODY_SIZE * 2
+        font = {"h1": H1_FONT, "h2": H2_FONT}.get(block.kind, BODY_FONT)
+        _fonts(paragraph.add_run(block.text), font, BODY_SIZE)
+    buffer = io.BytesIO()
+    document.save(buffer)
+    return buffer.getvalue()

@@ -1,0 +1,48 @@
+"""Work summaries kept for editing: the generated blocks plus the user's own paragraphs."""
+
+from django.conf import settings
+from django.db import models
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from jinguo.accounts.roles import RECORD_ROLES, Role
+from jinguo.core.fields import PeriodField
+from jinguo.core.models import OrgOwnedModel
+
+
+class Summary(OrgOwnedModel):
+    """A 工作总结 in progress. `blocks` is the document: title, headings and paragraphs, each generated (with its
+    source links) or written by the user."""
+
+    class Scope(models.TextChoices):
+        TREE = "tree", _("本单位及下级")
+        SELF = "self", _("仅本单位")
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("生成中")
+        READY = "ready", _("可编辑")
+        FAILED = "failed", _("生成失败")
+
+    period = PeriodField(_("统计期"))
+    scope = models.CharField(_("范围"), max_length=4, choices=Scope.choices, default=Scope.TREE)
+    rounded = models.BooleanField(_("约数表述"), default=False, help_text=_("如“800余人次”“近3万份”，不会夸大"))
+    share_places = models.PositiveSmallIntegerField(_("占比小数位"), default=1, choices=[(1, "60.5%"), (0, "61%")])
+    title = models.CharField(_("标题"), max_length=200, blank=True)
+    blocks = models.JSONField(_("内容"), default=list, blank=True)
+    status = models.CharField(_("状态"), max_length=8, choices=Status.choices, default=Status.PENDING)
+    generated_at = models.DateTimeField(_("生成时间"), null=True, blank=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("创建人"), on_delete=models.PROTECT,
+                                   related_name="+", null=True)
+
+    scope_roles = {**OrgOwnedModel.scope_roles, "view": RECORD_ROLES | {Role.UPPER_VIEWER}}
+
+    class Meta:
+        verbose_name = _("工作总结")
+        verbose_name_plural = _("工作总结")
+        ordering = ["-created"]
+
+    def __str__(self) -> str:
+        return self.title or f"{self.org} {self.period}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("reports:summary_detail", args=[self.pk])

@@ -1,0 +1,19 @@
+from django_tasks import task
+
+from jinguo.audit.context import audit_context, for_user
+from jinguo.reports.models import Summary
+
+
+@task()
+def generate_summary(summary_id: int) -> str:
+    """Write a summary over a large scope in the background; the page polls its status."""
+    from jinguo.reports.services import regenerate
+
+    summary = Summary.objects.select_related("org", "created_by").get(pk=summary_id)
+    try:
+        with audit_context(**for_user(summary.created_by, source="task:work_summary")):
+            regenerate(summary)
+    except Exception:
+        Summary.objects.filter(pk=summary_id).update(status=Summary.Status.FAILED)
+        raise
+    return "ready"

@@ -1,0 +1,217 @@
+from __future__ import annotations
+
+import re
+import uuid
+
+from django.contrib import messages
+from django.contrib.auth.mixins import LoginRequiredMixin
+from django.db import transaction
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.html import escape
+from django.utils.safestring import mark_safe
+from django.utils.translation import gettext as _
+from django.views import View
+
+from jinguo.audit.events import Event
+from jinguo.audit.services import record_event
+from jinguo.core import views as generic
+from jinguo.core.periods import Period
+from jinguo.core.tables import Col, Table
+from jinguo.ledger.stats import ledger_stats
+from jinguo.petitions.models import Case
+from jinguo.petitions.stats import petition_stats
+from jinguo.reports import returns
+from jinguo.reports.forms import ReturnForm, SummaryForm
+from jinguo.reports.models import Summary
+from jinguo.reports.services import render_docx
+
+DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+
+
+class SummaryTable(Table):
+    columns = [Col("title", "标题", link=True), Col("period", "统计期"), Col("scope", "范围"), Col("status", "状态"),
+               Col("generated_at", "生成时间", render=lambda s: f"{timezone.localtime(s.generated_at):%Y-%m-%d %H:%M}"
+                   if s.generated_at else "")]
+    select_related = ("org",)
+
+
+class SummaryListView(generic.ObjectListView):
+    queryset = Summary.objects.all()
+    table = SummaryTable
+
+
+class SummaryCreateView(generic.ObjectEditView):
+    """Choose unit, period and style; the summary is written in the background, then opens for editing."""
+
+    queryset = Summary.objects.all()
+    form_class = SummaryForm
+    template_name = "reports/summary_create.html"
+
+    def get_initial(self) -> dict:
+        initial = super().get_initial()
+        initial.setdefault("org", self.request.user.org_id)
+        today = timezone.localdate()
+        initial.setdefault("period", str(Period.containing(today, "H") if today.month > 6 else
+                                         Period(today.year - 1, "H", 2)))
+        return initial
+
+    def save(self, form) -> Summary:
+        from jinguo.reports.tasks import generate_summary
+
+        summary = form.save(commit=False)
+        summary.created_by = self.request.user
+        summary.status = Summary.Status.PENDING
+        summary.save()
+        transaction.on_commit(lambda: generate_summary.enqueue(summary.pk))
+        return summary
+
+
+def _linked(block: dict) -> str:
+    """The paragraph as HTML with each figure a link to the list that produced it."""
+    html = escape(block["text"])
+    for link in sorted(block.get("links", []), key=lambda item: -len(item["label"])):
+        fragment = escape(link["label"])
+        if fragment and fragment in html:
+            html = html.replace(fragment, f'<a href="{escape(link["url"])}">{fragment}</a>', 1)
+    return mark_safe(html)  # noqa: S308 - every piece above is escaped
+
+
+class SummaryDetailView(LoginRequiredMixin, View):
+    """The editor: every paragraph editable; own paragraphs can be added anywhere and removed again."""
+
+    def get_summary(self, request, pk, action="view") -> Summary:
+        return get_object_or_404(Summary.objects.visible_to(request.user, action).select_related("org"), pk=pk)
+
+    def get(self, request, pk):
+        summary = self.get_summary(request, pk)
+        if request.htmx and summary.status == Summary.Status.PENDING:
+            return HttpResponse(status=204)
+        blocks = [{**b, "index": i, "html": _linked(b)} for i, b in enumerate(summary.blocks)]
+        can_change = Summary.objects.visible_to(request.user, "change").filter(pk=summary.pk).exists()
+        response = render(request, "reports/summary_detail.html", {"summary": summary, "blocks": blocks,
+                                                                    "can_change": can_change})
+        if request.htmx and summary.status != Summary.Status.PENDING:
+            response["HX-Refresh"] = "true"
+        return response
+
+    def post(self, request, pk):
+        summary = self.get_summary(request, pk, "change")
+        blocks = [dict(b) for b in summary.blocks]
+        for index, block in enumerate(blocks):
+            text = request.POST.get(f"text_{index}")
+            if text is None:
+                continue
+            text = re.sub(r"\s*\n\s*", "", text).strip() if block["kind"] != "para" else text.strip()
+            if text != block["text"]:
+                if block["origin"] == "generated" and not block.get("edited"):
+                    block["generated_text"] = block["text"]
+                    block["edited"] = True
+                block["text"] = text
+        action = request.POST.get("action", "")
+        if action.startswith("add:"):
+            position = int(action[4:]) + 1
+            blocks.insert(position, {"key": f"user.{uuid.uuid4().hex[:8]}", "kind": "para", "text": "",
+                                     "origin": "user", "edited": False, "links": []})
+        elif action.startswith("delete:"):
+            index = int(action[7:])
+            if blocks[index]["origin"] == "user":
+                blocks.pop(index)
+        summary.blocks = blocks
+        summary.save()
+        if action == "regenerate":
+            from jinguo.reports.services import regenerate
+
+            regenerate(summary)
+            messages.success(request, _("已按最新数据重新生成，您自己写的段落和修改都已保留。"))
+        elif action == "download":
+            return redirect("reports:summary_download", pk=summary.pk, fmt="docx")
+        else:
+            messages.success(request, _("已保存。"))
+        anchor = f"#b{action.split(':')[1]}" if ":" in action else ""
+        return redirect(summary.get_absolute_url() + anchor)
+
+
+class SummaryDownloadView(LoginRequiredMixin, View):
+    def get(self, request, pk, fmt):
+        summary = get_object_or_404(Summary.objects.visible_to(request.user, "view"), pk=pk)
+        content = render_docx(summary.blocks)
+        filename = f"{summary.title or summary.pk}"
+        if fmt == "pdf":
+            from jinguo.reports.pdf import PdfUnavailable, docx_to_pdf
+
+            try:
+                content = docx_to_pdf(content)
+            except PdfUnavailable as exc:
+                messages.error(request, str(exc))
+                return redirect(summary.get_absolute_url())
+            response = HttpResponse(content, content_type="application/pdf")
+        else:
+            response = HttpResponse(content, content_type=DOCX)
+        from urllib.parse import quote
+
+        response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(filename)}.{fmt}"
+        record_event(Event.EXPORTED, summary, data={"format": fmt})
+        return response
+
+
+class ReturnView(LoginRequiredMixin, View):
+    """统计报表 for the level above: .xlsx of aggregates with small sensitive cells hidden."""
+
+    def get(self, request):
+        org, period, orgs = generic.chosen_org_and_period(request, Summary)
+        form = ReturnForm(request.GET or None, initial={"period": str(period)})
+        if request.GET.get("download") and form.is_valid():
+            content = returns.workbook(org, period, threshold=form.cleaned_data["threshold"])
+            record_event(Event.EXPORTED, org=org, object_repr=f"统计报表 {period}",
+                         data={"period": str(period), "threshold": form.cleaned_data["threshold"]})
+            from urllib.parse import quote
+
+            response = HttpResponse(content, content_type=generic.XLSX)
+            response["Content-Disposition"] = (f"attachment; filename*=UTF-8''"
+                                               f"{quote(f'{org.name}{period.label}统计报表')}.xlsx")
+            return response
+        return render(request, "reports/return.html", {"form": form, "org": org, "orgs": orgs, "period": period})
+
+
+class DashboardView(LoginRequiredMixin, View):
+    """Petitions and activities for a unit and period, against the same period last year; charts with the
+    numbers also as tables."""
+
+    def get(self, request):
+        org, period, orgs = generic.chosen_org_and_period(request, Summary)
+        petitions = petition_stats(org, period)
+        petitions_before = petition_stats(org, period.year_earlier())
+        ledger = ledger_stats(org, period)
+        ledger_before = ledger_stats(org, period.year_earlier())
+        today = timezone.localdate()
+        visible_cases = Case.objects.visible_to(request.user, "view").filter(org__path__startswith=org.path)
+        can_cases = generic.scope_paths(request.user, Case.scope_roles["view"])
+        measures = sorted(ledger.measures.values(), key=lambda m: m.order)
+        compare = [(m, ledger.total(m.code), ledger_before.total(m.code)) for m in measures
+                   if ledger.total(m.code) or ledger_before.total(m.code)]
+        units = {}
+        for row in petitions.by_unit:
+            units.setdefault(row.label, {"cases": 0, "activities": 0})["cases"] = row.cases
+        for group in ledger.by_unit:
+            units.setdefault(group.label, {"cases": 0, "activities": 0})["activities"] = group.activities
+        charts = {
+            "months": {"type": "bar", "title": "信访件数（按月）", "labels": [r.label for r in petitions.by_month],
+                       "values": [r.cases for r in petitions.by_month]},
+            "categories": {"type": "pie", "title": "问题类别", "labels": [r.label for r in petitions.by_category],
+                           "values": [r.cases for r in petitions.by_category]},
+            "channels": {"type": "bar", "title": "来源方式", "labels": [r.label for r in petitions.by_channel],
+                         "values": [r.cases for r in petitions.by_channel]},
+            "kinds": {"type": "bar", "title": "活动类型（场次）", "labels": [g.label for g in ledger.by_kind],
+                      "values": [g.activities for g in ledger.by_kind]},
+            "themes": {"type": "pie", "title": "活动主题", "labels": [g.label for g in ledger.by_theme],
+                       "values": [g.activities for g in ledger.by_theme]},
+        }
+        return render(request, "reports/dashboard.html", {
+            "org": org, "period": period, "orgs": orgs, "petitions": petitions, "petitions_before": petitions_before,
+            "ledger": ledger, "ledger_before": ledger_before, "compare": compare, "charts": charts,
+            "units": sorted(units.items()),
+            "overdue": visible_cases.overdue(today).count() if can_cases else None,
+            "soon": visible_cases.due_soon(today).count() if can_cases else None,
+        })
