@@ -31,41 +31,46 @@ class Table:
     cells: list[list[int]]
     sensitive: set[int]
 
-    def row_total(self, r: int) -> int:
-        return sum(self.cells[r])
-
-    def column_total(self, c: int) -> int:
-        return sum(row[c] for row in self.cells)
 
 
-def suppress(table: Table, threshold: int) -> tuple[set[tuple[int, int]], set[str]]:
-    """Primary suppression of small sensitive cells, then complementary suppression until every row and column
-    has zero or at least two hidden cells (a line with no second cell hides its total instead)."""
-    hidden = {(r, c) for r in table.sensitive for c, value in enumerate(table.cells[r]) if 0 < value < threshold}
-    hidden_totals: set[str] = set()
+def extended(table: Table) -> list[list[int]]:
+    """The table with its margins: row totals as the last column, column totals (and the grand total) as the last
+    row. Every line of it is an equation (cells add up to the total), which is what a reader can exploit."""
+    rows = [[*row, sum(row)] for row in table.cells]
+    rows.append([sum(row[c] for row in rows) for c in range(len(table.columns) + 1)])
+    return rows
+
+
+def suppress(table: Table, threshold: int) -> set[tuple[int, int]]:
+    """Hidden cells of the extended table (margins included).
+
+    Primary: cells and row totals of sensitive rows between 1 and threshold−1. Complementary: until every row and
+    column of the extended table holds no hidden cell or at least two, so no line has a single unknown and nothing
+    can be worked out by subtraction (preferring cells whose crossing line already hides one, then small values).
+    """
+    grid = extended(table)
+    height, width = len(grid), len(grid[0])
+    hidden = {(r, c) for r in table.sensitive for c in range(width) if 0 < grid[r][c] < threshold}
+    lines = [[(r, c) for c in range(width)] for r in range(height)] + [
+        [(r, c) for r in range(height)] for c in range(width)]
     changed = True
     while changed:
         changed = False
-        lines = [("r", r, [(r, c) for c in range(len(table.columns))]) for r in range(len(table.rows))]
-        lines += [("c", c, [(r, c) for r in range(len(table.rows))]) for c in range(len(table.columns))]
-        for kind, index, cells in lines:
-            inside = [cell for cell in cells if cell in hidden]
-            if len(inside) != 1 or f"{kind}{index}" in hidden_totals:
+        for line in lines:
+            inside = [cell for cell in line if cell in hidden]
+            if len(inside) != 1:
                 continue
-            candidates = [cell for cell in cells if cell not in hidden]
-            if not candidates:
-                hidden_totals.add(f"{kind}{index}")
-                continue
-            # Prefer a cell whose other line already hides something, then the smallest value.
-            def cost(cell, kind=kind):
-                r, c = cell
-                other = any((r, x) in hidden for x in range(len(table.columns))) if kind == "c" else any(
-                    (y, c) in hidden for y in range(len(table.rows)))
-                return (not other, table.cells[r][c] == 0, table.cells[r][c])
+            lone = inside[0]
+            along_row = all(cell[0] == lone[0] for cell in line)
 
-            hidden.add(min(candidates, key=cost))
+            def cost(cell, along_row=along_row):
+                r, c = cell
+                crossing = [(y, c) for y in range(height)] if along_row else [(r, x) for x in range(width)]
+                return (not any(other in hidden for other in crossing), grid[r][c] == 0, grid[r][c])
+
+            hidden.add(min((cell for cell in line if cell not in hidden), key=cost))
             changed = True
-    return hidden, hidden_totals
+    return hidden
 
 
 def petition_table(root: OrgUnit, period: Period) -> Table:
@@ -124,32 +129,18 @@ def workbook(root: OrgUnit, period: Period, *, threshold: int = 5) -> bytes:
 
 
 def _write_table(sheet, row: int, table: Table, threshold: int, bold, cell_format, hidden_format) -> int:
-    hidden, hidden_totals = suppress(table, threshold)
+    hidden = suppress(table, threshold)
+    grid = extended(table)
     sheet.write(row, 0, table.title, bold)
     row += 1
-    sheet.write(row, 0, "", bold)
-    for c, column in enumerate(table.columns):
-        sheet.write(row, c + 1, column, bold)
-    sheet.write(row, len(table.columns) + 1, "合计", bold)
-    for r, label in enumerate(table.rows):
+    for c, header in enumerate(["", *table.columns, "合计"]):
+        sheet.write(row, c, header, bold)
+    for r, label in enumerate([*table.rows, "合计"]):
         row += 1
-        sheet.write(row, 0, label, cell_format)
-        for c, value in enumerate(table.cells[r]):
+        sheet.write(row, 0, label, bold if r == len(table.rows) else cell_format)
+        for c, value in enumerate(grid[r]):
             if (r, c) in hidden:
                 sheet.write_string(row, c + 1, f"<{threshold}", hidden_format)
             else:
-                sheet.write_number(row, c + 1, float(value), cell_format)
-        total = table.row_total(r)
-        if f"r{r}" in hidden_totals:
-            sheet.write_string(row, len(table.columns) + 1, f"<{threshold}", hidden_format)
-        else:
-            sheet.write_number(row, len(table.columns) + 1, float(total), cell_format)
-    row += 1
-    sheet.write(row, 0, "合计", bold)
-    for c in range(len(table.columns)):
-        if f"c{c}" in hidden_totals:
-            sheet.write_string(row, c + 1, f"<{threshold}", hidden_format)
-        else:
-            sheet.write_number(row, c + 1, float(table.column_total(c)), bold)
-    sheet.write_number(row, len(table.columns) + 1, float(sum(map(sum, table.cells))), bold)
+                sheet.write_number(row, c + 1, float(value), bold if r == len(table.rows) else cell_format)
     return row + 3

@@ -7,7 +7,10 @@ from django.urls import reverse
 from django.utils import timezone
 from playwright.sync_api import expect
 
-from jinguo.petitions.models import Case, Petitioner
+from jinguo.core.periods import Period
+from jinguo.orgs.models import OrgUnit
+from jinguo.petitions.models import Case
+from jinguo.petitions.stats import petition_stats
 from tests.e2e.test_login_and_tree import demo_login
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
@@ -27,6 +30,8 @@ def act(page, label: str, fill: dict | None = None, select: dict | None = None) 
 
 def test_call_to_closure_counts_in_statistics(live_server, page, capsys, screenshot):
     username, password = demo_login(capsys)
+    county, year = OrgUnit.objects.get(code="431122"), Period.containing(timezone.localdate())
+    before = petition_stats(county, year).cases
     page.goto(live_server.url + "/accounts/login/")
     page.get_by_label("用户名").fill(username)
     page.get_by_label("密码").fill(password)
@@ -59,15 +64,15 @@ def test_call_to_closure_counts_in_statistics(live_server, page, capsys, screens
     expect(page.locator(".timeline")).to_contain_text("转介")
     screenshot(page, "case-closed")
 
-    case = Case.objects.get()
+    case = Case.objects.get(summary="丈夫长期酗酒打骂，要求妇联帮助离婚并申请保护令")
     assert case.status == "closed" and case.result == "legal_aid" and case.referrals.count() == 1
     with connection.cursor() as cursor:  # the name is not stored in clear
-        cursor.execute("SELECT name, phone FROM petitions_petitioner")
+        cursor.execute("SELECT name, phone FROM petitions_petitioner WHERE case_id = %s", [case.pk])
         assert "王秀英" not in str(cursor.fetchall())
-    assert Petitioner.objects.get().name == "王秀英"
+    assert case.petitioners.get().name == "王秀英"
 
-    page.goto(live_server.url + reverse("petitions:statistics") + f"?period={case.received_at.year}")
+    page.goto(live_server.url + reverse("petitions:statistics") + f"?period={timezone.localdate().year}")
     stats = page.locator(".summary-line")
-    expect(stats).to_contain_text("共受理信访 1 件")
+    expect(stats).to_contain_text(f"共受理信访 {before + 1} 件")
     expect(page.locator("body")).to_contain_text("12338热线")
     screenshot(page, "case-statistics")

@@ -1,0 +1,45 @@
+"""Generate the work summary for the demo county, edit one paragraph, download: the file has the edit."""
+
+import io
+
+import pytest
+from django.utils import timezone
+from docx import Document
+from playwright.sync_api import expect
+
+from jinguo.core.periods import Period
+from tests.e2e.test_login_and_tree import demo_login
+
+pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
+
+
+def test_generate_edit_download(live_server, page, capsys, screenshot):
+    username, password = demo_login(capsys)
+    period = Period.containing(timezone.localdate(), "H")
+    page.goto(live_server.url + "/accounts/login/")
+    page.get_by_label("用户名").fill(username)
+    page.get_by_label("密码").fill(password)
+    page.get_by_role("button", name="登录").click()
+
+    page.get_by_role("navigation").get_by_role("link", name="工作总结").click()
+    page.get_by_role("link", name="新增").click()
+    page.get_by_label("统计期").fill(str(period))
+    page.get_by_role("button", name="生成").click()
+    expect(page.get_by_role("heading", level=1)).to_contain_text("东安县妇联")
+    expect(page.locator(".preview a").first).to_be_visible()  # figures link to their lists
+
+    opening = page.locator("textarea").first
+    opening.fill("今年以来，我会坚持以人民为中心，扎实推进各项工作。")
+    page.locator(".block").nth(3).get_by_role("button", name="在此后添加段落").click()
+    page.locator(".block.own textarea").fill("存在问题：基层妇联干部力量仍然薄弱。")
+    page.get_by_role("button", name="保存修改").click()
+    expect(page.locator(".msg-success")).to_contain_text("已保存")
+    screenshot(page, "summary-editor")
+
+    with page.expect_download() as info:
+        page.get_by_role("link", name="下载 Word").click()
+    document = Document(io.BytesIO(open(info.value.path(), "rb").read()))
+    texts = [p.text for p in document.paragraphs]
+    assert "今年以来，我会坚持以人民为中心，扎实推进各项工作。" in texts
+    assert "存在问题：基层妇联干部力量仍然薄弱。" in texts
+    assert texts[0].startswith("东安县妇联") and any("件次" in t for t in texts)
