@@ -43,3 +43,15 @@ def test_generate_edit_download(live_server, page, capsys, screenshot):
     assert "今年以来，我会坚持以人民为中心，扎实推进各项工作。" in texts
     assert "存在问题：基层妇联干部力量仍然薄弱。" in texts
     assert texts[0].startswith("东安县妇联") and any("件次" in t for t in texts)
+
+
+def test_dashboard_renders_charts(live_server, page, capsys, screenshot):
+    username, password = demo_login(capsys)
+    page.goto(live_server.url + "/accounts/login/")
+    page.get_by_label("用户名").fill(username)
+    page.get_by_label("密码").fill(password)
+    page.get_by_role("button", name="登录").click()
+    page.get_by_role("navigation").get_by_role("link", name="数据看板").click()
+    expect(page.locator("[data-chart] svg").first).to_be_visible()  # ECharts drew from the npm-installed file
+    assert page.locator("[data-chart] svg").count() >= 3
+    screenshot(page, "dashboard")

@@ -3,6 +3,7 @@ scope, rounded style, regeneration that keeps the user's paragraphs, and the PDF
 
 import io
 import random
+import re
 import subprocess
 from decimal import Decimal
 from pathlib import Path
@@ -71,6 +72,11 @@ def test_exact_sentences_from_a_known_dataset(dataset):
     assert "开展培训活动1场次，培训45人。" in body
     assert "开展慰问帮扶活动1场次，慰问25人，发放慰问金1.25万元。" in body
     assert "2025年上半年，发放慰问金、救助金及物资共1.25万元。" in body
+    categories = next(t for t in body if t.startswith("从问题类别看"))
+    counts = [int(n) for n in re.findall(r"类(\d+)件次", categories)]
+    total = int(re.search(r"来信来访来电(\d+)件次", "".join(body)).group(1))
+    assert sum(counts) == total
+    assert sum(Decimal(p) for p in re.findall(r"占([\d.]+)%", categories)) == 100
     assert "二、下一阶段工作计划" in body and "1. 开展“美丽庭院”创建。" in body
     assert not any("家政培训" in t for t in body[body.index("二、下一阶段工作计划"):])  # cancelled plans left out
     assert "北湖" not in "".join(body) and "99999" not in "".join(body)
