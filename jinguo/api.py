@@ -6,6 +6,7 @@ from jinguo.accounts.api import MeView
 from jinguo.core.api import CodeItemViewSet
 from jinguo.ledger.api import ActivityViewSet, FigureViewSet, MeasureViewSet, PlanItemViewSet
 from jinguo.orgs.api import OrgUnitViewSet
+from jinguo.people import api as people_api
 from jinguo.petitions.api import CaseViewSet
 
 router = DefaultRouter()
@@ -16,5 +17,11 @@ router.register("figures", FigureViewSet, basename="figure")
 router.register("plan-items", PlanItemViewSet, basename="planitem")
 router.register("measures", MeasureViewSet, basename="measure")
 router.register("cases", CaseViewSet, basename="case")
+router.register("beneficiaries", people_api.BeneficiaryViewSet, basename="beneficiary")
+router.register("talents", people_api.TalentViewSet, basename="talent")
+router.register("volunteers", people_api.VolunteerViewSet, basename="volunteer")
+router.register("honours", people_api.HonourViewSet, basename="honour")
+router.register("civilized-posts", people_api.CivilizedPostViewSet, basename="civilizedpost")
+router.register("loans", people_api.LoanViewSet, basename="loan")
 
 extra_urls = [("me/", MeView)]

@@ -6,6 +6,7 @@ An explicit list, so a reader sees at once what `jinguo import_xlsx KIND` accept
 from jinguo.core.excel import ImportSpec
 from jinguo.ledger.importers import ActivityImport
 from jinguo.orgs.importers import OrgUnitImport
+from jinguo.people.importers import BeneficiaryImport, HonourImport, LoanImport, TalentImport, VolunteerImport
 from jinguo.petitions.importers import PetitionImport
 
 IMPORT_SPECS: dict[str, type[ImportSpec]] = {
@@ -14,6 +15,11 @@ IMPORT_SPECS: dict[str, type[ImportSpec]] = {
         OrgUnitImport,
         ActivityImport,
         PetitionImport,
+        BeneficiaryImport,
+        TalentImport,
+        VolunteerImport,
+        HonourImport,
+        LoanImport,
     ]
 }
 

@@ -27,6 +27,15 @@ MENU = [
         (_("资金收支"), "ledger:funds", RECORD_ROLES),
         (_("工作计划"), "ledger:planitem_list", RECORD_ROLES),
     ]),
+    (_("人员名册"), [
+        (_("帮扶对象"), "people:beneficiary_list", RECORD_ROLES),
+        (_("女性人才库"), "people:talent_list", RECORD_ROLES),
+        (_("巾帼志愿者"), "people:volunteer_list", RECORD_ROLES),
+        (_("荣誉表彰"), "people:honour_list", RECORD_ROLES),
+        (_("巾帼文明岗"), "people:civilizedpost_list", RECORD_ROLES),
+        (_("小额贷款"), "people:loan_list", RECORD_ROLES),
+        (_("名册提醒"), "people:reminders", RECORD_ROLES),
+    ]),
     (_("组织机构"), [
         (_("组织树"), "orgs:tree", ALL_ROLES - {Role.AUDIT_ADMIN}),
         (_("单位列表"), "orgs:orgunit_list", ALL_ROLES - {Role.AUDIT_ADMIN}),

@@ -82,6 +82,7 @@ INSTALLED_APPS = [
     "jinguo.audit",
     "jinguo.ledger",
     "jinguo.petitions",
+    "jinguo.people",
     "jinguo.reports",
 ]
 

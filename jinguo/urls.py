@@ -18,6 +18,7 @@ urlpatterns = [
     path("ledger/", include("jinguo.ledger.urls")),
     path("petitions/", include("jinguo.petitions.urls")),
     path("reports/", include("jinguo.reports.urls")),
+    path("people/", include("jinguo.people.urls")),
     path("audit/", include("jinguo.audit.urls")),
     path("api/", include((api_urls, "api"))),
 ]

@@ -14,6 +14,7 @@ DATA_MIGRATIONS = [
     "jinguo.ledger.migrations.0002_default_code_tables",
     "jinguo.ledger.migrations.0004_measure_phrases",
     "jinguo.petitions.migrations.0002_default_code_tables",
+    "jinguo.people.migrations.0002_default_code_tables",
 ]
 
 

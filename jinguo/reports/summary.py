@@ -13,7 +13,7 @@ from urllib.parse import urlencode
 from django.urls import reverse
 from django.utils import timezone
 
-from jinguo.core.numbers import count_text, money_text, percent
+from jinguo.core.numbers import count_text, money_text, percent, plain_number
 from jinguo.core.periods import Period
 from jinguo.ledger.models import Measure, PlanItem
 from jinguo.ledger.stats import LedgerStats, ledger_stats
@@ -153,6 +153,36 @@ def ledger_blocks(stats: LedgerStats, org: OrgUnit, period: Period, options: Opt
     return blocks
 
 
+def people_blocks(stats, org: OrgUnit, period: Period, options: Options, number: int) -> list[dict]:
+    """Registries: people helped, new cadres, volunteers, honours, 巾帼文明岗 and loans (only what has data)."""
+    if stats.empty:
+        return []
+    n = lambda value, unit: count_text(value, unit, rounded=options.rounded)  # noqa: E731
+    parts = []
+    if stats.aided_people:
+        text = f"帮扶困难妇女儿童{n(stats.aided_people, '人')}"
+        parts.append((text + (f"，发放帮扶资金{money_text(stats.aid_amount, rounded=options.rounded)}"
+                              if stats.aid_amount else ""), reverse("people:beneficiary_list")))
+    if stats.new_cadres:
+        parts.append(("新任" + "、".join(f"{label}{count}名" for label, count in stats.new_cadres.items()),
+                      reverse("people:talent_list")))
+    if stats.volunteers:
+        parts.append((f"组织巾帼志愿者{n(stats.volunteers, '人')}开展志愿服务"
+                      f"{plain_number(stats.volunteer_hours)}小时", reverse("people:volunteer_list")))
+    if stats.honours:
+        parts.append(("获得" + "、".join(f"{level}荣誉{count}项" for level, count in stats.honours.items()),
+                      reverse("people:honour_list")))
+    if stats.civilized_posts:
+        parts.append((f"新命名巾帼文明岗{stats.civilized_posts}个", reverse("people:civilizedpost_list")))
+    if stats.loans:
+        text = f"发放妇女小额担保贷款{stats.loans}笔、{money_text(stats.loan_amount, rounded=options.rounded)}"
+        if stats.subsidy_amount:
+            text += f"，贴息{money_text(stats.subsidy_amount, rounded=options.rounded)}"
+        parts.append((text, reverse("people:loan_list")))
+    return [_block("people.h", "h2", f"（{CHINESE_NUMERALS[number - 1]}）巾帼建功与关爱帮扶"),
+            _block("people", "para", f"{period.label}，" + "；".join(p for p, _u in parts) + "。", parts)]
+
+
 def plan_blocks(org: OrgUnit, period: Period, options: Options) -> list[dict]:
     following = period.next()
     items = PlanItem.objects.filter(period=str(following)).exclude(status=PlanItem.Status.CANCELLED)
@@ -182,6 +212,10 @@ def generate(org: OrgUnit, period: Period, options: Options | None = None) -> li
         work.extend(petition_part)
         numbering += 1
     work.extend(ledger_blocks(ledger, org, period, options, numbering))
+    from jinguo.people.services import people_stats
+
+    numbering = sum(1 for b in work if b["kind"] == "h2") + 1
+    work.extend(people_blocks(people_stats(org, period, scope=options.scope), org, period, options, numbering))
     plans = plan_blocks(org, period, options)
     blocks = [_block("title", "title", title(org, period)),
               _block("opening", "para", f"{period.label}，{org.name}妇联在上级党委和上级妇联的坚强领导下，"

@@ -1,0 +1,120 @@
+"""Forms of the registries.
+
+Person fields (姓名、身份证号、电话、住址) are validated once, here, for pages and imports."""
+
+from __future__ import annotations
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from jinguo.core.forms import ScopedModelForm
+from jinguo.core.idcard import normalize_id_number, normalize_phone
+from jinguo.core.models import CodeItem
+from jinguo.people.models import Beneficiary, CivilizedPost, Honour, Loan, Talent, Volunteer
+
+
+class PersonFieldsForm(ScopedModelForm):
+    """Adds the person's identity fields; `person_data()` hands them to `services.person_for`."""
+
+    person_name = forms.CharField(label=_("姓名"), max_length=50)
+    id_number = forms.CharField(label=_("身份证号"), max_length=20)
+    phone = forms.CharField(label=_("联系电话"), max_length=30, required=False)
+    address = forms.CharField(label=_("住址"), max_length=200, required=False)
+
+    id_required = True
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["id_number"].required = self.id_required
+        self.fields["person_name"].required = self.id_required
+        if "org" in self.fields:
+            self.fields["org"].error_messages["invalid_choice"] = _("单位不存在，或不在您的管辖范围内。")
+        if self.instance.pk and getattr(self.instance, "person_id", None):
+            person = self.instance.person
+            self.initial.update(person_name=person.name, id_number=person.id_number, phone=person.phone,
+                                address=person.address)
+
+    def clean_id_number(self) -> str:
+        value = self.cleaned_data.get("id_number", "")
+        return normalize_id_number(value) if value else ""
+
+    def clean_phone(self) -> str:
+        value = self.cleaned_data.get("phone", "")
+        return normalize_phone(value) if value else ""
+
+    def person_data(self) -> dict | None:
+        data = self.cleaned_data
+        if not data.get("id_number") and not data.get("person_name"):
+            return None
+        return {"name": data.get("person_name", ""), "id_number": data.get("id_number", ""),
+                "phone": data.get("phone", ""), "address": data.get("address", "")}
+
+
+class BeneficiaryForm(PersonFieldsForm):
+    class Meta:
+        model = Beneficiary
+        fields = ["org", "group", "since", "until", "note"]
+        widgets = {"since": forms.DateInput(attrs={"type": "date"}), "until": forms.DateInput(attrs={"type": "date"})}
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["group"].queryset = CodeItem.objects.of("beneficiary_group")
+
+
+class TalentForm(PersonFieldsForm):
+    class Meta:
+        model = Talent
+        fields = ["org", "post_kind", "workplace", "post", "education", "political_status", "speciality",
+                  "appointed_on", "last_reviewed"]
+        widgets = {"appointed_on": forms.DateInput(attrs={"type": "date"}),
+                   "last_reviewed": forms.DateInput(attrs={"type": "date"})}
+
+
+class VolunteerForm(PersonFieldsForm):
+    team_name = forms.CharField(label=_("队伍"), max_length=100, required=False)
+
+    class Meta:
+        model = Volunteer
+        fields = ["org", "skills", "joined_on"]
+        widgets = {"joined_on": forms.DateInput(attrs={"type": "date"})}
+
+
+class HonourForm(PersonFieldsForm):
+    id_required = False
+
+    class Meta:
+        model = Honour
+        fields = ["org", "award", "level", "year", "collective", "conferred_by", "document_no"]
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["award"].queryset = CodeItem.objects.of("honour_award")
+
+    def clean(self):
+        cleaned = super().clean()
+        if not cleaned.get("collective") and not cleaned.get("person_name"):
+            raise forms.ValidationError(_("请填写获奖个人（姓名、身份证号）或获奖集体。"))
+        if cleaned.get("person_name") and not cleaned.get("id_number") and "id_number" not in self.errors:
+            self.add_error("id_number", _("获奖个人须填写身份证号（用于去重）。"))
+        return cleaned
+
+
+class CivilizedPostForm(ScopedModelForm):
+    class Meta:
+        model = CivilizedPost
+        fields = ["org", "name", "host", "level", "created_on", "last_reviewed", "status"]
+        widgets = {"created_on": forms.DateInput(attrs={"type": "date"}),
+                   "last_reviewed": forms.DateInput(attrs={"type": "date"})}
+
+
+class LoanForm(PersonFieldsForm):
+    class Meta:
+        model = Loan
+        fields = ["org", "amount", "bank", "term_months", "subsidy_rate", "subsidy_amount", "project", "applied_on"]
+        widgets = {"applied_on": forms.DateInput(attrs={"type": "date"})}
+
+    def clean_subsidy_rate(self):
+        rate = self.cleaned_data.get("subsidy_rate")
+        if rate is not None and not 0 <= rate <= 100:
+            raise forms.ValidationError(_("贴息比例应在0到100之间。"))
+        return rate

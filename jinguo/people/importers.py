@@ -1,0 +1,144 @@
+"""Excel round trip for the registries (kinds beneficiaries, talents, volunteers, honours, loans). Person columns
+come first in each; the same ID number in two lists is one person."""
+
+from __future__ import annotations
+
+from django.utils.translation import gettext_lazy as _
+
+from jinguo.core.crypto import search_hash
+from jinguo.core.excel import Column, ImportContext, ImportSpec
+from jinguo.people import forms, services
+from jinguo.people.models import Beneficiary, Honour, Level, Loan, Talent, Volunteer
+
+PERSON_COLUMNS = [
+    Column(_("姓名"), "person_name", required=True, width=10, exporter=lambda e: e.person.masked()["name"]),
+    Column(_("身份证号"), "id_number", required=True, width=20, aliases=("身份证号码",),
+           exporter=lambda e: e.person.masked()["id_number"]),
+    Column(_("联系电话"), "phone", width=14, aliases=("电话",), exporter=lambda e: e.person.masked()["phone"]),
+    Column(_("住址"), "address", width=24, exporter=lambda e: e.person.masked()["address"]),
+]
+
+
+class PersonListImport(ImportSpec):
+    """Shared behaviour: entries belong to the importing unit; exports mask personal data (like all lists)."""
+
+    person_key: tuple[str, ...] = ()
+
+    def form_kwargs(self, ctx: ImportContext) -> dict:
+        return {"user": ctx.user, "org": ctx.org}
+
+    def prepare(self, ctx: ImportContext, data: dict) -> dict:
+        data["org"] = str(ctx.org.pk)
+        data["person_hash"] = search_hash(data.get("id_number", "")) if data.get("id_number") else ""
+        return data
+
+    def find_existing(self, ctx: ImportContext, data: dict):
+        if not data.get("person_hash"):
+            return None
+        lookup = {"person__id_hash": data["person_hash"], "org_id": ctx.org.pk}
+        lookup.update({name: data.get(name) for name in self.person_key})
+        return self.model.objects.filter(**lookup).first()
+
+    def save(self, ctx: ImportContext, form):
+        return services.save_with_person(form)
+
+    def export_queryset(self, ctx: ImportContext, date_from=None, date_to=None):
+        return super().export_queryset(ctx).select_related("person")
+
+
+class BeneficiaryImport(PersonListImport):
+    kind = "beneficiaries"
+    label = _("帮扶对象")
+    model = Beneficiary
+    form_class = forms.BeneficiaryForm
+    natural_key = ("person_hash", "group")
+    person_key = ("group",)
+    columns = [*PERSON_COLUMNS,
+               Column(_("帮扶类别"), "group", kind="code", code_table="beneficiary_group", required=True,
+                      exporter=lambda e: e.group.name),
+               Column(_("纳入日期"), "since", kind="date", required=True),
+               Column(_("退出日期"), "until", kind="date"),
+               Column(_("情况说明"), "note", width=30)]
+
+    def find_existing(self, ctx, data):
+        if not data.get("person_hash") or not str(data.get("group", "")).isdigit():
+            return None
+        return Beneficiary.objects.filter(person__id_hash=data["person_hash"], org_id=ctx.org.pk,
+                                          group_id=int(data["group"])).first()
+
+
+class TalentImport(PersonListImport):
+    kind = "talents"
+    label = _("女性人才库")
+    model = Talent
+    form_class = forms.TalentForm
+    natural_key = ("person_hash",)
+    columns = [*PERSON_COLUMNS,
+               Column(_("类别"), "post_kind", kind="choice", choices=tuple(Talent.Post.choices), required=True),
+               Column(_("工作单位"), "workplace", width=20), Column(_("职务"), "post"),
+               Column(_("学历"), "education", kind="choice", choices=tuple(Talent.Education.choices)),
+               Column(_("政治面貌"), "political_status"), Column(_("专长"), "speciality"),
+               Column(_("任职日期"), "appointed_on", kind="date"),
+               Column(_("最近审核日期"), "last_reviewed", kind="date", required=True)]
+
+
+class VolunteerImport(PersonListImport):
+    kind = "volunteers"
+    label = _("巾帼志愿者")
+    model = Volunteer
+    form_class = forms.VolunteerForm
+    natural_key = ("person_hash",)
+    columns = [*PERSON_COLUMNS,
+               Column(_("队伍"), "team_name", width=20, exporter=lambda e: e.team.name if e.team_id else ""),
+               Column(_("技能特长"), "skills", width=20),
+               Column(_("加入日期"), "joined_on", kind="date", required=True)]
+
+    def save(self, ctx, form):
+        return services.save_with_person(form, team_name=form.cleaned_data.get("team_name", ""))
+
+
+class HonourImport(PersonListImport):
+    kind = "honours"
+    label = _("荣誉表彰")
+    model = Honour
+    form_class = forms.HonourForm
+    natural_key = ("award", "year", "person_hash", "collective")
+    columns = [Column(_("荣誉"), "award", kind="code", code_table="honour_award", required=True,
+                      exporter=lambda e: e.award.name),
+               Column(_("级别"), "level", kind="choice", choices=tuple(Level.choices), required=True),
+               Column(_("年度"), "year", kind="int", required=True),
+               Column(_("获奖集体"), "collective", width=20),
+               *[Column(c.header, c.field, width=c.width, aliases=c.aliases,
+                        exporter=(lambda e, f=c.field: e.person.masked()[f if f != "person_name" else "name"]
+                                  if e.person_id else "")) for c in PERSON_COLUMNS],
+               Column(_("授予单位"), "conferred_by"), Column(_("文号"), "document_no")]
+
+    def find_existing(self, ctx, data):
+        if not str(data.get("award", "")).isdigit() or not str(data.get("year", "")).isdigit():
+            return None
+        lookup = {"org_id": ctx.org.pk, "award_id": int(data["award"]), "year": int(data["year"])}
+        if data.get("person_hash"):
+            lookup["person__id_hash"] = data["person_hash"]
+        else:
+            lookup["collective"] = data.get("collective", "")
+        return Honour.objects.filter(**lookup).first()
+
+    def export_queryset(self, ctx, date_from=None, date_to=None):
+        return ImportSpec.export_queryset(self, ctx).select_related("person", "award")
+
+
+class LoanImport(PersonListImport):
+    kind = "loans"
+    label = _("小额担保贷款")
+    model = Loan
+    form_class = forms.LoanForm
+    natural_key = ("person_hash", "applied_on")
+    person_key = ("applied_on",)
+    columns = [*PERSON_COLUMNS,
+               Column(_("贷款金额"), "amount", kind="decimal", unit="元", required=True),
+               Column(_("贷款银行"), "bank", required=True, width=20),
+               Column(_("期限（月）"), "term_months", kind="int", required=True, aliases=("期限",)),
+               Column(_("贴息比例（%）"), "subsidy_rate", kind="decimal", aliases=("贴息比例",)),
+               Column(_("贴息金额"), "subsidy_amount", kind="decimal", unit="元"),
+               Column(_("创业项目"), "project", width=20),
+               Column(_("申请日期"), "applied_on", kind="date", required=True)]

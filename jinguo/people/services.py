@@ -1,0 +1,152 @@
+"""People registries: one person per ID number, reminders, loans, and the figures the work summary needs."""
+
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Count, Sum
+from django.utils.translation import gettext as _
+
+from jinguo.core.crypto import search_hash
+from jinguo.core.periods import Period
+from jinguo.people.models import Aid, CivilizedPost, Honour, Level, Loan, Person, ServiceRecord, Talent, Volunteer
+
+
+def person_for(*, name: str, id_number: str = "", phone: str = "", address: str = "") -> Person:
+    """The registered person with this ID number, or a new one (deduplicated by the keyed hash of the ID).
+
+    Sex and birth date come from the ID number; a phone or address given later fills in what was missing.
+    """
+    id_hash = search_hash(id_number) if id_number else ""
+    person = Person.objects.filter(id_hash=id_hash).first() if id_hash else None
+    if person is None:
+        person = Person(name=name.strip(), id_number=id_number, id_hash=id_hash)
+        if id_number:
+            person.birth_date = dt.date(int(id_number[6:10]), int(id_number[10:12]), int(id_number[12:14]))
+            person.sex = Person.Sex.MALE if int(id_number[16]) % 2 else Person.Sex.FEMALE
+    if phone and not person.phone:
+        person.phone, person.phone_hash = phone, search_hash(phone)
+    if address and not person.address:
+        person.address = address.strip()
+    if person._state.adding or person.phone_hash or person.address:
+        person.save()
+    return person
+
+
+def double_aided(aids, year: int) -> set[int]:
+    """Persons aided by two or more different units in one year (the same help twice is a reason to look)."""
+    rows = (aids.filter(on__year=year).values("beneficiary__person_id")
+            .annotate(units=Count("org_id", distinct=True)).filter(units__gte=2))
+    return {row["beneficiary__person_id"] for row in rows}
+
+
+def reviews_due(talents, today: dt.date):
+    """Talent entries not reviewed for 12 months or more."""
+    try:
+        cutoff = today.replace(year=today.year - 1)
+    except ValueError:  # today is 29 Feb
+        cutoff = today.replace(year=today.year - 1, day=28)
+    if (today.month, today.day) == (2, 28) and calendar.isleap(today.year - 1):
+        cutoff = cutoff.replace(day=29)  # a 29 Feb review falls due on 28 Feb, as Talent.review_due says
+    return talents.filter(last_reviewed__lte=cutoff)
+
+
+def loans_due(loans, today: dt.date, days: int = 30):
+    """Disbursed loans whose repayment falls due within `days` (or is already past)."""
+    return loans.filter(status__in=[Loan.Status.DISBURSED, Loan.Status.OVERDUE],
+                        due_on__lte=today + dt.timedelta(days=days))
+
+
+def add_months(day: dt.date, months: int) -> dt.date:
+    month = day.month - 1 + months
+    year, month = day.year + month // 12, month % 12 + 1
+    return dt.date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
+
+
+LOAN_STEPS = {"approve": ({Loan.Status.APPLIED}, Loan.Status.APPROVED),
+              "reject": ({Loan.Status.APPLIED}, Loan.Status.REJECTED),
+              "disburse": ({Loan.Status.APPROVED}, Loan.Status.DISBURSED),
+              "repay": ({Loan.Status.DISBURSED, Loan.Status.OVERDUE}, Loan.Status.REPAID),
+              "overdue": ({Loan.Status.DISBURSED}, Loan.Status.OVERDUE)}
+
+
+@transaction.atomic
+def loan_step(loan: Loan, step: str, *, on: dt.date) -> Loan:
+    """申请 → 审核 → 发放 → 还清 / 逾期, with the due date set at disbursement from the term."""
+    allowed, target = LOAN_STEPS[step]
+    if loan.status not in allowed:
+        raise ValidationError(_("贷款当前状态为“%(s)s”，不能执行此操作。") % {"s": loan.get_status_display()})
+    loan.status = target
+    if step == "disburse":
+        loan.disbursed_on, loan.due_on = on, add_months(on, loan.term_months)
+    elif step == "repay":
+        loan.repaid_on = on
+    loan.save()
+    return loan
+
+
+@dataclass
+class PeopleStats:
+    aided_people: int = 0
+    aid_amount: Decimal = Decimal(0)
+    new_cadres: dict[str, int] = field(default_factory=dict)  # post kind label → count
+    volunteers: int = 0
+    volunteer_hours: Decimal = Decimal(0)
+    honours: dict[str, int] = field(default_factory=dict)  # level label → count
+    civilized_posts: int = 0
+    loans: int = 0
+    loan_amount: Decimal = Decimal(0)
+    subsidy_amount: Decimal = Decimal(0)
+
+    @property
+    def empty(self) -> bool:
+        return not any([self.aided_people, self.new_cadres, self.volunteers, self.honours, self.civilized_posts,
+                        self.loans])
+
+
+def people_stats(root, period: Period, *, scope: str = "tree") -> PeopleStats:
+    def mine(queryset):
+        return queryset.filter(org=root) if scope == "self" else queryset.filter(org__path__startswith=root.path)
+
+    between = (period.start, period.end)
+    stats = PeopleStats()
+    aids = mine(Aid.objects.filter(on__range=between))
+    totals = aids.aggregate(people=Count("beneficiary__person", distinct=True), amount=Sum("amount"))
+    stats.aided_people, stats.aid_amount = totals["people"], totals["amount"] or Decimal(0)
+    cadres = dict(mine(Talent.objects.filter(appointed_on__range=between)).exclude(
+        post_kind__in=[Talent.Post.CANDIDATE, Talent.Post.OTHER]).values_list("post_kind").annotate(n=Count("id")))
+    stats.new_cadres = {str(label): cadres[key] for key, label in Talent.Post.choices if key in cadres}
+    services = ServiceRecord.objects.filter(volunteer__in=mine(Volunteer.objects.all()),
+                                            activity__start_date__range=between)
+    hours = services.aggregate(people=Count("volunteer", distinct=True), hours=Sum("hours"))
+    stats.volunteers, stats.volunteer_hours = hours["people"], hours["hours"] or Decimal(0)
+    honours = dict(mine(Honour.objects.filter(year__range=(period.start.year, period.end.year))).values_list(
+        "level").annotate(n=Count("id")))
+    stats.honours = {str(label): honours[key] for key, label in Level.choices if key in honours}
+    stats.civilized_posts = mine(CivilizedPost.objects.filter(created_on__range=between)).count()
+    loans = mine(Loan.objects.filter(disbursed_on__range=between)).aggregate(
+        n=Count("id"), amount=Sum("amount"), subsidy=Sum("subsidy_amount"))
+    stats.loans, stats.loan_amount = loans["n"], loans["amount"] or Decimal(0)
+    stats.subsidy_amount = loans["subsidy"] or Decimal(0)
+    return stats
+
+
+
+@transaction.atomic
+def save_with_person(form, *, team_name: str = ""):
+    """Save a registry form: find or create the person by ID number, then the list entry."""
+    from jinguo.people.models import VolunteerTeam
+
+    entry = form.save(commit=False)
+    data = form.person_data()
+    if data:
+        entry.person = person_for(**data)
+    if team_name:
+        entry.team, _created = VolunteerTeam.objects.get_or_create(org=entry.org, name=team_name.strip())
+    entry.save()
+    return entry

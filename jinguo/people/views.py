@@ -1,0 +1,195 @@
+from __future__ import annotations
+
+import datetime as dt
+
+from django.contrib import messages
+from django.contrib.auth.mixins import LoginRequiredMixin
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views import View
+
+from jinguo.audit.services import record_access
+from jinguo.core import views as generic
+from jinguo.people import forms, services, tables
+from jinguo.people.models import Aid, Beneficiary, CivilizedPost, Honour, Loan, Person, Talent, Volunteer
+
+
+def _person_save(view, form):
+    return services.save_with_person(form, team_name=form.cleaned_data.get("team_name", ""))
+
+
+def registry(model, form_class, table, kind: str | None, fields: list[str]):
+    """The list, detail, edit, delete and import views of one registry (all declarations)."""
+
+    class ListView(generic.ObjectListView):
+        queryset = model.objects.all()
+        export_through_spec = False  # lists export masked personal data
+
+    ListView.table, ListView.import_kind = table, kind
+
+    class DetailView(generic.ObjectDetailView):
+        queryset = model.objects.all()
+        template_name = "people/entry_detail.html"
+
+        def get_extra_context(self, obj) -> dict:
+            person = getattr(obj, "person", None)
+            steps = [(step, label) for step, label in (("approve", _("审核通过")), ("reject", _("不通过")),
+                                                       ("disburse", _("发放")), ("repay", _("还清")),
+                                                       ("overdue", _("标记逾期")))
+                     if isinstance(obj, Loan) and obj.status in services.LOAN_STEPS[step][0]]
+            from jinguo.ledger.models import Activity
+
+            activities = Activity.objects.visible_to(self.request.user).order_by("-start_date")[:100]
+            return {"person": person, "masked": person.masked() if person else None, "loan_steps": steps,
+                    "activities": activities}
+
+    DetailView.fields = fields
+
+    class EditView(generic.ObjectEditView):
+        queryset = model.objects.all()
+
+        def get_initial(self) -> dict:
+            initial = super().get_initial()
+            initial.setdefault("org", self.request.user.org_id)
+            return initial
+
+        def save(self, form):
+            return _person_save(self, form) if hasattr(form, "person_data") else form.save()
+
+    EditView.form_class = form_class
+
+    class DeleteView(generic.ObjectDeleteView):
+        queryset = model.objects.all()
+
+    views = {"list": ListView, "detail": DetailView, "edit": EditView, "delete": DeleteView}
+    if kind:
+        class ImportView(generic.ImportView):
+            queryset = model.objects.all()
+            import_kind = kind
+
+        views["import"] = ImportView
+    return views
+
+
+REGISTRIES = {
+    "beneficiary": registry(Beneficiary, forms.BeneficiaryForm, tables.BeneficiaryTable, "beneficiaries",
+                            ["group", "since", "until", "note", "org"]),
+    "talent": registry(Talent, forms.TalentForm, tables.TalentTable, "talents",
+                       ["post_kind", "workplace", "post", "education", "political_status", "speciality",
+                        "appointed_on", "last_reviewed", "org"]),
+    "volunteer": registry(Volunteer, forms.VolunteerForm, tables.VolunteerTable, "volunteers",
+                          ["team", "skills", "joined_on", "org"]),
+    "honour": registry(Honour, forms.HonourForm, tables.HonourTable, "honours",
+                       ["award", "level", "year", "collective", "conferred_by", "document_no", "org"]),
+    "civilizedpost": registry(CivilizedPost, forms.CivilizedPostForm, tables.CivilizedPostTable, None,
+                              ["name", "host", "level", "created_on", "last_reviewed", "status", "org"]),
+    "loan": registry(Loan, forms.LoanForm, tables.LoanTable, "loans",
+                     ["amount", "bank", "term_months", "subsidy_rate", "subsidy_amount", "project", "applied_on",
+                      "disbursed_on", "due_on", "repaid_on", "status", "org"]),
+}
+
+
+class PersonDetailView(LoginRequiredMixin, View):
+    """A person across the lists the user may see; personal data in clear only with the role and a reason."""
+
+    def get(self, request, pk):
+        person = get_object_or_404(Person.objects.visible_to(request.user), pk=pk)
+        return render(request, "people/person_detail.html", self.context(request, person))
+
+    def post(self, request, pk):
+        person = get_object_or_404(Person.objects.visible_to(request.user), pk=pk)
+        if not Person.objects.visible_to(request.user, "unmask").filter(pk=pk).exists():
+            raise PermissionDenied(_("只有信访专干或单位负责人可以查看个人信息明文。"))
+        reason = request.POST.get("reason", "").strip()
+        if len(reason) < 2:
+            messages.error(request, _("请填写查看原因。"))
+            return redirect("people:person_detail", pk=pk)
+        record_access(person, fields=list(Person.PERSONAL_FIELDS), reason=reason)
+        response = render(request, "people/person_detail.html", self.context(request, person, clear=True))
+        response["Cache-Control"] = "no-store"
+        return response
+
+    def context(self, request, person, clear=False) -> dict:
+        user = request.user
+        lists = [(model._meta.verbose_name, model.objects.visible_to(user).filter(person=person))
+                 for model in (Beneficiary, Talent, Volunteer, Honour, Loan)]
+        return {"person": person, "masked": person.masked(), "clear": clear, "lists": lists,
+                "can_unmask": Person.objects.visible_to(user, "unmask").filter(pk=person.pk).exists()}
+
+
+class RemindersView(LoginRequiredMixin, View):
+    """Double aid this year, talent reviews due, loan repayments due within 30 days."""
+
+    def get(self, request):
+        generic.require_scope(request.user, Beneficiary, "view")
+        today = timezone.localdate()
+        aids = Aid.objects.visible_to(request.user)
+        doubled = services.double_aided(aids, today.year)
+        return render(request, "people/reminders.html", {
+            "today": today,
+            "doubled": Person.objects.filter(pk__in=doubled),
+            "reviews": services.reviews_due(Talent.objects.visible_to(request.user), today).select_related(
+                "person", "org"),
+            "loans": services.loans_due(Loan.objects.visible_to(request.user), today).select_related(
+                "person", "org").order_by("due_on"),
+        })
+
+
+class LoanStepView(LoginRequiredMixin, View):
+    def post(self, request, pk, step):
+        loan = get_object_or_404(Loan.objects.visible_to(request.user, "change"), pk=pk)
+        if step not in services.LOAN_STEPS:
+            raise PermissionDenied
+        try:
+            services.loan_step(loan, step, on=dt.date.fromisoformat(request.POST.get("on") or str(
+                timezone.localdate())))
+        except (ValidationError, ValueError) as exc:
+            messages.error(request, "；".join(getattr(exc, "messages", [str(exc)])))
+        else:
+            messages.success(request, _("已更新贷款状态。"))
+        return redirect(loan.get_absolute_url())
+
+
+class AidAddView(LoginRequiredMixin, View):
+    def post(self, request, pk):
+        from decimal import Decimal, InvalidOperation
+
+        beneficiary = get_object_or_404(Beneficiary.objects.visible_to(request.user, "change"), pk=pk)
+        try:
+            on = dt.date.fromisoformat(request.POST.get("on", ""))
+            amount = Decimal(request.POST.get("amount") or "0").quantize(Decimal("0.01"))
+        except (ValueError, InvalidOperation):
+            messages.error(request, _("请填写正确的日期和金额。"))
+            return redirect(beneficiary.get_absolute_url())
+        from jinguo.ledger.models import Activity
+
+        activity = Activity.objects.visible_to(request.user).filter(pk=request.POST.get("activity") or 0).first()
+        Aid.objects.create(org=beneficiary.org, beneficiary=beneficiary, on=on, amount=amount, activity=activity,
+                           goods=request.POST.get("goods", "")[:200])
+        messages.success(request, _("已记录帮扶。"))
+        return redirect(beneficiary.get_absolute_url())
+
+
+class ServiceAddView(LoginRequiredMixin, View):
+    """Hours a volunteer served at one of the unit's ledger activities."""
+
+    def post(self, request, pk):
+        from decimal import Decimal, InvalidOperation
+
+        from jinguo.ledger.models import Activity
+        from jinguo.people.models import ServiceRecord
+
+        volunteer = get_object_or_404(Volunteer.objects.visible_to(request.user, "change"), pk=pk)
+        activity = Activity.objects.visible_to(request.user).filter(pk=request.POST.get("activity") or 0).first()
+        try:
+            hours = Decimal(request.POST.get("hours", "")).quantize(Decimal("0.01"))
+        except InvalidOperation:
+            hours = Decimal(-1)
+        if activity is None or not Decimal(0) < hours <= 24:
+            messages.error(request, _("请选择活动并填写0到24之间的服务时长。"))
+        else:
+            ServiceRecord.objects.update_or_create(volunteer=volunteer, activity=activity, defaults={"hours": hours})
+            messages.success(request, _("已记录志愿服务。"))
+        return redirect(volunteer.get_absolute_url())
