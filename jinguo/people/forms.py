@@ -64,7 +64,7 @@ class BeneficiaryForm(PersonFieldsForm):
 class TalentForm(PersonFieldsForm):
     class Meta:
         model = Talent
-        fields = ["org", "post_kind", "workplace", "post", "education", "political_status", "speciality",
+        fields = ["org", "post_kind", "workplace", "post", "level", "education", "political_status", "speciality",
                   "appointed_on", "last_reviewed"]
         widgets = {"appointed_on": forms.DateInput(attrs={"type": "date"}),
                    "last_reviewed": forms.DateInput(attrs={"type": "date"})}

@@ -148,6 +148,9 @@ class Talent(OrgOwnedModel):
     post_kind = models.CharField(_("类别"), max_length=20, choices=Post.choices, default=Post.CANDIDATE)
     workplace = models.CharField(_("工作单位"), max_length=100, blank=True)
     post = models.CharField(_("职务"), max_length=50, blank=True)
+    level = models.CharField(_("职级层级"), max_length=10, blank=True, default="",
+                             choices=[("", _("不详")), ("province", _("省级")), ("city", _("市级")),
+                                      ("county", _("县级")), ("township", _("乡镇级")), ("village", _("村级"))])
     education = models.CharField(_("学历"), max_length=15, choices=Education.choices, blank=True, default="")
     political_status = models.CharField(_("政治面貌"), max_length=20, blank=True)
     speciality = models.CharField(_("专长"), max_length=100, blank=True)

@@ -20,6 +20,28 @@ def _person_save(view, form):
     return services.save_with_person(form, team_name=form.cleaned_data.get("team_name", ""))
 
 
+def person_filterset(model):
+    """Unit subtree and, for person lists, exact search by ID number or phone through the keyed hash."""
+    import django_filters
+    from django.db.models import Q
+
+    from jinguo.core.crypto import search_hash
+    from jinguo.core.filters import OrgSubtreeFilter, ScopedFilterSet
+
+    def filter_identity(self, queryset, name, value):
+        if not value.strip():
+            return queryset
+        hashed = search_hash(value.strip())
+        return queryset.filter(Q(person__id_hash=hashed) | Q(person__phone_hash=hashed))
+
+    attrs = {"within": OrgSubtreeFilter(), "Meta": type("Meta", (), {"model": model, "fields": ["within"]})}
+    if any(f.name == "person" for f in model._meta.get_fields()):
+        attrs["search"] = django_filters.CharFilter(label=_("身份证号/电话"), method="filter_identity")
+        attrs["filter_identity"] = filter_identity
+        attrs["Meta"].fields = ["within", "search"]
+    return type(f"{model.__name__}FilterSet", (ScopedFilterSet,), attrs)
+
+
 def registry(model, form_class, table, kind: str | None, fields: list[str]):
     """The list, detail, edit, delete and import views of one registry (all declarations)."""
 
@@ -28,6 +50,7 @@ def registry(model, form_class, table, kind: str | None, fields: list[str]):
         export_through_spec = False  # lists export masked personal data
 
     ListView.table, ListView.import_kind = table, kind
+    ListView.filterset = person_filterset(model)
 
     class DetailView(generic.ObjectDetailView):
         queryset = model.objects.all()
@@ -77,7 +100,7 @@ REGISTRIES = {
     "beneficiary": registry(Beneficiary, forms.BeneficiaryForm, tables.BeneficiaryTable, "beneficiaries",
                             ["group", "since", "until", "note", "org"]),
     "talent": registry(Talent, forms.TalentForm, tables.TalentTable, "talents",
-                       ["post_kind", "workplace", "post", "education", "political_status", "speciality",
+                       ["post_kind", "workplace", "post", "level", "education", "political_status", "speciality",
                         "appointed_on", "last_reviewed", "org"]),
     "volunteer": registry(Volunteer, forms.VolunteerForm, tables.VolunteerTable, "volunteers",
                           ["team", "skills", "joined_on", "org"]),

@@ -203,3 +203,11 @@ def test_every_registry_page_renders_and_saves_through_the_form(tree, users, log
         "org": tree["county"].pk, "person_name": "王秀英", "id_number": ID, "group": group.pk, "since": "2025-03-01"})
     assert good.status_code == 302
     assert Beneficiary.objects.get(group=group).person.name == "王秀英"
+
+
+def test_exact_search_by_id_number_in_a_registry_list(tree, users, login):
+    _beneficiary(tree["county"])
+    _beneficiary(tree["county"], group="留守妇女", id_number="11010519491231002X")
+    client = login(users["staff"])
+    page = client.get(reverse("people:beneficiary_list"), {"search": ID}).content.decode()
+    assert page.count("<tr>") == 2 and "贫困母亲" in page and "留守妇女" not in page
