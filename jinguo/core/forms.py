@@ -38,3 +38,31 @@ class ScopedModelForm(forms.ModelForm):
     def _ancestor_paths(path: str) -> list[str]:
         parts = path.strip("/").split("/")
         return ["/" + "/".join(parts[:i]) + "/" for i in range(1, len(parts))]
+
+
+class IdNumberField(forms.CharField):
+    """A 居民身份证号, checked (GB 11643) and returned in canonical form; 15-digit numbers are converted."""
+
+    def __init__(self, **kwargs) -> None:
+        kwargs.setdefault("max_length", 20)
+        super().__init__(**kwargs)
+
+    def clean(self, value):
+        from jinguo.core.idcard import normalize_id_number
+
+        value = super().clean(value)
+        return normalize_id_number(value) if value else ""
+
+
+class PhoneField(forms.CharField):
+    """A mobile or landline number, checked by shape."""
+
+    def __init__(self, **kwargs) -> None:
+        kwargs.setdefault("max_length", 30)
+        super().__init__(**kwargs)
+
+    def clean(self, value):
+        from jinguo.core.idcard import normalize_phone
+
+        value = super().clean(value)
+        return normalize_phone(value) if value else ""

@@ -68,3 +68,9 @@ def mask_name(value: str) -> str:
 
 def mask_address(value: str) -> str:
     return value[:6] + "****" if len(value) > 6 else (value[:2] + "****" if value else "")
+
+
+def masked_fields(*, name: str = "", id_number: str = "", phone: str = "", address: str = "") -> dict[str, str]:
+    """The four personal fields as every list, export and API response shows them."""
+    return {"name": mask_name(name), "id_number": mask_id_number(id_number) if id_number else "",
+            "phone": mask_phone(phone) if phone else "", "address": mask_address(address) if address else ""}

@@ -15,7 +15,7 @@ from django.db.models.functions import TruncMonth
 
 from jinguo.core.periods import Period
 from jinguo.ledger.models import Activity, ActivityFigure, Measure
-from jinguo.orgs.models import OrgUnit
+from jinguo.orgs.models import OrgUnit, group_under
 
 
 @dataclass
@@ -122,16 +122,11 @@ def _by_unit(root: OrgUnit, activities) -> list[Group]:
     per_org_figures = _figure_groups(activities, "activity__org_id")
     if not per_org_counts:
         return []
-    orgs = OrgUnit.objects.filter(pk__in=per_org_counts).only("pk", "path")
-    children = {c.path: c for c in OrgUnit.objects.filter(parent=root).only("pk", "path", "name", "code")}
     groups: dict[int, Group] = {}
-    for org in orgs:
-        rest = org.path[len(root.path):]
-        child = children.get(root.path + rest.split("/", 1)[0] + "/") if rest else None
-        unit = child or root
+    for org_id, unit in group_under(root, per_org_counts).items():
         group = groups.setdefault(unit.pk, Group(unit.code, unit.name))
-        group.activities += per_org_counts[org.pk]
-        for code, value in per_org_figures.get(str(org.pk), {}).items():
+        group.activities += per_org_counts[org_id]
+        for code, value in per_org_figures.get(str(org_id), {}).items():
             group.totals[code] = group.totals.get(code, Decimal(0)) + value
     return sorted(groups.values(), key=lambda g: g.key)
 

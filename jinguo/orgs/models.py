@@ -176,3 +176,16 @@ class OrgUnit(AuditedModel):
         """A renamed code or new parent rewrites the paths below, one audited save each (rare)."""
         for child in OrgUnit.objects.filter(parent=self):
             child.save()
+
+
+def group_under(root: OrgUnit, org_ids) -> dict[int, OrgUnit]:
+    """Each unit id at or below `root` → the direct child of `root` that contains it (`root` for its own records).
+
+    Statistics "by subordinate unit" group their per-unit GROUP BY rows with this, in two small queries.
+    """
+    children = {c.path: c for c in OrgUnit.objects.filter(parent=root).only("pk", "path", "name", "code")}
+    mapping = {}
+    for org in OrgUnit.objects.filter(pk__in=list(org_ids)).only("pk", "path"):
+        rest = org.path[len(root.path):]
+        mapping[org.pk] = (children.get(root.path + rest.split("/", 1)[0] + "/") if rest else None) or root
+    return mapping

@@ -7,8 +7,7 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from jinguo.core.forms import ScopedModelForm
-from jinguo.core.idcard import normalize_id_number, normalize_phone
+from jinguo.core.forms import IdNumberField, PhoneField, ScopedModelForm
 from jinguo.core.models import CodeItem
 from jinguo.people.models import Beneficiary, CivilizedPost, Honour, Loan, Talent, Volunteer
 
@@ -17,8 +16,8 @@ class PersonFieldsForm(ScopedModelForm):
     """Adds the person's identity fields; `person_data()` hands them to `services.person_for`."""
 
     person_name = forms.CharField(label=_("姓名"), max_length=50)
-    id_number = forms.CharField(label=_("身份证号"), max_length=20)
-    phone = forms.CharField(label=_("联系电话"), max_length=30, required=False)
+    id_number = IdNumberField(label=_("身份证号"))
+    phone = PhoneField(label=_("联系电话"), required=False)
     address = forms.CharField(label=_("住址"), max_length=200, required=False)
 
     id_required = True
@@ -33,14 +32,6 @@ class PersonFieldsForm(ScopedModelForm):
             person = self.instance.person
             self.initial.update(person_name=person.name, id_number=person.id_number, phone=person.phone,
                                 address=person.address)
-
-    def clean_id_number(self) -> str:
-        value = self.cleaned_data.get("id_number", "")
-        return normalize_id_number(value) if value else ""
-
-    def clean_phone(self) -> str:
-        value = self.cleaned_data.get("phone", "")
-        return normalize_phone(value) if value else ""
 
     def person_data(self) -> dict | None:
         data = self.cleaned_data

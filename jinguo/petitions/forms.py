@@ -6,8 +6,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from jinguo.core.forms import ScopedModelForm
-from jinguo.core.idcard import normalize_id_number, normalize_phone
+from jinguo.core.forms import IdNumberField, PhoneField, ScopedModelForm
 from jinguo.core.models import CodeItem
 from jinguo.petitions.models import Case, ClosureResult, DomesticViolence, FollowUp, Petitioner, TimeLimits
 from jinguo.petitions.services import PetitionerData
@@ -22,8 +21,8 @@ class CaseForm(ScopedModelForm):
     sex = forms.ChoiceField(label=_("性别"), choices=Petitioner.Sex.choices, initial=Petitioner.Sex.FEMALE)
     age = forms.IntegerField(label=_("年龄"), min_value=0, max_value=120, required=False)
     marital_status = forms.ChoiceField(label=_("婚姻状况"), choices=Petitioner.Marital.choices, required=False)
-    phone = forms.CharField(label=_("联系电话"), max_length=30, required=False)
-    id_number = forms.CharField(label=_("身份证号"), max_length=20, required=False)
+    phone = PhoneField(label=_("联系电话"), required=False)
+    id_number = IdNumberField(label=_("身份证号"), required=False)
     address = forms.CharField(label=_("住址"), max_length=200, required=False)
 
     PETITIONER_FIELDS = ("name", "sex", "age", "marital_status", "phone", "id_number", "address")
@@ -55,14 +54,6 @@ class CaseForm(ScopedModelForm):
         if self.instance.pk:
             for name in self.PETITIONER_FIELDS:
                 self.fields.pop(name)
-
-    def clean_id_number(self) -> str:
-        value = self.cleaned_data.get("id_number", "")
-        return normalize_id_number(value) if value else ""
-
-    def clean_phone(self) -> str:
-        value = self.cleaned_data.get("phone", "")
-        return normalize_phone(value) if value else ""
 
     def clean(self):
         cleaned = super().clean()
@@ -153,6 +144,8 @@ class ReportForm(forms.Form):
 
 
 class DomesticViolenceForm(forms.ModelForm):
+    abuser_id_number = IdNumberField(label=_("施暴人身份证号"), required=False)
+
     class Meta:
         model = DomesticViolence
         fields = ["abuser_relation", "abuser_id_number", "police_called", "warning_letter_on", "warning_letter_no",
@@ -160,10 +153,6 @@ class DomesticViolenceForm(forms.ModelForm):
                   "legal_aid", "counselling"]
         widgets = {name: forms.DateInput(attrs={"type": "date"}) for name in
                    ("warning_letter_on", "order_applied_on", "order_expires_on")}
-
-    def clean_abuser_id_number(self) -> str:
-        value = self.cleaned_data.get("abuser_id_number", "")
-        return normalize_id_number(value) if value else ""
 
     def clean(self):
         cleaned = super().clean()

@@ -10,8 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from jinguo.core.excel import Column, ImportContext, ImportSpec
-from jinguo.core.forms import ScopedModelForm
-from jinguo.core.idcard import normalize_id_number, normalize_phone
+from jinguo.core.forms import IdNumberField, PhoneField, ScopedModelForm
 from jinguo.core.models import CodeItem
 from jinguo.petitions import services
 from jinguo.petitions.models import Case, ClosureResult, Status
@@ -27,8 +26,8 @@ class HistoricalCaseForm(ScopedModelForm):
 
     received_date = forms.DateField(label=_("登记日期"))
     name = forms.CharField(label=_("信访人姓名"), max_length=50, required=False)
-    id_number = forms.CharField(label=_("身份证号"), max_length=20, required=False)
-    phone = forms.CharField(label=_("联系电话"), max_length=30, required=False)
+    id_number = IdNumberField(label=_("身份证号"), required=False)
+    phone = PhoneField(label=_("联系电话"), required=False)
     address = forms.CharField(label=_("住址"), max_length=200, required=False)
     status = forms.ChoiceField(label=_("办理状态"), choices=IMPORT_STATUSES, required=False)
     closed_on = forms.DateField(label=_("办结日期"), required=False)
@@ -45,14 +44,6 @@ class HistoricalCaseForm(ScopedModelForm):
         self.fields["subcategory"].queryset = CodeItem.objects.of("petition_category").filter(parent__isnull=False)
         self.fields["category"].error_messages["invalid_choice"] = _(
             "应为大类（如 婚姻家庭），子类请填在“问题子类”列。")
-
-    def clean_id_number(self) -> str:
-        value = self.cleaned_data.get("id_number", "")
-        return normalize_id_number(value) if value else ""
-
-    def clean_phone(self) -> str:
-        value = self.cleaned_data.get("phone", "")
-        return normalize_phone(value) if value else ""
 
     def clean(self):
         cleaned = super().clean()

@@ -236,11 +236,9 @@ class Petitioner(models.Model):
         return mask_name(self.name)
 
     def masked(self) -> dict[str, str]:
-        from jinguo.core.idcard import mask_address, mask_id_number, mask_name, mask_phone
+        from jinguo.core.idcard import masked_fields
 
-        return {"name": mask_name(self.name), "id_number": mask_id_number(self.id_number) if self.id_number else "",
-                "phone": mask_phone(self.phone) if self.phone else "",
-                "address": mask_address(self.address) if self.address else ""}
+        return masked_fields(name=self.name, id_number=self.id_number, phone=self.phone, address=self.address)
 
 
 class CaseEvent(models.Model):

@@ -15,7 +15,7 @@ from django.utils import timezone
 
 from jinguo.core.numbers import shares
 from jinguo.core.periods import Period
-from jinguo.orgs.models import OrgUnit
+from jinguo.orgs.models import OrgUnit, group_under
 from jinguo.petitions.models import Case, Petitioner, Referral, Status
 
 
@@ -106,15 +106,11 @@ def _by_unit(root: OrgUnit, cases, places: int) -> list[Row]:
                .annotate(n=Count("id"), p=Sum("headcount")).order_by()}
     if not per_org:
         return []
-    children = {c.path: c for c in OrgUnit.objects.filter(parent=root).only("pk", "path", "name", "code")}
     grouped: dict[str, list] = {}
-    for org in OrgUnit.objects.filter(pk__in=per_org).only("pk", "path"):
-        rest = org.path[len(root.path):]
-        unit = children.get(root.path + rest.split("/", 1)[0] + "/") if rest else None
-        unit = unit or root
+    for org_id, unit in group_under(root, per_org).items():
         entry = grouped.setdefault(unit.code, [unit.name, 0, 0])
-        entry[1] += per_org[org.pk][0]
-        entry[2] += per_org[org.pk][1]
+        entry[1] += per_org[org_id][0]
+        entry[2] += per_org[org_id][1]
     rows = [Row(code, name, n, p) for code, (name, n, p) in sorted(grouped.items())]
     for row, share in zip(rows, shares([r.cases for r in rows], places), strict=True):
         row.share = share
