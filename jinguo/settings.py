@@ -83,6 +83,7 @@ INSTALLED_APPS = [
     "jinguo.ledger",
     "jinguo.petitions",
     "jinguo.people",
+    "jinguo.monitoring",
     "jinguo.reports",
 ]
 

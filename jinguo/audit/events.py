@@ -55,6 +55,13 @@ class Event(models.TextChoices):
     CASE_DV_UPDATED = "case.dv_updated", _("更新家暴情况")
     CASE_EDITED = "case.edited", _("修改登记信息")
     CASE_ALERT = "case.alert", _("预警")
+    # outline monitoring (两纲)
+    MONITORING_SAVED = "monitoring.saved", _("保存监测数据")
+    MONITORING_SUBMITTED = "monitoring.submitted", _("提交监测数据")
+    MONITORING_REVIEWED = "monitoring.reviewed", _("审核监测数据")
+    MONITORING_RETURNED = "monitoring.returned", _("退回监测数据")
+    MONITORING_APPROVED = "monitoring.approved", _("审定监测数据")
+    MONITORING_REOPENED = "monitoring.reopened", _("重新打开已审定数据")
     # personal data
     UNMASKED = "personal.unmasked", _("查看个人信息明文")
     PERSONAL_EXPORTED = "personal.exported", _("导出个人信息明文")

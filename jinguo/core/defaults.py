@@ -15,6 +15,7 @@ DATA_MIGRATIONS = [
     "jinguo.ledger.migrations.0004_measure_phrases",
     "jinguo.petitions.migrations.0002_default_code_tables",
     "jinguo.people.migrations.0002_default_code_tables",
+    "jinguo.monitoring.migrations.0002_national_indicators",
 ]
 
 

@@ -1,0 +1,143 @@
+"""Outline monitoring core: the rule grammar, rules on submit, approval locking, roll-up of rates, clerk scope."""
+
+from decimal import Decimal
+
+import pytest
+from django.core.exceptions import PermissionDenied, ValidationError
+
+from jinguo.accounts.roles import Role
+from jinguo.audit.models import AuditEntry
+from jinguo.monitoring import expressions as ex
+from jinguo.monitoring import services
+from jinguo.monitoring.models import DataSet, Indicator, Submission
+from jinguo.orgs.models import Level
+from jinguo.orgs.services import add_org
+from jinguo.testing import make_user
+
+
+@pytest.mark.parametrize("text", ["W_EDU_03", "W_EDU_03[previous]", "C_HEALTH_01A + C_HEALTH_01B",
+                                  "(A1 − B2) × 100 ÷ C3", "-A + 2.5*B", "A/(B+C)"])
+def test_grammar_accepts(text):
+    ex.parse(text)
+
+
+@pytest.mark.parametrize("text, words", [
+    ("", "为空"), ("A +", "不完整"), ("A + (B", "没有闭合"), ("__import__('os')", "无法识别"), ("A B", "多出"),
+    ("a_lower", "无法识别"), ("A ** B", "不应出现"), ("A[prev]", "无法识别"), ("A; B", "无法识别"),
+])
+def test_grammar_rejects_with_a_clear_message(text, words):
+    with pytest.raises(ex.ExpressionError, match=words):
+        ex.parse(text)
+
+
+def test_evaluate_and_compare():
+    tree = ex.parse("(A + B) / 2")
+    assert ex.evaluate(tree, {ex.Ref("A"): Decimal(3), ex.Ref("B"): Decimal(5)}) == 4
+    assert ex.evaluate(tree, {ex.Ref("A"): Decimal(3)}) is None
+    with pytest.raises(ex.ExpressionError, match="除数为0"):
+        ex.evaluate(ex.parse("A / B"), {ex.Ref("A"): Decimal(1), ex.Ref("B"): Decimal(0)})
+    with pytest.raises(ex.ExpressionError):
+        ex.parse_rule("A", "=<", "B")
+
+
+@pytest.fixture
+def health(tree):
+    """Two counties' 卫健局 each report live births, maternal deaths and screening."""
+    units = {}
+    for key in ("county", "sister"):
+        units[key] = add_org(f"{tree[key].code}-WJ", f"{tree[key].name}卫健局", parent=tree[key], level=Level.AGENCY)
+    codes = ["W_HEALTH_MMR_D", "W_HEALTH_LB", "W_HEALTH_CC_S", "W_HEALTH_CC_T"]
+    sets = {}
+    for key, unit in units.items():
+        sets[key] = DataSet.objects.create(org=unit, name="妇女健康")
+        sets[key].indicators.set(Indicator.objects.filter(code__in=codes))
+    return units, sets
+
+
+def fill(dataset, period, **values):
+    submission, _ = Submission.objects.get_or_create(org=dataset.org, dataset=dataset, period=period)
+    services.save_values(submission, {Indicator.objects.get(code=code): (Decimal(str(value)) if value is not None
+                                                                          else None, comment)
+                                      for code, (value, comment) in values.items()})
+    return submission
+
+
+def test_submit_refuses_error_rules_and_needs_explanations_for_warnings(tree, health):
+    _units, sets = health
+    fill(sets["county"], "2024", W_HEALTH_LB=(1000, ""))
+    bad = fill(sets["county"], "2025", W_HEALTH_MMR_D=(1200, ""), W_HEALTH_LB=(1000, ""))
+    violations = services.submit(bad)
+    assert [v.rule.code for v in violations] == ["R_MMR_LE_LB"]
+    assert "1200" in str(violations[0]) and "1000" in str(violations[0])  # both sides' values
+    assert Submission.objects.get(pk=bad.pk).status == "draft"
+    fill(sets["county"], "2025", W_HEALTH_MMR_D=(1, ""), W_HEALTH_LB=(1400, ""))  # +40%: a warning
+    warning = services.submit(bad)
+    assert [v.rule.code for v in warning] == ["R_LB_STABLE"] and "上年" in str(warning[0])
+    fill(sets["county"], "2025", W_HEALTH_LB=(1400, "新建产科中心，外县产妇转入"))
+    assert services.submit(bad) == []
+    assert Submission.objects.get(pk=bad.pk).status == "submitted"
+
+
+def test_rate_rolled_up_from_two_counties_equals_the_rate_of_the_sums(tree, health):
+    _units, sets = health
+    fill(sets["county"], "2025", W_HEALTH_MMR_D=(1, ""), W_HEALTH_LB=(3000, ""))
+    fill(sets["sister"], "2025", W_HEALTH_MMR_D=(2, ""), W_HEALTH_LB=(5000, ""))
+    mmr = Indicator.objects.get(code="W_HEALTH_MMR")
+    county = services.rollup(tree["county"], "2025", mmr).value
+    sister = services.rollup(tree["sister"], "2025", mmr).value
+    city = services.rollup(tree["city"], "2025", mmr).value
+    assert city == Decimal("37.5000")  # 3 / 8000 × 100000, not the mean of 33.33 and 40
+    assert city != ((county + sister) / 2).quantize(Decimal("0.0001"))
+    assert services.rollup(tree["city"], "2025", Indicator.objects.get(code="W_HEALTH_LB")).value == 8000
+    assert mmr.attained(city) is False and mmr.attained(Decimal(10)) is True
+    hiv = Indicator.objects.get(code="W_HEALTH_HIV")
+    assert services.rollup(tree["city"], "2025", hiv).value is None
+
+
+def test_approved_values_are_locked_and_reopening_is_audited(tree, users, health):
+    _units, sets = health
+    submission = fill(sets["county"], "2025", W_HEALTH_MMR_D=(1, ""), W_HEALTH_LB=(1000, ""))
+    assert services.submit(submission) == []
+    with pytest.raises(PermissionDenied):
+        services.review(submission, actor=users["staff"])  # not the office's leader
+    services.review(submission, actor=users["leader"])
+    services.approve(submission, actor=users["leader"])
+    with pytest.raises(ValidationError, match="锁定"):
+        fill(sets["county"], "2025", W_HEALTH_LB=(999, ""))
+    with pytest.raises(ValidationError):
+        services.reopen(submission, actor=users["leader"], reason="")
+    services.reopen(submission, actor=users["leader"], reason="卫健局更正活产数")
+    assert AuditEntry.objects.filter(action="monitoring.reopened", note="卫健局更正活产数").exists()
+    fill(sets["county"], "2025", W_HEALTH_LB=(999, ""))
+    assert services.changes_since_approval(Submission.objects.get(pk=submission.pk)) == {
+        "W_HEALTH_LB": ("1000.0000", "999.0000")}
+
+
+def test_returned_with_reasons(tree, users, health):
+    _units, sets = health
+    submission = fill(sets["county"], "2025", W_HEALTH_LB=(1000, ""))
+    services.submit(submission)
+    services.return_submission(submission, reason="筛查人数漏报", actor=users["leader"])
+    assert submission.status == "returned" and submission.return_reason == "筛查人数漏报"
+    assert services.submit(submission) == []  # resubmitted after the fix
+
+
+def test_a_clerk_sees_only_her_own_units_data(tree, health):
+    units, sets = health
+    education = add_org("431122-JY", "东安县教育局", parent=tree["county"], level=Level.AGENCY)
+    edu_set = DataSet.objects.create(org=education, name="教育")
+    clerk = make_user("jyj", education, Role.AGENCY_CLERK)
+    health_clerk = make_user("wjj", units["county"], Role.AGENCY_CLERK)
+    fill(sets["county"], "2025", W_HEALTH_LB=(1000, ""))
+    assert not Submission.objects.visible_to(clerk).exists()
+    assert not DataSet.objects.visible_to(clerk).filter(pk=sets["county"].pk).exists()
+    assert DataSet.objects.visible_to(clerk).get() == edu_set
+    assert Submission.objects.visible_to(health_clerk, "change").count() == 1
+
+
+def test_unit_rules_over_pooled_member_units(tree, health):
+    _units, sets = health
+    fill(sets["county"], "2025", W_HEALTH_CC_S=(900, ""), W_HEALTH_CC_T=(800, ""))
+    violations = services.check_unit(tree["county"], "2025")
+    assert [v.rule.code for v in violations] == ["R_CC_LE_T"]
+    assert violations[0].left == 900 and violations[0].right == 800
