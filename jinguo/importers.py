@@ -5,6 +5,7 @@ An explicit list, so a reader sees at once what `jinguo import_xlsx KIND` accept
 
 from jinguo.core.excel import ImportSpec
 from jinguo.ledger.importers import ActivityImport
+from jinguo.monitoring.importers import IndicatorValueImport
 from jinguo.orgs.importers import OrgUnitImport
 from jinguo.people.importers import BeneficiaryImport, HonourImport, LoanImport, TalentImport, VolunteerImport
 from jinguo.petitions.importers import PetitionImport
@@ -20,6 +21,7 @@ IMPORT_SPECS: dict[str, type[ImportSpec]] = {
         VolunteerImport,
         HonourImport,
         LoanImport,
+        IndicatorValueImport,
     ]
 }
 

@@ -141,3 +141,39 @@ def test_unit_rules_over_pooled_member_units(tree, health):
     violations = services.check_unit(tree["county"], "2025")
     assert [v.rule.code for v in violations] == ["R_CC_LE_T"]
     assert violations[0].left == 900 and violations[0].right == 800
+
+
+def test_cli_grid_import_rules_and_attainment_report(tree, health, tmp_path, capsys):
+    import io
+
+    from django.core.management import call_command
+    from django.core.management.base import CommandError
+    from docx import Document
+    from openpyxl import Workbook
+
+    units, sets = health
+    book = Workbook()
+    book.active.title = "数据"
+    for row in (["指标代码", "指标名称", "数值", "说明"], ["W_HEALTH_MMR_D", "孕产妇死亡数", 1, ""],
+                ["W_HEALTH_LB", "活产数", "3,000", ""], ["W_HEALTH_CC_S", "宫颈癌筛查人数", 900, ""],
+                ["W_HEALTH_CC_T", "适龄妇女人数", 800, "含流动人口"]):
+        book.active.append(row)
+    path = tmp_path / "grid.xlsx"
+    book.save(path)
+    call_command("import_xlsx", "indicator_values", str(path), "--org", units["county"].code, "--period", "2025")
+    submission = Submission.objects.get(dataset=sets["county"], period="2025")
+    assert {v.indicator.code: v.value for v in submission.values.all()}["W_HEALTH_LB"] == 3000
+    book.active.append(["X_UNKNOWN", "", 1, ""])
+    book.save(path)
+    with pytest.raises(CommandError):
+        call_command("import_xlsx", "indicator_values", str(path), "--org", units["county"].code, "--period", "2025")
+    assert "不是本单位数据集的指标" in capsys.readouterr().err
+    with pytest.raises(CommandError, match="1 条错误级规则"):
+        call_command("indicator_rules", "--org", tree["county"].code, "--period", "2025")
+    assert "R_CC_LE_T" in capsys.readouterr().out
+    out = tmp_path / "report.docx"
+    call_command("attainment_report", "--org", tree["county"].code, "--year", "2025", "--out", str(out))
+    text = "\n".join(p.text for p in Document(io.BytesIO(out.read_bytes())).paragraphs)
+    assert "东安县2025年妇女儿童发展纲要监测评估报告" in text
+    assert "孕产妇死亡率33.33/10万，目标≤12/10万。" in text
+    assert "R_CC_LE_T" in text and "达标" in text
