@@ -112,6 +112,8 @@ class DataSet(OrgOwnedModel):
     indicators = models.ManyToManyField(Indicator, verbose_name=_("指标"), related_name="datasets")
     frequency = models.CharField(_("报送频率"), max_length=1, choices=[("Y", _("年报")), ("H", _("半年报"))],
                                  default="Y")
+    outlier_share = models.DecimalField(_("异常变动阈值"), max_digits=4, decimal_places=2, default=Decimal("0.30"),
+                                        help_text=_("与上期相比变动超过此比例时需填写说明，0.30 即30%"))
 
     scope_roles = {**OrgOwnedModel.scope_roles, "view": FILL_ROLES}
 

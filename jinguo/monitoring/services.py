@@ -86,6 +86,8 @@ def check(rules, lookup) -> list[Violation]:
 
 
 def _codes(rule: ValidationRule) -> set[str]:
+    if rule.code.startswith("OUTLIER_"):
+        return {rule.left}
     left, right = ex.parse_rule(rule.left, rule.operator, rule.right)
     return {ref.code for ref in ex.references(left) | ex.references(right)}
 
@@ -123,7 +125,23 @@ def check_submission(submission: Submission) -> list[Violation]:
         period.year_earlier() if period.kind == "Y" else _previous(period))).first()
     previous = {v.indicator.code: v.value for v in before.values.select_related("indicator")} if before else {}
     rules = [r for r in ValidationRule.objects.filter(is_active=True) if _codes(r) <= codes]
-    return check(rules, lambda ref: (previous if ref.previous else own).get(ref.code))
+    found = check(rules, lambda ref: (previous if ref.previous else own).get(ref.code))
+    return found + outliers(submission, own, previous)
+
+
+def outliers(submission: Submission, own: dict, previous: dict) -> list[Violation]:
+    """A value that moved more than the data set's share against the previous period needs an explanation."""
+    share = submission.dataset.outlier_share
+    found = []
+    for code, value in own.items():
+        before = previous.get(code)
+        if value is None or not before or abs(value - before) <= abs(before) * share:
+            continue
+        rule = ValidationRule(code=f"OUTLIER_{code}", name=_("异常变动"), left=code, operator="<=",
+                              right=f"{code}[previous] * {1 + share}", importance=ValidationRule.Importance.WARNING,
+                              message=_("与上期相比变动超过%(p)s%%，请说明原因") % {"p": int(share * 100)})
+        found.append(Violation(rule, value, before))
+    return found
 
 
 # --- Workflow ------------------------------------------------------------------------------------------------------
@@ -191,6 +209,10 @@ def approve(submission: Submission, *, actor=None) -> Submission:
     """已审定: the values are locked and remembered, so a later change shows what changed since approval."""
     _guard(submission, {Submission.Status.REVIEWED}, _("审定"))
     _require_approver(submission, actor)
+    waiting = (Submission.objects.filter(period=submission.period, org__path__startswith=submission.org.path)
+               .exclude(org=submission.org).exclude(status=Submission.Status.APPROVED))
+    if waiting.exists():
+        raise ValidationError(_("下级单位还有%(n)d份填报未审定，须先审定下级。") % {"n": waiting.count()})
     submission.status = Submission.Status.APPROVED
     submission.approved_values = {v.indicator.code: None if v.value is None else str(v.value)
                                   for v in submission.values.select_related("indicator")}

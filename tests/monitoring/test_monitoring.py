@@ -72,7 +72,7 @@ def test_submit_refuses_error_rules_and_needs_explanations_for_warnings(tree, he
     assert Submission.objects.get(pk=bad.pk).status == "draft"
     fill(sets["county"], "2025", W_HEALTH_MMR_D=(1, ""), W_HEALTH_LB=(1400, ""))  # +40%: a warning
     warning = services.submit(bad)
-    assert [v.rule.code for v in warning] == ["R_LB_STABLE"] and "上年" in str(warning[0])
+    assert [v.rule.code for v in warning] == ["R_LB_STABLE", "OUTLIER_W_HEALTH_LB"] and "上年" in str(warning[0])
     fill(sets["county"], "2025", W_HEALTH_LB=(1400, "新建产科中心，外县产妇转入"))
     assert services.submit(bad) == []
     assert Submission.objects.get(pk=bad.pk).status == "submitted"
@@ -177,3 +177,23 @@ def test_cli_grid_import_rules_and_attainment_report(tree, health, tmp_path, cap
     assert "东安县2025年妇女儿童发展纲要监测评估报告" in text
     assert "孕产妇死亡率33.33/10万，目标≤12/10万。" in text
     assert "R_CC_LE_T" in text and "达标" in text
+
+
+def test_outlier_needs_an_explanation_and_units_below_are_approved_first(tree, users, health):
+    _units, sets = health
+    fill(sets["county"], "2024", W_HEALTH_CC_S=(100, ""))
+    submission = fill(sets["county"], "2025", W_HEALTH_CC_S=(200, ""))
+    assert [v.rule.code for v in services.submit(submission)] == ["OUTLIER_W_HEALTH_CC_S"]
+    fill(sets["county"], "2025", W_HEALTH_CC_S=(200, "两癌筛查项目扩面"))
+    assert services.submit(submission) == []
+    # The county office's own data set waits for its member units below.
+    own = DataSet.objects.create(org=tree["county"], name="县妇儿工委办")
+    top = Submission.objects.create(org=tree["county"], dataset=own, period="2025")
+    services.submit(top)
+    services.review(top, actor=users["leader"])
+    with pytest.raises(ValidationError, match="下级单位还有1份"):
+        services.approve(top, actor=users["leader"])
+    services.review(submission, actor=users["leader"])
+    services.approve(submission, actor=users["leader"])
+    services.approve(top, actor=users["leader"])
+    assert top.status == "approved"
