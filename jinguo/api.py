@@ -5,6 +5,7 @@ from rest_framework.routers import DefaultRouter
 from jinguo.accounts.api import MeView
 from jinguo.core.api import CodeItemViewSet
 from jinguo.ledger.api import ActivityViewSet, FigureViewSet, MeasureViewSet, PlanItemViewSet
+from jinguo.monitoring import api as monitoring_api
 from jinguo.orgs.api import OrgUnitViewSet
 from jinguo.people import api as people_api
 from jinguo.petitions.api import CaseViewSet
@@ -23,5 +24,9 @@ router.register("volunteers", people_api.VolunteerViewSet, basename="volunteer")
 router.register("honours", people_api.HonourViewSet, basename="honour")
 router.register("civilized-posts", people_api.CivilizedPostViewSet, basename="civilizedpost")
 router.register("loans", people_api.LoanViewSet, basename="loan")
+router.register("indicators", monitoring_api.IndicatorViewSet, basename="indicator")
+router.register("rules", monitoring_api.RuleViewSet, basename="rule")
+router.register("indicator-values", monitoring_api.ValueViewSet, basename="indicatorvalue")
+router.register("submissions", monitoring_api.SubmissionViewSet, basename="submission")
 
 extra_urls = [("me/", MeView)]

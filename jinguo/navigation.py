@@ -36,6 +36,12 @@ MENU = [
         (_("小额贷款"), "people:loan_list", RECORD_ROLES),
         (_("名册提醒"), "people:reminders", RECORD_ROLES),
     ]),
+    (_("两纲监测"), [
+        (_("数据填报"), "monitoring:home", RECORD_ROLES | {Role.AGENCY_CLERK}),
+        (_("填报审核"), "monitoring:submission_list", RECORD_ROLES | {Role.AGENCY_CLERK}),
+        (_("目标达标"), "monitoring:attainment", RECORD_ROLES | {Role.AGENCY_CLERK}),
+        (_("监测指标"), "monitoring:indicator_list", RECORD_ROLES | {Role.AGENCY_CLERK}),
+    ]),
     (_("组织机构"), [
         (_("组织树"), "orgs:tree", ALL_ROLES - {Role.AUDIT_ADMIN}),
         (_("单位列表"), "orgs:orgunit_list", ALL_ROLES - {Role.AUDIT_ADMIN}),

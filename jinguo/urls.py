@@ -19,6 +19,7 @@ urlpatterns = [
     path("petitions/", include("jinguo.petitions.urls")),
     path("reports/", include("jinguo.reports.urls")),
     path("people/", include("jinguo.people.urls")),
+    path("monitoring/", include("jinguo.monitoring.urls")),
     path("audit/", include("jinguo.audit.urls")),
     path("api/", include((api_urls, "api"))),
 ]

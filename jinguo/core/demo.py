@@ -113,6 +113,12 @@ def load_demo_records(county, *, user=None) -> bool:
             form = ActivityForm(data=data)
             if form.is_valid():
                 save_activity(form)
+    from jinguo.monitoring.models import DataSet, Indicator
+
+    health = county.children.filter(code=f"{county.code}-WJ").first()
+    if health and not DataSet.objects.filter(org=health).exists():
+        dataset = DataSet.objects.create(org=health, name="妇女儿童健康")
+        dataset.indicators.set(Indicator.objects.filter(kind="count"))
     current = Period.containing(today, "H")
     for period in (current, current.next()):
         for order, text in enumerate(PLANS, start=1):

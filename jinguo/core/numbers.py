@@ -8,7 +8,7 @@ from decimal import ROUND_HALF_UP, Decimal
 def plain_number(value) -> str:
     """12 → '12', Decimal('500.00') → '500', Decimal('1234.50') → '1234.5', with no thousands separators
     (Chinese official prose writes 12000, not 12,000)."""
-    if value is None:
+    if value is None or value == "":
         return ""
     number = Decimal(value)
     if number == number.to_integral_value():

@@ -115,7 +115,7 @@ class DataSet(OrgOwnedModel):
     outlier_share = models.DecimalField(_("异常变动阈值"), max_digits=4, decimal_places=2, default=Decimal("0.30"),
                                         help_text=_("与上期相比变动超过此比例时需填写说明，0.30 即30%"))
 
-    scope_roles = {**OrgOwnedModel.scope_roles, "view": FILL_ROLES}
+    scope_roles = {**OrgOwnedModel.scope_roles, "view": FILL_ROLES, "fill": FILL_ROLES}
 
     class Meta:
         verbose_name = _("数据集")
@@ -143,7 +143,7 @@ class Submission(OrgOwnedModel):
     approved_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
                                     related_name="+", editable=False)
 
-    scope_roles = {**OrgOwnedModel.scope_roles, "view": FILL_ROLES, "change": FILL_ROLES,
+    scope_roles = {**OrgOwnedModel.scope_roles, "view": FILL_ROLES, "add": FILL_ROLES, "change": FILL_ROLES,
                    "approve": frozenset({Role.UNIT_LEADER})}
 
     class Meta:

@@ -197,3 +197,24 @@ def test_outlier_needs_an_explanation_and_units_below_are_approved_first(tree, u
     services.approve(submission, actor=users["leader"])
     services.approve(top, actor=users["leader"])
     assert top.status == "approved"
+
+
+def test_api_scope_and_actions(tree, users, login, health):
+    units, sets = health
+    submission = fill(sets["county"], "2025", W_HEALTH_LB=(1000, ""), W_HEALTH_MMR_D=(2000, ""))
+    clerk = make_user("wjj", units["county"], Role.AGENCY_CLERK)
+    other = make_user("wjj2", units["sister"], Role.AGENCY_CLERK)
+    client = login(clerk)
+    assert [row["id"] for row in client.get("/api/submissions/").json()["results"]] == [submission.pk]
+    assert login(other).get(f"/api/submissions/{submission.pk}/").status_code == 404
+    assert login(other).get("/api/indicator-values/").json()["count"] == 0
+    refused = client.post(f"/api/submissions/{submission.pk}/submit/")
+    assert refused.status_code == 400 and "R_MMR_LE_LB" in refused.json()["violations"][0]
+    fill(sets["county"], "2025", W_HEALTH_MMR_D=(1, ""))
+    assert client.post(f"/api/submissions/{submission.pk}/submit/").json()["status"] == "submitted"
+    assert client.post(f"/api/submissions/{submission.pk}/approve/").status_code in (400, 403)  # not her job
+    leader = login(users["leader"])
+    leader.post(f"/api/submissions/{submission.pk}/review/")
+    assert leader.post(f"/api/submissions/{submission.pk}/approve/").json()["status"] == "approved"
+    assert "W_HEALTH_MMR" in {row["code"] for row in client.get("/api/indicators/", {"page_size": 100}).json()[
+        "results"]}

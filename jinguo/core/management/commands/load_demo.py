@@ -25,6 +25,7 @@ DEMO_USERS = [  # username, name, org code, roles
     ("shuangpai", "双牌县妇联 陈静", "431123", [Role.STAFF, Role.PETITION_OFFICER]),
     ("yongzhou", "永州市妇联 刘敏", "431100", [Role.STAFF, Role.UNIT_LEADER]),
     ("dongan_tjj", "东安县统计局 周丽", "431122-TJ", [Role.AGENCY_CLERK]),
+    ("dongan_wjj", "东安县卫生健康局 张敏", "431122-WJ", [Role.AGENCY_CLERK]),
     ("hunan_viewer", "湖南省妇联 查看", "430000", [Role.UPPER_VIEWER]),
     ("sysadmin", "系统管理员", "431100", [Role.SYSTEM_ADMIN]),
     ("secadmin", "安全管理员", "431100", [Role.SECURITY_ADMIN]),

@@ -1,0 +1,173 @@
+from __future__ import annotations
+
+from decimal import Decimal, InvalidOperation
+
+from django.contrib import messages
+from django.contrib.auth.mixins import LoginRequiredMixin
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views import View
+
+from jinguo.core import views as generic
+from jinguo.core.periods import Period
+from jinguo.core.tables import Col, Table
+from jinguo.monitoring import services
+from jinguo.monitoring.attainment import attainment
+from jinguo.monitoring.models import DataSet, Indicator, Submission
+
+
+class SubmissionTable(Table):
+    columns = [Col("dataset.name", "数据集", link=True), Col("org.name", "填报单位"), Col("period", "统计期"),
+               Col("status", "状态"), Col("updated", "更新时间",
+                                         render=lambda s: f"{timezone.localtime(s.updated):%Y-%m-%d %H:%M}")]
+    select_related = ("dataset", "org")
+
+
+class SubmissionListView(generic.ObjectListView):
+    queryset = Submission.objects.all()
+    table = SubmissionTable
+
+
+class HomeView(LoginRequiredMixin, View):
+    """The clerk's start: her data sets with this year's and last year's grids; the office sees its subtree's."""
+
+    def get(self, request):
+        generic.require_scope(request.user, DataSet, "view")
+        datasets = DataSet.objects.visible_to(request.user).select_related("org").order_by("org__path")
+        year = timezone.localdate().year
+        periods = [str(year - 1), str(year)]
+        status = {(s.dataset_id, s.period): s for s in Submission.objects.filter(dataset__in=datasets,
+                                                                                 period__in=periods)}
+        rows = [(d, [(p, status.get((d.pk, p))) for p in periods]) for d in datasets]
+        return render(request, "monitoring/home.html", {"rows": rows, "periods": periods})
+
+
+def _previous(period: Period) -> str:
+    return str(period.year_earlier() if period.kind == "Y" else services._previous(period))
+
+
+class GridView(LoginRequiredMixin, View):
+    """The data-entry grid of one data set and period: last period beside each field, a comment per value."""
+
+    def get_submission(self, request, dataset_pk, period_text) -> tuple[DataSet, Submission | None, Period]:
+        dataset = get_object_or_404(DataSet.objects.visible_to(request.user, "view"), pk=dataset_pk)
+        try:
+            period = Period.parse(period_text)
+        except ValueError as exc:
+            raise PermissionDenied(str(exc)) from None
+        submission = Submission.objects.filter(dataset=dataset, period=str(period)).first()
+        return dataset, submission, period
+
+    def rows(self, dataset, submission, period):
+        current = {v.indicator_id: v for v in submission.values.all()} if submission else {}
+        before = Submission.objects.filter(dataset=dataset, period=_previous(period)).first()
+        previous = {v.indicator_id: v.value for v in before.values.all()} if before else {}
+        return [(indicator, current.get(indicator.pk), previous.get(indicator.pk))
+                for indicator in dataset.indicators.order_by("outline", "domain", "code")]
+
+    def render(self, request, dataset, submission, period, violations=None, status=200):
+        can_edit = DataSet.objects.visible_to(request.user, "fill").filter(pk=dataset.pk).exists()
+        return render(request, "monitoring/grid.html", {
+            "dataset": dataset, "submission": submission, "period": period,
+            "rows": self.rows(dataset, submission, period), "violations": violations or [],
+            "can_edit": can_edit and not (submission and submission.locked),
+            "can_approve": submission is not None and Submission.objects.visible_to(
+                request.user, "approve").filter(pk=submission.pk).exists(),
+            "changes": services.changes_since_approval(submission) if submission and submission.approved_values
+            else {},
+        }, status=status)
+
+    def get(self, request, dataset_pk, period):
+        dataset, submission, period = self.get_submission(request, dataset_pk, period)
+        return self.render(request, dataset, submission, period)
+
+    def post(self, request, dataset_pk, period):
+        dataset, submission, period = self.get_submission(request, dataset_pk, period)
+        if not DataSet.objects.visible_to(request.user, "fill").filter(pk=dataset.pk).exists():
+            raise PermissionDenied(_("您没有填报此数据集的权限。"))
+        if submission is None:
+            submission = Submission.objects.create(org=dataset.org, dataset=dataset, period=str(period))
+        values, errors = {}, []
+        for indicator in dataset.indicators.all():
+            raw = request.POST.get(f"v_{indicator.pk}", "").replace(",", "").strip()
+            try:
+                value = Decimal(raw) if raw else None
+            except InvalidOperation:
+                errors.append(_("“%(name)s”的数值“%(raw)s”不是数字。") % {"name": indicator.name, "raw": raw})
+                continue
+            values[indicator] = (value, request.POST.get(f"c_{indicator.pk}", "").strip()[:300])
+        if errors:
+            for error in errors:
+                messages.error(request, error)
+            return self.render(request, dataset, submission, period, status=400)
+        try:
+            services.save_values(submission, values)
+        except ValidationError as exc:
+            messages.error(request, "；".join(exc.messages))
+            return self.render(request, dataset, submission, period, status=400)
+        if request.POST.get("action") == "submit":
+            violations = services.submit(submission)
+            if violations:
+                messages.error(request, _("有%(n)d条校验未通过，未提交。错误须修正；警告须在“说明”中写明原因。") % {
+                    "n": len(violations)})
+                return self.render(request, dataset, submission, period, violations, status=400)
+            messages.success(request, _("已提交，等待妇儿工委办审核。"))
+        else:
+            messages.success(request, _("草稿已保存。"))
+        return redirect("monitoring:grid", dataset_pk=dataset.pk, period=str(period))
+
+
+class SubmissionActionView(LoginRequiredMixin, View):
+    """审核 / 退回 / 审定 / 重新打开, by the office."""
+
+    def post(self, request, pk, action):
+        submission = get_object_or_404(Submission.objects.visible_to(request.user, "view"), pk=pk)
+        reason = request.POST.get("reason", "")
+        try:
+            if action == "review":
+                services.review(submission, actor=request.user)
+            elif action == "return":
+                services.return_submission(submission, reason=reason, actor=request.user)
+            elif action == "approve":
+                services.approve(submission, actor=request.user)
+            elif action == "reopen":
+                services.reopen(submission, actor=request.user, reason=reason)
+            else:
+                raise PermissionDenied
+        except (ValidationError, PermissionDenied) as exc:
+            messages.error(request, "；".join(getattr(exc, "messages", [str(exc)])))
+        else:
+            messages.success(request, _("已更新：%(s)s。") % {"s": submission.get_status_display()})
+        return redirect("monitoring:grid", dataset_pk=submission.dataset_id, period=submission.period)
+
+
+def submission_detail(request, pk):
+    submission = get_object_or_404(Submission.objects.visible_to(request.user, "view"), pk=pk)
+    return redirect("monitoring:grid", dataset_pk=submission.dataset_id, period=submission.period)
+
+
+class AttainmentView(LoginRequiredMixin, View):
+    def get(self, request):
+        org, period, orgs = generic.chosen_org_and_period(request, Submission)
+        year = period.year
+        rows = attainment(org, year)
+        measured = [r for r in rows if r.attained is not None]
+        return render(request, "monitoring/attainment.html", {
+            "org": org, "year": year, "orgs": orgs, "rows": rows, "period": period,
+            "met": sum(1 for r in measured if r.attained), "measured": len(measured),
+            "problems": services.check_unit(org, str(year)),
+        })
+
+
+class IndicatorTable(Table):
+    columns = [Col("code", "指标代码"), Col("name", "指标名称"), Col("outline", "纲要"), Col("domain", "领域"),
+               Col("unit", "单位"), Col("kind", "类型"),
+               Col("target", "目标", render=lambda i: f"{i.get_direction_display()}{i.target.normalize():f}"
+                   if i.target is not None else "")]
+
+
+class IndicatorListView(generic.ObjectListView):
+    queryset = Indicator.objects.all()
+    table = IndicatorTable
