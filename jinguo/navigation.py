@@ -41,6 +41,7 @@ MENU = [
         (_("填报审核"), "monitoring:submission_list", RECORD_ROLES | {Role.AGENCY_CLERK}),
         (_("目标达标"), "monitoring:attainment", RECORD_ROLES | {Role.AGENCY_CLERK}),
         (_("监测指标"), "monitoring:indicator_list", RECORD_ROLES | {Role.AGENCY_CLERK}),
+        (_("校验规则"), "monitoring:validationrule_list", RECORD_ROLES | {Role.AGENCY_CLERK}),
     ]),
     (_("组织机构"), [
         (_("组织树"), "orgs:tree", ALL_ROLES - {Role.AUDIT_ADMIN}),

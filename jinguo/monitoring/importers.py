@@ -36,8 +36,9 @@ class IndicatorValueImport(ImportSpec):
     model = DataValue
     form_class = DataValueForm
     natural_key = ("indicator_code",)
-    columns = [Column(_("指标代码"), "indicator_code", required=True, width=18),
-               Column(_("指标名称"), "indicator_name", width=30),
+    columns = [Column(_("指标代码"), "indicator_code", required=True, width=18,
+                      exporter=lambda v: v.indicator.code),
+               Column(_("指标名称"), "indicator_name", width=30, exporter=lambda v: v.indicator.name),
                Column(_("数值"), "value", kind="decimal", width=12),
                Column(_("说明"), "comment", width=30)]
 
@@ -82,6 +83,21 @@ class IndicatorValueImport(ImportSpec):
 
             return ImportResult(errors=[RowError("", 0, "", "", str(exc))])
         return super().run_import(file, ctx, progress)
+
+    def template(self, ctx: ImportContext) -> bytes:
+        """The grid of the unit's data set: codes and names filled in, values and comments to write."""
+        import io
+
+        from openpyxl import load_workbook
+
+        book = load_workbook(io.BytesIO(super().template(ctx)))
+        dataset = DataSet.objects.filter(org=ctx.org).first() if ctx.org is not None else None
+        if dataset is not None:
+            for indicator in dataset.indicators.order_by("code"):
+                book["数据"].append([indicator.code, indicator.name, None, None])
+        buffer = io.BytesIO()
+        book.save(buffer)
+        return buffer.getvalue()
 
     def export_queryset(self, ctx: ImportContext, date_from=None, date_to=None):
         return DataValue.objects.filter(submission__org=ctx.org).select_related("indicator").order_by(

@@ -93,6 +93,9 @@ class Indicator(AuditedModel):
     def __str__(self) -> str:
         return f"{self.code} {self.name}"
 
+    def get_absolute_url(self) -> str:
+        return reverse("monitoring:indicator_list")
+
     @property
     def aggregates(self) -> bool:
         return self.kind in (self.Kind.COUNT, self.Kind.AMOUNT) or (
@@ -203,7 +206,11 @@ class ValidationRule(AuditedModel):
     is_active = models.BooleanField(_("启用"), default=True)
 
     objects = GlobalQuerySet.as_manager()
-    scope_roles = {"view": FILL_ROLES, "change": frozenset({Role.UNIT_LEADER, Role.SYSTEM_ADMIN})}
+    scope_roles = {"view": FILL_ROLES, "change": frozenset({Role.UNIT_LEADER, Role.SYSTEM_ADMIN}),
+                   "add": frozenset({Role.UNIT_LEADER, Role.SYSTEM_ADMIN}), "export": FILL_ROLES}
+
+    def get_absolute_url(self) -> str:
+        return reverse("monitoring:validationrule_edit", args=[self.pk])
 
     class Meta:
         verbose_name = _("校验规则")

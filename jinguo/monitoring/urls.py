@@ -11,4 +11,9 @@ urlpatterns = [
     path("grid/<int:dataset_pk>/<str:period>/", views.GridView.as_view(), name="grid"),
     path("attainment/", views.AttainmentView.as_view(), name="attainment"),
     path("indicators/", views.IndicatorListView.as_view(), name="indicator_list"),
+    path("indicators/add/", views.IndicatorEditView.as_view(), name="indicator_add"),
+    path("indicators/<int:pk>/edit/", views.IndicatorEditView.as_view(), name="indicator_edit"),
+    path("rules/", views.RuleListView.as_view(), name="validationrule_list"),
+    path("rules/add/", views.RuleEditView.as_view(), name="validationrule_add"),
+    path("rules/<int:pk>/edit/", views.RuleEditView.as_view(), name="validationrule_edit"),
 ]

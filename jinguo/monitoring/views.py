@@ -15,7 +15,8 @@ from jinguo.core.periods import Period
 from jinguo.core.tables import Col, Table
 from jinguo.monitoring import services
 from jinguo.monitoring.attainment import attainment
-from jinguo.monitoring.models import DataSet, Indicator, Submission
+from jinguo.monitoring.forms import IndicatorForm, RuleForm
+from jinguo.monitoring.models import DataSet, Indicator, Submission, ValidationRule
 
 
 class SubmissionTable(Table):
@@ -171,3 +172,31 @@ class IndicatorTable(Table):
 class IndicatorListView(generic.ObjectListView):
     queryset = Indicator.objects.all()
     table = IndicatorTable
+
+
+class IndicatorEditView(generic.ObjectEditView):
+    """A local indicator (the national ones arrive by migration)."""
+
+    queryset = Indicator.objects.all()
+    form_class = IndicatorForm
+
+    def get_initial(self) -> dict:
+        initial = super().get_initial()
+        initial.setdefault("org", self.request.user.org_id)
+        return initial
+
+
+class RuleTable(Table):
+    columns = [Col("code", "规则代码", link=True), Col("name", "名称"),
+               Col("expression", "关系", render=lambda r: f"{r.left} {r.operator} {r.right}"),
+               Col("importance", "重要程度"), Col("missing", "缺失值处理")]
+
+
+class RuleListView(generic.ObjectListView):
+    queryset = ValidationRule.objects.all()
+    table = RuleTable
+
+
+class RuleEditView(generic.ObjectEditView):
+    queryset = ValidationRule.objects.all()
+    form_class = RuleForm

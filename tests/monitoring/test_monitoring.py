@@ -218,3 +218,31 @@ def test_api_scope_and_actions(tree, users, login, health):
     assert leader.post(f"/api/submissions/{submission.pk}/approve/").json()["status"] == "approved"
     assert "W_HEALTH_MMR" in {row["code"] for row in client.get("/api/indicators/", {"page_size": 100}).json()[
         "results"]}
+
+
+def test_local_indicators_and_rules_through_the_pages(tree, users, login, health, tmp_path):
+    from django.core.management import call_command
+    from django.urls import reverse
+    from python_calamine import CalamineWorkbook
+
+    from jinguo.monitoring.models import ValidationRule
+
+    client = login(users["leader"])
+    response = client.post(reverse("monitoring:indicator_add"), {
+        "outline": "women", "domain": "妇女与家庭建设", "code": "L_FAMILY_01", "name": "最美家庭户数", "unit": "户",
+        "kind": "count", "multiplier": 1, "org": tree["county"].pk})
+    assert response.status_code == 302 and Indicator.objects.get(code="L_FAMILY_01").org == tree["county"]
+    bad = client.post(reverse("monitoring:validationrule_add"), {
+        "code": "R_BAD", "name": "坏规则", "left": "L_FAMILY_01 +", "operator": "<=", "right": "100",
+        "importance": "error", "missing": "any", "message": "x", "is_active": "on"})
+    assert bad.status_code == 400 and "不完整" in bad.content.decode()
+    good = client.post(reverse("monitoring:validationrule_add"), {
+        "code": "R_FAMILY", "name": "户数上限", "left": "L_FAMILY_01", "operator": "<=", "right": "W_HEALTH_LB × 2",
+        "importance": "warning", "missing": "any", "message": "最美家庭户数异常", "is_active": "on"})
+    assert good.status_code == 302 and ValidationRule.objects.filter(code="R_FAMILY").exists()
+    assert login(users["staff"]).get(reverse("monitoring:validationrule_add")).status_code == 403
+    units, _sets = health
+    template = tmp_path / "grid.xlsx"
+    call_command("xlsx_template", "indicator_values", "--out", str(template), "--org", units["county"].code)
+    rows = CalamineWorkbook.from_path(str(template)).get_sheet_by_name("数据").to_python()
+    assert rows[0][:2] == ["指标代码*", "指标名称"] and ["W_HEALTH_LB", "活产数"] in [r[:2] for r in rows]
