@@ -8,6 +8,7 @@ carries links to the filtered lists that produced its figures. Sections without 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from decimal import Decimal
 from urllib.parse import urlencode
 
 from django.urls import reverse
@@ -183,6 +184,27 @@ def people_blocks(stats, org: OrgUnit, period: Period, options: Options, number:
             _block("people", "para", f"{period.label}，" + "；".join(p for p, _u in parts) + "。", parts)]
 
 
+def monitoring_blocks(org: OrgUnit, period: Period, number: int) -> list[dict]:
+    """两纲实施: attainment of the outline targets for the period's year, when the units have reported."""
+    from jinguo.monitoring.attainment import attainment
+    from jinguo.monitoring.models import Submission
+
+    if not Submission.objects.filter(org__path__startswith=org.path, period=str(period.year)).exists():
+        return []
+    rows = [r for r in attainment(org, period.year, years_back=0) if r.attained is not None]
+    if not rows:
+        return []
+    met = sum(1 for r in rows if r.attained)
+    text = (f"{period.year}年纳入监测的妇女儿童发展纲要指标中，可监测{len(rows)}项，达标{met}项，"
+            f"达标率{percent(Decimal(met) * 100 / len(rows), 1)}。")
+    behind = [r.indicator.name for r in rows if not r.attained]
+    if behind:
+        text += f"尚未达标的有{'、'.join(behind[:5])}{'等' if len(behind) > 5 else ''}。"
+    return [_block("monitoring.h", "h2", f"（{CHINESE_NUMERALS[number - 1]}）两纲实施"),
+            _block("monitoring", "para", text, [(f"可监测{len(rows)}项", _url("monitoring:attainment", org=org.pk,
+                                                                             period=str(period.year)))])]
+
+
 def plan_blocks(org: OrgUnit, period: Period, options: Options) -> list[dict]:
     following = period.next()
     items = PlanItem.objects.filter(period=str(following)).exclude(status=PlanItem.Status.CANCELLED)
@@ -216,6 +238,8 @@ def generate(org: OrgUnit, period: Period, options: Options | None = None) -> li
 
     numbering = sum(1 for b in work if b["kind"] == "h2") + 1
     work.extend(people_blocks(people_stats(org, period, scope=options.scope), org, period, options, numbering))
+    numbering = sum(1 for b in work if b["kind"] == "h2") + 1
+    work.extend(monitoring_blocks(org, period, numbering))
     plans = plan_blocks(org, period, options)
     blocks = [_block("title", "title", title(org, period)),
               _block("opening", "para", f"{period.label}，{org.name}妇联在上级党委和上级妇联的坚强领导下，"

@@ -246,3 +246,15 @@ def test_local_indicators_and_rules_through_the_pages(tree, users, login, health
     call_command("xlsx_template", "indicator_values", "--out", str(template), "--org", units["county"].code)
     rows = CalamineWorkbook.from_path(str(template)).get_sheet_by_name("数据").to_python()
     assert rows[0][:2] == ["指标代码*", "指标名称"] and ["W_HEALTH_LB", "活产数"] in [r[:2] for r in rows]
+
+
+def test_work_summary_reports_outline_attainment(tree, health):
+    from jinguo.core.periods import Period
+    from jinguo.reports.summary import generate
+
+    _units, sets = health
+    fill(sets["county"], "2025", W_HEALTH_MMR_D=(1, ""), W_HEALTH_LB=(3000, ""), W_HEALTH_CC_S=(600, ""),
+         W_HEALTH_CC_T=(800, ""))
+    text = "".join(b["text"] for b in generate(tree["county"], Period.parse("2025")))
+    assert "可监测2项，达标1项，达标率50.0%" in text and "尚未达标的有孕产妇死亡率" in text
+    assert "两纲实施" not in "".join(b["text"] for b in generate(tree["sister"], Period.parse("2025")))
