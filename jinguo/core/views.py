@@ -231,7 +231,11 @@ class ObjectEditView(ScopedViewMixin, View):
         return get_object_or_404(self.get_queryset("change"), pk=pk)
 
     def get_initial(self) -> dict:
-        return {key: value for key, value in self.request.GET.items() if key in self.form_class.base_fields}
+        """Values from the query string; a new record's unit defaults to the user's own unit."""
+        initial = {key: value for key, value in self.request.GET.items() if key in self.form_class.base_fields}
+        if "org" in self.form_class.base_fields:
+            initial.setdefault("org", self.request.user.org_id)
+        return initial
 
     def get_form(self, instance, data=None):
         return self.form_class(data=data, files=self.request.FILES if data is not None else None,

@@ -53,7 +53,6 @@ class ActivityEditView(generic.ObjectEditView):
 
     def get_initial(self) -> dict:
         initial = super().get_initial()
-        initial.setdefault("org", self.request.user.org_id)
         initial.setdefault("start_date", timezone.localdate())
         return initial
 
@@ -136,7 +135,6 @@ class PlanItemEditView(generic.ObjectEditView):
 
     def get_initial(self) -> dict:
         initial = super().get_initial()
-        initial.setdefault("org", self.request.user.org_id)
         initial.setdefault("period", str(Period.containing(timezone.localdate(), "H").next()))
         return initial
 

@@ -180,11 +180,6 @@ class IndicatorEditView(generic.ObjectEditView):
     queryset = Indicator.objects.all()
     form_class = IndicatorForm
 
-    def get_initial(self) -> dict:
-        initial = super().get_initial()
-        initial.setdefault("org", self.request.user.org_id)
-        return initial
-
 
 class RuleTable(Table):
     columns = [Col("code", "规则代码", link=True), Col("name", "名称"),

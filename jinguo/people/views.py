@@ -73,11 +73,6 @@ def registry(model, form_class, table, kind: str | None, fields: list[str]):
     class EditView(generic.ObjectEditView):
         queryset = model.objects.all()
 
-        def get_initial(self) -> dict:
-            initial = super().get_initial()
-            initial.setdefault("org", self.request.user.org_id)
-            return initial
-
         def save(self, form):
             return _person_save(self, form) if hasattr(form, "person_data") else form.save()
 

@@ -56,11 +56,6 @@ class CaseAddView(generic.ObjectEditView):
     form_class = CaseForm
     template_name = "petitions/case_intake.html"
 
-    def get_initial(self) -> dict:
-        initial = super().get_initial()
-        initial.setdefault("org", self.request.user.org_id)
-        return initial
-
     def save(self, form) -> Case:
         case = form.save(commit=False)
         return services.register_case(case, [form.petitioner()], actor=self.request.user)
@@ -344,8 +339,3 @@ class TimeLimitsEditView(generic.ObjectEditView):
 
     queryset = TimeLimits.objects.all()
     form_class = TimeLimitsForm
-
-    def get_initial(self) -> dict:
-        initial = super().get_initial()
-        initial.setdefault("org", self.request.user.org_id)
-        return initial

@@ -51,7 +51,6 @@ class SummaryCreateView(generic.ObjectEditView):
 
     def get_initial(self) -> dict:
         initial = super().get_initial()
-        initial.setdefault("org", self.request.user.org_id)
         today = timezone.localdate()
         initial.setdefault("period", str(Period.containing(today, "H") if today.month > 6 else
                                          Period(today.year - 1, "H", 2)))
