@@ -8,26 +8,30 @@ from django.utils.translation import gettext_lazy as _
 
 from jinguo.core.periods import Period
 
-CENT = Decimal("0.01")
 
-
-class CentsField(models.BigIntegerField):
-    """An exact decimal with two places (yuan and fen, or counts), stored as an integer number of hundredths.
+class ScaledDecimalField(models.BigIntegerField):
+    """An exact decimal with `places` decimals, stored as an integer (value × 10^places).
 
     SQLite keeps DecimalField as floating point; integers are exact on every database, so SUM() over ten
-    thousand amounts is right to the fen. Python sees `Decimal`, aggregates included.
+    thousand amounts is right to the last place. Python sees `Decimal`, aggregates included. A strict field
+    refuses more decimals than it keeps; a lenient one rounds them.
     """
 
-    description = _("两位小数的精确数")
+    places = 2
+    strict = True
+    max_digits = 16
+
+    def _unit(self) -> Decimal:
+        return Decimal(1).scaleb(-self.places)
 
     def from_db_value(self, value, expression, connection):
-        return None if value is None else Decimal(value).scaleb(-2)
+        return None if value is None else Decimal(value).scaleb(-self.places)
 
     def to_python(self, value):
         if value is None or isinstance(value, Decimal):
             return value
         try:
-            return Decimal(str(value)).quantize(CENT)
+            return Decimal(str(value)).quantize(self._unit())
         except ArithmeticError:
             raise ValidationError(_("“%(value)s”不是有效的数字。"), params={"value": value}) from None
 
@@ -35,14 +39,31 @@ class CentsField(models.BigIntegerField):
         if value is None:
             return None
         number = Decimal(str(value))
-        if number != number.quantize(CENT):
-            raise ValueError(f"{value} has more than two decimal places")
-        return int(number.scaleb(2))
+        if number != number.quantize(self._unit()):
+            if self.strict:
+                raise ValueError(f"{value} has more than {self.places} decimal places")
+            number = number.quantize(self._unit())
+        return int(number.scaleb(self.places))
 
     def formfield(self, **kwargs):
         from django import forms
 
-        return forms.DecimalField(max_digits=16, decimal_places=2, **kwargs)
+        return forms.DecimalField(max_digits=self.max_digits, decimal_places=self.places, **kwargs)
+
+
+class CentsField(ScaledDecimalField):
+    """Two places: yuan and fen, counts, hours. More decimals than that are an error, not rounded away."""
+
+    description = _("两位小数的精确数")
+
+
+class FixedPointField(ScaledDecimalField):
+    """Four places, rounded: indicator values and rates of the outline monitoring."""
+
+    description = _("四位小数的精确数")
+    places = 4
+    strict = False
+    max_digits = 20
 
 
 def validate_period(value: str) -> None:

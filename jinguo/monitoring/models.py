@@ -14,33 +14,11 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from jinguo.accounts.roles import ALL_ROLES, RECORD_ROLES, Role
-from jinguo.core.fields import PeriodField
+from jinguo.core.fields import FixedPointField, PeriodField
 from jinguo.core.models import AuditedModel, OrgOwnedModel
 from jinguo.core.scope import GlobalQuerySet
 
 FILL_ROLES = frozenset({Role.AGENCY_CLERK}) | RECORD_ROLES
-
-
-class FixedPointField(models.BigIntegerField):
-    """An exact decimal with four places, stored as an integer number of ten-thousandths."""
-
-    PLACES = 4
-
-    def from_db_value(self, value, expression, connection):
-        return None if value is None else Decimal(value).scaleb(-self.PLACES)
-
-    def to_python(self, value):
-        return value if value is None or isinstance(value, Decimal) else Decimal(str(value))
-
-    def get_prep_value(self, value):
-        if value is None:
-            return None
-        return int(Decimal(str(value)).quantize(Decimal(1).scaleb(-self.PLACES)).scaleb(self.PLACES))
-
-    def formfield(self, **kwargs):
-        from django import forms
-
-        return forms.DecimalField(max_digits=20, decimal_places=self.PLACES, **kwargs)
 
 
 class Indicator(AuditedModel):

@@ -106,7 +106,7 @@ class Migration(migrations.Migration):
             name='DataValue',
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('value', jinguo.monitoring.models.FixedPointField(blank=True, null=True, verbose_name='数值')),
+                ('value', jinguo.core.fields.FixedPointField(blank=True, null=True, verbose_name='数值')),
                 ('comment', models.CharField(blank=True, max_length=300, verbose_name='说明')),
                 ('indicator', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='values', to='monitoring.indicator')),
                 ('submission', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='values', to='monitoring.submission')),
