@@ -2,7 +2,6 @@
 
 import django.db.models.deletion
 import jinguo.core.fields
-import jinguo.monitoring.models
 from django.conf import settings
 from django.db import migrations, models
 
