@@ -83,6 +83,18 @@ class CaseDetailView(generic.ObjectDetailView):
         return case_context(self.request, case)
 
 
+ACTION_FORMS = {"accept": NoteForm, "reject": RejectForm, "transfer": TransferForm, "start": NoteForm,
+                "refer": ReferForm, "extend": ExtendForm, "reply": ReplyForm, "follow_up": FollowUpForm,
+                "close": CloseForm, "request_review": NoteForm, "assign": AssignForm}
+
+
+def action_form(action: str, case: Case, data=None):
+    """The form of one workflow action, blank for the detail page or bound to a POST."""
+    if action == "assign":
+        return AssignForm(data, case=case, prefix=action)
+    return ACTION_FORMS[action](data, prefix=action)
+
+
 def case_context(request, case: Case, *, clear: list | None = None) -> dict:
     user = request.user
     today = timezone.localdate()
@@ -90,14 +102,7 @@ def case_context(request, case: Case, *, clear: list | None = None) -> dict:
     can_handle = Case.objects.visible_to(user, "handle").filter(pk=case.pk).exists()
     forms = {}
     if can_handle:
-        form_classes = {"accept": NoteForm, "reject": RejectForm, "transfer": TransferForm, "start": NoteForm,
-                        "refer": ReferForm, "extend": ExtendForm, "reply": ReplyForm, "follow_up": FollowUpForm,
-                        "close": CloseForm, "request_review": NoteForm}
-        for action in actions:
-            if action == "assign":
-                forms[action] = AssignForm(case=case, prefix=action)
-            else:
-                forms[action] = form_classes[action](prefix=action)
+        forms = {action: action_form(action, case) for action in actions}
     petitioners = list(case.petitioners.all())
     return {
         "case": case,
@@ -144,10 +149,7 @@ class CaseActionView(LoginRequiredMixin, View):
 
     def run(self, request, case: Case, action: str) -> None:
         user, post = request.user, request.POST
-        form_class = {"accept": NoteForm, "reject": RejectForm, "transfer": TransferForm, "start": NoteForm,
-                      "refer": ReferForm, "extend": ExtendForm, "reply": ReplyForm, "follow_up": FollowUpForm,
-                      "close": CloseForm, "request_review": NoteForm}.get(action)
-        form = AssignForm(post, case=case, prefix=action) if action == "assign" else form_class(post, prefix=action)
+        form = action_form(action, case, post)
         if not form.is_valid():
             raise ValidationError([f"{form.fields[k].label if k in form.fields else ''}：{'，'.join(v)}"
                                    for k, v in form.errors.items()])
