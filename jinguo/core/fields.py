@@ -19,7 +19,7 @@ class ScaledDecimalField(models.BigIntegerField):
 
     places = 2
     strict = True
-    max_digits = 16
+    form_max_digits = 16  # not `max_digits`: DRF would take the field for a DecimalField
 
     def _unit(self) -> Decimal:
         return Decimal(1).scaleb(-self.places)
@@ -48,7 +48,7 @@ class ScaledDecimalField(models.BigIntegerField):
     def formfield(self, **kwargs):
         from django import forms
 
-        return forms.DecimalField(max_digits=self.max_digits, decimal_places=self.places, **kwargs)
+        return forms.DecimalField(max_digits=self.form_max_digits, decimal_places=self.places, **kwargs)
 
 
 class CentsField(ScaledDecimalField):
@@ -63,7 +63,7 @@ class FixedPointField(ScaledDecimalField):
     description = _("四位小数的精确数")
     places = 4
     strict = False
-    max_digits = 20
+    form_max_digits = 20
 
 
 def validate_period(value: str) -> None:
