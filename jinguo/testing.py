@@ -47,3 +47,20 @@ class assert_max_queries(CaptureQueriesContext):
         if exc[0] is None and len(self) > self.limit:
             queries = "\n".join(q["sql"] for q in self.captured_queries)
             raise AssertionError(f"{len(self)} queries, at most {self.limit} allowed:\n{queries}")
+
+
+def xlsx_file(headers: list, rows: list[list], *, name: str = "数据.xlsx"):
+    """An in-memory workbook as users fill in: sheet "数据", a header row, then the rows."""
+    import io
+
+    from openpyxl import Workbook
+
+    book = Workbook()
+    book.active.title = "数据"
+    for row in [headers, *rows]:
+        book.active.append(row)
+    buffer = io.BytesIO()
+    book.save(buffer)
+    buffer.seek(0)
+    buffer.name = name
+    return buffer

@@ -6,11 +6,11 @@ import sys
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
-from openpyxl import Workbook
 
 from jinguo.accounts.models import User
 from jinguo.accounts.roles import Role
 from jinguo.orgs.models import OrgUnit
+from jinguo.testing import xlsx_file
 
 
 def test_create_user_with_chinese_role_names(tree, capsys):
@@ -40,11 +40,7 @@ def test_api_token_authenticates_with_the_users_scope(tree, users, client, capsy
 
 
 def _xlsx(path, rows):
-    book = Workbook()
-    book.active.title = "数据"
-    for row in rows:
-        book.active.append(row)
-    book.save(path)
+    path.write_bytes(xlsx_file(rows[0], rows[1:]).getvalue())
 
 
 def test_failed_cli_import_prints_every_error_and_exits_nonzero(tree, tmp_path, capsys):

@@ -3,13 +3,14 @@
 import io
 
 import pytest
-from openpyxl import Workbook, load_workbook
+from openpyxl import load_workbook
 from python_calamine import CalamineWorkbook
 
 from jinguo.audit.models import AuditEntry
 from jinguo.core.excel import CellError, ImportContext, annotated_workbook, parse_date, parse_decimal, parse_int
 from jinguo.importers import get_spec
 from jinguo.orgs.models import OrgUnit
+from jinguo.testing import xlsx_file
 
 HEADERS = ["编码", "名称", "级别", "上级编码", "单位类型"]
 GOOD_ROWS = [
@@ -21,17 +22,8 @@ GOOD_ROWS = [
 ]
 
 
-def workbook(rows, headers=HEADERS) -> io.BytesIO:
-    book = Workbook()
-    sheet = book.active
-    sheet.title = "数据"
-    sheet.append(headers)
-    for row in rows:
-        sheet.append(row)
-    buffer = io.BytesIO()
-    book.save(buffer)
-    buffer.seek(0)
-    return buffer
+def workbook(rows, headers=HEADERS):
+    return xlsx_file(headers, rows)
 
 
 def run(file, org, existing="skip"):

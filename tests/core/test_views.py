@@ -3,23 +3,16 @@
 import io
 
 from django.urls import reverse
-from openpyxl import Workbook, load_workbook
+from openpyxl import load_workbook
 
 from jinguo.audit.models import AuditEntry
 from jinguo.core.models import CodeItem, ImportJob
 from jinguo.orgs.models import OrgUnit
+from jinguo.testing import xlsx_file
 
 
-def _upload(rows) -> io.BytesIO:
-    book = Workbook()
-    book.active.title = "数据"
-    for row in rows:
-        book.active.append(row)
-    buffer = io.BytesIO()
-    book.save(buffer)
-    buffer.seek(0)
-    buffer.name = "单位.xlsx"
-    return buffer
+def _upload(rows):
+    return xlsx_file(rows[0], rows[1:], name="单位.xlsx")
 
 
 def test_import_through_the_page(tree, users, login, django_capture_on_commit_callbacks):

@@ -8,7 +8,6 @@ import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.urls import reverse
-from openpyxl import Workbook
 from python_calamine import CalamineWorkbook
 
 from jinguo.audit.models import AuditEntry
@@ -17,21 +16,13 @@ from jinguo.core.periods import Period
 from jinguo.importers import get_spec
 from jinguo.ledger.models import Activity, ActivityFigure, Measure
 from jinguo.ledger.stats import ledger_stats
-from jinguo.testing import assert_max_queries
+from jinguo.testing import assert_max_queries, xlsx_file
 
 HEADERS = ["开始日期", "结束日期", "活动类型", "活动名称", "主题", "地点", "合作单位", "说明"]
 
 
-def sheet(rows, headers=HEADERS) -> io.BytesIO:
-    book = Workbook()
-    book.active.title = "数据"
-    book.active.append(headers)
-    for row in rows:
-        book.active.append(row)
-    buffer = io.BytesIO()
-    book.save(buffer)
-    buffer.seek(0)
-    return buffer
+def sheet(rows, headers=HEADERS):
+    return xlsx_file(headers, rows)
 
 
 def test_import_with_measure_headers_in_every_spelling(tree, tmp_path, capsys):

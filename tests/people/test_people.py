@@ -8,7 +8,6 @@ from decimal import Decimal
 from django.core.management import call_command
 from django.db import connection
 from django.urls import reverse
-from openpyxl import Workbook
 
 from jinguo.core.excel import ImportContext
 from jinguo.core.models import CodeItem
@@ -17,21 +16,14 @@ from jinguo.importers import get_spec
 from jinguo.people import services
 from jinguo.people.models import Aid, Beneficiary, Honour, Loan, Person, Talent, Volunteer
 from jinguo.reports.summary import generate
+from jinguo.testing import xlsx_file
 
 D = dt.date
 ID = "320124198808240056"
 
 
-def sheet(headers, rows) -> io.BytesIO:
-    book = Workbook()
-    book.active.title = "数据"
-    book.active.append(headers)
-    for row in rows:
-        book.active.append(row)
-    buffer = io.BytesIO()
-    book.save(buffer)
-    buffer.seek(0)
-    return buffer
+def sheet(headers, rows):
+    return xlsx_file(headers, rows)
 
 
 def test_two_lists_with_the_same_id_make_one_person_and_no_plaintext(tree, tmp_path):

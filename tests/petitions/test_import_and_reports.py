@@ -8,7 +8,6 @@ from decimal import Decimal
 from django.core.management import call_command
 from django.urls import reverse
 from docx import Document
-from openpyxl import Workbook
 
 from jinguo.core.excel import ImportContext
 from jinguo.core.idcard import check_char
@@ -17,6 +16,7 @@ from jinguo.importers import get_spec
 from jinguo.petitions import services
 from jinguo.petitions.models import Case, Petitioner
 from jinguo.petitions.stats import petition_stats
+from jinguo.testing import xlsx_file
 
 HEADERS = ["登记日期", "来源方式", "问题类别", "问题子类", "信访人姓名", "身份证号", "联系电话", "住址", "诉求摘要",
            "办理状态", "办结日期", "办理结果"]
@@ -43,16 +43,8 @@ def ledger_rows(n: int) -> list[list]:
     return rows
 
 
-def workbook(rows, headers=HEADERS) -> io.BytesIO:
-    book = Workbook()
-    book.active.title = "数据"
-    book.active.append(headers)
-    for row in rows:
-        book.active.append(row)
-    buffer = io.BytesIO()
-    book.save(buffer)
-    buffer.seek(0)
-    return buffer
+def workbook(rows, headers=HEADERS):
+    return xlsx_file(headers, rows)
 
 
 def test_thousand_rows_with_ten_bad_then_fixed_then_reimported(tree):
