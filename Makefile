@@ -26,7 +26,7 @@ run: install
 	@echo ""
 	@echo "  巾帼 jinguo 已启动： http://$(HOST):$(PORT)/   （Ctrl+C 停止）"
 	@echo ""
-	$(JINGUO) db_worker --no-reload & worker=$$!; trap "kill $$worker 2>/dev/null" EXIT INT TERM; \
+	$(JINGUO) worker & worker=$$!; trap "kill $$worker 2>/dev/null" EXIT INT TERM; \
 	$(JINGUO) runserver $(HOST):$(PORT) --noreload
 
 # Browser and PDF tests need Debian packages; install what is missing when we are root with apt (as on CI).

@@ -4,6 +4,8 @@ JINGUO_ENV            development (default) | production
 DATABASE_URL          sqlite:///path or postgres://user@host:port/name (default: SQLite in var/)
 JINGUO_SECRET_KEY     required in production; development generates one in var/
 JINGUO_DATA_KEY       personal-data encryption key (base64, 32 bytes); required in production
+JINGUO_DATA_KEYS_RETIRED  comma-separated earlier data keys, still able to decrypt (during `jinguo rotate_key`)
+JINGUO_INDEX_KEY      key of the search hashes (default: JINGUO_DATA_KEY); keep it fixed when the data key rotates
 JINGUO_ALLOWED_HOSTS  comma-separated host names (production)
 JINGUO_REQUIRE_2FA    1 = every user needs a second factor (administrators always do)
 JINGUO_TLS            1 = served behind TLS (secure cookies, HSTS)
@@ -53,6 +55,9 @@ if not DATA_KEY:
     import base64
 
     DATA_KEY = _dev_secret("data_key", lambda: base64.b64encode(secrets.token_bytes(32)).decode())
+
+DATA_KEYS_RETIRED = [k.strip() for k in os.environ.get("JINGUO_DATA_KEYS_RETIRED", "").split(",") if k.strip()]
+INDEX_KEY = os.environ.get("JINGUO_INDEX_KEY", "")
 
 ALLOWED_HOSTS = [h.strip() for h in os.environ.get("JINGUO_ALLOWED_HOSTS", "").split(",") if h.strip()]
 if not PRODUCTION:
@@ -221,6 +226,7 @@ REST_FRAMEWORK = {
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "DEFAULT_PAGINATION_CLASS": "jinguo.core.pagination.Pagination",
+    "EXCEPTION_HANDLER": "jinguo.core.api.exception_handler",
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "PAGE_SIZE": 50,
 }

@@ -64,3 +64,74 @@ def xlsx_file(headers: list, rows: list[list], *, name: str = "数据.xlsx"):
     buffer.seek(0)
     buffer.name = name
     return buffer
+
+
+def form_data(html: str, action_contains: str | None = None) -> dict[str, str | list[str]]:
+    """What a browser would submit from the first POST form in `html` whose action contains `action_contains`
+    (default: the first form that posts to its own page): text, hidden and checked inputs, selected options (or
+    a select's first option), textareas."""
+    from html.parser import HTMLParser
+
+    class FormParser(HTMLParser):
+        def __init__(self) -> None:
+            super().__init__(convert_charrefs=True)
+            self.data: dict[str, list[str]] = {}
+            self.state = "before"  # before → inside → done
+            self.select: str | None = None
+            self.select_first: str | None = None
+            self.select_chosen = False
+            self.textarea: str | None = None
+
+        def add(self, name: str | None, value: str) -> None:
+            if name:
+                self.data.setdefault(name, []).append(value)
+
+        def handle_starttag(self, tag, attrs):
+            a = dict(attrs)
+            action = a.get("action") or ""
+            if tag == "form" and self.state == "before" and (a.get("method") or "").lower() == "post" and (
+                    not action if action_contains is None else action_contains in action):
+                self.state = "inside"
+            if self.state != "inside":
+                return
+            if tag == "input":
+                kind = (a.get("type") or "text").lower()
+                if kind in {"submit", "button", "file", "image", "reset"}:
+                    return
+                if kind in {"checkbox", "radio"} and "checked" not in a:
+                    return
+                self.add(a.get("name"), a.get("value") or ("on" if kind == "checkbox" else ""))
+            elif tag == "select":
+                self.select, self.select_first, self.select_chosen = a.get("name"), None, False
+            elif tag == "option" and self.select:
+                value = a.get("value", "")
+                if self.select_first is None:
+                    self.select_first = value
+                if "selected" in a:
+                    self.add(self.select, value)
+                    self.select_chosen = True
+            elif tag == "textarea":
+                self.textarea = a.get("name")
+                self.add(self.textarea, "")
+
+        def handle_endtag(self, tag):
+            if self.state != "inside":
+                return
+            if tag == "select" and self.select:
+                if not self.select_chosen and self.select_first is not None:
+                    self.add(self.select, self.select_first)
+                self.select = None
+            elif tag == "textarea":
+                self.textarea = None
+            elif tag == "form":
+                self.state = "done"
+
+        def handle_data(self, data):
+            if self.state == "inside" and self.textarea:
+                self.data[self.textarea][-1] += data.removeprefix("\n") if not self.data[self.textarea][-1] else data
+
+    parser = FormParser()
+    parser.feed(html)
+    if parser.state == "before":
+        raise AssertionError(f"no POST form (action containing {action_contains!r}) on the page")
+    return {k: v[0] if len(v) == 1 else v for k, v in parser.data.items() if k != "csrfmiddlewaretoken"}

@@ -97,7 +97,7 @@ def record_change(obj: models.Model, action: str, before: dict | None, after: di
     """A generic diff: only the fields that changed (all of them for create/delete)."""
     before, after = before or {}, after or {}
     if action == Event.UPDATED:
-        keys = sorted(k for k in after if before.get(k) != after.get(k) and k != "updated")
+        keys = sorted(k for k in after if before.get(k) != after.get(k) and k not in {"updated", "version"})
         if not keys:
             return None
         before = {k: before.get(k) for k in keys}

@@ -1,14 +1,24 @@
 """Base API classes: every viewset reads through `visible_to`, so the API has the web's scope exactly."""
 
-from rest_framework import serializers, viewsets
+from rest_framework import serializers, status, viewsets
 from rest_framework.exceptions import PermissionDenied
+from rest_framework.response import Response
+from rest_framework.views import exception_handler as drf_exception_handler
 
 from jinguo.audit.context import set_actor
-from jinguo.core.models import CodeItem
+from jinguo.core.models import CodeItem, EditConflict
 from jinguo.core.scope import scope_paths
 
 ACTION_FOR_METHOD = {"GET": "view", "HEAD": "view", "OPTIONS": "view", "POST": "add", "PUT": "change",
                      "PATCH": "change", "DELETE": "delete"}
+
+
+def exception_handler(exc, context):
+    """DRF's handler, plus: a save over someone else's newer change is a 409 with the current version."""
+    if isinstance(exc, EditConflict):
+        return Response({"detail": str(exc), "version": type(exc.obj)._base_manager.filter(pk=exc.obj.pk)
+                         .values_list("version", flat=True).first()}, status=status.HTTP_409_CONFLICT)
+    return drf_exception_handler(exc, context)
 
 
 class ScopedViewSetMixin:

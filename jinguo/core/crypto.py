@@ -1,8 +1,13 @@
 """Field-level encryption of personal data and keyed hashes for exact search.
 
 One provider interface; the default is AES-256-GCM from `cryptography` with the key in JINGUO_DATA_KEY. A
-deployment that must use 国密 SM4, or a certified crypto module, supplies another provider with the same three
+deployment that must use 国密 SM4, or a certified crypto module, supplies another provider with the same
 methods (settings.DATA_CIPHER_PROVIDER).
+
+Key rotation: every value carries the id of the key that encrypted it (`enc2:<key id>:…`). Retired keys
+(JINGUO_DATA_KEYS_RETIRED) still decrypt; `jinguo rotate_key` re-encrypts everything under the current key,
+after which the retired keys can be destroyed. Search hashes use a separate index key (JINGUO_INDEX_KEY,
+default: the data key), so rotating the data key leaves every hash — and every exact search — valid.
 """
 
 from __future__ import annotations
@@ -18,10 +23,13 @@ from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.module_loading import import_string
 
-PREFIX = "enc1:"
+LEGACY_PREFIX = "enc1:"  # values written before key ids: the current or a retired key opens them
+PREFIX = "enc2:"
 
 
 class CipherProvider(Protocol):
+    key_id: str
+
     def encrypt(self, plaintext: bytes) -> bytes: ...
 
     def decrypt(self, token: bytes) -> bytes: ...
@@ -42,6 +50,7 @@ class AesGcmProvider:
         if len(key) != 32:
             raise ImproperlyConfigured("JINGUO_DATA_KEY must be base64 of 32 random bytes")
         self._aead = AESGCM(key)
+        self.key_id = hashlib.sha256(b"jinguo key id\x00" + key).hexdigest()[:8]
         self._hash_key = hmac.new(key, b"jinguo search hash v1", hashlib.sha256).digest()
 
     def encrypt(self, plaintext: bytes) -> bytes:
@@ -55,20 +64,67 @@ class AesGcmProvider:
         return hmac.new(self._hash_key, value.encode(), hashlib.sha256).hexdigest()
 
 
+def _make(key_b64: str) -> CipherProvider:
+    path = getattr(settings, "DATA_CIPHER_PROVIDER", "jinguo.core.crypto.AesGcmProvider")
+    return import_string(path)(key_b64)
+
+
 @cache
 def provider() -> CipherProvider:
-    path = getattr(settings, "DATA_CIPHER_PROVIDER", "jinguo.core.crypto.AesGcmProvider")
-    return import_string(path)(settings.DATA_KEY)
+    """The current key: everything is encrypted under it."""
+    return _make(settings.DATA_KEY)
+
+
+@cache
+def keyring() -> dict[str, CipherProvider]:
+    """Key id → provider, for the current key and every retired one (decryption only)."""
+    ring = {p.key_id: p for p in (_make(k) for k in getattr(settings, "DATA_KEYS_RETIRED", ()))}
+    ring[provider().key_id] = provider()
+    return ring
+
+
+@cache
+def index_provider() -> CipherProvider:
+    return _make(getattr(settings, "INDEX_KEY", "") or settings.DATA_KEY)
+
+
+def reset() -> None:
+    """Forget the cached keys (after the settings change: tests, key rotation)."""
+    for cached in (provider, keyring, index_provider):
+        cached.cache_clear()
 
 
 def encrypt_text(value: str) -> str:
-    return PREFIX + base64.b64encode(provider().encrypt(value.encode())).decode()
+    current = provider()
+    return f"{PREFIX}{current.key_id}:" + base64.b64encode(current.encrypt(value.encode())).decode()
+
+
+def key_id_of(token: str) -> str | None:
+    """The id of the key a stored value was encrypted with (None for legacy values without one)."""
+    if token.startswith(PREFIX):
+        return token[len(PREFIX):].split(":", 1)[0]
+    return None
 
 
 def decrypt_text(token: str) -> str:
-    if not token.startswith(PREFIX):
-        raise ValueError("not an encrypted value")
-    return provider().decrypt(base64.b64decode(token[len(PREFIX):])).decode()
+    if token.startswith(PREFIX):
+        key_id, _sep, body = token[len(PREFIX):].partition(":")
+        try:
+            key = keyring()[key_id]
+        except KeyError:
+            raise ValueError(f"encrypted with key {key_id}, which is not configured") from None
+        return key.decrypt(base64.b64decode(body)).decode()
+    if token.startswith(LEGACY_PREFIX):
+        from cryptography.exceptions import InvalidTag
+
+        raw = base64.b64decode(token[len(LEGACY_PREFIX):])
+        for key in keyring().values():
+            try:
+                return key.decrypt(raw).decode()
+            except InvalidTag:  # another key's value: try the next key
+                pass
+        raise ValueError("no configured key opens this value")
+    raise ValueError("not an encrypted value")
 
 
 def search_hash(value: str | None) -> str:
@@ -76,4 +132,4 @@ def search_hash(value: str | None) -> str:
     dictionary attack on 11-digit phones."""
     if not value:
         return ""
-    return provider().keyed_hash(value.strip().upper().replace(" ", "").replace("-", ""))
+    return index_provider().keyed_hash(value.strip().upper().replace(" ", "").replace("-", ""))

@@ -19,6 +19,17 @@ class ScopedModelForm(forms.ModelForm):
             queryset = getattr(field, "queryset", None)
             if isinstance(queryset, ScopedQuerySet):
                 field.queryset = self.limit_choices(queryset)
+        if self.instance.pk is not None and hasattr(self.instance, "version"):
+            # The version this page was drawn from travels with the form, so a save over someone else's newer
+            # change is refused (core.models.EditConflict) instead of silently overwriting it.
+            self.fields["version"] = forms.IntegerField(widget=forms.HiddenInput, required=False,
+                                                        initial=self.instance.version)
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("version"):
+            self.instance.version = cleaned["version"]
+        return cleaned
 
     def limit_choices(self, queryset: ScopedQuerySet) -> ScopedQuerySet:
         if self.user is not None:

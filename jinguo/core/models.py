@@ -16,8 +16,17 @@ from jinguo.audit.events import Event
 from jinguo.core.scope import GlobalQuerySet, ScopedQuerySet
 
 
+class EditConflict(Exception):
+    """Someone else saved the record after this copy was read (optimistic locking on `version`)."""
+
+    def __init__(self, obj: models.Model) -> None:
+        self.obj = obj
+        super().__init__(_("“%(obj)s”已被他人修改，您的修改未保存。请刷新页面查看最新内容后重新修改。") % {"obj": obj})
+
+
 class AuditedModel(models.Model):
-    """Change-logged record: saving or deleting it writes a before/after diff to the audit trail.
+    """Change-logged, version-checked record: saving or deleting it writes a before/after diff to the audit trail,
+    and saving a copy older than the stored one raises EditConflict instead of overwriting someone's change.
 
     Bulk `QuerySet.update()` / `bulk_create()` bypass this on purpose; use them only in services that
     write their own audit event.
@@ -25,6 +34,7 @@ class AuditedModel(models.Model):
 
     created = models.DateTimeField(_("创建时间"), auto_now_add=True)
     updated = models.DateTimeField(_("更新时间"), auto_now=True)
+    version = models.PositiveIntegerField(_("版本"), default=1, editable=False)
 
     audit_masked_fields: tuple[str, ...] = ()
 
@@ -37,6 +47,8 @@ class AuditedModel(models.Model):
         adding = self._state.adding
         with transaction.atomic():
             before = None if adding else self._before()
+            if not adding:
+                self._claim_next_version(kwargs)
             super().save(*args, **kwargs)
             after = snapshot(self)
             record_change(self, Event.CREATED if adding else Event.UPDATED, before, after)
@@ -53,6 +65,18 @@ class AuditedModel(models.Model):
             record_change(self, Event.DELETED, before, None)
             self.pk = None
         return result
+
+    def _claim_next_version(self, save_kwargs: dict) -> None:
+        """Lock the row, check nobody saved it since this copy was read, and take the next version number."""
+        stored = (type(self)._base_manager.select_for_update().filter(pk=self.pk)
+                  .values_list("version", flat=True).first())
+        if stored is None:
+            return  # saved with an explicit pk for the first time
+        if stored != self.version:
+            raise EditConflict(self)
+        self.version = stored + 1
+        if save_kwargs.get("update_fields") is not None:
+            save_kwargs["update_fields"] = {*save_kwargs["update_fields"], "version"}
 
     @classmethod
     def from_db(cls, db, field_names, values):

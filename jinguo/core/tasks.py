@@ -1,11 +1,23 @@
 """Background work. Progress goes through the cache, not the database: the import's own transaction would
-hide it from the page until the end (and SQLite allows one writer)."""
+hide it from the page until the end (and SQLite allows one writer).
+
+A worker killed in the middle of a task (OOM, kill -9, power) leaves the task "running" forever in django-tasks'
+table. `jinguo worker` starts with `recover_abandoned_tasks()`: such a task runs again (every task here is
+idempotent: an import is all-or-nothing, a summary is rewritten whole), and after MAX_ATTEMPTS it is marked
+failed and its job or summary says so — never silently lost.
+"""
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
+import os
+import socket
+from collections.abc import Callable
+from pathlib import Path
 
 from django.core.cache import cache
+from django.db import DatabaseError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_tasks import task
@@ -45,10 +57,15 @@ def run_import_job(job_id: int) -> str:
     try:
         with audit_context(**for_user(job.user, source=f"task:import:{job.kind}")), job.file.open("rb") as handle:
             result = spec.run_import(handle, ctx, progress)
+    except DatabaseError:
+        # The connection dropped (database restarted, network cut): the import's transaction rolled back whole.
+        log.exception("import job %s lost its database connection", job_id)
+        _mark_crashed(job.pk, _("导入过程中与数据库的连接中断，整个文件未导入（没有写入任何一行）。"
+                                "请稍后重新上传同一文件。"))
+        raise
     except Exception as exc:
         log.exception("import job %s crashed", job_id)
-        ImportJob.objects.filter(pk=job.pk).update(status=ImportJob.Status.CRASHED, finished_at=timezone.now(),
-                                                   message=_("处理失败，未导入任何数据：%(error)s") % {"error": exc})
+        _mark_crashed(job.pk, _("处理失败，未导入任何数据：%(error)s") % {"error": exc})
         raise
     ImportJob.objects.filter(pk=job.pk).update(
         status=ImportJob.Status.DONE if result.ok else ImportJob.Status.FAILED,
@@ -58,3 +75,91 @@ def run_import_job(job_id: int) -> str:
     )
     cache.delete(_progress_key(job.pk))
     return "done" if result.ok else "failed"
+
+
+def _mark_crashed(job_id: int, message: str) -> None:
+    """Record the failure on a fresh connection when the old one is gone."""
+    for attempt in range(2):
+        try:
+            ImportJob.objects.filter(pk=job_id).update(status=ImportJob.Status.CRASHED, finished_at=timezone.now(),
+                                                       message=message)
+            return
+        except DatabaseError:
+            if attempt:
+                log.exception("could not mark import job %s as crashed", job_id)
+                return
+            connection.close()
+
+
+# --- Tasks whose worker died -------------------------------------------------------------------------------------
+
+MAX_ATTEMPTS = 3
+STALE_AFTER = dt.timedelta(hours=2)  # a task of a worker on another host counts as abandoned after this long
+_on_abandoned: dict[str, Callable[..., None]] = {}
+
+
+def on_abandoned(task_obj) -> Callable:
+    """Register what to mark on the domain record when `task_obj` is given up after MAX_ATTEMPTS."""
+
+    def register(func: Callable[..., None]) -> Callable[..., None]:
+        _on_abandoned[task_obj.module_path] = func
+        return func
+
+    return register
+
+
+def worker_id() -> str:
+    return f"{socket.gethostname()}:{os.getpid()}"
+
+
+def _worker_alive(worker: str, started_at, now) -> bool:
+    host, _sep, pid = worker.rpartition(":")
+    if host == socket.gethostname() and pid.isdigit():
+        try:
+            cmdline = Path(f"/proc/{pid}/cmdline").read_bytes()
+        except OSError:
+            return False
+        return b"worker" in cmdline
+    return started_at is not None and now - started_at < STALE_AFTER
+
+
+def recover_abandoned_tasks(now: dt.datetime | None = None) -> dict[str, list[str]]:
+    """Re-queue tasks whose worker died; give up (failed, domain record marked) after MAX_ATTEMPTS."""
+    from django_tasks.base import TaskResultStatus
+    from django_tasks_db.models import DBTaskResult
+
+    now = now or timezone.now()
+    outcome: dict[str, list[str]] = {"requeued": [], "failed": []}
+    with transaction.atomic():
+        for result in DBTaskResult.objects.running().select_for_update():
+            last_worker = result.worker_ids[-1] if result.worker_ids else ""
+            if _worker_alive(last_worker, result.started_at, now):
+                continue
+            if len(result.worker_ids) >= MAX_ATTEMPTS:
+                result.status = TaskResultStatus.FAILED
+                result.finished_at = now
+                result.exception_class_path = "jinguo.core.tasks.WorkerLost"
+                result.traceback = f"worker {last_worker} stopped while running this task ({MAX_ATTEMPTS} attempts)"
+                result.save(update_fields=["status", "finished_at", "exception_class_path", "traceback"])
+                handler = _on_abandoned.get(result.task_path)
+                if handler:
+                    handler(*result.args_kwargs.get("args", []), **result.args_kwargs.get("kwargs", {}))
+                outcome["failed"].append(str(result.pk))
+                log.error("task %s (%s) abandoned after %s attempts", result.pk, result.task_path, MAX_ATTEMPTS)
+            else:
+                result.status = TaskResultStatus.READY
+                result.started_at = None
+                result.save(update_fields=["status", "started_at"])
+                outcome["requeued"].append(str(result.pk))
+                log.warning("task %s (%s) re-queued: worker %s is gone", result.pk, result.task_path, last_worker)
+    return outcome
+
+
+class WorkerLost(Exception):
+    """The worker process running the task stopped without finishing it."""
+
+
+@on_abandoned(run_import_job)
+def _import_abandoned(job_id: int) -> None:
+    _mark_crashed(job_id, _("后台处理进程多次意外中止（已尝试%(n)d次），整个文件未导入。"
+                            "请联系系统管理员，或稍后重新上传。") % {"n": MAX_ATTEMPTS})

@@ -30,7 +30,7 @@ from jinguo.audit.events import Event
 from jinguo.audit.models import AuditEntry
 from jinguo.audit.services import record_event
 from jinguo.core.excel import ImportContext, annotated_workbook
-from jinguo.core.models import ImportJob
+from jinguo.core.models import EditConflict, ImportJob
 from jinguo.core.periods import Period
 from jinguo.core.scope import recheck_visible, scope_paths
 
@@ -255,6 +255,9 @@ class ObjectEditView(ScopedViewMixin, View):
                     recheck_visible(obj, request.user, "change")
             except PermissionDenied as exc:
                 form.add_error(None, str(exc))
+            except EditConflict as exc:
+                form.add_error(None, str(exc))
+                return self.render(obj, form, status=409)
             else:
                 messages.success(request, _("已保存“%(obj)s”。") % {"obj": obj})
                 return redirect(obj.get_absolute_url())

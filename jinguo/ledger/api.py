@@ -44,7 +44,7 @@ class ActivitySerializer(serializers.ModelSerializer):
     class Meta:
         model = Activity
         fields = ["id", "org", "org_code", "kind", "kind_name", "title", "start_date", "end_date", "place", "themes",
-                  "theme_names", "partner_names", "description", "figures", "created", "updated"]
+                  "theme_names", "partner_names", "description", "figures", "created", "updated", "version"]
 
     def get_theme_names(self, obj) -> list[str]:
         return [t.name for t in obj.themes.all()]
@@ -69,6 +69,8 @@ class ActivityWriteSerializer(serializers.Serializer):
     partners = serializers.ListField(child=serializers.CharField(), required=False)
     description = serializers.CharField(required=False, allow_blank=True)
     figures = serializers.DictField(child=serializers.DecimalField(max_digits=16, decimal_places=2), required=False)
+    version = serializers.IntegerField(required=False, min_value=1,
+                                       help_text="修改时传入读取到的版本号；记录已被他人修改时返回 409")
 
 
 class ActivityViewSet(ScopedViewSetMixin, mixins.CreateModelMixin, mixins.UpdateModelMixin,

@@ -1,6 +1,7 @@
 from django_tasks import task
 
 from jinguo.audit.context import audit_context, for_user
+from jinguo.core.tasks import on_abandoned
 from jinguo.reports.models import Summary
 
 
@@ -17,3 +18,8 @@ def generate_summary(summary_id: int) -> str:
         Summary.objects.filter(pk=summary_id).update(status=Summary.Status.FAILED)
         raise
     return "ready"
+
+
+@on_abandoned(generate_summary)
+def _summary_abandoned(summary_id: int) -> None:
+    Summary.objects.filter(pk=summary_id).update(status=Summary.Status.FAILED)

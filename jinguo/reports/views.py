@@ -17,6 +17,7 @@ from django.views import View
 from jinguo.audit.events import Event
 from jinguo.audit.services import record_event
 from jinguo.core import views as generic
+from jinguo.core.models import EditConflict
 from jinguo.core.periods import Period
 from jinguo.core.tables import Col, Table
 from jinguo.ledger.stats import ledger_stats
@@ -87,13 +88,16 @@ class SummaryDetailView(LoginRequiredMixin, View):
         summary = self.get_summary(request, pk)
         if request.htmx and summary.status == Summary.Status.PENDING:
             return HttpResponse(status=204)
-        blocks = [{**b, "index": i, "html": _linked(b)} for i, b in enumerate(summary.blocks)]
-        can_change = Summary.objects.visible_to(request.user, "change").filter(pk=summary.pk).exists()
-        response = render(request, "reports/summary_detail.html", {"summary": summary, "blocks": blocks,
-                                                                    "can_change": can_change})
+        response = self.render_editor(request, summary, summary.blocks)
         if request.htmx and summary.status != Summary.Status.PENDING:
             response["HX-Refresh"] = "true"
         return response
+
+    def render_editor(self, request, summary: Summary, blocks: list[dict], status: int = 200):
+        blocks = [{**b, "index": i, "html": _linked(b)} for i, b in enumerate(blocks)]
+        can_change = Summary.objects.visible_to(request.user, "change").filter(pk=summary.pk).exists()
+        return render(request, "reports/summary_detail.html",
+                      {"summary": summary, "blocks": blocks, "can_change": can_change}, status=status)
 
     def post(self, request, pk):
         summary = self.get_summary(request, pk, "change")
@@ -118,7 +122,15 @@ class SummaryDetailView(LoginRequiredMixin, View):
             if blocks[index]["origin"] == "user":
                 blocks.pop(index)
         summary.blocks = blocks
-        summary.save()
+        if request.POST.get("version", "").isdigit():
+            summary.version = int(request.POST["version"])
+        try:
+            summary.save()
+        except EditConflict as exc:
+            # Keep what this user typed on the page, and say why it was not saved.
+            messages.error(request, str(exc))
+            current = self.get_summary(request, pk)
+            return self.render_editor(request, current, blocks, status=409)
         if action == "regenerate":
             from jinguo.reports.services import regenerate
 

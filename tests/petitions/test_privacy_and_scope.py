@@ -9,6 +9,7 @@ from python_calamine import CalamineWorkbook
 
 from jinguo.accounts.roles import Role
 from jinguo.audit.models import AuditEntry
+from jinguo.core import crypto
 from jinguo.petitions import services
 from jinguo.testing import make_user
 
@@ -24,7 +25,7 @@ def test_raw_columns_hold_no_plaintext(tree, make_case):
     raw = " ".join(str(v) for v in row)
     for value in PERSON.values():
         assert value not in raw
-    assert all(str(v).startswith("enc1:") for v in row[:4])
+    assert all(str(v).startswith(f"enc2:{crypto.provider().key_id}:") for v in row[:4])
     with connection.cursor() as cursor:  # …nor in the audit trail
         cursor.execute("SELECT data, note, object_repr FROM audit_auditentry")
         dump = " ".join(str(v) for r in cursor.fetchall() for v in r)

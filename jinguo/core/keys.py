@@ -1,0 +1,84 @@
+"""Re-encrypting personal data under a new key (`jinguo rotate_key`).
+
+Resumable by construction: each batch of rows is its own transaction, and a value already under the current key
+is skipped, so a run cut off half-way is simply started again. Search hashes are keyed by the index key, which a
+rotation does not touch; the run refuses to start when the stored hashes do not match that key.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from django.apps import apps
+from django.core.exceptions import ImproperlyConfigured
+from django.db import models, transaction
+from django.db.models.functions import Cast
+
+from jinguo.core import crypto
+from jinguo.core.fields import EncryptedTextField
+
+
+@dataclass
+class RotationReport:
+    rewritten: dict[str, int] = field(default_factory=dict)
+    already_current: int = 0
+
+    @property
+    def total(self) -> int:
+        return sum(self.rewritten.values())
+
+
+def encrypted_models() -> list[tuple[type[models.Model], list[str]]]:
+    """Every concrete model with encrypted fields, and those fields' names."""
+    found = []
+    for model in apps.get_models():
+        names = [f.name for f in model._meta.concrete_fields if isinstance(f, EncryptedTextField)]
+        if names:
+            found.append((model, names))
+    return found
+
+
+def check_index_key() -> None:
+    """Refuse to rotate when the search hashes were made with another key than the configured index key:
+    the operator must pin JINGUO_INDEX_KEY to the key that made them, or exact search silently breaks."""
+    from jinguo.petitions.models import Petitioner
+
+    sample = Petitioner.objects.exclude(id_hash="").only("id_number", "id_hash").order_by("pk").first()
+    if sample is not None and sample.id_number and crypto.search_hash(sample.id_number) != sample.id_hash:
+        raise ImproperlyConfigured(
+            "现有检索哈希不是用当前索引密钥生成的：请把 JINGUO_INDEX_KEY 设为原来的数据密钥后再更换密钥。")
+
+
+def rotate_data_key(batch_size: int = 500, progress: Callable[[str, int], None] | None = None) -> RotationReport:
+    """Re-encrypt every personal-data value that is not yet under the current key."""
+    check_index_key()
+    current = crypto.provider().key_id
+    report = RotationReport()
+    for model, names in encrypted_models():
+        label = model._meta.label
+        raw = {f"raw_{name}": Cast(name, models.TextField()) for name in names}
+        last_pk = None
+        while True:
+            rows = model._base_manager.order_by("pk").annotate(**raw)
+            if last_pk is not None:
+                rows = rows.filter(pk__gt=last_pk)
+            batch = list(rows.values_list("pk", *raw)[:batch_size])
+            if not batch:
+                break
+            with transaction.atomic():
+                for pk, *tokens in batch:
+                    changes = {
+                        name: crypto.decrypt_text(token)  # the field encrypts it again, under the current key
+                        for name, token in zip(names, tokens, strict=True)
+                        if token and crypto.key_id_of(token) != current
+                    }
+                    if changes:
+                        model._base_manager.filter(pk=pk).update(**changes)
+                        report.rewritten[label] = report.rewritten.get(label, 0) + 1
+                    else:
+                        report.already_current += 1
+            last_pk = batch[-1][0]
+            if progress:
+                progress(label, report.rewritten.get(label, 0))
+    return report

@@ -1,0 +1,113 @@
+"""A scratch database that other processes (a worker, `jinguo backup`, `jinguo restore`) can reach: a SQLite file,
+or a real PostgreSQL database when the suite runs on PostgreSQL. Migrated once per session, cloned per test."""
+
+from __future__ import annotations
+
+import base64
+import os
+import secrets
+import sqlite3
+import subprocess
+import sys
+import uuid
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import dj_database_url
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+PG = os.environ.get("DATABASE_URL", "").startswith("postgres")
+
+
+def _pg_admin():
+    import psycopg
+
+    cfg = dj_database_url.parse(os.environ["DATABASE_URL"])
+    return psycopg.connect(host=cfg["HOST"], port=cfg["PORT"] or 5432, user=cfg["USER"], password=cfg["PASSWORD"],
+                           dbname="postgres", autocommit=True), cfg
+
+
+def _pg_url(name: str) -> str:
+    cfg = dj_database_url.parse(os.environ["DATABASE_URL"])
+    auth = cfg["USER"] + (f":{cfg['PASSWORD']}" if cfg["PASSWORD"] else "")
+    return f"postgres://{auth}@{cfg['HOST']}:{cfg['PORT'] or 5432}/{name}"
+
+
+@dataclass
+class ScratchDb:
+    url: str
+    var_dir: Path
+    env: dict = field(default_factory=dict)
+
+    def jinguo(self, *args: str, check: bool = True, timeout: float = 300, env: dict | None = None,
+               ) -> subprocess.CompletedProcess:
+        result = subprocess.run([sys.executable, "-m", "jinguo.manage", *args], cwd=ROOT,
+                                env={**self.env, **(env or {})}, capture_output=True, text=True, timeout=timeout)
+        if check and result.returncode != 0:
+            raise AssertionError(
+                f"jinguo {' '.join(args)} failed ({result.returncode}):\n{result.stdout}\n{result.stderr}")
+        return result
+
+    def spawn(self, *args: str) -> subprocess.Popen:
+        return subprocess.Popen([sys.executable, "-m", "jinguo.manage", *args], cwd=ROOT, env=self.env,
+                                stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+
+    def query(self, sql: str, params: tuple = ()) -> list[tuple]:
+        """Read the scratch database directly, as an operator would, independent of Django."""
+        if PG:
+            import psycopg
+
+            with psycopg.connect(self.url.replace("postgres://", "postgresql://"), autocommit=True) as conn:
+                return conn.execute(sql.replace("?", "%s"), params).fetchall()
+        with sqlite3.connect(self.url.removeprefix("sqlite:///")) as conn:
+            return conn.execute(sql, params).fetchall()
+
+
+def _env(url: str, var_dir: Path, data_key: str) -> dict:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("JINGUO_", "PYTEST", "DJANGO_SETTINGS"))}
+    env.update(DATABASE_URL=url, JINGUO_VAR_DIR=str(var_dir), JINGUO_DATA_KEY=data_key,
+               JINGUO_SECRET_KEY="scratch-" + "x" * 40, DJANGO_SETTINGS_MODULE="jinguo.settings",
+               PYTHONPATH=str(ROOT))
+    return env
+
+
+@pytest.fixture(scope="session")
+def _scratch_template(tmp_path_factory):
+    base = tmp_path_factory.mktemp("scratch")
+    data_key = base64.b64encode(secrets.token_bytes(32)).decode()
+    if PG:
+        name = f"jinguo_scratch_tpl_{os.getpid()}"
+        admin, _cfg = _pg_admin()
+        admin.execute(f'DROP DATABASE IF EXISTS "{name}"')
+        admin.execute(f'CREATE DATABASE "{name}"')
+        url = _pg_url(name)
+    else:
+        name = None
+        url = f"sqlite:///{base / 'template.sqlite3'}"
+    template = ScratchDb(url, base, _env(url, base, data_key))
+    template.jinguo("migrate", "--no-input", "-v0")
+    yield template, data_key, name
+    if PG:
+        admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        admin.close()
+
+
+@pytest.fixture
+def scratch_db(_scratch_template, tmp_path):
+    template, data_key, template_name = _scratch_template
+    if PG:
+        name = f"jinguo_scratch_{uuid.uuid4().hex[:10]}"
+        admin, _cfg = _pg_admin()
+        admin.execute(f'CREATE DATABASE "{name}" TEMPLATE "{template_name}"')
+        url = _pg_url(name)
+    else:
+        target = tmp_path / "scratch.sqlite3"
+        with sqlite3.connect(template.url.removeprefix("sqlite:///")) as src, sqlite3.connect(target) as dst:
+            src.backup(dst)  # a plain file copy would miss what is still in the -wal file
+        url = f"sqlite:///{target}"
+    db = ScratchDb(url, tmp_path, _env(url, tmp_path, data_key))
+    yield db
+    if PG:
+        admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        admin.close()
