@@ -87,27 +87,47 @@ def _scratch_template(tmp_path_factory):
         url = f"sqlite:///{base / 'template.sqlite3'}"
     template = ScratchDb(url, base, _env(url, base, data_key))
     template.jinguo("migrate", "--no-input", "-v0")
+    if PG:
+        admin.close()
     yield template, data_key, name
     if PG:
-        admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        admin.close()
+        admin, _cfg = _pg_admin()
+        with admin:
+            admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 @pytest.fixture
-def scratch_db(_scratch_template, tmp_path):
+def new_scratch_db(_scratch_template, tmp_path):
+    """new_scratch_db() → another migrated, empty database with its own var/ folder (same keys)."""
     template, data_key, template_name = _scratch_template
+    made: list[str] = []
+
+    def _new() -> ScratchDb:
+        var_dir = tmp_path / f"var{len(made)}"
+        var_dir.mkdir()
+        if PG:
+            name = f"jinguo_scratch_{uuid.uuid4().hex[:10]}"
+            admin, _cfg = _pg_admin()
+            with admin:
+                admin.execute(f'CREATE DATABASE "{name}" TEMPLATE "{template_name}"')
+            made.append(name)
+            url = _pg_url(name)
+        else:
+            target = var_dir / "scratch.sqlite3"
+            with sqlite3.connect(template.url.removeprefix("sqlite:///")) as src, sqlite3.connect(target) as dst:
+                src.backup(dst)  # a plain file copy would miss what is still in the -wal file
+            made.append(str(target))
+            url = f"sqlite:///{target}"
+        return ScratchDb(url, var_dir, _env(url, var_dir, data_key))
+
+    yield _new
     if PG:
-        name = f"jinguo_scratch_{uuid.uuid4().hex[:10]}"
         admin, _cfg = _pg_admin()
-        admin.execute(f'CREATE DATABASE "{name}" TEMPLATE "{template_name}"')
-        url = _pg_url(name)
-    else:
-        target = tmp_path / "scratch.sqlite3"
-        with sqlite3.connect(template.url.removeprefix("sqlite:///")) as src, sqlite3.connect(target) as dst:
-            src.backup(dst)  # a plain file copy would miss what is still in the -wal file
-        url = f"sqlite:///{target}"
-    db = ScratchDb(url, tmp_path, _env(url, tmp_path, data_key))
-    yield db
-    if PG:
-        admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        admin.close()
+        with admin:
+            for name in made:
+                admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@pytest.fixture
+def scratch_db(new_scratch_db):
+    return new_scratch_db()

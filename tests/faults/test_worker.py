@@ -22,7 +22,7 @@ def _wait_for(db, status: str, timeout: float = 60) -> list[tuple]:
 
 def test_task_of_a_killed_worker_runs_again(scratch_db, tmp_path):
     marker = tmp_path / "started"
-    scratch_db.jinguo("shell", "-c",
+    scratch_db.jinguo("shell", "--no-imports", "-c",
                       f"from tests.faults.tasks import slow_once; slow_once.enqueue({str(marker)!r}, 120)")
     worker = scratch_db.spawn("worker", "--interval", "0.1", "--no-startup-delay")
     try:
