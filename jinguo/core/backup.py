@@ -48,7 +48,7 @@ def _pg_env() -> tuple[list[str], dict]:
 
 
 def _run(cmd: list[str], env: dict | None = None) -> None:
-    result = subprocess.run(cmd, env=env, capture_output=True, text=True)
+    result = subprocess.run(cmd, env=env, capture_output=True, text=True)  # noqa: S603 — fixed tools, no shell
     if result.returncode != 0:
         raise BackupError(f"{cmd[0]} 失败：{result.stderr.strip()[:2000]}")
 

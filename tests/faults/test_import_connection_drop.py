@@ -50,7 +50,7 @@ def outage(monkeypatch):
 
 def test_connection_lost_mid_import_leaves_nothing_and_says_so(tree, users, login, transactional_db, monkeypatch,
                                                               outage):
-    rows = [["2025-03-%02d" % (i % 28 + 1), "", "宣传教育", f"宣传活动{i}", "", "", "", "", 10 + i] for i in range(40)]
+    rows = [[f"2025-03-{i % 28 + 1:02d}", "", "宣传教育", f"宣传活动{i}", "", "", "", "", 10 + i] for i in range(40)]
     spec = get_spec("activities")
     monkeypatch.setattr(type(spec), "progress_every", 5)
     real_cache, calls = tasks.cache, {"n": 0}
