@@ -2,7 +2,7 @@
 
 from django import forms
 
-from jinguo.core.scope import ScopedQuerySet
+from jinguo.core.scope import ScopedQuerySet, ancestor_paths
 
 
 class ScopedModelForm(forms.ModelForm):
@@ -17,7 +17,7 @@ class ScopedModelForm(forms.ModelForm):
         self.scope_org = org
         for field in self.fields.values():
             queryset = getattr(field, "queryset", None)
-            if isinstance(queryset, ScopedQuerySet):
+            if getattr(queryset, "org_scoped", False):
                 field.queryset = self.limit_choices(queryset)
         if self.instance.pk is not None and hasattr(self.instance, "version"):
             # The version this page was drawn from travels with the form, so a save over someone else's newer
@@ -34,21 +34,16 @@ class ScopedModelForm(forms.ModelForm):
     def limit_choices(self, queryset: ScopedQuerySet) -> ScopedQuerySet:
         if self.user is not None:
             return queryset.visible_to(self.user, "view")
-        if self.scope_org is not None:
+        if self.scope_org is not None and isinstance(queryset, ScopedQuerySet):
             model = queryset.model
             prefix = f"{model.scope_org_field}__path" if model.scope_org_field else "path"
             # The unit itself and below, plus its ancestors (a parent may sit above the importing unit).
             from django.db.models import Q
 
-            ancestors = self._ancestor_paths(self.scope_org.path)
+            ancestors = ancestor_paths(self.scope_org.path)
             return queryset.filter(Q(**{f"{prefix}__startswith": self.scope_org.path})
                                    | Q(**{f"{prefix}__in": ancestors}))
         return queryset
-
-    @staticmethod
-    def _ancestor_paths(path: str) -> list[str]:
-        parts = path.strip("/").split("/")
-        return ["/" + "/".join(parts[:i]) + "/" for i in range(1, len(parts))]
 
 
 class IdNumberField(forms.CharField):

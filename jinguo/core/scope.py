@@ -29,12 +29,20 @@ def scope_paths(user, roles: Iterable[str]) -> list[str]:
     return roots
 
 
+def ancestor_paths(path: str) -> list[str]:
+    """The paths of the units above the one at `path` ("/43/4311/431122/" → ["/43/", "/43/4311/"])."""
+    parts = path.strip("/").split("/")
+    return ["/" + "/".join(parts[:i]) + "/" for i in range(1, len(parts))]
+
+
 class ScopedQuerySet(models.QuerySet):
     """QuerySet whose `visible_to(user, action)` keeps only rows inside the user's subtrees for that action.
 
     The model declares `scope_org_field` (the lookup to the owning org unit; "" for OrgUnit itself) and
     `scope_roles` ({action: roles allowed}).
     """
+
+    org_scoped = True  # forms offer only the visible rows as choices (core.forms.ScopedModelForm)
 
     def visible_to(self, user: User | None, action: str = "view") -> ScopedQuerySet:
         model = self.model

@@ -1,7 +1,7 @@
 import django_filters
 from django.utils.translation import gettext_lazy as _
 
-from jinguo.core.filters import OrgSubtreeFilter, ScopedFilterSet
+from jinguo.core.filters import IdChoiceFilter, OrgSubtreeFilter, ScopedFilterSet
 from jinguo.core.models import CodeItem
 from jinguo.ledger.models import Activity, Measure, PlanItem
 
@@ -16,7 +16,7 @@ class ActivityFilterSet(ScopedFilterSet):
     date_to = django_filters.DateFilter(label=_("至"), field_name="start_date", lookup_expr="lte",
                                         widget=django_filters.widgets.forms.DateInput(attrs={"type": "date"}))
     within = OrgSubtreeFilter()
-    measure = django_filters.ModelChoiceFilter(label=_("有此数据"), queryset=Measure.objects.filter(is_active=True),
+    measure = IdChoiceFilter(label=_("有此数据"), queryset=Measure.objects.filter(is_active=True),
                                                method="filter_measure")
 
     class Meta:

@@ -16,9 +16,26 @@ from django.utils.translation import gettext_lazy as _
 from jinguo.accounts.roles import ALL_ROLES, RECORD_ROLES, Role
 from jinguo.core.fields import FixedPointField, PeriodField
 from jinguo.core.models import AuditedModel, OrgOwnedModel
-from jinguo.core.scope import GlobalQuerySet
+from jinguo.core.scope import GlobalQuerySet, ancestor_paths, scope_paths
 
 FILL_ROLES = frozenset({Role.AGENCY_CLERK}) | RECORD_ROLES
+
+
+class IndicatorQuerySet(GlobalQuerySet):
+    """National indicators are everyone's. A local one (org set) belongs to its unit: the units below it fill it in
+    and the units above read it for roll-up, but a sister county neither sees nor edits it."""
+
+    org_scoped = True
+
+    def visible_to(self, user, action: str = "view") -> IndicatorQuerySet:
+        shared = super().visible_to(user, action)
+        roots = scope_paths(user, self.model.scope_roles[action])
+        condition = models.Q(org__isnull=True)
+        for root in roots:
+            condition |= models.Q(org__path__startswith=root)
+            if action in ("view", "export"):
+                condition |= models.Q(org__path__in=ancestor_paths(root))
+        return shared.filter(condition)
 
 
 class Indicator(AuditedModel):
@@ -59,7 +76,7 @@ class Indicator(AuditedModel):
     org = models.ForeignKey("orgs.OrgUnit", verbose_name=_("地方指标所属单位"), null=True, blank=True,
                             on_delete=models.PROTECT, related_name="+", help_text=_("空为国家纲要指标"))
 
-    objects = GlobalQuerySet.as_manager()
+    objects = IndicatorQuerySet.as_manager()
     scope_roles = {"view": ALL_ROLES, "change": frozenset({Role.UNIT_LEADER, Role.SYSTEM_ADMIN}),
                    "add": frozenset({Role.UNIT_LEADER, Role.SYSTEM_ADMIN}), "export": ALL_ROLES}
 

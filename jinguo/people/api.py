@@ -1,11 +1,15 @@
 """Registries over the API: list and detail, scoped like the pages, personal data always masked."""
 
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from jinguo.core.api import ScopedReadOnlyViewSet
 from jinguo.people.models import Beneficiary, CivilizedPost, Honour, Loan, Talent, Volunteer
 
 
+@extend_schema_field({"type": "object", "nullable": True, "properties": {
+    "id": {"type": "integer"}, "sex": {"type": "string"}, "name": {"type": "string"},
+    "id_number": {"type": "string"}, "phone": {"type": "string"}, "address": {"type": "string"}}})
 class MaskedPersonField(serializers.Field):
     def to_representation(self, person) -> dict:
         return {"id": person.pk, "sex": person.sex, **person.masked()} if person else None

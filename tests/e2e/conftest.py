@@ -33,3 +33,12 @@ def screenshot():
         return path
 
     return _shot
+
+
+@pytest.fixture
+def page(page):
+    """Every browser test also fails on a Content-Security-Policy violation: no page may need an inline script."""
+    violations: list[str] = []
+    page.on("console", lambda msg: violations.append(msg.text) if "Content Security Policy" in msg.text else None)
+    yield page
+    assert not violations, f"CSP violations: {violations}"
