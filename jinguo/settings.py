@@ -181,6 +181,8 @@ AXES_VERBOSE = False
 AXES_IPWARE_META_PRECEDENCE_ORDER = ["REMOTE_ADDR"]
 # Locking the account (not the address) is the 等保 requirement; per-address throttling is separate.
 SILENCED_SYSTEM_CHECKS = ["axes.W006"]
+LOGIN_ADDRESS_LIMIT = int(os.environ.get("JINGUO_LOGIN_ADDRESS_LIMIT", "30"))  # failed sign-ins from one address …
+LOGIN_ADDRESS_WINDOW = 15 * 60  # … within this many seconds pause sign-in from it
 
 # --- Security headers -------------------------------------------------------------------------------------------
 TLS = _env_flag("JINGUO_TLS", default=PRODUCTION)

@@ -48,6 +48,11 @@ def _test_settings(settings):
     # Background tasks run in-process, right after the transaction that enqueued them commits.
     settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend",
                                   "ENQUEUE_ON_COMMIT": True}}
+    # A private, empty cache per test: no progress or login-failure counts leak between tests or runs.
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "tests"}}
+    from django.core.cache import cache
+
+    cache.clear()
 
 
 @pytest.fixture

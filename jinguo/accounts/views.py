@@ -42,9 +42,29 @@ def locked_out(request, credentials=None, *args, **kwargs):
 
 
 class LoginView(auth_views.LoginView):
+    """Sign-in. Beyond the per-account lock (django-axes), one address that keeps failing — trying many accounts,
+    as credential stuffing does — is throttled for a while: LOGIN_ADDRESS_LIMIT failures per LOGIN_ADDRESS_WINDOW."""
+
     template_name = "accounts/login.html"
     authentication_form = LoginForm
     redirect_authenticated_user = True
+
+    def post(self, request, *args, **kwargs):
+        from django.core.cache import cache
+
+        key = f"jinguo:login-failures:{request.META.get('REMOTE_ADDR', '')}"
+        window = settings.LOGIN_ADDRESS_WINDOW
+        if cache.get(key, 0) >= settings.LOGIN_ADDRESS_LIMIT:
+            return render(request, "accounts/locked.html", {"minutes": window // 60, "by_address": True},
+                          status=429)
+        response = super().post(request, *args, **kwargs)
+        if not request.user.is_authenticated:
+            cache.add(key, 0, timeout=window)
+            try:
+                cache.incr(key)
+            except ValueError:  # expired between add and incr
+                cache.set(key, 1, timeout=window)
+        return response
 
 
 class LogoutView(auth_views.LogoutView):

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
-from django.core.exceptions import ImproperlyConfigured, PermissionDenied
+from django.core.exceptions import ImproperlyConfigured, PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
 from django.core.paginator import Paginator
 from django.db import models, transaction
@@ -331,10 +331,15 @@ class ImportView(ScopedViewMixin, View):
             error = _("请选择要上传的 Excel 文件。")
         elif not upload.name.lower().endswith(".xlsx"):
             error = _("只接受 .xlsx 格式的 Excel 工作簿，请在 Excel 中“另存为”.xlsx 后再上传。")
-        elif upload.size > settings.MAX_UPLOAD_SIZE:
-            error = _("文件超过 %(mb)d MB 的上限。") % {"mb": settings.MAX_UPLOAD_SIZE // 1024 // 1024}
         elif org is None:
             error = _("请选择导入到哪个单位。")
+        else:
+            from jinguo.core.uploads import validate_upload
+
+            try:
+                validate_upload(upload)  # size, content, macros and zip bombs, before the reader ever opens it
+            except ValidationError as exc:
+                error = "；".join(exc.messages)
         if error:
             messages.error(request, error)
             return redirect(request.path)
@@ -470,6 +475,8 @@ def store_attachments(obj, files, user) -> list[str]:
     from jinguo.core.models import Attachment
     from jinguo.core.uploads import validate_upload
 
+    if not files:
+        return [_("请先选择要上传的文件。")]
     errors, stored = [], []
     for upload in files:
         try:

@@ -14,7 +14,17 @@ MARK = "双牌绝密"  # in every free-text field of the sister county's records
 
 
 @pytest.fixture
-def sister_world(tree, users, make_case, make_activity, codes):
+def sister_world(make_world, tree, users):
+    return make_world(tree["sister"], tree["sister_township"], users["sister"], MARK)
+
+
+@pytest.fixture
+def make_world(tree, make_case, make_activity, codes):
+    """make_world(org, township, actor, mark) → one record of every kind in `org`, `mark` in each free-text field."""
+    return lambda org, town, actor, mark: _world(org, town, actor, mark, make_case, make_activity, codes)
+
+
+def _world(org, town, actor, MARK, make_case, make_activity, codes):  # noqa: N803 — the marker, as in the module
     from jinguo.audit.models import AuditEntry
     from jinguo.core.models import Attachment, CodeItem, ImportJob
     from jinguo.ledger.models import PlanItem
@@ -27,14 +37,13 @@ def sister_world(tree, users, make_case, make_activity, codes):
     from jinguo.petitions.models import Assignment, DomesticViolence, TimeLimits
     from jinguo.reports.models import Summary
 
-    org, town, actor = tree["sister"], tree["sister_township"], users["sister"]
     d = dt.date(2025, 3, 8)
     case = make_case(org, summary=f"{MARK}案件摘要", name=f"{MARK}甲", id_number="110108200003154578",
                      phone="13800001111")
     petitions.accept_case(case, actor=actor, on=d)
     petitions.refer_case(case, agency_type=codes["agency"]["法律援助中心"], unit_name=f"{MARK}法援", sent_on=d,
                          actor=actor)
-    DomesticViolence.objects.create(case=case, abuser_relation=f"{MARK}配偶")
+    DomesticViolence.objects.create(case=case, abuser_relation=f"{MARK}配偶"[:20])
     assignment = Assignment.objects.create(case=case, from_org=org, to_org=town, assigned_on=d,
                                            due_on=d + dt.timedelta(days=15), report=f"{MARK}反馈")
     activity = make_activity(org, f"{MARK}活动", "2025-03-08", participants=10)
@@ -69,7 +78,7 @@ def sister_world(tree, users, make_case, make_activity, codes):
         "importjob": ImportJob.objects.create(org=org, kind="activities", user=actor, filename=f"{MARK}.xlsx",
                                               status=ImportJob.Status.DONE),
         "orgunit": agency,
-        "user": make_user("sister_clerk", agency, Role.AGENCY_CLERK),
+        "user": make_user(f"clerk_{org.code}", agency, Role.AGENCY_CLERK),
     }
     attachment = Attachment(content_type=ContentType.objects.get_for_model(case), object_id=case.pk,
                             name=f"{MARK}.pdf", kind="pdf", size=9, uploaded_by=actor)
@@ -78,7 +87,7 @@ def sister_world(tree, users, make_case, make_activity, codes):
     records["attachment"] = attachment
     records["roleassignment"] = records["user"].role_assignments.first()
     records["figure"] = activity.figures.first()
-    records["indicator"] = Indicator.objects.create(outline="women", domain="地方", code="SP_LOCAL_1",
+    records["indicator"] = Indicator.objects.create(outline="women", domain="地方", code=f"LOCAL_{org.code}",
                                                     name=f"{MARK}地方指标", org=org)
     records["datavalue"] = DataValue.objects.create(submission=records["submission"], indicator=records["indicator"],
                                                     value=Decimal("3"), comment=f"{MARK}说明")
