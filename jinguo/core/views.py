@@ -319,7 +319,6 @@ class ImportView(ScopedViewMixin, View):
             path__in=scope_paths(self.request.user, self.get_model().scope_roles["add"]))
 
     def post(self, request):
-        from django.conf import settings
 
         from jinguo.core.tasks import run_import_job
 

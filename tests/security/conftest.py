@@ -24,7 +24,7 @@ def make_world(tree, make_case, make_activity, codes):
     return lambda org, town, actor, mark: _world(org, town, actor, mark, make_case, make_activity, codes)
 
 
-def _world(org, town, actor, MARK, make_case, make_activity, codes):  # noqa: N803 — the marker, as in the module
+def _world(org, town, actor, MARK, make_case, make_activity, codes):
     from jinguo.audit.models import AuditEntry
     from jinguo.core.models import Attachment, CodeItem, ImportJob
     from jinguo.ledger.models import PlanItem
