@@ -26,6 +26,7 @@ urlpatterns = [
 
 handler403 = "jinguo.core.views.forbidden"
 handler404 = "jinguo.core.views.not_found"
+handler500 = "jinguo.core.views.server_error"
 
 if settings.DEBUG:
     from django.contrib.staticfiles.urls import staticfiles_urlpatterns

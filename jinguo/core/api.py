@@ -1,5 +1,6 @@
 """Base API classes: every viewset reads through `visible_to`, so the API has the web's scope exactly."""
 
+from drf_spectacular.openapi import AutoSchema as DrfAutoSchema
 from rest_framework import serializers, status, viewsets
 from rest_framework.exceptions import PermissionDenied
 from rest_framework.response import Response
@@ -11,6 +12,31 @@ from jinguo.core.scope import scope_paths
 
 ACTION_FOR_METHOD = {"GET": "view", "HEAD": "view", "OPTIONS": "view", "POST": "add", "PUT": "change",
                      "PATCH": "change", "DELETE": "delete"}
+
+
+_ERROR_BODY = {"type": "object", "additionalProperties": True,
+               "description": "detail：中文说明；字段错误时为 {字段: [说明…]}"}
+_ERRORS = {
+    "400": "输入有误：按字段列出错误",
+    "401": "未登录或令牌无效",
+    "403": "没有此操作的权限",
+    "404": "不存在，或不在您的管辖范围内",
+}
+
+
+class AutoSchema(DrfAutoSchema):
+    """drf-spectacular's schema, with the error answers every operation can give written down (so clients and
+    the schema tests know a 404 outside one's scope, or a 409 on a stale version, is part of the contract)."""
+
+    def _get_response_bodies(self, direction="response"):
+        responses = super()._get_response_bodies(direction)
+        errors = dict(_ERRORS)
+        if self.method in ("POST", "PUT", "PATCH", "DELETE"):
+            errors["409"] = "与当前状态冲突：记录已被他人修改，或此状态下不能进行该操作"
+        for code, description in errors.items():
+            responses.setdefault(code, {"description": description,
+                                        "content": {"application/json": {"schema": _ERROR_BODY}}})
+        return responses
 
 
 def exception_handler(exc, context):
@@ -29,6 +55,7 @@ class ScopedViewSetMixin:
     """
 
     scope_model = None
+    lookup_value_regex = "[0-9]+"  # ids are integers; anything else is a JSON 404
 
     def initial(self, request, *args, **kwargs):
         super().initial(request, *args, **kwargs)

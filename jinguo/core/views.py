@@ -19,7 +19,7 @@ from django.core.files.base import ContentFile
 from django.core.paginator import Paginator
 from django.db import models, transaction
 from django.db.models import ProtectedError
-from django.http import FileResponse, HttpResponse
+from django.http import FileResponse, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -388,11 +388,22 @@ def home(request) -> HttpResponse:
 
 
 def not_found(request, exception=None) -> HttpResponse:
+    if request.path.startswith("/api/"):
+        return JsonResponse({"detail": _("未找到，或不在您的管辖范围内。")}, status=404)
     return render(request, "404.html", status=404)
 
 
 def forbidden(request, exception=None) -> HttpResponse:
-    return render(request, "403.html", {"message": str(exception) if exception else ""}, status=403)
+    message = str(exception) if exception else ""
+    if request.path.startswith("/api/"):
+        return JsonResponse({"detail": message or _("您没有进行此操作的权限。")}, status=403)
+    return render(request, "403.html", {"message": message}, status=403)
+
+
+def server_error(request) -> HttpResponse:
+    if request.path.startswith("/api/"):
+        return JsonResponse({"detail": _("服务器内部错误，已记录，请稍后再试或联系系统管理员。")}, status=500)
+    return render(request, "500.html", status=500)
 
 
 

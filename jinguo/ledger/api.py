@@ -59,13 +59,13 @@ class ActivitySerializer(serializers.ModelSerializer):
 class ActivityWriteSerializer(serializers.Serializer):
     """Input of create/update: ids for org, kind and themes; figures by measure code."""
 
-    org = serializers.IntegerField()
-    kind = serializers.IntegerField()
+    org = serializers.IntegerField(min_value=1, max_value=2**63 - 1)
+    kind = serializers.IntegerField(min_value=1, max_value=2**63 - 1)
     title = serializers.CharField(max_length=200)
     start_date = serializers.DateField()
     end_date = serializers.DateField(required=False, allow_null=True)
     place = serializers.CharField(required=False, allow_blank=True)
-    themes = serializers.ListField(child=serializers.IntegerField(), required=False)
+    themes = serializers.ListField(child=serializers.IntegerField(min_value=1, max_value=2**63 - 1), required=False)
     partners = serializers.ListField(child=serializers.CharField(), required=False)
     description = serializers.CharField(required=False, allow_blank=True)
     figures = serializers.DictField(child=serializers.DecimalField(max_digits=16, decimal_places=2), required=False)

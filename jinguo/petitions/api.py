@@ -20,13 +20,14 @@ from jinguo.orgs.models import OrgUnit
 from jinguo.petitions import services
 from jinguo.petitions.filters import CaseFilterSet
 from jinguo.petitions.forms import CaseForm
-from jinguo.petitions.models import Case, ClosureResult, FollowUp
+from jinguo.petitions.models import Case, ClosureResult, FollowUp, PetitionType
 
 
 class CaseSerializer(serializers.ModelSerializer):
     channel_name = serializers.CharField(source="channel.name", read_only=True)
     category_name = serializers.CharField(source="category.name", read_only=True)
-    subcategory_name = serializers.CharField(source="subcategory.name", read_only=True, default=None)
+    subcategory_name = serializers.CharField(source="subcategory.name", read_only=True, default=None, allow_null=True)
+    result = serializers.ChoiceField(ClosureResult.choices, read_only=True, allow_blank=True)
     status_display = serializers.CharField(source="get_status_display", read_only=True)
     org_code = serializers.CharField(source="org.code", read_only=True)
     petitioners = serializers.SerializerMethodField()
@@ -74,6 +75,28 @@ ACTION_SERIALIZERS = {
 }
 
 
+_ID = {"min_value": 1, "max_value": 2**63 - 1}
+
+
+class CaseIntakeSerializer(serializers.Serializer):
+    """Input of POST /api/cases/: ids for org and codes; the petitioner's details are encrypted on arrival."""
+
+    org = serializers.IntegerField(**_ID)
+    received_at = serializers.DateTimeField(required=False)
+    channel = serializers.IntegerField(**_ID)
+    category = serializers.IntegerField(**_ID)
+    subcategory = serializers.IntegerField(required=False, allow_null=True, **_ID)
+    summary = serializers.CharField()
+    demands = serializers.CharField(required=False, allow_blank=True)
+    petition_type = serializers.ChoiceField(PetitionType.choices, required=False)
+    headcount = serializers.IntegerField(required=False, min_value=1, max_value=100000)
+    name = serializers.CharField(required=False, allow_blank=True, max_length=50)
+    phone = serializers.CharField(required=False, allow_blank=True, max_length=30)
+    id_number = serializers.CharField(required=False, allow_blank=True, max_length=20)
+    address = serializers.CharField(required=False, allow_blank=True, max_length=200)
+    flag_dv = serializers.BooleanField(required=False)
+
+
 class CaseViewSet(ScopedViewSetMixin, mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
     """信访案件。个人信息一律脱敏；办理环节通过 /api/cases/{id}/<动作>/ 提交。"""
 
@@ -82,17 +105,13 @@ class CaseViewSet(ScopedViewSetMixin, mixins.CreateModelMixin, viewsets.ReadOnly
     serializer_class = CaseSerializer
     filterset_class = CaseFilterSet
 
-    @extend_schema(request=inline_serializer("CaseIntake", {
-        "org": serializers.IntegerField(), "received_at": serializers.DateTimeField(required=False),
-        "channel": serializers.IntegerField(), "category": serializers.IntegerField(),
-        "subcategory": serializers.IntegerField(required=False), "summary": serializers.CharField(),
-        "petition_type": serializers.CharField(required=False), "name": serializers.CharField(required=False),
-        "phone": serializers.CharField(required=False), "id_number": serializers.CharField(required=False),
-        "address": serializers.CharField(required=False), "flag_dv": serializers.BooleanField(required=False)}),
-        responses=CaseSerializer)
+    @extend_schema(request=CaseIntakeSerializer, responses=CaseSerializer)
     def create(self, request, *args, **kwargs):
+        incoming = CaseIntakeSerializer(data=request.data)
+        incoming.is_valid(raise_exception=True)  # shapes and types first; the form then applies the rules
         now = timezone.localtime().strftime("%Y-%m-%dT%H:%M")
-        data = {"petition_type": "complaint", "headcount": 1, "sex": "F", "received_at": now, **request.data}
+        data = {"petition_type": "complaint", "headcount": 1, "sex": "F", "received_at": now,
+                **{k: v for k, v in request.data.items() if k in incoming.fields}}
         form = CaseForm(data=data, user=request.user)
         if not form.is_valid():
             raise ValidationError({k if k != "__all__" else "non_field_errors": v for k, v in form.errors.items()})
