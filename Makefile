@@ -46,7 +46,7 @@ test: install system-deps
 lint: install
 	$(BIN)/ruff check jinguo tests bench
 
-bench: install
+bench: install system-deps
 	$(BIN)/python -m bench $(if $(SCALE),--scale $(SCALE),)
 
 clean:

@@ -1,0 +1,1 @@
+"""Benchmarks: `make bench [SCALE=county|city|province]` (see bench/__main__.py)."""

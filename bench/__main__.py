@@ -1,0 +1,274 @@
+"""`python -m bench [--scale county|city|province] [--db sqlite,postgres]`: one table, and var/bench/results.json.
+
+For each database: migrate and fill a bench database with `jinguo synth` (kept between runs), start gunicorn with
+two workers on loopback, then measure — pages over HTTP as a city user, the API under a load generator (wrk when
+installed, else a threaded Python client), and summary / import / export in a separate Django process, each next
+to its baseline from the same run.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import secrets
+import shutil
+import socket
+import statistics
+import subprocess
+import sys
+import threading
+import time
+import urllib.request
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+OUT = ROOT / "var" / "bench"
+PG_ADMIN = os.environ.get("BENCH_PG", "postgres://postgres@127.0.0.1:5432")
+IMPORT_ROWS = int(os.environ.get("BENCH_IMPORT_ROWS", "2000"))
+EXPORT_ROWS = int(os.environ.get("BENCH_EXPORT_ROWS", "100000"))
+
+
+def _env(url: str) -> dict:
+    key_file = OUT / "data_key"
+    if not key_file.exists():
+        import base64
+
+        key_file.write_text(base64.b64encode(secrets.token_bytes(32)).decode())
+    return {**{k: v for k, v in os.environ.items() if not k.startswith("JINGUO_")}, "DATABASE_URL": url,
+            "JINGUO_VAR_DIR": str(OUT / "var"), "JINGUO_DATA_KEY": key_file.read_text(), "JINGUO_DEBUG": "0",
+            "JINGUO_SECRET_KEY": "bench-" + secrets.token_urlsafe(40), "PYTHONPATH": str(ROOT),
+            "DJANGO_SETTINGS_MODULE": "jinguo.settings"}
+
+
+def _jinguo(env: dict, *args: str, timeout: float = 3600) -> str:
+    result = subprocess.run([sys.executable, "-m", "jinguo.manage", *args], cwd=ROOT, env=env, capture_output=True,
+                            text=True, timeout=timeout)
+    if result.returncode:
+        raise SystemExit(f"jinguo {' '.join(args)} failed:\n{result.stdout}\n{result.stderr}")
+    return result.stdout
+
+
+def _shell(env: dict, code: str) -> str:
+    return _jinguo(env, "shell", "--no-imports", "-c", code).strip().splitlines()[-1]
+
+
+def _prepare(db: str, scale: str) -> tuple[dict, float | None]:
+    if db == "sqlite":
+        url = f"sqlite:///{OUT / f'{scale}.sqlite3'}"
+    else:
+        import psycopg
+
+        name = f"jinguo_bench_{scale}"
+        with psycopg.connect(PG_ADMIN.replace("postgres://", "postgresql://") + "/postgres", autocommit=True) as c:
+            if not c.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone():
+                c.execute(f'CREATE DATABASE "{name}"')
+        url = f"{PG_ADMIN}/{name}"
+    env = _env(url)
+    _jinguo(env, "migrate", "--no-input", "-v0")
+    seeded = _shell(env, "from jinguo.orgs.models import OrgUnit; "
+                         "print(OrgUnit.objects.filter(code='990000', children__isnull=False).exists())")
+    synth_seconds = None
+    if seeded != "True":
+        started = time.perf_counter()
+        _jinguo(env, "synth", "--scale", scale)
+        synth_seconds = time.perf_counter() - started
+        _jinguo(env, "shell", "--no-imports", "-c",
+                "from django.db import connection; c = connection.cursor(); "
+                "c.execute('ANALYZE') if connection.vendor == 'postgresql' else c.execute('ANALYZE')")
+    return env, synth_seconds
+
+
+SETUP_USER = """
+from django.contrib.sessions.backends.db import SessionStore
+from rest_framework.authtoken.models import Token
+from jinguo.accounts.models import User
+from jinguo.accounts.roles import Role
+from jinguo.accounts.services import grant_role
+from jinguo.orgs.models import OrgUnit
+from jinguo.petitions.models import Petitioner
+city = OrgUnit.objects.get(code='990100')
+user = User.objects.filter(username='bench').first()
+if user is None:
+    user = User(username='bench', display_name='基准测试', org=city, must_change_password=False)
+    user.set_password('Bench#Pass2025'); user.save()
+    for role in (Role.STAFF, Role.PETITION_OFFICER, Role.UNIT_LEADER):
+        grant_role(user, city, role)
+s = SessionStore(); s['_auth_user_id'] = str(user.pk)
+s['_auth_user_backend'] = 'django.contrib.auth.backends.ModelBackend'
+s['_auth_user_hash'] = user.get_session_auth_hash(); s.create()
+token, _ = Token.objects.get_or_create(user=user)
+p = Petitioner.objects.filter(case__org__path__startswith=city.path).order_by('-pk').first()
+import json; print(json.dumps({'session': s.session_key, 'token': token.key, 'id_number': p.id_number}))
+"""
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class Server:
+    def __init__(self, env: dict) -> None:
+        self.port = _free_port()
+        self.proc = subprocess.Popen([sys.executable, "-m", "gunicorn", "jinguo.wsgi", "-w", "2", "-b",
+                                      f"127.0.0.1:{self.port}", "--log-level", "warning"], cwd=ROOT, env=env)
+        for _ in range(100):
+            try:
+                urllib.request.urlopen(f"http://127.0.0.1:{self.port}/accounts/login/", timeout=1)
+                return
+            except OSError:
+                time.sleep(0.2)
+        raise SystemExit("gunicorn did not start")
+
+    def stop(self) -> None:
+        self.proc.terminate()
+        self.proc.wait(10)
+
+
+def _latencies(port: int, path: str, headers: dict, n: int) -> list[float]:
+    import http.client
+
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+    times = []
+    for i in range(n + 3):
+        started = time.perf_counter()
+        conn.request("GET", path, headers=headers)
+        response = conn.getresponse()
+        body = response.read()
+        if response.status != 200:
+            raise SystemExit(f"GET {path} → {response.status}: {body[:300]!r}")
+        if i >= 3:  # the first requests warm each worker
+            times.append(time.perf_counter() - started)
+    conn.close()
+    return times
+
+
+def _pct(values: list[float], p: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(p / 100 * (len(ordered) - 1)))]
+
+
+def _throughput(port: int, path: str, headers: dict, seconds: float = 10,
+                max_requests: int = 20000) -> tuple[float, str]:
+    if shutil.which("wrk"):
+        header_args = [arg for k, v in headers.items() for arg in ("-H", f"{k}: {v}")]
+        out = subprocess.run(["wrk", "-t2", "-c8", f"-d{int(seconds)}s", *header_args,
+                              f"http://127.0.0.1:{port}{path}"], capture_output=True, text=True).stdout
+        for line in out.splitlines():
+            if line.startswith("Requests/sec:"):
+                return float(line.split()[1]), "wrk -t2 -c8"
+    import http.client
+
+    done, stop_at, lock = [0], time.monotonic() + seconds, threading.Lock()
+
+    def client():
+        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+        while time.monotonic() < stop_at and done[0] < max_requests:
+            conn.request("GET", path, headers=headers)
+            conn.getresponse().read()
+            with lock:
+                done[0] += 1
+
+    threads = [threading.Thread(target=client) for _ in range(8)]
+    started = time.monotonic()
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    return done[0] / (time.monotonic() - started), "python threads ×8"
+
+
+def _measure(env: dict, **task) -> dict:
+    out = subprocess.run([sys.executable, "-m", "bench.measure", json.dumps(task)], cwd=ROOT, env=env,
+                         capture_output=True, text=True, timeout=7200)
+    line = next((x for x in out.stdout.splitlines() if x.startswith("BENCH ")), None)
+    if line is None:
+        raise SystemExit(f"bench.measure {task} failed:\n{out.stdout}\n{out.stderr}")
+    return json.loads(line[6:])
+
+
+def run(db: str, scale: str) -> list[dict]:
+    results: list[dict] = []
+
+    def add(name, value, unit, target, baseline=None, met=None, note=""):
+        ratio = value / baseline if baseline else None
+        if met is None:
+            met = value <= target if target is not None else None
+        results.append({"name": name, "database": db, "scale": scale, "value": round(value, 4), "unit": unit,
+                        "baseline": None if baseline is None else round(baseline, 4),
+                        "ratio": None if ratio is None else round(ratio, 3), "target": target, "met": met,
+                        "note": note})
+
+    env, synth_seconds = _prepare(db, scale)
+    if synth_seconds is not None:
+        add("synth: generate the data set", synth_seconds, "s", 300)
+    who = json.loads(_shell(env, SETUP_USER))
+    server = Server(env)
+    try:
+        cookie = {"Cookie": f"sessionid={who['session']}"}
+        times = _latencies(server.port, "/petitions/", cookie, 100)
+        add("case list, city user, default filters: p50", statistics.median(times) * 1000, "ms", None)
+        add("case list, city user, default filters: p95", _pct(times, 95) * 1000, "ms", 150)
+        times = _latencies(server.port, f"/petitions/?search={who['id_number']}", cookie, 50)
+        add("exact search by ID number: p95", _pct(times, 95) * 1000, "ms", 50)
+        rate, tool = _throughput(server.port, "/api/cases/?page_size=20", {"Authorization": f"Token {who['token']}"})
+        add("API case list throughput, 2 gunicorn workers", rate, "req/s", None, met=rate >= 200, note=tool)
+    finally:
+        server.stop()
+    for label, code in (("province", "990000"), ("county", "990101")):
+        s = _measure(env, kind="summary", org_code=code, year=time.localtime().tm_year - 1)
+        add(f"work summary, {label}, one year", s["seconds"], "s", 3 if label == "province" else None,
+            baseline=s["raw_sql_seconds"],
+            met=(s["seconds"] < 3 and s["seconds"] <= 1.5 * s["raw_sql_seconds"]) if label == "province" else None,
+            note=f"{s['queries']} queries; baseline: the same SQL replayed raw")
+    imp = _measure(env, kind="import", org_code="990101", rows=IMPORT_ROWS)
+    per_100k = imp["seconds"] / imp["rows"] * 100_000
+    add(f"import {imp['rows']:,} rows (validated, stored, audited)", imp["seconds"], "s", None,
+        baseline=imp["pandas_read_seconds"], met=imp["seconds"] <= imp["pandas_read_seconds"],
+        note="baseline: pandas.read_excel of the same file")
+    add("import: 100,000 rows at that rate", per_100k, "s", 30, note=f"extrapolated from {imp['rows']:,} rows")
+    exp = _measure(env, kind="export", rows=EXPORT_ROWS)
+    add(f"export {exp['rows']:,} rows", exp["seconds"], "s", None, baseline=exp["xlsxwriter_seconds"],
+        met=exp["seconds"] <= 1.3 * exp["xlsxwriter_seconds"], note="baseline: XlsxWriter alone, same rows")
+    small = _measure(env, kind="export", rows=EXPORT_ROWS // 10, trace=True)
+    big = _measure(env, kind="export", rows=EXPORT_ROWS, trace=True)
+    add("export memory, 10× the rows", big["peak_mb"], "MB", None, baseline=small["peak_mb"],
+        met=big["peak_mb"] <= 1.5 * small["peak_mb"],
+        note=f"peak Python memory: {small['rows']:,} rows {small['peak_mb']:.1f} MB, {big['rows']:,} rows")
+    return results
+
+
+def _table(results: list[dict]) -> str:
+    lines = [f"{'benchmark':<52} {'db':<9} {'value':>12} {'baseline':>10} {'ratio':>6} {'target':>8}  met"]
+    for r in results:
+        value = f"{r['value']:.1f} {r['unit']}"
+        baseline = "" if r["baseline"] is None else f"{r['baseline']:.2f}"
+        ratio = "" if r["ratio"] is None else f"{r['ratio']:.2f}"
+        target = "" if r["target"] is None else f"{r['target']}"
+        met = {True: "yes", False: "NO", None: "-"}[r["met"]]
+        lines.append(f"{r['name'][:52]:<52} {r['database']:<9} {value:>12} {baseline:>10} {ratio:>6} {target:>8}"
+                     f"  {met}")
+    return "\n".join(lines)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(prog="python -m bench")
+    parser.add_argument("--scale", choices=["county", "city", "province"], default="city")
+    parser.add_argument("--db", default="sqlite,postgres")
+    args = parser.parse_args()
+    OUT.mkdir(parents=True, exist_ok=True)
+    results: list[dict] = []
+    for db in args.db.split(","):
+        print(f"== {db} · {args.scale} ==", flush=True)
+        results += run(db, args.scale)
+        print(_table([r for r in results if r["database"] == db]), flush=True)
+    (OUT / "results.json").write_text(json.dumps(results, ensure_ascii=False, indent=2))
+    print()
+    print(_table(results))
+    print(f"\nwritten: {OUT / 'results.json'}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,128 @@
+"""In-process measurements, run inside a Django process pointed at the bench database; prints one JSON object.
+
+Each figure is measured next to its baseline in the same run: the summary against replaying its own SQL with a raw
+cursor, the import against pandas merely reading the same workbook, the export against XlsxWriter alone writing the
+same rows.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import sys
+import time
+import tracemalloc
+
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+
+def _timed(func, repeat: int = 1) -> tuple[float, object]:
+    best, result = float("inf"), None
+    for _ in range(repeat):
+        started = time.perf_counter()
+        result = func()
+        best = min(best, time.perf_counter() - started)
+    return best, result
+
+
+def summary(org_code: str, year: int) -> dict:
+    from jinguo.core.periods import Period
+    from jinguo.orgs.models import OrgUnit
+    from jinguo.reports.summary import generate
+
+    org = OrgUnit.objects.get(code=org_code)
+    period = Period.parse(str(year))
+    generate(org, period)  # warm caches the way a second click would find them
+    with CaptureQueriesContext(connection) as queries:
+        seconds, _blocks = _timed(lambda: generate(org, period), repeat=2)
+    statements = [q["sql"] for q in queries.captured_queries if q["sql"].lstrip().upper().startswith("SELECT")]
+
+    def replay():
+        with connection.cursor() as cursor:
+            for sql in statements:
+                cursor.execute(sql)
+                cursor.fetchall()
+
+    raw, _ = _timed(replay, repeat=2)
+    return {"seconds": seconds, "raw_sql_seconds": raw, "queries": len(statements) // 2}
+
+
+def import_rows(org_code: str, rows: int) -> dict:
+    import pandas
+
+    from jinguo.core.excel import ImportContext
+    from jinguo.importers import get_spec
+    from jinguo.ledger.models import Activity
+    from jinguo.orgs.models import OrgUnit
+    from jinguo.testing import xlsx_file
+
+    org = OrgUnit.objects.get(code=org_code)
+    headers = ["开始日期", "结束日期", "活动类型", "活动名称", "主题", "地点", "合作单位", "说明", "参与人数",
+               "发放资料"]
+    data = [[f"2025-{i % 12 + 1:02d}-{i % 28 + 1:02d}", "", "宣传教育", f"导入基准活动{i}", "", "", "", "", 10 + i % 90,
+             100 + i % 7] for i in range(rows)]
+    workbook = xlsx_file(headers, data).getvalue()
+    read, _ = _timed(lambda: pandas.read_excel(io.BytesIO(workbook)))
+    before = Activity.objects.count()
+    seconds, result = _timed(lambda: get_spec("activities").run_import(io.BytesIO(workbook), ImportContext(org=org)))
+    assert not result.errors and Activity.objects.count() == before + rows, result.errors[:3]
+    return {"rows": rows, "seconds": seconds, "pandas_read_seconds": read}
+
+
+def export_rows(rows: int, trace: bool = False) -> dict:
+    import tempfile
+
+    import xlsxwriter
+
+    from jinguo.core.excel import ImportContext
+    from jinguo.importers import get_spec
+    from jinguo.ledger.models import Activity
+    from jinguo.orgs.models import OrgUnit
+
+    province = OrgUnit.objects.get(code="990000")
+    spec = get_spec("activities")
+    ctx = ImportContext(org=province)
+    ids = list(Activity.objects.filter(org__path__startswith=province.path).order_by("pk")
+               .values_list("pk", flat=True)[:rows])
+    queryset = spec.export_queryset(ctx).filter(pk__in=ids) if len(ids) < 50_000 else \
+        spec.export_queryset(ctx).filter(pk__lte=ids[-1], org__path__startswith=province.path)
+
+    def ours():
+        with tempfile.TemporaryFile() as out:
+            return spec.export(ctx, queryset, out)
+
+    if trace:  # memory only: tracing slows the run down
+        tracemalloc.start()
+        _seconds, written = _timed(ours)
+        _current, peak = tracemalloc.get_traced_memory()
+        tracemalloc.stop()
+        return {"rows": written, "peak_mb": peak / 1e6}
+    seconds, written = _timed(ours)
+    # Baseline: the same rows (already as Python values) written by XlsxWriter alone.
+    values = list(queryset.values_list("start_date", "end_date", "kind__name", "title", "place", "description"))
+
+    def plain():
+        with tempfile.TemporaryFile() as out:
+            book = xlsxwriter.Workbook(out, {"constant_memory": True})
+            sheet = book.add_worksheet()
+            for r, row in enumerate(values):
+                sheet.write_row(r, 0, row)
+            book.close()
+
+    baseline, _ = _timed(plain)
+    return {"rows": written, "seconds": seconds, "xlsxwriter_seconds": baseline}
+
+
+def main() -> None:
+    import django
+
+    django.setup()
+    task = json.loads(sys.argv[1])
+    kind = task.pop("kind")
+    result = {"summary": summary, "import": import_rows, "export": export_rows}[kind](**task)
+    print("BENCH " + json.dumps(result))
+
+
+if __name__ == "__main__":
+    main()

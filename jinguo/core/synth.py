@@ -1,0 +1,241 @@
+"""Synthetic data at county, city or province scale, for benchmarks and load tests (`jinguo synth`).
+
+A realistic org tree (province ≈ 20 cities, 180 counties, 3,000 townships) under its own province code (99), and
+records with plausible shapes: the demo's category mix, petitions peaking after the Spring Festival and around
+三八, activities peaking in March and June, valid ID numbers, Chinese names, mostly closed older cases and open
+recent ones. Written with bulk inserts in batches — not through the per-record services — so each run writes one
+`data.seeded` audit event naming what it wrote ("seeded without per-record audit"); the chain stays intact.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from django.db import connection, transaction
+from django.utils import timezone
+
+from jinguo.core.demo import ACTIVITIES, CASES, GIVEN, SURNAMES
+from jinguo.core.idcard import check_char
+
+PROVINCE = "990000"
+
+
+@dataclass(frozen=True)
+class Scale:
+    cities: int
+    counties_per_city: int
+    townships_per_county: int
+    cases: int
+    activities: int
+
+
+SCALES = {
+    "county": Scale(1, 1, 17, 5_000, 20_000),
+    "city": Scale(1, 9, 17, 50_000, 200_000),
+    "province": Scale(20, 9, 17, 500_000, 2_000_000),
+}
+# Petitions by month: after the Spring Festival, around 三八 and before the summer; activities peak in March and June.
+CASE_MONTHS = [9, 11, 12, 9, 8, 8, 7, 7, 8, 8, 7, 6]
+ACTIVITY_MONTHS = [6, 4, 16, 6, 9, 14, 6, 5, 6, 6, 7, 8]
+
+
+@dataclass
+class SynthReport:
+    scale: str
+    counts: dict[str, int] = field(default_factory=dict)
+    seconds: dict[str, float] = field(default_factory=dict)
+
+
+def _days_in(year: int, month: int) -> int:
+    return ((dt.date(year + month // 12, month % 12 + 1, 1)) - dt.date(year, month, 1)).days
+
+
+def _id_number(rng: random.Random, county: str) -> str:
+    born = f"{rng.randint(1960, 2004)}{rng.randint(1, 12):02d}{rng.randint(1, 28):02d}"
+    first17 = f"{county}{born}{rng.randint(0, 499) * 2:03d}"
+    return first17 + check_char(first17)
+
+
+def _insert_sql(model, columns: list[str]) -> str:
+    quote = connection.ops.quote_name
+    placeholders = ", ".join(["%s"] * len(columns))
+    return f"INSERT INTO {quote(model._meta.db_table)} ({', '.join(map(quote, columns))}) VALUES ({placeholders})"  # noqa: S608 — names from model meta
+
+
+def _reset_sequences(*models) -> None:
+    """After inserting explicit ids, PostgreSQL's sequences must continue above them (SQLite needs nothing)."""
+    from django.core.management.color import no_style
+
+    statements = connection.ops.sequence_reset_sql(no_style(), list(models))
+    with connection.cursor() as cursor:
+        for sql in statements:
+            cursor.execute(sql)
+
+
+def build_tree(scale: Scale) -> tuple[object, list, list]:
+    """The province, its counties and its townships (bulk-created, materialised paths)."""
+    from jinguo.orgs.models import Level, OrgUnit
+
+    province = OrgUnit.objects.filter(code=PROVINCE).first()
+    if province is None:
+        province = OrgUnit.objects.bulk_create([OrgUnit(code=PROVINCE, name="样例省", level=Level.PROVINCE,
+                                                        path=f"/{PROVINCE}/", depth=1)])[0]
+    cities, counties, townships = [], [], []
+    for c in range(1, scale.cities + 1):
+        code = f"99{c:02d}00"
+        cities.append(OrgUnit(code=code, name=f"样例{c}市", level=Level.CITY, parent=province,
+                              path=f"/{PROVINCE}/{code}/", depth=2))
+    OrgUnit.objects.bulk_create(cities, ignore_conflicts=True)
+    cities = list(OrgUnit.objects.filter(level=Level.CITY, path__startswith=f"/{PROVINCE}/").order_by("code"))
+    for city in cities:
+        for k in range(1, scale.counties_per_city + 1):
+            code = f"{city.code[:4]}{k:02d}"
+            counties.append(OrgUnit(code=code, name=f"{city.name}{k}县", level=Level.COUNTY, parent=city,
+                                    path=f"{city.path}{code}/", depth=3))
+    OrgUnit.objects.bulk_create(counties, ignore_conflicts=True)
+    counties = list(OrgUnit.objects.filter(level=Level.COUNTY, path__startswith=f"/{PROVINCE}/").order_by("code"))
+    for county in counties:
+        for t in range(1, scale.townships_per_county + 1):
+            code = f"{county.code}{t:03d}"
+            townships.append(OrgUnit(code=code, name=f"{county.name[-4:]}{t}镇", level=Level.TOWNSHIP,
+                                     parent=county, path=f"{county.path}{code}/", depth=4))
+    OrgUnit.objects.bulk_create(townships, ignore_conflicts=True, batch_size=2000)
+    townships = list(OrgUnit.objects.filter(level=Level.TOWNSHIP, path__startswith=f"/{PROVINCE}/"))
+    return province, counties, townships
+
+
+def _weighted_day(rng: random.Random, year: int, months: list[int]) -> dt.date:
+    month = rng.choices(range(1, 13), weights=months)[0]
+    return dt.date(year, month, rng.randint(1, _days_in(year, month)))
+
+
+def synth(scale_name: str, *, seed: int = 2025, year: int | None = None,
+          progress: Callable[[str, int, int], None] | None = None, batch: int = 20_000) -> SynthReport:
+    from jinguo.audit.events import Event
+    from jinguo.audit.services import record_event
+    from jinguo.core.crypto import search_hash
+    from jinguo.core.models import CodeItem
+    from jinguo.ledger.models import Activity, ActivityFigure, Measure
+    from jinguo.petitions.models import Case, CaseCounter, Petitioner, Status
+
+    scale = SCALES[scale_name]
+    rng = random.Random(seed)
+    report = SynthReport(scale_name)
+    today = timezone.localdate()
+    year = year or today.year - 1
+    started = time.perf_counter()
+    with transaction.atomic():
+        province, counties, townships = build_tree(scale)
+    report.counts["org_units"] = 1 + scale.cities + len(counties) + len(townships)
+    report.seconds["tree"] = time.perf_counter() - started
+    by_county: dict[str, list] = {}
+    for town in townships:
+        by_county.setdefault(town.parent_id, []).append(town)
+
+    channels, categories = CodeItem.objects.lookup("petition_channel"), CodeItem.objects.lookup("petition_category")
+    weighted = [c for c in CASES for _ in range(c[4])]
+    tz = timezone.get_current_timezone()
+
+    # --- cases and petitioners ------------------------------------------------------------------------------
+    t0 = time.perf_counter()
+    counters: dict[tuple[int, int], int] = {}
+    made = 0
+    while made < scale.cases:
+        n = min(batch, scale.cases - made)
+        cases, people = [], []
+        for _ in range(n):
+            county = rng.choice(counties)
+            org = county if rng.random() < 0.6 else rng.choice(by_county[county.pk])
+            channel, category, sub, summary, _w = rng.choice(weighted)
+            case_year = year if rng.random() < 0.8 else year - 1
+            received = _weighted_day(rng, case_year, CASE_MONTHS)
+            key = (org.pk, case_year)
+            counters[key] = counters.get(key, 0) + 1
+            age = (today - received).days
+            accept_due = received + dt.timedelta(days=15)
+            case = Case(org=org, number=f"{org.code}-{case_year}-{counters[key]:05d}", petition_type="complaint",
+                        received_at=dt.datetime.combine(received, dt.time(rng.randint(8, 17), rng.randint(0, 59)),
+                                                        tzinfo=tz),
+                        channel=channels[channel], category=categories[category],
+                        subcategory=categories[sub] if sub else None, summary=summary, flag_dv=sub == "家庭暴力",
+                        accept_due=accept_due, status=Status.REGISTERED, current_due=accept_due)
+            if age > 20 or rng.random() < 0.7:
+                accepted = received + dt.timedelta(days=rng.randint(0, 6))
+                case.accepted_on, case.handle_due = accepted, accepted + dt.timedelta(days=60)
+                case.status, case.current_due = Status.IN_PROGRESS, case.handle_due
+                if age > 75 or rng.random() < 0.5:
+                    replied = accepted + dt.timedelta(days=rng.randint(3, 64))
+                    closed = replied + dt.timedelta(days=rng.randint(1, 10))
+                    if closed <= today:
+                        case.replied_on, case.closed_on = replied, closed
+                        case.status, case.current_due = Status.CLOSED, None
+                        case.result = rng.choice(["mediated", "legal_aid", "explained", "referred", "mediated"])
+                        case.closed_on_time = replied <= case.handle_due
+            cases.append(case)
+        with transaction.atomic():
+            Case.objects.bulk_create(cases, batch_size=5000)
+            for case in cases:
+                id_number = _id_number(rng, case.number[:6])
+                phone = f"1{rng.choice('3589')}{rng.randint(10**8, 10**9 - 1)}"
+                people.append(Petitioner(case=case, name=rng.choice(SURNAMES) + rng.choice(GIVEN),
+                                         age=rng.randint(20, 70), id_number=id_number, id_hash=search_hash(id_number),
+                                         phone=phone, phone_hash=search_hash(phone)))
+            Petitioner.objects.bulk_create(people, batch_size=5000)
+        made += n
+        if progress:
+            progress("cases", made, scale.cases)
+    with transaction.atomic():
+        CaseCounter.objects.bulk_create([CaseCounter(org_id=org_id, year=y, last=last)
+                                         for (org_id, y), last in counters.items()], batch_size=5000,
+                                        ignore_conflicts=True)
+    report.counts["cases"] = report.counts["petitioners"] = scale.cases
+    report.seconds["cases"] = time.perf_counter() - t0
+
+    # --- activities and their figures: the bulk of the rows, inserted as plain tuples with ids assigned here -----
+    t0 = time.perf_counter()
+    kinds = CodeItem.objects.lookup("activity_kind")
+    measures = {m.code: m for m in Measure.objects.all()}
+    templates = [(kinds[kind].pk, title, [(measures[c].pk, float(v), measures[c].kind == "money")
+                                          for c, v in figs.items() if c in measures])
+                 for _month, kind, title, _themes, figs in ACTIVITIES if kind in kinds]
+    activity_sql = _insert_sql(Activity, ["id", "org_id", "kind_id", "title", "start_date", "end_date", "place",
+                                          "description", "created", "updated", "version"])
+    figure_sql = _insert_sql(ActivityFigure, ["id", "activity_id", "measure_id", "value"])
+    next_activity = (Activity.objects.order_by("-pk").values_list("pk", flat=True).first() or 0) + 1
+    next_figure = (ActivityFigure.objects.order_by("-pk").values_list("pk", flat=True).first() or 0) + 1
+    now = timezone.now()
+    made = figures = 0
+    while made < scale.activities:
+        n = min(batch, scale.activities - made)
+        activity_rows, figure_rows = [], []
+        for _ in range(n):
+            county = rng.choice(counties)
+            org = county if rng.random() < 0.5 else rng.choice(by_county[county.pk])
+            kind, title, figs = rng.choice(templates)
+            start = _weighted_day(rng, year if rng.random() < 0.8 else year - 1, ACTIVITY_MONTHS)
+            activity_rows.append((next_activity, org.pk, kind, f"{org.name}{title}", start, start, org.name, "",
+                                  now, now, 1))
+            for measure, typical, money in figs:
+                value = typical * rng.uniform(0.3, 1.6)
+                cents = round(value * 100) if money else round(value) * 100  # CentsField stores hundredths
+                figure_rows.append((next_figure, next_activity, measure, cents))
+                next_figure += 1
+            next_activity += 1
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.executemany(activity_sql, activity_rows)
+            cursor.executemany(figure_sql, figure_rows)
+        figures += len(figure_rows)
+        made += n
+        if progress:
+            progress("activities", made, scale.activities)
+    _reset_sequences(Activity, ActivityFigure)
+    report.counts["activities"], report.counts["figures"] = scale.activities, figures
+    report.seconds["activities"] = time.perf_counter() - t0
+    report.seconds["total"] = time.perf_counter() - started
+    record_event(Event.DATA_SEEDED, org=province, note=f"jinguo synth --scale {scale_name} --seed {seed}",
+                 data={"scale": scale_name, "seed": seed, "counts": report.counts})
+    return report
