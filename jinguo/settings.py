@@ -229,7 +229,6 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
-    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],  # the API speaks JSON; pages take forms
     "DEFAULT_PAGINATION_CLASS": "jinguo.core.pagination.Pagination",
     "EXCEPTION_HANDLER": "jinguo.core.api.exception_handler",
     "DEFAULT_SCHEMA_CLASS": "jinguo.core.api.AutoSchema",

@@ -14,7 +14,10 @@ from jinguo.orgs.models import OrgUnit
 
 def _figure(code: str):
     def export(activity: Activity):
-        return next((f.value for f in activity.figures.all() if f.measure.code == code), None)
+        figures = getattr(activity, "_figures_by_code", None)
+        if figures is None:  # one pass over the prefetched figures per activity, not one per measure column
+            figures = activity._figures_by_code = {f.measure.code: f.value for f in activity.figures.all()}
+        return figures.get(code)
 
     return export
 

@@ -42,7 +42,7 @@ def test_task_of_a_killed_worker_runs_again(scratch_db, tmp_path):
     assert len(ids) == 2 and ids[0] != ids[1]  # the dead worker, then the one that finished it
 
 
-def test_task_given_up_after_repeated_deaths_marks_the_import_failed(tree, users, transactional_db):
+def test_task_given_up_after_repeated_deaths_marks_the_import_failed(tree, users):
     from django_tasks_db.models import DBTaskResult
 
     job = ImportJob.objects.create(org=tree["county"], kind="activities", user=users["staff"], filename="台账.xlsx",
