@@ -2,6 +2,7 @@
 
 JINGUO_ENV            development (default) | production
 DATABASE_URL          sqlite:///path or postgres://user@host:port/name (default: SQLite in var/)
+JINGUO_REPLICA_URL    optional read replica (PostgreSQL) that statistics and work summaries read from
 JINGUO_SECRET_KEY     required in production; development generates one in var/
 JINGUO_DATA_KEY       personal-data encryption key (base64, 32 bytes); required in production
 JINGUO_DATA_KEYS_RETIRED  comma-separated earlier data keys, still able to decrypt (during `jinguo rotate_key`)
@@ -141,6 +142,11 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "transaction_mode": "IMMEDIATE",
         "timeout": 20,
     }
+
+if os.environ.get("JINGUO_REPLICA_URL"):
+    # Reports read from a streaming replica (jinguo.core.routers); writes and everything else use the primary.
+    DATABASES["replica"] = dj_database_url.parse(os.environ["JINGUO_REPLICA_URL"], conn_max_age=60)
+DATABASE_ROUTERS = ["jinguo.core.routers.ReplicaRouter"]
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 

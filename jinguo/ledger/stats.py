@@ -14,6 +14,7 @@ from django.db.models import Count, Sum
 from django.db.models.functions import TruncMonth
 
 from jinguo.core.periods import Period
+from jinguo.core.routers import reports_read_replica
 from jinguo.ledger.models import Activity, ActivityFigure, Measure
 from jinguo.orgs.models import OrgUnit, group_under
 
@@ -72,6 +73,7 @@ def _figure_groups(activities, key: str) -> dict[str, dict[str, Decimal]]:
     return out
 
 
+@reports_read_replica
 def ledger_stats(root: OrgUnit, period: Period, *, scope: str = "tree") -> LedgerStats:
     activities = activities_in(root, period, scope=scope)
     measures = {m.code: m for m in Measure.objects.all()}

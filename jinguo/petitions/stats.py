@@ -15,6 +15,7 @@ from django.utils import timezone
 
 from jinguo.core.numbers import shares
 from jinguo.core.periods import Period
+from jinguo.core.routers import reports_read_replica
 from jinguo.orgs.models import OrgUnit, group_under
 from jinguo.petitions.models import Case, Petitioner, Referral, Status
 
@@ -69,6 +70,7 @@ def _rows(queryset, key: str, label: str, places: int = 1) -> list[Row]:
                                                                                             strict=True)]
 
 
+@reports_read_replica
 def petition_stats(root: OrgUnit, period: Period, *, scope: str = "tree", places: int = 1) -> PetitionStats:
     cases = cases_in(root, period, scope=scope)
     totals = cases.aggregate(n=Count("id"), p=Sum("headcount"),
