@@ -27,6 +27,9 @@ def test_task_of_a_killed_worker_runs_again(scratch_db, tmp_path):
     worker = scratch_db.spawn("worker", "--interval", "0.1", "--no-startup-delay")
     try:
         _wait_for(scratch_db, "RUNNING")
+        deadline = time.monotonic() + 30
+        while not marker.exists() and time.monotonic() < deadline:  # claimed first, then the task starts
+            time.sleep(0.1)
         assert marker.exists()
     finally:
         worker.kill()  # SIGKILL: no chance to clean up, as after an OOM kill or a power cut
