@@ -11,6 +11,15 @@ from jinguo.accounts.services import grant_role
 TEST_PASSWORD = "Test#Pass2025"  # noqa: S105
 
 
+def pg_connect(cfg: dict, dbname: str = "postgres"):
+    """An autocommit psycopg connection to `dbname` on the server named by Django-style settings `cfg`
+    (HOST, PORT, USER, PASSWORD — `connection.settings_dict` or `dj_database_url.parse(...)`)."""
+    import psycopg
+
+    return psycopg.connect(host=cfg["HOST"] or "127.0.0.1", port=cfg["PORT"] or 5432, user=cfg["USER"],
+                           password=cfg["PASSWORD"], dbname=dbname, autocommit=True)
+
+
 def make_user(username: str, org, *roles, password: str = TEST_PASSWORD) -> User:
     user = User(username=username, display_name=username, org=org, must_change_password=False)
     user.set_password(password)

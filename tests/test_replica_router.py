@@ -9,6 +9,7 @@ from django.db import connection, connections
 
 from jinguo.core.periods import Period
 from jinguo.core.routers import reading_reports
+from jinguo.testing import pg_connect
 
 pytestmark = pytest.mark.skipif(not os.environ.get("DATABASE_URL", "").startswith("postgres"),
                                 reason="needs two PostgreSQL databases: runs on the suite's PostgreSQL leg")
@@ -17,14 +18,11 @@ pytestmark = pytest.mark.skipif(not os.environ.get("DATABASE_URL", "").startswit
 @pytest.fixture
 def replica(tree, django_db_blocker):
     """A second PostgreSQL database holding a copy of the primary as it stood before this test's own writes."""
-    import psycopg
-
     cfg = dict(connection.settings_dict)
     name = f"{cfg['NAME']}_replica"
     auth = ["-h", cfg["HOST"] or "127.0.0.1", "-p", str(cfg["PORT"] or 5432), "-U", cfg["USER"]]
     env = {**os.environ, "PGPASSWORD": cfg["PASSWORD"] or ""}
-    with psycopg.connect(host=cfg["HOST"], port=cfg["PORT"] or 5432, user=cfg["USER"], password=cfg["PASSWORD"],
-                         dbname="postgres", autocommit=True) as admin:
+    with pg_connect(cfg) as admin:
         admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
         admin.execute(f'CREATE DATABASE "{name}"')
     dump = subprocess.run(["pg_dump", *auth, "-Fc", cfg["NAME"]], env=env, capture_output=True, check=True).stdout
@@ -42,8 +40,7 @@ def replica(tree, django_db_blocker):
         connections["replica"].close()
         del settings.DATABASES["replica"]
         connections.__dict__["settings"] = original
-        with psycopg.connect(host=cfg["HOST"], port=cfg["PORT"] or 5432, user=cfg["USER"],
-                             password=cfg["PASSWORD"], dbname="postgres", autocommit=True) as admin:
+        with pg_connect(cfg) as admin:
             admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 

@@ -76,6 +76,20 @@ def _reset_sequences(*models) -> None:
             cursor.execute(sql)
 
 
+def _add_level(parents: list, per_parent: int, level: str, code_of: Callable, name_of: Callable) -> list:
+    """`per_parent` units under each parent (codes and names from the callables); returns the whole level."""
+    from jinguo.orgs.models import OrgUnit
+
+    units = []
+    for parent in parents:
+        for i in range(1, per_parent + 1):
+            code = code_of(parent, i)
+            units.append(OrgUnit(code=code, name=name_of(parent, i), level=level, parent=parent,
+                                 path=f"{parent.path}{code}/", depth=parent.depth + 1))
+    OrgUnit.objects.bulk_create(units, ignore_conflicts=True, batch_size=2000)
+    return list(OrgUnit.objects.filter(level=level, path__startswith=f"/{PROVINCE}/").order_by("code"))
+
+
 def build_tree(scale: Scale) -> tuple[object, list, list]:
     """The province, its counties and its townships (bulk-created, materialised paths)."""
     from jinguo.orgs.models import Level, OrgUnit
@@ -84,27 +98,11 @@ def build_tree(scale: Scale) -> tuple[object, list, list]:
     if province is None:
         province = OrgUnit.objects.bulk_create([OrgUnit(code=PROVINCE, name="样例省", level=Level.PROVINCE,
                                                         path=f"/{PROVINCE}/", depth=1)])[0]
-    cities, counties, townships = [], [], []
-    for c in range(1, scale.cities + 1):
-        code = f"99{c:02d}00"
-        cities.append(OrgUnit(code=code, name=f"样例{c}市", level=Level.CITY, parent=province,
-                              path=f"/{PROVINCE}/{code}/", depth=2))
-    OrgUnit.objects.bulk_create(cities, ignore_conflicts=True)
-    cities = list(OrgUnit.objects.filter(level=Level.CITY, path__startswith=f"/{PROVINCE}/").order_by("code"))
-    for city in cities:
-        for k in range(1, scale.counties_per_city + 1):
-            code = f"{city.code[:4]}{k:02d}"
-            counties.append(OrgUnit(code=code, name=f"{city.name}{k}县", level=Level.COUNTY, parent=city,
-                                    path=f"{city.path}{code}/", depth=3))
-    OrgUnit.objects.bulk_create(counties, ignore_conflicts=True)
-    counties = list(OrgUnit.objects.filter(level=Level.COUNTY, path__startswith=f"/{PROVINCE}/").order_by("code"))
-    for county in counties:
-        for t in range(1, scale.townships_per_county + 1):
-            code = f"{county.code}{t:03d}"
-            townships.append(OrgUnit(code=code, name=f"{county.name[-4:]}{t}镇", level=Level.TOWNSHIP,
-                                     parent=county, path=f"{county.path}{code}/", depth=4))
-    OrgUnit.objects.bulk_create(townships, ignore_conflicts=True, batch_size=2000)
-    townships = list(OrgUnit.objects.filter(level=Level.TOWNSHIP, path__startswith=f"/{PROVINCE}/"))
+    cities = _add_level([province], scale.cities, Level.CITY, lambda _p, c: f"99{c:02d}00", lambda _p, c: f"样例{c}市")
+    counties = _add_level(cities, scale.counties_per_city, Level.COUNTY, lambda city, k: f"{city.code[:4]}{k:02d}",
+                          lambda city, k: f"{city.name}{k}县")
+    townships = _add_level(counties, scale.townships_per_county, Level.TOWNSHIP,
+                           lambda county, t: f"{county.code}{t:03d}", lambda county, t: f"{county.name[-4:]}{t}镇")
     return province, counties, townships
 
 

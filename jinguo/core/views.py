@@ -319,7 +319,6 @@ class ImportView(ScopedViewMixin, View):
             path__in=scope_paths(self.request.user, self.get_model().scope_roles["add"]))
 
     def post(self, request):
-
         from jinguo.core.tasks import run_import_job
 
         upload = request.FILES.get("file")

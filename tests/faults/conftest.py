@@ -16,16 +16,15 @@ from pathlib import Path
 import dj_database_url
 import pytest
 
+from jinguo.testing import pg_connect
+
 ROOT = Path(__file__).resolve().parents[2]
 PG = os.environ.get("DATABASE_URL", "").startswith("postgres")
 
 
 def _pg_admin():
-    import psycopg
-
     cfg = dj_database_url.parse(os.environ["DATABASE_URL"])
-    return psycopg.connect(host=cfg["HOST"], port=cfg["PORT"] or 5432, user=cfg["USER"], password=cfg["PASSWORD"],
-                           dbname="postgres", autocommit=True), cfg
+    return pg_connect(cfg), cfg
 
 
 def _pg_url(name: str) -> str:

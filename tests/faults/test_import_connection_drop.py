@@ -8,7 +8,7 @@ from jinguo.core import tasks
 from jinguo.core.models import ImportJob
 from jinguo.importers import get_spec
 from jinguo.ledger.models import Activity
-from jinguo.testing import xlsx_file
+from jinguo.testing import pg_connect, xlsx_file
 
 HEADERS = ["开始日期", "结束日期", "活动类型", "活动名称", "主题", "地点", "合作单位", "说明", "参与人数"]
 
@@ -17,12 +17,8 @@ def _cut_connection(outage: dict) -> None:
     """PostgreSQL: the server really terminates this session. SQLite (in-memory test database, which a real close
     would destroy): every statement fails until the connection is re-opened, as after a lost file system."""
     if connection.vendor == "postgresql":
-        import psycopg
-
-        cfg = connection.settings_dict
         pid = connection.connection.info.backend_pid
-        with psycopg.connect(host=cfg["HOST"], port=cfg["PORT"] or 5432, user=cfg["USER"], password=cfg["PASSWORD"],
-                             dbname=cfg["NAME"], autocommit=True) as other:
+        with pg_connect(connection.settings_dict, connection.settings_dict["NAME"]) as other:
             other.execute("SELECT pg_terminate_backend(%s)", [pid])
     else:
         outage["on"] = True
