@@ -60,8 +60,9 @@ def import_rows(org_code: str, rows: int) -> dict:
     org = OrgUnit.objects.get(code=org_code)
     headers = ["开始日期", "结束日期", "活动类型", "活动名称", "主题", "地点", "合作单位", "说明", "参与人数",
                "发放资料"]
-    data = [[f"2025-{i % 12 + 1:02d}-{i % 28 + 1:02d}", "", "宣传教育", f"导入基准活动{i}", "", "", "", "", 10 + i % 90,
-             100 + i % 7] for i in range(rows)]
+    run = int(time.time())  # new titles each run, so a second run on the same database imports rather than skips
+    data = [[f"2025-{i % 12 + 1:02d}-{i % 28 + 1:02d}", "", "宣传教育", f"导入基准活动{run}-{i}", "", "", "", "",
+             10 + i % 90, 100 + i % 7] for i in range(rows)]
     workbook = xlsx_file(headers, data).getvalue()
     read, _ = _timed(lambda: pandas.read_excel(io.BytesIO(workbook)))
     before = Activity.objects.count()

@@ -63,34 +63,68 @@ def _owning_org(obj: models.Model | None):
 
 def _append(*, kind: str, action: str, obj: models.Model | None = None, org=None, data: dict | None = None,
             note: str = "", object_repr: str | None = None) -> AuditEntry:
+    return _append_many([{"kind": kind, "action": action, "obj": obj, "org": org, "data": data, "note": note,
+                          "object_repr": object_repr}])[0]
+
+
+def _append_many(items: list[dict]) -> list[AuditEntry]:
+    """Chain entries (each the keyword arguments of `_append`) onto the head under one lock, in order."""
     ctx = current()
-    org = org if org is not None else _owning_org(obj)
+    now = timezone.now()
     with transaction.atomic():
         head, _created = AuditHead.objects.select_for_update().get_or_create(pk=1)
-        entry = AuditEntry(
-            seq=head.last_seq + 1,
-            time=timezone.now(),
-            actor_id=ctx.actor_id,
-            actor_name=ctx.actor_name[:150],
-            ip=ctx.ip,
-            request_id=ctx.request_id,
-            source=ctx.source[:64],
-            kind=kind,
-            action=action,
-            object_type=obj._meta.label_lower if obj is not None else "",
-            object_id=str(obj.pk) if obj is not None and obj.pk is not None else "",
-            object_repr=(object_repr if object_repr is not None else (str(obj) if obj is not None else ""))[:200],
-            org_path=getattr(org, "path", "") or "",
-            org_name=(getattr(org, "name", "") or "")[:100],
-            data=_jsonable(data or {}),
-            note=note,
-            prev_hash=head.last_hash or GENESIS_HASH,
-        )
-        entry.hash = entry.compute_hash()
-        entry.save(force_insert=True)
-        head.last_seq, head.last_hash = entry.seq, entry.hash
+        seq, prev_hash = head.last_seq, head.last_hash or GENESIS_HASH
+        entries = []
+        for item in items:
+            obj, org = item.get("obj"), item.get("org")
+            org = org if org is not None else _owning_org(obj)
+            object_repr = item.get("object_repr")
+            seq += 1
+            entry = AuditEntry(
+                seq=seq,
+                time=now,
+                actor_id=ctx.actor_id,
+                actor_name=ctx.actor_name[:150],
+                ip=ctx.ip,
+                request_id=ctx.request_id,
+                source=ctx.source[:64],
+                kind=item["kind"],
+                action=item["action"],
+                object_type=obj._meta.label_lower if obj is not None else "",
+                object_id=str(obj.pk) if obj is not None and obj.pk is not None else "",
+                object_repr=(object_repr if object_repr is not None else (str(obj) if obj is not None else ""))[:200],
+                org_path=getattr(org, "path", "") or "",
+                org_name=(getattr(org, "name", "") or "")[:100],
+                data=_jsonable(item.get("data") or {}),
+                note=item.get("note", ""),
+                prev_hash=prev_hash,
+            )
+            entry.hash = prev_hash = entry.compute_hash()
+            entries.append(entry)
+        _insert(entries)
+        head.last_seq, head.last_hash = seq, prev_hash
         head.save(update_fields=["last_seq", "last_hash"])
-    return entry
+    return entries
+
+
+_COLUMNS = [f.attname for f in AuditEntry._meta.concrete_fields if not f.primary_key]
+
+
+def _insert(entries: list[AuditEntry]) -> None:
+    """One executemany for the entries: their values are already plain, only `time` and `data` need converting."""
+    from django.db import connection
+
+    from jinguo.core.bulk import insert_rows
+
+    convert = {name: AuditEntry._meta.get_field(name) for name in ("time", "data")}
+    time = convert["time"].get_db_prep_save(entries[0].time, connection)  # one `now` for the whole batch
+    data = convert["data"]
+    rows = []
+    for entry in entries:
+        values = {name: getattr(entry, name) for name in _COLUMNS}
+        values["time"], values["data"] = time, data.get_db_prep_save(entry.data, connection)
+        rows.append([values[name] for name in _COLUMNS])
+    insert_rows(AuditEntry, _COLUMNS, rows)
 
 
 def record_change(obj: models.Model, action: str, before: dict | None, after: dict | None) -> AuditEntry | None:
@@ -103,6 +137,16 @@ def record_change(obj: models.Model, action: str, before: dict | None, after: di
         before = {k: before.get(k) for k in keys}
         after = {k: after[k] for k in keys}
     return _append(kind=AuditEntry.Kind.CHANGE, action=action, obj=obj, data={"before": before, "after": after})
+
+
+def record_created_many(objs: list[models.Model], extras: list[dict] | None = None) -> list[AuditEntry]:
+    """Records written together by a bulk path (an import): one `created` entry each, as `AuditedModel.save` would
+    write it, with `extras` (related values such as figures) merged into each entry's `after`."""
+    extras = extras or [{} for _obj in objs]
+    return _append_many([
+        {"kind": AuditEntry.Kind.CHANGE, "action": Event.CREATED, "obj": obj,
+         "data": {"before": {}, "after": {**snapshot(obj), **extra}}}
+        for obj, extra in zip(objs, extras, strict=True)])
 
 
 def record_event(code: Event | str, obj: models.Model | None = None, *, org=None, note: str = "",

@@ -19,7 +19,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any, BinaryIO
 
 from django import forms
-from django.core.exceptions import ImproperlyConfigured
+from django.core.exceptions import ImproperlyConfigured, PermissionDenied, ValidationError
 from django.db import models, transaction
 from django.utils.translation import gettext as _
 
@@ -262,8 +262,35 @@ class ImportSpec:
         prefix = f"{field_name}__path" if field_name else "path"
         return queryset.filter(**{f"{prefix}__startswith": org.path})
 
+    def find_existing_many(self, ctx: ImportContext, rows: list[dict]) -> list[models.Model | None]:
+        """`find_existing` for a chunk of rows (a spec can answer with one query instead of one per row)."""
+        return [self.find_existing(ctx, data) for data in rows]
+
     def save(self, ctx: ImportContext, form: forms.ModelForm) -> models.Model:
         return form.save()
+
+    # Bulk writing: a spec with `bulk = True` validates its new rows with one RowValidator and writes them a chunk
+    # at a time through `save_many` (which must audit what it writes); rows updating stored records still go one
+    # by one through `save`, so their audit entries keep the usual before/after diff.
+    # Rows are read, prepared and checked a chunk at a time. Without `bulk` a chunk is one row, so a row may
+    # refer to one stored by an earlier row of the same file (an org unit's parent).
+    bulk: bool = False
+    batch_size: int = 1
+
+    def bulk_row(self, ctx: ImportContext, form: forms.ModelForm) -> Any:
+        """What `save_many` needs of one validated new row, taken before the validator moves to the next row."""
+        raise NotImplementedError
+
+    def save_many(self, ctx: ImportContext, rows: list[Any]) -> list[models.Model]:
+        """Write the chunk's new rows (from `bulk_row`), audited; return the records in the same order."""
+        raise NotImplementedError
+
+    def after_save_many(self, ctx: ImportContext, objs: list[models.Model]) -> None:
+        """`after_save` for a chunk written by `save_many`: one scope re-check for the whole chunk."""
+        if ctx.user is not None and objs:
+            from jinguo.core.scope import recheck_visible_many
+
+            recheck_visible_many(objs, ctx.user, "change")
 
     def after_save(self, ctx: ImportContext, obj: models.Model) -> None:
         """Inside the transaction, after each row: the scope re-check for web and API imports."""
@@ -421,8 +448,10 @@ class ImportSpec:
         return result
 
     def _import_rows(self, ctx, sheet, rows, total, mapping, result, progress) -> None:
+        """Parse the rows and hand them on in chunks of `batch_size`, so memory stays flat in the file's length."""
         seen_keys: dict[tuple, int] = {}
-        form_kwargs = self.form_kwargs(ctx)
+        run = _ImportRun(self, ctx, sheet, mapping, result)
+        chunk: list[tuple[int, dict]] = []
         done = 0
         for number, cells in rows:
             done += 1
@@ -443,32 +472,11 @@ class ImportSpec:
                         "row": seen_keys[key]}))
                     continue
                 seen_keys[key] = number
-            existing = self.find_existing(ctx, data)
-            form = self.form_class(data=data, instance=existing, **form_kwargs)
-            if not form.is_valid():
-                result.errors.extend(self._form_errors(sheet, number, form, mapping))
-                continue
-            if existing is not None and ctx.existing == "skip":
-                result.skipped += 1
-                continue
-            if result.errors:
-                continue  # validating only: nothing will be kept
-            try:
-                with transaction.atomic():
-                    obj = self.save(ctx, form)
-                    self.after_save(ctx, obj)
-            except Exception as exc:
-                from django.core.exceptions import PermissionDenied, ValidationError
-
-                if isinstance(exc, ValidationError | PermissionDenied):
-                    message = "；".join(exc.messages) if isinstance(exc, ValidationError) else str(exc)
-                    result.errors.append(RowError(sheet, number, "", "", message))
-                    continue
-                raise
-            if existing is None:
-                result.created += 1
-            else:
-                result.updated += 1
+            chunk.append((number, data))
+            if len(chunk) >= self.batch_size:
+                run.process(chunk)
+                chunk = []
+        run.process(chunk)
         if progress:
             progress(total, total)
 
@@ -606,6 +614,81 @@ class ImportSpec:
         sheet.freeze_panes(1, 0)
         book.close()
         return count
+
+
+class _ImportRun:
+    """Validating and writing one file's rows, a chunk at a time (see `ImportSpec.run_import`)."""
+
+    def __init__(self, spec: ImportSpec, ctx: ImportContext, sheet: str, mapping: dict[int, Column],
+                 result: ImportResult) -> None:
+        self.spec, self.ctx, self.sheet, self.mapping, self.result = spec, ctx, sheet, mapping, result
+        self.form_kwargs = spec.form_kwargs(ctx)
+        self.validator = None
+        if spec.bulk:
+            from jinguo.core.forms import RowValidator
+
+            self.validator = RowValidator(spec.form_class(**self.form_kwargs),
+                                          present={column.field for column in mapping.values()})
+
+    def process(self, chunk: list[tuple[int, dict]]) -> None:
+        if not chunk:
+            return
+        spec, ctx, result = self.spec, self.ctx, self.result
+        existing_rows = spec.find_existing_many(ctx, [data for _number, data in chunk])
+        new_rows: list[Any] = []
+        for (number, data), existing in zip(chunk, existing_rows, strict=True):
+            if existing is not None and ctx.existing == "skip":
+                form = spec.form_class(data=data, instance=existing, **self.form_kwargs)
+                if form.is_valid():
+                    result.skipped += 1
+                else:
+                    result.errors.extend(spec._form_errors(self.sheet, number, form, self.mapping))
+                continue
+            if existing is None and self.validator is not None:
+                form = self.validator.validate(data)
+                if not form.is_valid():
+                    result.errors.extend(spec._form_errors(self.sheet, number, form, self.mapping))
+                elif not result.errors:
+                    new_rows.append(spec.bulk_row(ctx, form))
+                continue
+            form = spec.form_class(data=data, instance=existing, **self.form_kwargs)
+            if not form.is_valid():
+                result.errors.extend(spec._form_errors(self.sheet, number, form, self.mapping))
+                continue
+            if result.errors:
+                continue  # validating only: nothing will be kept
+            if self._save_one(number, form):
+                if existing is None:
+                    result.created += 1
+                else:
+                    result.updated += 1
+        if new_rows and not result.errors:
+            self._save_many(chunk[0][0], chunk[-1][0], new_rows)
+
+    def _save_one(self, number: int, form: forms.ModelForm) -> bool:
+        try:
+            with transaction.atomic():
+                obj = self.spec.save(self.ctx, form)
+                self.spec.after_save(self.ctx, obj)
+        except (ValidationError, PermissionDenied) as exc:
+            self.result.errors.append(RowError(self.sheet, number, "", "", _error_text(exc)))
+            return False
+        return True
+
+    def _save_many(self, first: int, last: int, rows: list[Any]) -> None:
+        try:
+            with transaction.atomic():
+                objs = self.spec.save_many(self.ctx, rows)
+                self.spec.after_save_many(self.ctx, objs)
+        except (ValidationError, PermissionDenied) as exc:
+            self.result.errors.append(RowError(self.sheet, first, "", "", _("第%(first)d—%(last)d行：%(error)s") % {
+                "first": first, "last": last, "error": _error_text(exc)}))
+            return
+        self.result.created += len(rows)
+
+
+def _error_text(exc: Exception) -> str:
+    return "；".join(exc.messages) if isinstance(exc, ValidationError) else str(exc)
 
 
 def _tmpdir() -> str:

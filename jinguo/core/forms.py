@@ -72,3 +72,91 @@ class PhoneField(forms.CharField):
 
         value = super().clean(value)
         return normalize_phone(value) if value else ""
+
+
+class RowValidator:
+    """One form validating many rows (imports): for each row the form's own fields, `clean_<field>()`, `clean()`
+    and the model's field checks run exactly as in a form built for that row — without building one per row, and
+    with the choices of every model-choice field read once instead of once per row.
+
+    Checks that need the database per row (unique and check constraints) are not run here: the import's natural-key
+    check covers uniqueness, and the database still enforces every constraint when the rows are written.
+    Relies on `BaseForm._clean_fields` / `_clean_form` (stable across Django 4.x–5.2; tests/test_excel.py compares
+    its verdicts with real forms').
+    """
+
+    def __init__(self, form: forms.ModelForm, present: set[str] | None = None) -> None:
+        """`present`: the fields the rows can carry (an import's columns). Optional fields that are neither among
+        them nor model fields (an activity's figures for measures the file has no column for) are left out: they
+        would only ever clean to empty."""
+        self.form = form
+        if present is not None:
+            model_fields = set(form._meta.fields or ())
+            for name in [n for n, f in form.fields.items()
+                         if n not in present and n not in model_fields and not f.required]:
+                del form.fields[name]
+        # Relations the form picked from its (scoped) choices need no second per-row existence query by the model.
+        self._chosen = {name for name, field in form.fields.items() if isinstance(field, forms.ModelChoiceField)}
+        for name in self._chosen:
+            _read_choices_once(form.fields[name])
+
+    def validate(self, data: dict) -> forms.ModelForm:
+        """The form bound to `data` and validated: `errors`, `cleaned_data` and `instance` (unsaved) as usual.
+
+        The same form object is returned for every row; take what you need from it before the next call.
+        """
+        from django.forms.models import construct_instance
+        from django.forms.utils import ErrorDict
+
+        form = self.form
+        form.data, form.is_bound = data, True
+        form._errors, form.cleaned_data = ErrorDict(), {}
+        form.instance = form._meta.model()
+        form._clean_fields()
+        form._clean_form()
+        if not form._errors:
+            construct_instance(form, form.instance, form._meta.fields, form._meta.exclude)
+            try:
+                form.instance.clean_fields(exclude=form._get_validation_exclusions() | self._chosen)
+                form.instance.clean()
+            except forms.ValidationError as exc:
+                form._update_errors(exc)
+        return form
+
+
+def _read_choices_once(field: forms.ModelChoiceField) -> None:
+    """Give a model-choice field an in-memory lookup of its choices, with the field's own error messages."""
+    key = field.to_field_name or "pk"
+    choices = {str(getattr(obj, key)): obj for obj in field.queryset}
+
+    def lookup(value):
+        if value in field.empty_values:
+            return None
+        try:
+            return choices[str(value)]
+        except KeyError:
+            raise forms.ValidationError(field.error_messages["invalid_choice"], code="invalid_choice",
+                                        params={"value": value}) from None
+
+    if isinstance(field, forms.ModelMultipleChoiceField):
+        def clean(value):
+            value = field.prepare_value(value)
+            if field.required and not value:
+                raise forms.ValidationError(field.error_messages["required"], code="required")
+            if not value:
+                return []
+            if not isinstance(value, list | tuple):
+                raise forms.ValidationError(field.error_messages["invalid_list"], code="invalid_list")
+            objs = []
+            for item in value:
+                try:
+                    objs.append(choices[str(item)])
+                except KeyError:
+                    raise forms.ValidationError(field.error_messages["invalid_choice"], code="invalid_choice",
+                                                params={"value": item}) from None
+            field.run_validators(value)
+            return objs
+
+        field.clean = clean
+    else:
+        field.to_python = lookup

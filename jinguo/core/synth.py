@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from django.db import connection, transaction
 from django.utils import timezone
 
+from jinguo.core.bulk import insert_sql, reset_sequences
 from jinguo.core.demo import ACTIVITIES, CASES, GIVEN, SURNAMES
 from jinguo.core.idcard import check_char
 
@@ -58,22 +59,6 @@ def _id_number(rng: random.Random, county: str) -> str:
     born = f"{rng.randint(1960, 2004)}{rng.randint(1, 12):02d}{rng.randint(1, 28):02d}"
     first17 = f"{county}{born}{rng.randint(0, 499) * 2:03d}"
     return first17 + check_char(first17)
-
-
-def _insert_sql(model, columns: list[str]) -> str:
-    quote = connection.ops.quote_name
-    placeholders = ", ".join(["%s"] * len(columns))
-    return f"INSERT INTO {quote(model._meta.db_table)} ({', '.join(map(quote, columns))}) VALUES ({placeholders})"  # noqa: S608 — names from model meta
-
-
-def _reset_sequences(*models) -> None:
-    """After inserting explicit ids, PostgreSQL's sequences must continue above them (SQLite needs nothing)."""
-    from django.core.management.color import no_style
-
-    statements = connection.ops.sequence_reset_sql(no_style(), list(models))
-    with connection.cursor() as cursor:
-        for sql in statements:
-            cursor.execute(sql)
 
 
 def _add_level(parents: list, per_parent: int, level: str, code_of: Callable, name_of: Callable) -> list:
@@ -200,9 +185,9 @@ def synth(scale_name: str, *, seed: int = 2025, year: int | None = None,
     templates = [(kinds[kind].pk, title, [(measures[c].pk, float(v), measures[c].kind == "money")
                                           for c, v in figs.items() if c in measures])
                  for _month, kind, title, _themes, figs in ACTIVITIES if kind in kinds]
-    activity_sql = _insert_sql(Activity, ["id", "org_id", "kind_id", "title", "start_date", "end_date", "place",
+    activity_sql = insert_sql(Activity, ["id", "org_id", "kind_id", "title", "start_date", "end_date", "place",
                                           "description", "created", "updated", "version"])
-    figure_sql = _insert_sql(ActivityFigure, ["id", "activity_id", "measure_id", "value"])
+    figure_sql = insert_sql(ActivityFigure, ["id", "activity_id", "measure_id", "value"])
     next_activity = (Activity.objects.order_by("-pk").values_list("pk", flat=True).first() or 0) + 1
     next_figure = (ActivityFigure.objects.order_by("-pk").values_list("pk", flat=True).first() or 0) + 1
     now = timezone.now()
@@ -230,7 +215,7 @@ def synth(scale_name: str, *, seed: int = 2025, year: int | None = None,
         made += n
         if progress:
             progress("activities", made, scale.activities)
-    _reset_sequences(Activity, ActivityFigure)
+    reset_sequences(Activity, ActivityFigure)
     report.counts["activities"], report.counts["figures"] = scale.activities, figures
     report.seconds["activities"] = time.perf_counter() - t0
     report.seconds["total"] = time.perf_counter() - started

@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from jinguo.core.excel import Column, ImportContext, ImportSpec
 from jinguo.ledger.forms import MEASURE_PREFIX, ActivityForm
 from jinguo.ledger.models import Activity, Measure
-from jinguo.ledger.services import save_activity
+from jinguo.ledger.services import NewActivity, create_activities, save_activity
 from jinguo.orgs.models import OrgUnit
 
 
@@ -44,9 +44,13 @@ class ActivityImport(ImportSpec):
                exporter=lambda a: a.org.code),
     ]
 
+    bulk = True
+    batch_size = 1000
+
     def __init__(self) -> None:
         super().__init__()
         self._measures: list[Measure] | None = None
+        self._org_ids: dict[str, int] | None = None
 
     def measures(self) -> list[Measure]:
         if self._measures is None:
@@ -67,18 +71,39 @@ class ActivityImport(ImportSpec):
         if not code:
             data["org"] = str(ctx.org.pk)
         else:
-            unit = OrgUnit.objects.filter(code=code, path__startswith=ctx.org.path).only("pk").first()
-            data["org"] = str(unit.pk) if unit else code  # unknown: the form reports it on 单位编码
+            if self._org_ids is None:  # the codes of the importing unit's subtree, read once per file
+                self._org_ids = dict(OrgUnit.objects.filter(path__startswith=ctx.org.path).values_list("code", "pk"))
+            unit_id = self._org_ids.get(code)
+            data["org"] = str(unit_id) if unit_id else code  # unknown: the form reports it on 单位编码
         return data
 
     def find_existing(self, ctx: ImportContext, data: dict):
-        if not str(data.get("org", "")).isdigit() or not data.get("start_date") or not data.get("title"):
-            return None
-        return self.base_queryset(ctx, "change").filter(
-            org_id=int(data["org"]), start_date=data["start_date"], title=data["title"]).first()
+        return self.find_existing_many(ctx, [data])[0]
+
+    def find_existing_many(self, ctx: ImportContext, rows: list[dict]) -> list[Activity | None]:
+        def key(data: dict) -> tuple | None:
+            if not str(data.get("org", "")).isdigit() or not data.get("start_date") or not data.get("title"):
+                return None
+            return int(data["org"]), str(data["start_date"]), data["title"]
+
+        keys = [key(data) for data in rows]
+        wanted = [k for k in keys if k is not None]
+        if not wanted:
+            return [None] * len(rows)
+        stored = self.base_queryset(ctx, "change").filter(
+            org_id__in={k[0] for k in wanted}, start_date__in={k[1] for k in wanted}, title__in={k[2] for k in wanted})
+        found = {(a.org_id, a.start_date.isoformat(), a.title): a for a in stored}
+        return [found.get(k) if k is not None else None for k in keys]
 
     def save(self, ctx: ImportContext, form: ActivityForm) -> Activity:
         return save_activity(form)
+
+    def bulk_row(self, ctx: ImportContext, form: ActivityForm) -> NewActivity:
+        return NewActivity(form.instance, list(form.cleaned_data.get("themes") or []), form.figures(),
+                           form.partner_names())
+
+    def save_many(self, ctx: ImportContext, rows: list[NewActivity]) -> list[Activity]:
+        return create_activities(rows)
 
     def export_queryset(self, ctx: ImportContext, date_from=None, date_to=None):
         queryset = super().export_queryset(ctx)

@@ -2,20 +2,26 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.db import transaction
 
 from jinguo.audit.events import Event
-from jinguo.audit.services import record_event
+from jinguo.audit.services import record_created_many, record_event
+from jinguo.core.scope import ancestor_paths
 from jinguo.ledger.models import Activity, ActivityFigure, ActivityPartner, Measure
 from jinguo.orgs.models import OrgUnit
 
 
 def _partner_org(activity: Activity, name: str) -> OrgUnit | None:
     """A partner named like a unit near the activity's unit (same parent subtree) is linked to it."""
-    base = activity.org.parent or activity.org
-    return OrgUnit.objects.filter(name=name, path__startswith=base.path).first()
+    return OrgUnit.objects.filter(name=name, path__startswith=_partner_base(activity.org.path)).first()
+
+
+def _partner_base(org_path: str) -> str:
+    """The subtree searched for partner units: the activity unit's parent's (its own at the top)."""
+    return (ancestor_paths(org_path) or [org_path])[-1]
 
 
 @transaction.atomic
@@ -53,3 +59,48 @@ def set_partners(activity: Activity, names: list[str]) -> None:
     ActivityPartner.objects.bulk_create(
         [ActivityPartner(activity=activity, name=name[:100], org=_partner_org(activity, name)) for name in names])
     record_event(Event.PARTNERS_CHANGED, activity, data={"before": current, "after": names})
+
+
+@dataclass
+class NewActivity:
+    """A validated, not yet stored activity with what hangs off it (see `create_activities`)."""
+
+    activity: Activity
+    themes: list = field(default_factory=list)
+    figures: dict[Measure, Decimal] = field(default_factory=dict)
+    partners: list[str] = field(default_factory=list)
+
+
+@transaction.atomic
+def create_activities(items: list[NewActivity]) -> list[Activity]:
+    """Store many new activities at once (imports): one insert per table, and one audit entry per activity holding
+    its fields, themes, figures and partners — what `save_activity` records in up to four entries."""
+    from django.db import connection
+
+    from jinguo.core.bulk import insert_rows
+
+    activities = Activity.objects.bulk_create([item.activity for item in items])
+    themes = Activity.themes.through
+    insert_rows(themes, ["activity_id", "codeitem_id"],
+                [(item.activity.pk, theme.pk) for item in items for theme in item.themes])
+    value = ActivityFigure._meta.get_field("value")
+    insert_rows(ActivityFigure, ["activity_id", "measure_id", "value"],
+                [(item.activity.pk, measure.pk, value.get_db_prep_save(amount, connection))
+                 for item in items for measure, amount in item.figures.items()])
+    names = {name for item in items for name in item.partners}
+    candidates = list(OrgUnit.objects.filter(name__in=names).values_list("pk", "name", "path")) if names else []
+
+    def partner_org_id(item: NewActivity, name: str) -> int | None:
+        base = _partner_base(item.activity.org.path)
+        return next((pk for pk, n, path in candidates if n == name and path.startswith(base)), None)
+
+    insert_rows(ActivityPartner, ["activity_id", "name", "org_id"],
+                [(item.activity.pk, name[:100], partner_org_id(item, name))
+                 for item in items for name in item.partners])
+    record_created_many(activities, [
+        {"themes": sorted(theme.name for theme in item.themes),
+         "figures": {measure.code: str(Decimal(value).quantize(Decimal("0.01")))
+                     for measure, value in item.figures.items()},
+         "partners": item.partners}
+        for item in items])
+    return activities

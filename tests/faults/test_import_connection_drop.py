@@ -54,6 +54,7 @@ def test_connection_lost_mid_import_leaves_nothing_and_says_so(tree, users, logi
     rows = [[f"2025-03-{i % 28 + 1:02d}", "", "宣传教育", f"宣传活动{i}", "", "", "", "", 10 + i] for i in range(40)]
     spec = get_spec("activities")
     monkeypatch.setattr(type(spec), "progress_every", 5)
+    monkeypatch.setattr(type(spec), "batch_size", 5)  # rows are written in chunks of 5 …
     real_cache, calls = tasks.cache, {"n": 0}
 
     class CutAfterThirdProgress:
@@ -63,7 +64,7 @@ def test_connection_lost_mid_import_leaves_nothing_and_says_so(tree, users, logi
         def set(self, key, value, *args, **kwargs):
             real_cache.set(key, value, *args, **kwargs)
             calls["n"] += 1
-            if calls["n"] == 3:  # 15 of 40 rows written inside the import's transaction
+            if calls["n"] == 3:  # … so 10 of 40 rows are written inside the import's transaction by now
                 _cut_connection(outage)
 
     monkeypatch.setattr(tasks, "cache", CutAfterThirdProgress())

@@ -1,0 +1,42 @@
+"""Plain multi-row INSERTs for the bulk paths (imports, synthetic data): values already validated and converted,
+no model instances and no per-field conversion per row. Whoever calls these writes the audit trail itself."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+
+from django.db import connection, models
+
+
+def insert_sql(model: type[models.Model], columns: Sequence[str]) -> str:
+    """`INSERT INTO <table> (<columns>) VALUES (%s, …)` for `model`'s table; columns are attnames."""
+    quote = connection.ops.quote_name
+    placeholders = ", ".join(["%s"] * len(columns))
+    return (f"INSERT INTO {quote(model._meta.db_table)} ({', '.join(map(quote, columns))}) "  # noqa: S608 — names
+            f"VALUES ({placeholders})")  # from model meta
+
+
+def insert_rows(model: type[models.Model], columns: Sequence[str], rows: Iterable[Sequence]) -> None:
+    """Insert `rows` (tuples in `columns` order, values as the database takes them): COPY on PostgreSQL (an INSERT
+    with thousands of parameters costs more to send than to run), executemany on SQLite."""
+    rows = list(rows)
+    if not rows:
+        return
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            quote = connection.ops.quote_name
+            sql = f"COPY {quote(model._meta.db_table)} ({', '.join(map(quote, columns))}) FROM STDIN"
+            with cursor.cursor.copy(sql) as copy:
+                for row in rows:
+                    copy.write_row(row)
+        else:
+            cursor.executemany(insert_sql(model, columns), rows)
+
+
+def reset_sequences(*models_: type[models.Model]) -> None:
+    """After inserting explicit ids, PostgreSQL's sequences must continue above them (SQLite needs nothing)."""
+    from django.core.management.color import no_style
+
+    with connection.cursor() as cursor:
+        for sql in connection.ops.sequence_reset_sql(no_style(), list(models_)):
+            cursor.execute(sql)
