@@ -581,6 +581,13 @@ class ImportSpec:
         return buffer.getvalue()
 
     # Export ------------------------------------------------------------------------------------------------------
+    def export_rows(self, ctx: ImportContext, columns: list[Column], queryset: Iterable[models.Model]
+                    ) -> Iterator[list[Any]]:
+        """The cells of each exported row, in `columns` order (a spec may read plain values instead of records)."""
+        iterator = queryset.iterator(chunk_size=2000) if hasattr(queryset, "iterator") else queryset
+        for obj in iterator:
+            yield [self.export_cell(column, obj) for column in columns]
+
     def export(self, ctx: ImportContext, queryset: Iterable[models.Model], out: BinaryIO) -> int:
         """Stream rows into `out` with the import's own headers; returns how many rows were written."""
         import xlsxwriter
@@ -595,10 +602,8 @@ class ImportSpec:
             sheet.set_column(index, index, column.width, date_format if column.kind == "date" else None)
             sheet.write_string(0, index, str(column.header), bold)
         count = 0
-        iterator = queryset.iterator(chunk_size=2000) if hasattr(queryset, "iterator") else queryset
-        for count, obj in enumerate(iterator, start=1):
-            for index, column in enumerate(columns):
-                value = self.export_cell(column, obj)
+        for count, values in enumerate(self.export_rows(ctx, columns, queryset), start=1):
+            for index, value in enumerate(values):
                 if value is None or value == "":
                     continue
                 if isinstance(value, dt.datetime):

@@ -93,3 +93,21 @@ def test_row_validator_gives_the_same_verdicts_as_a_form_per_row(tree, users):
         assert got.errors.get_json_data() == expected.errors.get_json_data(), template
         if expected.is_valid():
             assert got.instance.title == "好" and got.partner_names() == ["甲", "乙"]
+
+
+@pytest.mark.django_db
+def test_export_from_plain_values_gives_the_cells_records_give(tree, make_activity):
+    from jinguo.core.excel import ImportSpec
+
+    make_activity(tree["county"], "三八维权周宣传", "2025-03-08", themes=["家庭家教家风", "三八维权周"],
+                  partners="县司法局、白牙市镇", materials=1000, condolence="1200.50")
+    make_activity(tree["township"], "镇妇联培训", "2025-04-01", kind="培训", trainees=45)
+    spec = get_spec("activities")
+    ctx = ImportContext(org=tree["county"])
+    columns = spec.columns_for(ctx)
+
+    plain = list(spec.export_rows(ctx, columns, spec.export_queryset(ctx)))
+    from_records = list(ImportSpec.export_rows(spec, ctx, columns, spec.export_queryset(ctx)))
+
+    assert plain == from_records and len(plain) == 2
+    assert "三八维权周、家庭家教家风" in plain[0] and 1200.5 in plain[0]
