@@ -64,7 +64,7 @@ def import_rows(org_code: str, rows: int) -> dict:
     data = [[f"2025-{i % 12 + 1:02d}-{i % 28 + 1:02d}", "", "宣传教育", f"导入基准活动{run}-{i}", "", "", "", "",
              10 + i % 90, 100 + i % 7] for i in range(rows)]
     workbook = xlsx_file(headers, data).getvalue()
-    read, _ = _timed(lambda: pandas.read_excel(io.BytesIO(workbook)))
+    read, _ = _timed(lambda: pandas.read_excel(io.BytesIO(workbook), engine="openpyxl"))  # pandas' default engine
     before = Activity.objects.count()
     seconds, result = _timed(lambda: get_spec("activities").run_import(io.BytesIO(workbook), ImportContext(org=org)))
     assert not result.errors and Activity.objects.count() == before + rows, result.errors[:3]
