@@ -269,11 +269,11 @@ class ImportSpec:
     def save(self, ctx: ImportContext, form: forms.ModelForm) -> models.Model:
         return form.save()
 
-    # Bulk writing: a spec with `bulk = True` validates its new rows with one RowValidator and writes them a chunk
-    # at a time through `save_many` (which must audit what it writes); rows updating stored records still go one
-    # by one through `save`, so their audit entries keep the usual before/after diff.
-    # Rows are read, prepared and checked a chunk at a time. Without `bulk` a chunk is one row, so a row may
-    # refer to one stored by an earlier row of the same file (an org unit's parent).
+    # Rows are read, prepared and checked a chunk of `batch_size` at a time. Without `bulk` a chunk is one row, so
+    # a row may refer to one stored by an earlier row of the same file (an org unit's parent). A spec with
+    # `bulk = True` validates its new rows with one RowValidator and writes them a chunk at a time through
+    # `save_many` (which must audit what it writes); rows updating stored records still go one by one through
+    # `save`, so their audit entries keep the usual before/after diff.
     bulk: bool = False
     batch_size: int = 1
 
@@ -642,27 +642,18 @@ class _ImportRun:
         existing_rows = spec.find_existing_many(ctx, [data for _number, data in chunk])
         new_rows: list[Any] = []
         for (number, data), existing in zip(chunk, existing_rows, strict=True):
-            if existing is not None and ctx.existing == "skip":
-                form = spec.form_class(data=data, instance=existing, **self.form_kwargs)
-                if form.is_valid():
-                    result.skipped += 1
-                else:
-                    result.errors.extend(spec._form_errors(self.sheet, number, form, self.mapping))
-                continue
-            if existing is None and self.validator is not None:
-                form = self.validator.validate(data)
-                if not form.is_valid():
-                    result.errors.extend(spec._form_errors(self.sheet, number, form, self.mapping))
-                elif not result.errors:
-                    new_rows.append(spec.bulk_row(ctx, form))
-                continue
-            form = spec.form_class(data=data, instance=existing, **self.form_kwargs)
+            bulk = existing is None and self.validator is not None
+            form = (self.validator.validate(data) if bulk
+                    else spec.form_class(data=data, instance=existing, **self.form_kwargs))
             if not form.is_valid():
                 result.errors.extend(spec._form_errors(self.sheet, number, form, self.mapping))
-                continue
-            if result.errors:
+            elif existing is not None and ctx.existing == "skip":
+                result.skipped += 1
+            elif result.errors:
                 continue  # validating only: nothing will be kept
-            if self._save_one(number, form):
+            elif bulk:
+                new_rows.append(spec.bulk_row(ctx, form))
+            elif self._save_one(number, form):
                 if existing is None:
                     result.created += 1
                 else:

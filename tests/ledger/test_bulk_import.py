@@ -21,8 +21,9 @@ HEADERS = ["开始日期", "结束日期", "活动类型", "活动名称", "主�
 @pytest.mark.django_db
 def test_bulk_import_stores_and_audits_each_activity_whole(tree, monkeypatch):
     monkeypatch.setattr(get_spec("activities").__class__, "batch_size", 2)  # three chunks for five rows
-    rows = [["2025-03-0%d" % i, "", "宣传教育", f"三八维权周宣传{i}", "反家庭暴力、家庭家教家风", "广场", "县司法局、白牙市镇",
-             "", "431122100" if i % 2 else "", 100 + i, "", "1,000.50" if i == 1 else ""] for i in range(1, 6)]
+    rows = [[f"2025-03-0{i}", "", "宣传教育", f"三八维权周宣传{i}", "反家庭暴力、家庭家教家风", "广场",
+             "县司法局、白牙市镇", "", "431122100" if i % 2 else "", 100 + i, "", "1,000.50" if i == 1 else ""]
+            for i in range(1, 6)]
     before = AuditEntry.objects.count()
 
     result = get_spec("activities").run_import(xlsx_file(HEADERS, rows), ImportContext(org=tree["county"]))
@@ -52,7 +53,7 @@ def test_bulk_import_stores_and_audits_each_activity_whole(tree, monkeypatch):
 @pytest.mark.django_db
 def test_bulk_import_with_one_bad_row_among_chunks_writes_nothing(tree, monkeypatch):
     monkeypatch.setattr(get_spec("activities").__class__, "batch_size", 2)
-    rows = [["2025-04-0%d" % i, "", "宣传教育", f"活动{i}", "", "", "", "", "", 10, "", ""] for i in range(1, 6)]
+    rows = [[f"2025-04-0{i}", "", "宣传教育", f"活动{i}", "", "", "", "", "", 10, "", ""] for i in range(1, 6)]
     rows[4][1] = "2025-03-01"  # the last row ends before it starts, after two chunks were written
     before = AuditEntry.objects.count()
 
