@@ -33,6 +33,22 @@ def insert_rows(model: type[models.Model], columns: Sequence[str], rows: Iterabl
             cursor.executemany(insert_sql(model, columns), rows)
 
 
+def insert_objects(objs: Sequence[models.Model]) -> None:
+    """Insert unsaved instances of one model whose primary keys the caller has already set, through `insert_rows`:
+    each field converts its own value (`pre_save`, then `get_db_prep_save`: auto_now stamps, encryption, scaled
+    decimals), so the rows are what `bulk_create` would write, without its one giant parameterised INSERT."""
+    if not objs:
+        return
+    fields = type(objs[0])._meta.concrete_fields
+    insert_rows(type(objs[0]), [f.column for f in fields],
+                ([f.get_db_prep_save(f.pre_save(obj, True), connection) for f in fields] for obj in objs))
+
+
+def next_pk(model: type[models.Model]) -> int:
+    """The first free primary key above the stored ones, for inserts that assign ids themselves."""
+    return (model._default_manager.order_by("-pk").values_list("pk", flat=True).first() or 0) + 1
+
+
 def reset_sequences(*models_: type[models.Model]) -> None:
     """After inserting explicit ids, PostgreSQL's sequences must continue above them (SQLite needs nothing)."""
     from django.core.management.color import no_style

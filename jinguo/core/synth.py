@@ -15,10 +15,10 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from django.db import connection, transaction
+from django.db import transaction
 from django.utils import timezone
 
-from jinguo.core.bulk import insert_sql, reset_sequences
+from jinguo.core.bulk import insert_objects, insert_rows, next_pk, reset_sequences
 from jinguo.core.demo import ACTIVITIES, CASES, GIVEN, SURNAMES
 from jinguo.core.idcard import check_char
 
@@ -56,8 +56,9 @@ def _days_in(year: int, month: int) -> int:
 
 
 def _id_number(rng: random.Random, county: str) -> str:
+    """A valid 18-character ID number born in `county`; 99 is no real province, so the cards say 43 (湖南)."""
     born = f"{rng.randint(1960, 2004)}{rng.randint(1, 12):02d}{rng.randint(1, 28):02d}"
-    first17 = f"{county}{born}{rng.randint(0, 499) * 2:03d}"
+    first17 = f"43{county[2:]}{born}{rng.randint(0, 499) * 2:03d}"
     return first17 + check_char(first17)
 
 
@@ -126,6 +127,7 @@ def synth(scale_name: str, *, seed: int = 2025, year: int | None = None,
     # --- cases and petitioners ------------------------------------------------------------------------------
     t0 = time.perf_counter()
     counters: dict[tuple[int, int], int] = {}
+    next_case, next_person = next_pk(Case), next_pk(Petitioner)
     made = 0
     while made < scale.cases:
         n = min(batch, scale.cases - made)
@@ -140,7 +142,8 @@ def synth(scale_name: str, *, seed: int = 2025, year: int | None = None,
             counters[key] = counters.get(key, 0) + 1
             age = (today - received).days
             accept_due = received + dt.timedelta(days=15)
-            case = Case(org=org, number=f"{org.code}-{case_year}-{counters[key]:05d}", petition_type="complaint",
+            case = Case(pk=next_case, org=org, number=f"{org.code}-{case_year}-{counters[key]:05d}",
+                        petition_type="complaint",
                         received_at=dt.datetime.combine(received, dt.time(rng.randint(8, 17), rng.randint(0, 59)),
                                                         tzinfo=tz),
                         channel=channels[channel], category=categories[category],
@@ -159,18 +162,21 @@ def synth(scale_name: str, *, seed: int = 2025, year: int | None = None,
                         case.result = rng.choice(["mediated", "legal_aid", "explained", "referred", "mediated"])
                         case.closed_on_time = replied <= case.handle_due
             cases.append(case)
+            next_case += 1
         with transaction.atomic():
-            Case.objects.bulk_create(cases, batch_size=5000)
+            insert_objects(cases)
             for case in cases:
                 id_number = _id_number(rng, case.number[:6])
                 phone = f"1{rng.choice('3589')}{rng.randint(10**8, 10**9 - 1)}"
-                people.append(Petitioner(case=case, name=rng.choice(SURNAMES) + rng.choice(GIVEN),
+                people.append(Petitioner(pk=next_person, case=case, name=rng.choice(SURNAMES) + rng.choice(GIVEN),
                                          age=rng.randint(20, 70), id_number=id_number, id_hash=search_hash(id_number),
                                          phone=phone, phone_hash=search_hash(phone)))
-            Petitioner.objects.bulk_create(people, batch_size=5000)
+                next_person += 1
+            insert_objects(people)
         made += n
         if progress:
             progress("cases", made, scale.cases)
+    reset_sequences(Case, Petitioner)
     with transaction.atomic():
         CaseCounter.objects.bulk_create([CaseCounter(org_id=org_id, year=y, last=last)
                                          for (org_id, y), last in counters.items()], batch_size=5000,
@@ -185,11 +191,9 @@ def synth(scale_name: str, *, seed: int = 2025, year: int | None = None,
     templates = [(kinds[kind].pk, title, [(measures[c].pk, float(v), measures[c].kind == "money")
                                           for c, v in figs.items() if c in measures])
                  for _month, kind, title, _themes, figs in ACTIVITIES if kind in kinds]
-    activity_sql = insert_sql(Activity, ["id", "org_id", "kind_id", "title", "start_date", "end_date", "place",
-                                          "description", "created", "updated", "version"])
-    figure_sql = insert_sql(ActivityFigure, ["id", "activity_id", "measure_id", "value"])
-    next_activity = (Activity.objects.order_by("-pk").values_list("pk", flat=True).first() or 0) + 1
-    next_figure = (ActivityFigure.objects.order_by("-pk").values_list("pk", flat=True).first() or 0) + 1
+    activity_columns = ["id", "org_id", "kind_id", "title", "start_date", "end_date", "place", "description",
+                        "created", "updated", "version"]
+    next_activity, next_figure = next_pk(Activity), next_pk(ActivityFigure)
     now = timezone.now()
     made = figures = 0
     while made < scale.activities:
@@ -208,9 +212,9 @@ def synth(scale_name: str, *, seed: int = 2025, year: int | None = None,
                 figure_rows.append((next_figure, next_activity, measure, cents))
                 next_figure += 1
             next_activity += 1
-        with transaction.atomic(), connection.cursor() as cursor:
-            cursor.executemany(activity_sql, activity_rows)
-            cursor.executemany(figure_sql, figure_rows)
+        with transaction.atomic():
+            insert_rows(Activity, activity_columns, activity_rows)
+            insert_rows(ActivityFigure, ["id", "activity_id", "measure_id", "value"], figure_rows)
         figures += len(figure_rows)
         made += n
         if progress:
@@ -220,5 +224,6 @@ def synth(scale_name: str, *, seed: int = 2025, year: int | None = None,
     report.seconds["activities"] = time.perf_counter() - t0
     report.seconds["total"] = time.perf_counter() - started
     record_event(Event.DATA_SEEDED, org=province, note=f"jinguo synth --scale {scale_name} --seed {seed}",
-                 data={"scale": scale_name, "seed": seed, "counts": report.counts})
+                 data={"scale": scale_name, "seed": seed, "counts": report.counts,
+                       "seconds": round(report.seconds["total"], 1)})
     return report
