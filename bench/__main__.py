@@ -75,8 +75,8 @@ def _prepare(db: str, scale: str) -> tuple[dict, float | None, bool]:
         synth_seconds = time.perf_counter() - started
         # A bulk-loaded table has no visibility map until VACUUM, which autovacuum does on a live server: without
         # it every count visits the heap and the list timings describe a state production is never in.
-        _shell(env, "from django.db import connection; c = connection.cursor(); "
-                    "c.execute('VACUUM ANALYZE' if connection.vendor == 'postgresql' else 'ANALYZE')")
+        _jinguo(env, "shell", "--no-imports", "-c", "from django.db import connection; c = connection.cursor(); "
+                "c.execute('VACUUM ANALYZE' if connection.vendor == 'postgresql' else 'ANALYZE')")
     else:  # seeded by an earlier run: report the time that run's synth took, from its audit event
         text = _shell(env, "from jinguo.audit.models import AuditEntry; e = AuditEntry.objects"
                            ".filter(action='data.seeded').order_by('-seq').first(); "
@@ -196,7 +196,10 @@ def _measure(env: dict, **task) -> dict:
     return json.loads(line[6:])
 
 
-def run(db: str, scale: str) -> list[dict]:
+GROUPS = ("http", "summary", "import", "export")
+
+
+def run(db: str, scale: str, only: tuple[str, ...] = GROUPS) -> list[dict]:
     results: list[dict] = []
 
     def add(name, value, unit, target, baseline=None, met=None, note=""):
@@ -212,6 +215,18 @@ def run(db: str, scale: str) -> list[dict]:
     if synth_seconds is not None:
         add("synth: generate the data set", synth_seconds, "s", 300,
             note="seeded by an earlier run (its data.seeded audit event)" if earlier else "")
+    if "http" in only:
+        _http(env, add)
+    if "summary" in only:
+        _summaries(env, add)
+    if "import" in only:
+        _import(env, scale, add)
+    if "export" in only:
+        _export(env, add)
+    return results
+
+
+def _http(env: dict, add) -> None:
     who = json.loads(_shell(env, SETUP_USER))
     server = Server(env)
     try:
@@ -225,12 +240,18 @@ def run(db: str, scale: str) -> list[dict]:
         add("API case list throughput, 2 gunicorn workers", rate, "req/s", None, met=rate >= 200, note=tool)
     finally:
         server.stop()
+
+
+def _summaries(env: dict, add) -> None:
     for label, code in (("province", "990000"), ("county", "990101")):
         s = _measure(env, kind="summary", org_code=code, year=time.localtime().tm_year - 1)
         add(f"work summary, {label}, one year", s["seconds"], "s", 3 if label == "province" else None,
             baseline=s["raw_sql_seconds"],
             met=(s["seconds"] < 3 and s["seconds"] <= 1.5 * s["raw_sql_seconds"]) if label == "province" else None,
             note=f"{s['queries']} queries; baseline: the same SQL replayed raw")
+
+
+def _import(env: dict, scale: str, add) -> None:
     rows = int(os.environ.get("BENCH_IMPORT_ROWS", IMPORT_ROWS[scale]))
     imp = _measure(env, kind="import", org_code="990101", rows=rows)
     add(f"import {imp['rows']:,} rows (validated, stored, audited)", imp["seconds"], "s",
@@ -240,6 +261,9 @@ def run(db: str, scale: str) -> list[dict]:
     if imp["rows"] != 100_000:
         per_100k = imp["seconds"] / imp["rows"] * 100_000
         add("import: 100,000 rows at that rate", per_100k, "s", 30, note=f"extrapolated from {imp['rows']:,} rows")
+
+
+def _export(env: dict, add) -> None:
     exp = _measure(env, kind="export", rows=EXPORT_ROWS)
     add(f"export {exp['rows']:,} rows", exp["seconds"], "s", None, baseline=exp["xlsxwriter_seconds"],
         met=exp["seconds"] <= 1.3 * exp["xlsxwriter_seconds"], note="baseline: XlsxWriter alone, same rows")
@@ -248,7 +272,6 @@ def run(db: str, scale: str) -> list[dict]:
     add("export memory, 10× the rows", big["peak_mb"], "MB", None, baseline=small["peak_mb"],
         met=big["peak_mb"] <= 1.5 * small["peak_mb"],
         note=f"peak Python memory: {small['rows']:,} rows {small['peak_mb']:.1f} MB, {big['rows']:,} rows")
-    return results
 
 
 def _table(results: list[dict]) -> str:
@@ -268,12 +291,17 @@ def main() -> None:
     parser = argparse.ArgumentParser(prog="python -m bench")
     parser.add_argument("--scale", choices=["county", "city", "province"], default="city")
     parser.add_argument("--db", default="sqlite,postgres")
+    parser.add_argument("--only", default=",".join(GROUPS),
+                        help=f"comma-separated subset of {', '.join(GROUPS)} (default: all; synth runs when needed)")
     args = parser.parse_args()
+    only = tuple(args.only.split(","))
+    if not set(only) <= set(GROUPS):
+        parser.error(f"--only takes {', '.join(GROUPS)}")
     OUT.mkdir(parents=True, exist_ok=True)
     results: list[dict] = []
     for db in args.db.split(","):
         print(f"== {db} · {args.scale} ==", flush=True)
-        results += run(db, args.scale)
+        results += run(db, args.scale, only)
         print(_table([r for r in results if r["database"] == db]), flush=True)
     (OUT / "results.json").write_text(json.dumps(results, ensure_ascii=False, indent=2))
     print()

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 
-from django.db import connection, models
+from django.db import DEFAULT_DB_ALIAS, connection, connections, models
 
 
 def insert_sql(model: type[models.Model], columns: Sequence[str]) -> str:
@@ -39,9 +39,12 @@ def insert_objects(objs: Sequence[models.Model]) -> None:
     decimals), so the rows are what `bulk_create` would write, without its one giant parameterised INSERT."""
     if not objs:
         return
-    fields = type(objs[0])._meta.concrete_fields
-    insert_rows(type(objs[0]), [f.column for f in fields],
-                ([f.get_db_prep_save(f.pre_save(obj, True), connection) for f in fields] for obj in objs))
+    model, db = type(objs[0]), connections[DEFAULT_DB_ALIAS]  # the real connection: the proxy costs a lookup a value
+    fields = model._meta.concrete_fields
+    plain = [type(f).pre_save is models.Field.pre_save for f in fields]  # most fields: pre_save is a getattr
+    insert_rows(model, [f.column for f in fields],
+                ([f.get_db_prep_save(getattr(obj, f.attname) if p else f.pre_save(obj, True), db)
+                  for f, p in zip(fields, plain, strict=True)] for obj in objs))
 
 
 def next_pk(model: type[models.Model]) -> int:

@@ -6,7 +6,8 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 
-from jinguo.core.scope import ScopedQuerySet
+from jinguo.core.forms import CompactSelect
+from jinguo.core.scope import ScopedQuerySet, subtree_ids
 
 
 class ScopedFilterSet(django_filters.FilterSet):
@@ -21,6 +22,7 @@ class ScopedFilterSet(django_filters.FilterSet):
         for flt in self.filters.values():
             if isinstance(flt, django_filters.ChoiceFilter | django_filters.ModelChoiceFilter):
                 flt.extra.setdefault("empty_label", _("全部"))
+                flt.extra.setdefault("widget", CompactSelect)
             queryset = getattr(flt, "queryset", None)  # django-filter's model-choice filters keep it here
             if isinstance(queryset, ScopedQuerySet):
                 flt.queryset = queryset.visible_to(user, "view")
@@ -57,5 +59,6 @@ class OrgSubtreeFilter(django_filters.ModelChoiceFilter):
     def filter(self, qs, value):
         if not value:
             return qs
-        prefix = f"{self.org_field}__path" if self.org_field else "path"
-        return qs.filter(**{f"{prefix}__startswith": value.path})
+        if not self.org_field:
+            return qs.filter(path__startswith=value.path)
+        return qs.filter(**{f"{self.org_field}__in": subtree_ids([value.path])})

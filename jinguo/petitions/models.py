@@ -17,7 +17,7 @@ from django.utils.translation import gettext_lazy as _
 from jinguo.accounts.roles import Role
 from jinguo.core.fields import EncryptedTextField
 from jinguo.core.models import AuditedModel, OrgOwnedModel
-from jinguo.core.scope import ScopedQuerySet, scope_paths
+from jinguo.core.scope import ScopedQuerySet, scope_paths, subtree_ids
 
 CASE_ROLES = frozenset({Role.STAFF, Role.PETITION_OFFICER, Role.UNIT_LEADER})
 UNMASK_ROLES = frozenset({Role.PETITION_OFFICER, Role.UNIT_LEADER})
@@ -108,10 +108,8 @@ class CaseQuerySet(ScopedQuerySet):
         roots = scope_paths(user, roles)
         if not roots:
             return self.none()
-        condition = models.Q()
-        for root in roots:
-            condition |= models.Q(org__path__startswith=root) | models.Q(handler__path__startswith=root)
-        return self.filter(condition)
+        units = subtree_ids(roots)
+        return self.filter(models.Q(org__in=units) | models.Q(handler__in=units))
 
     def open(self) -> CaseQuerySet:
         return self.filter(status__in=OPEN_STATUSES)
