@@ -104,6 +104,7 @@ def synth(scale_name: str, *, seed: int = 2025, year: int | None = None,
     from jinguo.core.crypto import search_hash
     from jinguo.core.models import CodeItem
     from jinguo.ledger.models import Activity, ActivityFigure, Measure
+    from jinguo.ledger.stats import rebuild_cells
     from jinguo.petitions.models import Case, CaseCounter, Petitioner, Status
 
     scale = SCALES[scale_name]
@@ -220,6 +221,8 @@ def synth(scale_name: str, *, seed: int = 2025, year: int | None = None,
         if progress:
             progress("activities", made, scale.activities)
     reset_sequences(Activity, ActivityFigure)
+    with transaction.atomic():
+        rebuild_cells()
     report.counts["activities"], report.counts["figures"] = scale.activities, figures
     report.seconds["activities"] = time.perf_counter() - t0
     report.seconds["total"] = time.perf_counter() - started

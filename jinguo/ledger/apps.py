@@ -6,3 +6,15 @@ class LedgerConfig(AppConfig):
     name = "jinguo.ledger"
     label = "ledger"
     verbose_name = _("工作台账")
+
+    def ready(self) -> None:
+        from django.db.models.signals import pre_delete
+
+        from jinguo.ledger.models import Activity
+        from jinguo.ledger.stats import add_to_cells
+
+        def take_out_of_cells(sender, instance: Activity, **kwargs) -> None:
+            """However an activity is deleted (page, API, cascade), its figures leave the roll-up with it."""
+            add_to_cells(Activity.objects.filter(pk=instance.pk), -1)
+
+        pre_delete.connect(take_out_of_cells, sender=Activity, dispatch_uid="ledger.activity_cells")

@@ -129,6 +129,31 @@ class ActivityFigure(models.Model):
         return f"{self.measure.name} {self.value}"
 
 
+class ActivityCell(models.Model):
+    """The ledger rolled up by unit, month, activity kind and theme: how many activities and, per measure, the sum of
+    their figures. Derived data the statistics read instead of joining millions of figures to their activities,
+    kept by `ledger.stats.add_to_cells` in the transaction that writes the activities (+1 for what is stored, −1
+    for what is replaced or deleted). `theme` 0 = all of the kind's activities (else only those carrying that
+    theme); `measure` 0 = the activity count row. Plain ids, not foreign keys: 0 must be a value a unique key
+    compares (NULLs never collide), and the rows are rebuilt, never edited (`jinguo rebuild_cells`)."""
+
+    org = models.ForeignKey("orgs.OrgUnit", on_delete=models.CASCADE, related_name="+")
+    month = models.DateField()  # first day of the month
+    kind_id = models.IntegerField()
+    theme_id = models.IntegerField(default=0)
+    measure_id = models.IntegerField(default=0)
+    activities = models.IntegerField(default=0)
+    total = CentsField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["month", "org", "kind_id", "theme_id", "measure_id"],
+                                               name="activitycell_key")]
+        indexes = [models.Index(fields=["org", "month"], name="activitycell_org_month_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.org_id} {self.month:%Y-%m} {self.kind_id}/{self.theme_id}/{self.measure_id}: {self.total}"
+
+
 class ActivityPartner(models.Model):
     """A partner of an activity: a unit in the tree (`org`), or an outside agency known only by name."""
 

@@ -11,6 +11,7 @@ from jinguo.audit.events import Event
 from jinguo.audit.services import record_created_many, record_event
 from jinguo.core.scope import ancestor_paths
 from jinguo.ledger.models import Activity, ActivityFigure, ActivityPartner, Measure
+from jinguo.ledger.stats import add_to_cells
 from jinguo.orgs.models import OrgUnit
 
 
@@ -29,6 +30,8 @@ def save_activity(form, figures: dict[Measure, Decimal] | None = None,
                   partners: list[str] | None = None) -> Activity:
     """Save a valid ActivityForm: the activity (change-logged), then figures and partners (one audit event)."""
     themes_before = sorted(t.name for t in form.instance.themes.all()) if form.instance.pk else []
+    if form.instance.pk:  # take its old contribution out of the roll-up before anything changes
+        add_to_cells(Activity.objects.filter(pk=form.instance.pk), -1)
     activity = form.save()
     themes_after = sorted(t.name for t in activity.themes.all())
     if themes_after != themes_before:
@@ -37,6 +40,7 @@ def save_activity(form, figures: dict[Measure, Decimal] | None = None,
     partners = form.partner_names() if partners is None else partners
     set_figures(activity, figures)
     set_partners(activity, partners)
+    add_to_cells(Activity.objects.filter(pk=activity.pk))
     return activity
 
 
@@ -103,4 +107,5 @@ def create_activities(items: list[NewActivity]) -> list[Activity]:
                      for measure, value in item.figures.items()},
          "partners": item.partners}
         for item in items])
+    add_to_cells(Activity.objects.filter(pk__in=[a.pk for a in activities]))
     return activities

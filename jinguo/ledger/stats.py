@@ -10,12 +10,15 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models import Count, Sum
+from django.db import connection
+from django.db.models import Count, F, IntegerField, QuerySet, Sum, Value
 from django.db.models.functions import TruncMonth
 
+from jinguo.core.models import CodeItem
 from jinguo.core.periods import Period
 from jinguo.core.routers import reports_read_replica
-from jinguo.ledger.models import Activity, ActivityFigure, Measure
+from jinguo.core.scope import subtree_ids
+from jinguo.ledger.models import Activity, ActivityCell, ActivityFigure, Measure
 from jinguo.orgs.models import OrgUnit, group_under
 
 
@@ -55,6 +58,56 @@ class LedgerStats:
         return out
 
 
+# --- the monthly roll-up (ActivityCell) ----------------------------------------------------------------------------
+
+def _cell_sources(activities: QuerySet) -> list[QuerySet]:
+    """The four GROUP BYs that give `activities`' contribution to the cells, as (org, month, kind, theme, measure,
+    activities, total) rows: counts, figures, and both again per theme."""
+    through = Activity.themes.through
+    zero = Value(0, output_field=IntegerField())
+    key = {"c_org": F("activity__org_id"), "c_month": TruncMonth("activity__start_date"),
+           "c_kind": F("activity__kind_id")}
+    counts = (activities.values(c_org=F("org_id"), c_month=TruncMonth("start_date"), c_kind=F("kind_id"),
+                                c_theme=zero, c_measure=zero).annotate(c_n=Count("id"), c_total=zero).order_by())
+    figures = (ActivityFigure.objects.filter(activity__in=activities)
+               .values(**key, c_theme=zero, c_measure=F("measure_id"))
+               .annotate(c_n=Count("id"), c_total=Sum("value")).order_by())
+    theme_counts = (through.objects.filter(activity__in=activities)
+                    .values(**key, c_theme=F("codeitem_id"), c_measure=zero)
+                    .annotate(c_n=Count("id"), c_total=zero).order_by())
+    theme_figures = (ActivityFigure.objects.filter(activity__in=activities, activity__themes__isnull=False)
+                     .values(**key, c_theme=F("activity__themes__id"), c_measure=F("measure_id"))
+                     .annotate(c_n=Count("id"), c_total=Sum("value")).order_by())
+    return [counts, figures, theme_counts, theme_figures]
+
+
+def add_to_cells(activities: QuerySet, sign: int = 1) -> None:
+    """Add (sign=1) or take away (sign=-1) what `activities` contribute to the roll-up: one INSERT … SELECT …
+    ON CONFLICT DO UPDATE per source, inside the caller's transaction, so concurrent writers add up instead of
+    overwriting each other. Call with -1 before an activity changes or goes, with 1 once it is stored."""
+    table = connection.ops.quote_name(ActivityCell._meta.db_table)
+    if sign < 0:  # before the rows it takes away are gone
+        orgs = {org_id for org_id, in activities.values_list("org_id")}
+    columns = "org_id, month, kind_id, theme_id, measure_id, activities, total"
+    for source in _cell_sources(activities):
+        sql, params = source.query.sql_with_params()  # the table name comes from model meta, values are parameters
+        upsert = (f"INSERT INTO {table} ({columns}) SELECT c_org, c_month, c_kind, c_theme, c_measure, "  # noqa: S608
+                  f"%s * c_n, %s * c_total FROM ({sql}) AS source WHERE true "
+                  f"ON CONFLICT (month, org_id, kind_id, theme_id, measure_id) DO UPDATE SET "
+                  f"activities = {table}.activities + excluded.activities, total = {table}.total + excluded.total")
+        with connection.cursor() as cursor:
+            cursor.execute(upsert, [sign, sign, *params])
+    if sign < 0:
+        ActivityCell.objects.filter(org_id__in=orgs, activities=0).delete()
+
+
+def rebuild_cells() -> int:
+    """Recompute the whole roll-up from the activities (after bulk loads that bypass the services)."""
+    ActivityCell.objects.all().delete()
+    add_to_cells(Activity.objects.all())
+    return ActivityCell.objects.count()
+
+
 def activities_in(root: OrgUnit, period: Period, *, scope: str = "tree"):
     """The activities the statistics count: held by `root` (scope='self') or anywhere below it, in the period."""
     queryset = Activity.objects.filter(start_date__range=(period.start, period.end))
@@ -63,50 +116,55 @@ def activities_in(root: OrgUnit, period: Period, *, scope: str = "tree"):
     return queryset.filter(org__path__startswith=root.path)
 
 
-def _figure_groups(activities, key: str) -> dict[str, dict[str, Decimal]]:
-    out: dict[str, dict[str, Decimal]] = defaultdict(dict)
-    rows = (ActivityFigure.objects.filter(activity__in=activities).values(key, "measure__code")
-            .annotate(total=Sum("value")).order_by())
-    for row in rows:
-        if row[key] is not None:
-            out[str(row[key])][row["measure__code"]] = row["total"]
-    return out
+def cells_in(root: OrgUnit, period: Period, *, scope: str = "tree") -> QuerySet:
+    """The roll-up rows behind `activities_in(root, period, scope)` (periods are whole months)."""
+    cells = ActivityCell.objects.filter(month__range=(period.start, period.end))
+    if scope == "self":
+        return cells.filter(org=root)
+    return cells.filter(org__in=subtree_ids([root.path]))
 
 
 @reports_read_replica
 def ledger_stats(root: OrgUnit, period: Period, *, scope: str = "tree") -> LedgerStats:
-    activities = activities_in(root, period, scope=scope)
     measures = {m.code: m for m in Measure.objects.all()}
-    totals = {row["measure__code"]: row["total"] for row in ActivityFigure.objects.filter(
-        activity__in=activities).values("measure__code").annotate(total=Sum("value")).order_by()}
+    codes = {m.pk: code for code, m in measures.items()}
+    cells = cells_in(root, period, scope=scope)
+    plain, themed = cells.filter(theme_id=0), cells.exclude(theme_id=0)
 
-    kind_figures = _figure_groups(activities, "activity__kind_id")
-    by_kind = [Group(str(row["kind_id"]), row["kind__name"], row["n"], kind_figures.get(str(row["kind_id"]), {}))
-               for row in activities.values("kind_id", "kind__name", "kind__order").annotate(n=Count("id"))
-               .order_by("-n", "kind__order")]
+    def sums(queryset: QuerySet, key: str) -> tuple[dict, dict[str, dict[str, Decimal]]]:
+        counts: dict = {}
+        figures: dict[str, dict[str, Decimal]] = defaultdict(dict)
+        for group, measure_id, n, total in (queryset.values_list(key, "measure_id")
+                                            .annotate(n=Sum("activities"), t=Sum("total")).order_by()):
+            if measure_id:
+                figures[str(group)][codes[measure_id]] = total
+            else:
+                counts[group] = n
+        return counts, figures
 
-    theme_figures = _figure_groups(activities, "activity__themes__id")
-    by_theme = [Group(str(row["themes__id"]), row["themes__name"], row["n"],
-                      theme_figures.get(str(row["themes__id"]), {}))
-                for row in activities.filter(themes__isnull=False).values("themes__id", "themes__name", "themes__order")
-                .annotate(n=Count("id", distinct=True)).order_by("-n", "themes__order")]
-
-    month_counts = {row["month"]: row["n"] for row in activities.annotate(month=TruncMonth("start_date"))
-                    .values("month").annotate(n=Count("id")).order_by()}
-    month_figures: dict[str, dict[str, Decimal]] = defaultdict(dict)
-    for row in (ActivityFigure.objects.filter(activity__in=activities)
-                .annotate(month=TruncMonth("activity__start_date")).values("month", "measure__code")
-                .annotate(total=Sum("value")).order_by()):
-        month_figures[_month_key(row["month"])][row["measure__code"]] = row["total"]
-    by_month = [Group(_month_key(month), f"{_as_date(month).month}月", n, month_figures.get(_month_key(month), {}))
+    names = {item.pk: item for item in CodeItem.objects.filter(table__slug__in=["activity_kind", "activity_theme"])}
+    kind_counts, kind_figures = sums(plain, "kind_id")
+    by_kind = sorted((Group(str(kind), names[kind].name, n, kind_figures.get(str(kind), {}))
+                      for kind, n in kind_counts.items()), key=lambda g: (-g.activities, names[int(g.key)].order))
+    total_count = sum(kind_counts.values())  # every activity has exactly one kind: the kinds add up to the whole
+    totals: dict[str, Decimal] = {}
+    for group in by_kind:
+        for code, value in group.totals.items():
+            totals[code] = totals.get(code, Decimal(0)) + value
+    theme_counts, theme_figures = sums(themed, "theme_id")
+    by_theme = sorted((Group(str(theme), names[theme].name, n, theme_figures.get(str(theme), {}))
+                       for theme, n in theme_counts.items()), key=lambda g: (-g.activities, names[int(g.key)].order))
+    month_counts, month_figures = sums(plain, "month")
+    by_month = [Group(_month_key(month), f"{_as_date(month).month}月", n, month_figures.get(str(month), {}))
                 for month, n in sorted(month_counts.items(), key=lambda item: _as_date(item[0]))]
-
-    by_unit = _by_unit(root, activities)
+    org_counts, org_figures = sums(plain, "org_id")
+    by_unit = _by_unit(root, org_counts, org_figures)
     kind_themes: dict[str, list[str]] = defaultdict(list)
-    for row in (activities.filter(themes__isnull=False).values("kind_id", "themes__name", "themes__order")
-                .annotate(n=Count("id")).order_by("kind_id", "-n", "themes__order")):
-        kind_themes[str(row["kind_id"])].append(row["themes__name"])
-    return LedgerStats(root, period, activities.count(), totals, by_kind, by_theme, by_month, by_unit, measures,
+    for kind, theme, _n in sorted(themed.filter(measure_id=0).values_list("kind_id", "theme_id")
+                                  .annotate(n=Sum("activities")).order_by(),
+                                  key=lambda row: (row[0], -row[2], names[row[1]].order)):
+        kind_themes[str(kind)].append(names[theme].name)
+    return LedgerStats(root, period, total_count, totals, by_kind, by_theme, by_month, by_unit, measures,
                        dict(kind_themes))
 
 
@@ -118,10 +176,9 @@ def _month_key(value) -> str:
     return _as_date(value).strftime("%Y-%m")
 
 
-def _by_unit(root: OrgUnit, activities) -> list[Group]:
+def _by_unit(root: OrgUnit, per_org_counts: dict[int, int], per_org_figures: dict[str, dict[str, Decimal]]
+             ) -> list[Group]:
     """Activities and figures per direct child of `root` (the root's own activities count under itself)."""
-    per_org_counts = dict(activities.values_list("org_id").annotate(n=Count("id")).order_by())
-    per_org_figures = _figure_groups(activities, "activity__org_id")
     if not per_org_counts:
         return []
     groups: dict[int, Group] = {}
