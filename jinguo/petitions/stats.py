@@ -13,6 +13,7 @@ from django.db.models import Count, Q, Sum
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
 
+from jinguo.core.models import CodeItem
 from jinguo.core.numbers import shares
 from jinguo.core.periods import Period
 from jinguo.core.routers import reports_read_replica
@@ -59,33 +60,54 @@ def cases_in(root: OrgUnit, period: Period, *, scope: str = "tree"):
     start = timezone.make_aware(dt.datetime.combine(period.start, dt.time.min))
     end = timezone.make_aware(dt.datetime.combine(period.end + dt.timedelta(days=1), dt.time.min))
     queryset = Case.objects.filter(received_at__gte=start, received_at__lt=end)
-    return queryset.filter(org=root) if scope == "self" else queryset.filter(org__path__startswith=root.path)
+    if scope == "self":
+        return queryset.filter(org=root)
+    return queryset.filter(org__in=OrgUnit.objects.subtree(root).values("pk"))  # a semi-join (see ledger.stats)
 
 
-def _rows(queryset, key: str, label: str, places: int = 1) -> list[Row]:
-    values = list(queryset.values(key, label).annotate(n=Count("id"), p=Sum("headcount")).order_by())
-    values.sort(key=lambda r: (-r["n"], str(r[label])))
-    row_shares = shares([r["n"] for r in values], places)
-    return [Row(str(r[key]), str(r[label] or ""), r["n"], r["p"] or 0, s) for r, s in zip(values, row_shares,
-                                                                                            strict=True)]
+def _ranked(tally: dict, label_of, places: int) -> list[Row]:
+    """Rows from {key: [cases, people]}, largest first, with shares computed from those same counts."""
+    rows = sorted((Row(str(key), str(label_of(key) or ""), n, p) for key, (n, p) in tally.items()),
+                  key=lambda row: (-row.cases, row.label))
+    for row, share in zip(rows, shares([row.cases for row in rows], places), strict=True):
+        row.share = share
+    return rows
+
+
+def _month_key(value) -> str:
+    return value.strftime("%Y-%m") if hasattr(value, "strftime") else str(value)[:7]
 
 
 @reports_read_replica
 def petition_stats(root: OrgUnit, period: Period, *, scope: str = "tree", places: int = 1) -> PetitionStats:
+    """Two scans of the period's cases: one GROUP BY over the small dimensions (month, channel, category,
+    subcategory, status) from which every breakdown and total is added up here, and one by unit."""
     cases = cases_in(root, period, scope=scope)
-    totals = cases.aggregate(n=Count("id"), p=Sum("headcount"),
-                             dv=Count("id", filter=Q(flag_dv=True) | Q(subcategory__name="家庭暴力")),
-                             repeat=Count("id", filter=Q(is_repeat=True)),
-                             completed=Count("id", filter=Q(closed_on_time__isnull=False)),
-                             on_time=Count("id", filter=Q(closed_on_time=True)))
-    by_status = _rows(cases, "status", "status", places=places)
+    groups = list(cases.annotate(month=TruncMonth("received_at"))
+                  .values("month", "channel_id", "category_id", "subcategory_id", "status")
+                  .annotate(n=Count("id"), p=Sum("headcount"), dv=Count("id", filter=Q(flag_dv=True)),
+                            repeat=Count("id", filter=Q(is_repeat=True)),
+                            completed=Count("id", filter=Q(closed_on_time__isnull=False)),
+                            on_time=Count("id", filter=Q(closed_on_time=True))).order_by())
+    names = dict(CodeItem.objects.filter(table__slug__in=["petition_channel", "petition_category"])
+                 .values_list("pk", "name"))
+    tallies: dict[str, dict] = {key: {} for key in ("month", "channel_id", "category_id", "subcategory_id",
+                                                   "status")}
+    totals = dict.fromkeys(("n", "p", "dv", "repeat", "completed", "on_time"), 0)
+    for group in groups:
+        group["p"] = group["p"] or 0
+        for key, tally in tallies.items():
+            if group[key] is not None:
+                entry = tally.setdefault(group[key], [0, 0])
+                entry[0] += group["n"]
+                entry[1] += group["p"]
+        dv = group["n"] if names.get(group["subcategory_id"]) == "家庭暴力" else group["dv"]
+        for name, value in (("n", group["n"]), ("p", group["p"]), ("dv", dv), ("repeat", group["repeat"]),
+                            ("completed", group["completed"]), ("on_time", group["on_time"])):
+            totals[name] += value
     labels = dict(Status.choices)
-    for row in by_status:
-        row.label = str(labels.get(row.key, row.key))
-    months = [Row(m["month"].strftime("%Y-%m") if hasattr(m["month"], "strftime") else str(m["month"])[:7],
-                  f"{m['month'].month}月", m["n"], m["p"] or 0)
-              for m in cases.annotate(month=TruncMonth("received_at")).values("month")
-              .annotate(n=Count("id"), p=Sum("headcount")).order_by("month")]
+    months = [Row(_month_key(month), f"{month.month}月", n, p)
+              for month, (n, p) in sorted(tallies["month"].items(), key=lambda item: _month_key(item[0]))]
     repeat_people = (Petitioner.objects.filter(case__in=cases).exclude(id_hash="", phone_hash="")
                      .filter(case__is_repeat=True).values("id_hash", "phone_hash").distinct().count())
     referrals = [
@@ -93,17 +115,18 @@ def petition_stats(root: OrgUnit, period: Period, *, scope: str = "tree", places
         for r in Referral.objects.filter(case__in=cases).values("agency_type_id", "agency_type__name")
         .annotate(n=Count("id")).order_by("-n", "agency_type__name")]
     return PetitionStats(
-        root=root, period=period, cases=totals["n"], people=totals["p"] or 0,
-        by_channel=_rows(cases, "channel_id", "channel__name", places=places),
-        by_category=_rows(cases, "category_id", "category__name", places=places),
-        by_subcategory=_rows(cases.filter(subcategory__isnull=False), "subcategory_id", "subcategory__name",
-                             places=places),
-        by_status=by_status, by_month=months, by_unit=_by_unit(root, cases, places),
+        root=root, period=period, cases=totals["n"], people=totals["p"],
+        by_channel=_ranked(tallies["channel_id"], names.get, places),
+        by_category=_ranked(tallies["category_id"], names.get, places),
+        by_subcategory=_ranked(tallies["subcategory_id"], names.get, places),
+        by_status=_ranked(tallies["status"], lambda key: labels.get(key, key), places), by_month=months,
+        by_unit=_by_unit(root, cases, places),
         dv_cases=totals["dv"], repeat_cases=totals["repeat"], repeat_petitioners=repeat_people,
         completed=totals["completed"], completed_on_time=totals["on_time"], referrals_by_agency=referrals)
 
 
 def _by_unit(root: OrgUnit, cases, places: int) -> list[Row]:
+    """Cases per direct child of `root` (the root's own cases count under itself), in code order."""
     per_org = {r["org_id"]: (r["n"], r["p"] or 0) for r in cases.values("org_id")
                .annotate(n=Count("id"), p=Sum("headcount")).order_by()}
     if not per_org:
