@@ -189,9 +189,10 @@ def synth(scale_name: str, *, seed: int = 2025, year: int | None = None,
     t0 = time.perf_counter()
     kinds = CodeItem.objects.lookup("activity_kind")
     measures = {m.code: m for m in Measure.objects.all()}
-    templates = [(kinds[kind].pk, title, [(measures[c].pk, float(v), measures[c].kind == "money")
-                                          for c, v in figs.items() if c in measures])
-                 for _month, kind, title, _themes, figs in ACTIVITIES if kind in kinds]
+    themes = CodeItem.objects.lookup("activity_theme")
+    templates = [(kinds[kind].pk, title, [themes[t].pk for t in names if t in themes],
+                  [(measures[c].pk, float(v), measures[c].kind == "money") for c, v in figs.items() if c in measures])
+                 for _month, kind, title, names, figs in ACTIVITIES if kind in kinds]
     activity_columns = ["id", "org_id", "kind_id", "title", "start_date", "end_date", "place", "description",
                         "created", "updated", "version"]
     next_activity, next_figure = next_pk(Activity), next_pk(ActivityFigure)
@@ -199,14 +200,15 @@ def synth(scale_name: str, *, seed: int = 2025, year: int | None = None,
     made = figures = 0
     while made < scale.activities:
         n = min(batch, scale.activities - made)
-        activity_rows, figure_rows = [], []
+        activity_rows, figure_rows, theme_rows = [], [], []
         for _ in range(n):
             county = rng.choice(counties)
             org = county if rng.random() < 0.5 else rng.choice(by_county[county.pk])
-            kind, title, figs = rng.choice(templates)
+            kind, title, theme_ids, figs = rng.choice(templates)
             start = _weighted_day(rng, year if rng.random() < 0.8 else year - 1, ACTIVITY_MONTHS)
             activity_rows.append((next_activity, org.pk, kind, f"{org.name}{title}", start, start, org.name, "",
                                   now, now, 1))
+            theme_rows.extend((next_activity, theme) for theme in theme_ids)
             for measure, typical, money in figs:
                 value = typical * rng.uniform(0.3, 1.6)
                 cents = round(value * 100) if money else round(value) * 100  # CentsField stores hundredths
@@ -216,6 +218,7 @@ def synth(scale_name: str, *, seed: int = 2025, year: int | None = None,
         with transaction.atomic():
             insert_rows(Activity, activity_columns, activity_rows)
             insert_rows(ActivityFigure, ["id", "activity_id", "measure_id", "value"], figure_rows)
+            insert_rows(Activity.themes.through, ["activity_id", "codeitem_id"], theme_rows)
         figures += len(figure_rows)
         made += n
         if progress:

@@ -7,7 +7,7 @@ from jinguo.audit.services import verify_chain
 from jinguo.core import synth as synth_module
 from jinguo.core.crypto import search_hash
 from jinguo.core.idcard import normalize_id_number
-from jinguo.ledger.models import Activity, ActivityFigure
+from jinguo.ledger.models import Activity, ActivityCell, ActivityFigure
 from jinguo.petitions.models import Case, Petitioner
 
 pytestmark = pytest.mark.django_db
@@ -26,6 +26,8 @@ def test_synth_writes_readable_records_and_keeps_the_audit_chain(tiny, capsys):
     assert Activity.objects.filter(org__path__startswith="/990000/").count() == 300
     assert ActivityFigure.objects.filter(activity__org__path__startswith="/990000/").count() == report.counts[
         "figures"] > 300
+    assert Activity.themes.through.objects.filter(activity__org__path__startswith="/990000/").exists()
+    assert ActivityCell.objects.exists()  # the roll-up the statistics read was rebuilt
     person = Petitioner.objects.select_related("case").order_by("-pk").first()
     assert normalize_id_number(person.id_number) == person.id_number  # decrypts to a valid ID number
     assert person.name and person.phone.startswith("1")
