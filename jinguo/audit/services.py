@@ -111,7 +111,8 @@ _COLUMNS = [f.attname for f in AuditEntry._meta.concrete_fields if not f.primary
 
 
 def _insert(entries: list[AuditEntry]) -> None:
-    """One executemany for the entries: their values are already plain, only `time` and `data` need converting."""
+    """Insert the entries in one go (`core.bulk.insert_rows`): their values are already plain, only `time` and
+    `data` need converting."""
     from django.db import connection
 
     from jinguo.core.bulk import insert_rows

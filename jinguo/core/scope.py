@@ -39,10 +39,16 @@ def subtree_ids(roots: Iterable[str]) -> list[int]:
     """
     from jinguo.orgs.models import OrgUnit
 
+    condition = _under(roots)
+    return list(OrgUnit.objects.filter(condition).values_list("pk", flat=True)) if condition else []
+
+
+def _under(roots: Iterable[str]) -> models.Q:
+    """Org units at or below any of `roots` (an empty Q for no roots)."""
     condition = models.Q()
     for root in roots:
         condition |= models.Q(path__startswith=root)
-    return list(OrgUnit.objects.filter(condition).values_list("pk", flat=True)) if condition else []
+    return condition
 
 
 def ancestor_paths(path: str) -> list[str]:
@@ -70,10 +76,7 @@ class ScopedQuerySet(models.QuerySet):
             return self.none()
         if model.scope_org_field:
             return self.filter(**{f"{model.scope_org_field}__in": subtree_ids(roots)})
-        condition = models.Q()
-        for root in roots:
-            condition |= models.Q(path__startswith=root)
-        return self.filter(condition)
+        return self.filter(_under(roots))
 
 
 def recheck_visible(obj: models.Model, user: User, action: str = "change") -> None:

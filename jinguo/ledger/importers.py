@@ -75,7 +75,7 @@ class ActivityImport(ImportSpec):
             data["org"] = str(ctx.org.pk)
         else:
             if self._org_ids is None:  # the codes of the importing unit's subtree, read once per file
-                self._org_ids = dict(OrgUnit.objects.filter(path__startswith=ctx.org.path).values_list("code", "pk"))
+                self._org_ids = dict(OrgUnit.objects.subtree(ctx.org).values_list("code", "pk"))
             unit_id = self._org_ids.get(code)
             data["org"] = str(unit_id) if unit_id else code  # unknown: the form reports it on 单位编码
         return data

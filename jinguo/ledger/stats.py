@@ -112,7 +112,7 @@ def activities_in(root: OrgUnit, period: Period, *, scope: str = "tree"):
     queryset = Activity.objects.filter(start_date__range=(period.start, period.end))
     if scope == "self":
         return queryset.filter(org=root)
-    return queryset.filter(org__path__startswith=root.path)
+    return queryset.filter(org__in=OrgUnit.objects.subtree(root).values("pk"))  # the same subtree as cells_in
 
 
 def cells_in(root: OrgUnit, period: Period, *, scope: str = "tree") -> QuerySet:
