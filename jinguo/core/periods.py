@@ -76,3 +76,8 @@ class Period:
 
     def contains(self, day: dt.date) -> bool:
         return self.start <= day <= self.end
+
+
+def month_key(value: dt.date | dt.datetime | str) -> str:
+    """"YYYY-MM" of a month as the database returns a month (TruncMonth): a date, a datetime or a string."""
+    return value.strftime("%Y-%m") if hasattr(value, "strftime") else str(value)[:7]

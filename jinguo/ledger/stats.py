@@ -15,7 +15,7 @@ from django.db.models import Count, F, IntegerField, QuerySet, Sum, Value
 from django.db.models.functions import TruncMonth
 
 from jinguo.core.models import CodeItem
-from jinguo.core.periods import Period
+from jinguo.core.periods import Period, month_key
 from jinguo.core.routers import reports_read_replica
 from jinguo.ledger.models import Activity, ActivityCell, ActivityFigure, Measure
 from jinguo.orgs.models import OrgUnit, group_under
@@ -84,27 +84,33 @@ def add_to_cells(activities: QuerySet, sign: int = 1) -> None:
     """Add (sign=1) or take away (sign=-1) what `activities` contribute to the roll-up: one INSERT … SELECT …
     ON CONFLICT DO UPDATE per source, inside the caller's transaction, so concurrent writers add up instead of
     overwriting each other. Call with -1 before an activity changes or goes, with 1 once it is stored."""
-    table = connection.ops.quote_name(ActivityCell._meta.db_table)
     if sign < 0:  # before the rows it takes away are gone
         orgs = {org_id for org_id, in activities.values_list("org_id")}
-    columns = "org_id, month, kind_id, theme_id, measure_id, activities, total"
-    for source in _cell_sources(activities):
-        sql, params = source.query.sql_with_params()  # the table name comes from model meta, values are parameters
-        upsert = (f"INSERT INTO {table} ({columns}) SELECT c_org, c_month, c_kind, c_theme, c_measure, "  # noqa: S608
-                  f"%s * c_n, %s * c_total FROM ({sql}) AS source WHERE true "
-                  f"ON CONFLICT (month, org_id, kind_id, theme_id, measure_id) DO UPDATE SET "
-                  f"activities = {table}.activities + excluded.activities, total = {table}.total + excluded.total")
-        with connection.cursor() as cursor:
-            cursor.execute(upsert, [sign, sign, *params])
+    _write_cells(activities, sign, upsert=True)
     if sign < 0:
         ActivityCell.objects.filter(org_id__in=orgs, activities=0).delete()
 
 
 def rebuild_cells() -> int:
-    """Recompute the whole roll-up from the activities (after bulk loads that bypass the services)."""
+    """Recompute the whole roll-up from the activities (after bulk loads that bypass the services). Into an empty
+    table the sources are plain inserts: no two of them share a key (theme and measure ids are never 0)."""
     ActivityCell.objects.all().delete()
-    add_to_cells(Activity.objects.all())
+    _write_cells(Activity.objects.all(), 1, upsert=False)
     return ActivityCell.objects.count()
+
+
+def _write_cells(activities: QuerySet, sign: int, *, upsert: bool) -> None:
+    table = connection.ops.quote_name(ActivityCell._meta.db_table)
+    columns = "org_id, month, kind_id, theme_id, measure_id, activities, total"
+    on_conflict = (f" ON CONFLICT (month, org_id, kind_id, theme_id, measure_id) DO UPDATE SET "
+                   f"activities = {table}.activities + excluded.activities, total = {table}.total + excluded.total"
+                   if upsert else "")
+    for source in _cell_sources(activities):
+        sql, params = source.query.sql_with_params()  # the table name comes from model meta, values are parameters
+        insert = (f"INSERT INTO {table} ({columns}) SELECT c_org, c_month, c_kind, c_theme, c_measure, "  # noqa: S608
+                  f"%s * c_n, %s * c_total FROM ({sql}) AS source WHERE true{on_conflict}")
+        with connection.cursor() as cursor:
+            cursor.execute(insert, [sign, sign, *params])
 
 
 def activities_in(root: OrgUnit, period: Period, *, scope: str = "tree"):
@@ -156,7 +162,7 @@ def ledger_stats(root: OrgUnit, period: Period, *, scope: str = "tree") -> Ledge
     by_theme = sorted((Group(str(theme), names[theme].name, n, theme_figures.get(str(theme), {}))
                        for theme, n in theme_counts.items()), key=lambda g: (-g.activities, names[int(g.key)].order))
     month_counts, month_figures = sums(plain, "month")
-    by_month = [Group(_month_key(month), f"{_as_date(month).month}月", n, month_figures.get(str(month), {}))
+    by_month = [Group(month_key(month), f"{_as_date(month).month}月", n, month_figures.get(str(month), {}))
                 for month, n in sorted(month_counts.items(), key=lambda item: _as_date(item[0]))]
     org_counts, org_figures = sums(plain, "org_id")
     by_unit = _by_unit(root, org_counts, org_figures)
@@ -171,10 +177,6 @@ def ledger_stats(root: OrgUnit, period: Period, *, scope: str = "tree") -> Ledge
 
 def _as_date(value) -> dt.date:
     return value.date() if isinstance(value, dt.datetime) else value
-
-
-def _month_key(value) -> str:
-    return _as_date(value).strftime("%Y-%m")
 
 
 def _by_unit(root: OrgUnit, per_org_counts: dict[int, int], per_org_figures: dict[str, dict[str, Decimal]]

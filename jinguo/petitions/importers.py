@@ -101,23 +101,33 @@ class PetitionImport(ImportSpec):
         data["import_key"] = services.import_key([str(ctx.org.pk), *(str(data.get(c.field, "")) for c in self.columns)])
         return data
 
-    def find_existing(self, ctx: ImportContext, data: dict):
-        return Case.objects.filter(org__path__startswith=ctx.org.path, import_key=data["import_key"]).first()
+    bulk = True
+    batch_size = 1000
+
+    def find_existing_many(self, ctx: ImportContext, rows: list[dict]) -> list[Case | None]:
+        keys = {data["import_key"] for data in rows}
+        found = {case.import_key: case for case in self.base_queryset(ctx, "change").filter(import_key__in=keys)}
+        return [found.get(data["import_key"]) for data in rows]
 
     def save(self, ctx: ImportContext, form: HistoricalCaseForm) -> Case:
-        data = form.cleaned_data
+        """A row matching a stored case (`--existing update`): only the registration facts change; new rows go
+        through `bulk_row` / `save_many`."""
         case = form.save(commit=False)
-        if case.pk:  # --existing update: only the registration facts change
-            case.save()
-            return case
+        case.save()
+        return case
+
+    def bulk_row(self, ctx: ImportContext, form: HistoricalCaseForm) -> services.HistoricalCase:
+        data = form.cleaned_data
+        case = form.instance
         case.import_key = form.data["import_key"]
-        received = data["received_date"]
-        case.received_at = timezone.make_aware(dt.datetime.combine(received, dt.time(9, 0)))
+        case.received_at = timezone.make_aware(dt.datetime.combine(data["received_date"], dt.time(9, 0)))
         petitioner = services.PetitionerData(name=data.get("name", ""), id_number=data.get("id_number", ""),
                                              phone=data.get("phone", ""), address=data.get("address", ""))
-        return services.import_historical(case, [petitioner], status=data.get("status") or Status.REGISTERED,
-                                          closed_on=data.get("closed_on"), result=data.get("result") or "",
-                                          actor=ctx.user)
+        return services.HistoricalCase(case, [petitioner], status=data.get("status") or Status.REGISTERED,
+                                       closed_on=data.get("closed_on"), result=data.get("result") or "")
+
+    def save_many(self, ctx: ImportContext, rows: list[services.HistoricalCase]) -> list[Case]:
+        return services.import_historical(rows, actor=ctx.user)
 
     def export_queryset(self, ctx: ImportContext, date_from=None, date_to=None):
         queryset = super().export_queryset(ctx).select_related("channel", "category", "subcategory").prefetch_related(

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+from collections import defaultdict
 from dataclasses import dataclass
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -20,9 +21,9 @@ from django.utils.translation import gettext as _
 
 from jinguo.audit.context import current
 from jinguo.audit.events import Event
-from jinguo.audit.services import record_event
+from jinguo.audit.services import record_created_many, record_events_many
 from jinguo.core.crypto import search_hash
-from jinguo.core.scope import scope_paths
+from jinguo.core.scope import scope_paths, subtree_ids
 from jinguo.petitions.models import (
     Assignment,
     Case,
@@ -78,12 +79,20 @@ def _today() -> dt.date:
 
 def _step(case: Case, code: Event, *, actor=None, note: str = "", data: dict | None = None, org=None) -> CaseEvent:
     """One timeline entry and its audit event."""
+    return _steps([case], code, actor=actor, notes=[note], data=[data or {}], org=org)[0]
+
+
+def _steps(cases: list[Case], code: Event, *, actor=None, notes: list[str], data: list[dict],
+           org=None) -> list[CaseEvent]:
+    """A timeline entry and an audit event for each case (one insert each for many cases)."""
     ctx = current()
-    event = CaseEvent.objects.create(case=case, code=str(code), actor_id=getattr(actor, "pk", ctx.actor_id),
-                                     actor_name=getattr(actor, "username", "") or ctx.actor_name,
-                                     org=org or case.handler or case.org, note=note, data=data or {})
-    record_event(code, case, note=note, data=data or {})
-    return event
+    actor_id, actor_name = getattr(actor, "pk", ctx.actor_id), getattr(actor, "username", "") or ctx.actor_name
+    events = CaseEvent.objects.bulk_create([
+        CaseEvent(case=case, code=str(code), actor_id=actor_id, actor_name=actor_name,
+                  org=org or case.handler or case.org, note=note, data=detail)
+        for case, note, detail in zip(cases, notes, data, strict=True)])
+    record_events_many(code, cases, notes=notes, data=data)
+    return events
 
 
 # --- Registration ------------------------------------------------------------------------------------------------
@@ -98,11 +107,12 @@ class PetitionerData:
     address: str = ""
 
 
-def next_number(org, year: int) -> str:
+def next_numbers(org, year: int, count: int = 1) -> list[str]:
+    """The next `count` case numbers of a unit's year (the counter row stays locked until the transaction ends)."""
     counter, _created = CaseCounter.objects.select_for_update().get_or_create(org=org, year=year)
-    counter.last += 1
+    first, counter.last = counter.last + 1, counter.last + count
     counter.save(update_fields=["last"])
-    return f"{org.code}-{year}-{counter.last:05d}"
+    return [f"{org.code}-{year}-{n:05d}" for n in range(first, counter.last + 1)]
 
 
 def suggested_colour(case: Case) -> str:
@@ -115,20 +125,45 @@ def suggested_colour(case: Case) -> str:
     return RiskColour.NONE
 
 
-def find_repeats(case: Case, petitioners: list[Petitioner], *, user=None, within_org=None) -> bool:
-    """Same ID number or phone within 12 months, anywhere in the registering user's visible subtree."""
-    hashes_id = [p.id_hash for p in petitioners if p.id_hash]
-    hashes_phone = [p.phone_hash for p in petitioners if p.phone_hash]
-    if not hashes_id and not hashes_phone:
-        return False
-    since = case.received_at - dt.timedelta(days=365)
-    cases = Case.objects.visible_to(user, "view") if user is not None else Case.objects.filter(
-        org__path__startswith=(within_org or case.org).path)
-    match = Q(id_hash__in=hashes_id) if hashes_id else Q()
-    if hashes_phone:
-        match |= Q(phone_hash__in=hashes_phone)
-    earlier = cases.filter(received_at__gte=since, received_at__lte=case.received_at).exclude(pk=case.pk)
-    return Petitioner.objects.filter(match, case__in=earlier).exists()
+REPEAT_WINDOW = dt.timedelta(days=365)
+
+
+def repeated_cases(cases: list[Case], petitioners: list[Petitioner], *, user=None) -> set[int]:
+    """Ids of the stored `cases` one of whose `petitioners` (stored) gave an ID number or phone already registered
+    in the 12 months before, anywhere in the registering user's visible subtree (without a user: the cases' units'
+    subtrees). "Before" is by registration time, then by id, so of two registrations at the same moment only the
+    later one is a repeat."""
+    id_hashes = {p.id_hash for p in petitioners if p.id_hash}
+    phone_hashes = {p.phone_hash for p in petitioners if p.phone_hash}
+    if not id_hashes and not phone_hashes:
+        return set()
+    if user is not None:
+        visible = Case.objects.visible_to(user, "view")
+    else:
+        visible = Case.objects.filter(org__in=subtree_ids({case.org.path for case in cases}))
+    times = [case.received_at for case in cases]
+    earlier = visible.filter(received_at__gte=min(times) - REPEAT_WINDOW, received_at__lte=max(times))
+    match = Q(id_hash__in=id_hashes) if id_hashes else Q()
+    if phone_hashes:
+        match |= Q(phone_hash__in=phone_hashes)
+    registered: dict[str, list[tuple[dt.datetime, int]]] = defaultdict(list)
+    for case_id, received_at, id_hash, phone_hash in Petitioner.objects.filter(match, case__in=earlier).values_list(
+            "case_id", "case__received_at", "id_hash", "phone_hash"):
+        for key in (f"i{id_hash}" if id_hash in id_hashes else "", f"p{phone_hash}" if phone_hash in phone_hashes
+                    else ""):
+            if key:
+                registered[key].append((received_at, case_id))
+    keys_of: dict[int, set[str]] = defaultdict(set)
+    for p in petitioners:
+        keys_of[p.case_id].update(k for k in (f"i{p.id_hash}" if p.id_hash else "",
+                                              f"p{p.phone_hash}" if p.phone_hash else "") if k)
+    repeats = set()
+    for case in cases:
+        mine = (case.received_at, case.pk)
+        since = case.received_at - REPEAT_WINDOW
+        if any(since <= other[0] and other < mine for key in keys_of[case.pk] for other in registered[key]):
+            repeats.add(case.pk)
+    return repeats
 
 
 def _petitioner(case: Case, data: PetitionerData) -> Petitioner:
@@ -138,25 +173,28 @@ def _petitioner(case: Case, data: PetitionerData) -> Petitioner:
                       address=data.address.strip())
 
 
-@transaction.atomic
-def register_case(case: Case, petitioners: list[PetitionerData], *, actor=None, note: str = "") -> Case:
-    """登记: number the case, set the acceptance deadline, store petitioners encrypted, flag repeats."""
-    if not case.received_at:
-        case.received_at = timezone.now()
-    limits = TimeLimits.for_org(case.org)
+def _open(case: Case, number: str, limits: TimeLimits, petitioners: list[PetitionerData]) -> None:
+    """The fields 登记 sets: number, status, the acceptance deadline, the suggested risk colour, the headcount."""
     received = timezone.localtime(case.received_at).date()
-    case.number = next_number(case.org, received.year)
+    case.number = number
     case.status = Status.REGISTERED
     case.accept_due = received + dt.timedelta(days=limits.accept_days)
     case.current_due = case.accept_due
     if not case.risk_colour:
         case.risk_colour = suggested_colour(case)
     case.headcount = max(case.headcount or 1, len([p for p in petitioners if p.name]) or 1)
+
+
+@transaction.atomic
+def register_case(case: Case, petitioners: list[PetitionerData], *, actor=None, note: str = "") -> Case:
+    """登记: number the case, set the acceptance deadline, store petitioners encrypted, flag repeats."""
+    if not case.received_at:
+        case.received_at = timezone.now()
+    year = timezone.localtime(case.received_at).year
+    _open(case, next_numbers(case.org, year)[0], TimeLimits.for_org(case.org), petitioners)
     case.save()
-    rows = [_petitioner(case, p) for p in petitioners]
-    for row in rows:
-        row.save()
-    case.is_repeat = find_repeats(case, rows, user=actor)
+    rows = Petitioner.objects.bulk_create([_petitioner(case, p) for p in petitioners])
+    case.is_repeat = case.pk in repeated_cases([case], rows, user=actor)
     if case.is_repeat:
         case.save(update_fields=["is_repeat"])
     _step(case, Event.CASE_REGISTERED, actor=actor, note=note,
@@ -452,27 +490,68 @@ def import_key(values: list[str]) -> str:
     return search_hash(hashlib.sha256("\x1f".join(values).encode()).hexdigest())
 
 
+@dataclass
+class HistoricalCase:
+    """A validated row of an old ledger, not yet stored (see `import_historical`)."""
+
+    case: Case
+    petitioners: list[PetitionerData]
+    status: str = Status.REGISTERED
+    closed_on: dt.date | None = None
+    result: str = ""
+
 
 @transaction.atomic
-def import_historical(case: Case, petitioners: list[PetitionerData], *, status: str, closed_on: dt.date | None,
-                      result: str, actor=None) -> Case:
-    """A row of an old ledger: registered as usual, then put straight into its recorded state (one timeline
-    entry says so; the old steps themselves are not invented)."""
-    register_case(case, petitioners, actor=actor, note=_("从历史台账导入"))
+def import_historical(items: list[HistoricalCase], *, actor=None) -> list[Case]:
+    """Rows of an old ledger: registered as `register_case` registers (numbers, deadlines, colour, repeats, one
+    timeline entry and audit event each), then put straight into their recorded state — one more timeline entry
+    says so; the old steps themselves are not invented. One insert per table for the whole list, and one audit
+    entry holding each case as stored."""
+    limits: dict[int, TimeLimits] = {}
+    by_year: dict[tuple[int, int], list[Case]] = defaultdict(list)
+    for item in items:
+        by_year[item.case.org_id, timezone.localtime(item.case.received_at).year].append(item.case)
+    numbers = {}
+    for (_org_id, year), cases in by_year.items():
+        for case, number in zip(cases, next_numbers(cases[0].org, year, len(cases)), strict=True):
+            numbers[id(case)] = number
+    for item in items:
+        case = item.case
+        if case.org_id not in limits:
+            limits[case.org_id] = TimeLimits.for_org(case.org)
+        _open(case, numbers[id(case)], limits[case.org_id], item.petitioners)
+        _recorded_state(case, item, limits[case.org_id])
+    cases = Case.objects.bulk_create([item.case for item in items])
+    petitioners = Petitioner.objects.bulk_create(
+        [_petitioner(item.case, p) for item in items for p in item.petitioners])
+    repeats = repeated_cases(cases, petitioners, user=actor)
+    if repeats:
+        Case.objects.filter(pk__in=repeats).update(is_repeat=True)
+    for case in cases:
+        case.is_repeat = case.pk in repeats
+    record_created_many(cases)
+    _steps(cases, Event.CASE_REGISTERED, actor=actor, notes=[_("从历史台账导入")] * len(cases),
+           data=[{"channel": c.channel.name, "category": c.category.name, "repeat": c.is_repeat} for c in cases])
+    moved = [item for item in items if item.status != Status.REGISTERED]
+    if moved:
+        _steps([item.case for item in moved], Event.CASE_EDITED, actor=actor, data=[{} for _item in moved],
+               notes=[_("历史台账记载的状态：%(s)s") % {"s": Status(item.status).label} for item in moved])
+    return cases
+
+
+def _recorded_state(case: Case, item: HistoricalCase, limits: TimeLimits) -> None:
+    status = item.status
+    if status == Status.REGISTERED:
+        return
     received = timezone.localtime(case.received_at).date()
-    limits = TimeLimits.for_org(case.org)
     if status in (Status.ACCEPTED, Status.IN_PROGRESS):
         case.accepted_on = received
         case.handle_due = received + dt.timedelta(days=limits.handle_days)
         case.current_due = case.handle_due
-    elif status != Status.REGISTERED:
+    else:
         case.current_due = None
-        case.closed_on = closed_on
+        case.closed_on = item.closed_on
         if status in (Status.REPLIED, Status.FOLLOWED_UP):
-            case.replied_on = closed_on
-        case.result = result or (ClosureResult.NOT_ACCEPTED if status == Status.REJECTED else "")
-    if status != Status.REGISTERED:
-        case.status = status
-        _save(case, "status", "accepted_on", "handle_due", "current_due", "closed_on", "replied_on", "result")
-        _step(case, Event.CASE_EDITED, actor=actor, note=_("历史台账记载的状态：%(s)s") % {"s": Status(status).label})
-    return case
+            case.replied_on = item.closed_on
+        case.result = item.result or (ClosureResult.NOT_ACCEPTED if status == Status.REJECTED else "")
+    case.status = status

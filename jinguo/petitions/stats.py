@@ -15,7 +15,7 @@ from django.utils import timezone
 
 from jinguo.core.models import CodeItem
 from jinguo.core.numbers import shares
-from jinguo.core.periods import Period
+from jinguo.core.periods import Period, month_key
 from jinguo.core.routers import reports_read_replica
 from jinguo.orgs.models import OrgUnit, group_under
 from jinguo.petitions.models import Case, Petitioner, Referral, Status
@@ -74,10 +74,6 @@ def _ranked(tally: dict, label_of, places: int) -> list[Row]:
     return rows
 
 
-def _month_key(value) -> str:
-    return value.strftime("%Y-%m") if hasattr(value, "strftime") else str(value)[:7]
-
-
 @reports_read_replica
 def petition_stats(root: OrgUnit, period: Period, *, scope: str = "tree", places: int = 1) -> PetitionStats:
     """Two scans of the period's cases: one GROUP BY over the small dimensions (month, channel, category,
@@ -106,8 +102,8 @@ def petition_stats(root: OrgUnit, period: Period, *, scope: str = "tree", places
                             ("completed", group["completed"]), ("on_time", group["on_time"])):
             totals[name] += value
     labels = dict(Status.choices)
-    months = [Row(_month_key(month), f"{month.month}月", n, p)
-              for month, (n, p) in sorted(tallies["month"].items(), key=lambda item: _month_key(item[0]))]
+    months = [Row(month_key(month), f"{month.month}月", n, p)
+              for month, (n, p) in sorted(tallies["month"].items(), key=lambda item: month_key(item[0]))]
     repeat_people = (Petitioner.objects.filter(case__in=cases).exclude(id_hash="", phone_hash="")
                      .filter(case__is_repeat=True).values("id_hash", "phone_hash").distinct().count())
     referrals = [
