@@ -138,19 +138,28 @@ def ledger_stats(root: OrgUnit, period: Period, *, scope: str = "tree") -> Ledge
     cells = cells_in(root, period, scope=scope)
     plain, themed = cells.filter(theme_id=0), cells.exclude(theme_id=0)
 
-    def sums(queryset: QuerySet, key: str) -> tuple[dict, dict[str, dict[str, Decimal]]]:
-        counts: dict = {}
+    def grouped(queryset: QuerySet, *keys: str) -> list[tuple]:
+        return list(queryset.values_list(*keys, "measure_id").annotate(n=Sum("activities"), t=Sum("total"))
+                    .order_by())
+
+    def sums(rows: list[tuple], index: int) -> tuple[dict, dict[str, dict[str, Decimal]]]:
+        """Activity counts and figure totals per `row[index]`, added up over the rows' other keys."""
+        counts: dict = defaultdict(int)
         figures: dict[str, dict[str, Decimal]] = defaultdict(dict)
-        for group, measure_id, n, total in (queryset.values_list(key, "measure_id")
-                                            .annotate(n=Sum("activities"), t=Sum("total")).order_by()):
+        for row in rows:
+            group, measure_id, n, total = row[index], row[-3], row[-2], row[-1]
             if measure_id:
-                figures[str(group)][codes[measure_id]] = total
+                into = figures[str(group)]
+                code = codes[measure_id]
+                into[code] = into.get(code, Decimal(0)) + total
             else:
-                counts[group] = n
+                counts[group] += n
         return counts, figures
 
+    # Three scans of the period's cells: kind × month and kind × theme are small, and each gives two breakdowns.
+    by_kind_month, by_kind_theme = grouped(plain, "kind_id", "month"), grouped(themed, "kind_id", "theme_id")
     names = {item.pk: item for item in CodeItem.objects.filter(table__slug__in=["activity_kind", "activity_theme"])}
-    kind_counts, kind_figures = sums(plain, "kind_id")
+    kind_counts, kind_figures = sums(by_kind_month, 0)
     by_kind = sorted((Group(str(kind), names[kind].name, n, kind_figures.get(str(kind), {}))
                       for kind, n in kind_counts.items()), key=lambda g: (-g.activities, names[int(g.key)].order))
     total_count = sum(kind_counts.values())  # every activity has exactly one kind: the kinds add up to the whole
@@ -158,18 +167,17 @@ def ledger_stats(root: OrgUnit, period: Period, *, scope: str = "tree") -> Ledge
     for group in by_kind:
         for code, value in group.totals.items():
             totals[code] = totals.get(code, Decimal(0)) + value
-    theme_counts, theme_figures = sums(themed, "theme_id")
+    theme_counts, theme_figures = sums(by_kind_theme, 1)
     by_theme = sorted((Group(str(theme), names[theme].name, n, theme_figures.get(str(theme), {}))
                        for theme, n in theme_counts.items()), key=lambda g: (-g.activities, names[int(g.key)].order))
-    month_counts, month_figures = sums(plain, "month")
+    month_counts, month_figures = sums(by_kind_month, 1)
     by_month = [Group(month_key(month), f"{_as_date(month).month}月", n, month_figures.get(str(month), {}))
                 for month, n in sorted(month_counts.items(), key=lambda item: _as_date(item[0]))]
-    org_counts, org_figures = sums(plain, "org_id")
+    org_counts, org_figures = sums(grouped(plain, "org_id"), 0)
     by_unit = _by_unit(root, org_counts, org_figures)
     kind_themes: dict[str, list[str]] = defaultdict(list)
-    for kind, theme, _n in sorted(themed.filter(measure_id=0).values_list("kind_id", "theme_id")
-                                  .annotate(n=Sum("activities")).order_by(),
-                                  key=lambda row: (row[0], -row[2], names[row[1]].order)):
+    for kind, theme, _measure, _n, _total in sorted((row for row in by_kind_theme if not row[2]),
+                                                   key=lambda row: (row[0], -row[3], names[row[1]].order)):
         kind_themes[str(kind)].append(names[theme].name)
     return LedgerStats(root, period, total_count, totals, by_kind, by_theme, by_month, by_unit, measures,
                        dict(kind_themes))
