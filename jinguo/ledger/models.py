@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from jinguo.accounts.roles import ALL_ROLES, Role
 from jinguo.core.fields import CentsField, PeriodField
-from jinguo.core.models import AuditedModel, OrgOwnedModel
+from jinguo.core.models import AuditedModel, OrgOwnedModel, owner_org
 from jinguo.core.scope import GlobalQuerySet
 
 
@@ -78,6 +78,7 @@ class Measure(AuditedModel):
 class Activity(OrgOwnedModel):
     """One campaign, training, visit, meeting … held by `org` (the lead unit)."""
 
+    org = owner_org(db_index=False)  # activity_org_date_idx leads with it
     kind = models.ForeignKey("core.CodeItem", verbose_name=_("活动类型"), on_delete=models.PROTECT, related_name="+",
                              limit_choices_to={"table__slug": "activity_kind"})
     title = models.CharField(_("活动名称"), max_length=200)
@@ -110,8 +111,11 @@ class ActivityFigure(models.Model):
     """One figure of one activity. Written only by `ledger.services.save_activity`, which audits the activity's
     figures as a whole."""
 
-    activity = models.ForeignKey(Activity, verbose_name=_("活动"), on_delete=models.CASCADE, related_name="figures")
-    measure = models.ForeignKey(Measure, verbose_name=_("指标"), on_delete=models.PROTECT, related_name="+")
+    # No single-column indexes: figure_unique_measure leads with the activity, figure_measure_idx with the measure.
+    activity = models.ForeignKey(Activity, verbose_name=_("活动"), on_delete=models.CASCADE, related_name="figures",
+                                 db_index=False)
+    measure = models.ForeignKey(Measure, verbose_name=_("指标"), on_delete=models.PROTECT, related_name="+",
+                                db_index=False)
     value = CentsField(_("数值"))
 
     class Meta:
@@ -137,7 +141,8 @@ class ActivityCell(models.Model):
     theme); `measure` 0 = the activity count row. Plain ids, not foreign keys: 0 must be a value a unique key
     compares (NULLs never collide), and the rows are rebuilt, never edited (`jinguo rebuild_cells`)."""
 
-    org = models.ForeignKey("orgs.OrgUnit", on_delete=models.CASCADE, related_name="+")
+    org = models.ForeignKey("orgs.OrgUnit", on_delete=models.CASCADE, related_name="+",
+                            db_index=False)  # activitycell_org_month_idx leads with it
     month = models.DateField()  # first day of the month
     kind_id = models.IntegerField()
     theme_id = models.IntegerField(default=0)

@@ -16,7 +16,7 @@ from django.utils.translation import gettext_lazy as _
 
 from jinguo.accounts.roles import Role
 from jinguo.core.fields import EncryptedTextField
-from jinguo.core.models import AuditedModel, OrgOwnedModel
+from jinguo.core.models import AuditedModel, OrgOwnedModel, owner_org
 from jinguo.core.scope import ScopedQuerySet, scope_paths, subtree_ids
 
 CASE_ROLES = frozenset({Role.STAFF, Role.PETITION_OFFICER, Role.UNIT_LEADER})
@@ -122,8 +122,13 @@ class CaseQuerySet(ScopedQuerySet):
 
 
 class Case(OrgOwnedModel):
-    """One petition item (件), with its headcount (人次)."""
+    """One petition item (件), with its headcount (人次).
 
+    Indexes are chosen for a province's half-million cases: no single-column index where a composite leads with the
+    column (org, status), and no `varchar_pattern_ops` twin (Django's default for indexed text) where nothing
+    matches a prefix (import key)."""
+
+    org = owner_org(db_index=False)  # case_org_received_idx leads with it
     number = models.CharField(_("案件编号"), max_length=30, unique=True, editable=False)
     received_at = models.DateTimeField(_("登记时间"), db_index=True)
     channel = models.ForeignKey("core.CodeItem", verbose_name=_("来源方式"), on_delete=models.PROTECT, related_name="+",
@@ -149,7 +154,7 @@ class Case(OrgOwnedModel):
                                     help_text=_("12个月内同一身份证号或电话在管辖范围内已有登记"))
 
     status = models.CharField(_("办理状态"), max_length=12, choices=Status.choices, default=Status.REGISTERED,
-                              editable=False, db_index=True)
+                              editable=False)  # case_status_due_idx leads with it
     accept_due = models.DateField(_("受理告知期限"), editable=False)
     accepted_on = models.DateField(_("受理日期"), null=True, blank=True, editable=False)
     handle_due = models.DateField(_("办理期限"), null=True, blank=True, editable=False)
@@ -163,7 +168,7 @@ class Case(OrgOwnedModel):
     handler = models.ForeignKey("orgs.OrgUnit", verbose_name=_("承办单位"), null=True, blank=True,
                                 on_delete=models.PROTECT, related_name="+", editable=False,
                                 help_text=_("交办后由下级单位承办"))
-    import_key = models.CharField(max_length=64, blank=True, db_index=True, editable=False)
+    import_key = models.CharField(max_length=64, blank=True, editable=False)  # case_import_key_idx
 
     objects = CaseQuerySet.as_manager()
     scope_roles = {
@@ -179,6 +184,7 @@ class Case(OrgOwnedModel):
         indexes = [
             models.Index(fields=["org", "received_at"], name="case_org_received_idx"),
             models.Index(fields=["status", "current_due"], name="case_status_due_idx"),
+            models.Index(fields=["import_key"], name="case_import_key_idx"),
         ]
 
     def __str__(self) -> str:
@@ -216,9 +222,9 @@ class Petitioner(models.Model):
     age = models.PositiveSmallIntegerField(_("年龄"), null=True, blank=True)
     marital_status = models.CharField(_("婚姻状况"), max_length=10, choices=Marital.choices, blank=True, default="")
     id_number = EncryptedTextField(_("身份证号"), blank=True)
-    id_hash = models.CharField(max_length=64, blank=True, db_index=True, editable=False)
+    id_hash = models.CharField(max_length=64, blank=True, editable=False)  # indexed in Meta: exact match only
     phone = EncryptedTextField(_("联系电话"), blank=True)
-    phone_hash = models.CharField(max_length=64, blank=True, db_index=True, editable=False)
+    phone_hash = models.CharField(max_length=64, blank=True, editable=False)
     address = EncryptedTextField(_("住址"), blank=True)
 
     PERSONAL_FIELDS = ("name", "id_number", "phone", "address")
@@ -227,6 +233,8 @@ class Petitioner(models.Model):
         verbose_name = _("信访人")
         verbose_name_plural = _("信访人")
         ordering = ["pk"]
+        indexes = [models.Index(fields=["id_hash"], name="petitioner_id_hash_idx"),
+                   models.Index(fields=["phone_hash"], name="petitioner_phone_hash_idx")]
 
     def __str__(self) -> str:
         from jinguo.core.idcard import mask_name
