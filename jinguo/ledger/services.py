@@ -81,9 +81,9 @@ def create_activities(items: list[NewActivity]) -> list[Activity]:
     its fields, themes, figures and partners — what `save_activity` records in up to four entries."""
     from django.db import connection
 
-    from jinguo.core.bulk import insert_rows
+    from jinguo.core.bulk import create_objects, insert_rows
 
-    activities = Activity.objects.bulk_create([item.activity for item in items])
+    activities = create_objects([item.activity for item in items])
     themes = Activity.themes.through
     insert_rows(themes, ["activity_id", "codeitem_id"],
                 [(item.activity.pk, theme.pk) for item in items for theme in item.themes])

@@ -22,6 +22,7 @@ from django.utils.translation import gettext as _
 from jinguo.audit.context import current
 from jinguo.audit.events import Event
 from jinguo.audit.services import record_created_many, record_events_many
+from jinguo.core.bulk import create_objects
 from jinguo.core.crypto import search_hash
 from jinguo.core.scope import scope_paths, subtree_ids
 from jinguo.petitions.models import (
@@ -521,9 +522,8 @@ def import_historical(items: list[HistoricalCase], *, actor=None) -> list[Case]:
             limits[case.org_id] = TimeLimits.for_org(case.org)
         _open(case, numbers[id(case)], limits[case.org_id], item.petitioners)
         _recorded_state(case, item, limits[case.org_id])
-    cases = Case.objects.bulk_create([item.case for item in items])
-    petitioners = Petitioner.objects.bulk_create(
-        [_petitioner(item.case, p) for item in items for p in item.petitioners])
+    cases = create_objects([item.case for item in items])
+    petitioners = create_objects([_petitioner(item.case, p) for item in items for p in item.petitioners])
     repeats = repeated_cases(cases, petitioners, user=actor)
     if repeats:
         Case.objects.filter(pk__in=repeats).update(is_repeat=True)
