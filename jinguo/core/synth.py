@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from django.db import transaction
 from django.utils import timezone
 
-from jinguo.core.bulk import insert_objects, insert_rows, next_pk, reset_sequences
+from jinguo.core.bulk import insert_rows, next_pk, reset_sequences
 from jinguo.core.demo import ACTIVITIES, CASES, GIVEN, SURNAMES
 from jinguo.core.idcard import check_char
 
@@ -49,6 +49,26 @@ class SynthReport:
     scale: str
     counts: dict[str, int] = field(default_factory=dict)
     seconds: dict[str, float] = field(default_factory=dict)
+
+
+class _Rows:
+    """Rows of `model` as plain lists in column order for `insert_rows`: every field's default (as the database
+    stores it), with the values given per row on top — those must already be in the database's form (ids, not
+    objects; ciphertext, not plaintext)."""
+
+    def __init__(self, model, **fixed) -> None:
+        from django.db import connection
+
+        fields = model._meta.concrete_fields
+        self.columns = [f.column for f in fields]
+        self._defaults = {f.attname: f.get_db_prep_save(f.get_default(), connection) for f in fields}
+        self._defaults.update(fixed)
+
+    def row(self, values: dict) -> list:
+        unknown = values.keys() - self._defaults.keys()
+        if unknown:
+            raise KeyError(f"no such columns: {sorted(unknown)}")
+        return [values.get(name, default) for name, default in self._defaults.items()]
 
 
 def _days_in(year: int, month: int) -> int:
@@ -101,7 +121,7 @@ def synth(scale_name: str, *, seed: int = 2025, year: int | None = None,
           progress: Callable[[str, int, int], None] | None = None, batch: int = 20_000) -> SynthReport:
     from jinguo.audit.events import Event
     from jinguo.audit.services import record_event
-    from jinguo.core.crypto import search_hash
+    from jinguo.core.crypto import encrypt_text, search_hash
     from jinguo.core.models import CodeItem
     from jinguo.ledger.models import Activity, ActivityFigure, Measure
     from jinguo.ledger.stats import rebuild_cells
@@ -125,10 +145,13 @@ def synth(scale_name: str, *, seed: int = 2025, year: int | None = None,
     weighted = [c for c in CASES for _ in range(c[4])]
     tz = timezone.get_current_timezone()
 
-    # --- cases and petitioners ------------------------------------------------------------------------------
+    # --- cases and petitioners: plain rows in column order, each field's default under the values set here -------
     t0 = time.perf_counter()
     counters: dict[tuple[int, int], int] = {}
     next_case, next_person = next_pk(Case), next_pk(Petitioner)
+    now = timezone.now()
+    case_rows, person_rows = _Rows(Case, created=now, updated=now), _Rows(Petitioner)
+    encrypt = encrypt_text
     made = 0
     while made < scale.cases:
         n = min(batch, scale.cases - made)
@@ -143,37 +166,37 @@ def synth(scale_name: str, *, seed: int = 2025, year: int | None = None,
             counters[key] = counters.get(key, 0) + 1
             age = (today - received).days
             accept_due = received + dt.timedelta(days=15)
-            case = Case(pk=next_case, org=org, number=f"{org.code}-{case_year}-{counters[key]:05d}",
-                        petition_type="complaint",
-                        received_at=dt.datetime.combine(received, dt.time(rng.randint(8, 17), rng.randint(0, 59)),
-                                                        tzinfo=tz),
-                        channel=channels[channel], category=categories[category],
-                        subcategory=categories[sub] if sub else None, summary=summary, flag_dv=sub == "家庭暴力",
-                        accept_due=accept_due, status=Status.REGISTERED, current_due=accept_due)
+            number = f"{org.code}-{case_year}-{counters[key]:05d}"
+            case = {"id": next_case, "org_id": org.pk, "number": number, "petition_type": "complaint",
+                    "received_at": dt.datetime.combine(received, dt.time(rng.randint(8, 17), rng.randint(0, 59)),
+                                                       tzinfo=tz),
+                    "channel_id": channels[channel].pk, "category_id": categories[category].pk,
+                    "subcategory_id": categories[sub].pk if sub else None, "summary": summary,
+                    "flag_dv": sub == "家庭暴力", "accept_due": accept_due, "status": Status.REGISTERED.value,
+                    "current_due": accept_due}
             if age > 20 or rng.random() < 0.7:
                 accepted = received + dt.timedelta(days=rng.randint(0, 6))
-                case.accepted_on, case.handle_due = accepted, accepted + dt.timedelta(days=60)
-                case.status, case.current_due = Status.IN_PROGRESS, case.handle_due
+                case.update(accepted_on=accepted, handle_due=accepted + dt.timedelta(days=60),
+                            status=Status.IN_PROGRESS.value, current_due=accepted + dt.timedelta(days=60))
                 if age > 75 or rng.random() < 0.5:
                     replied = accepted + dt.timedelta(days=rng.randint(3, 64))
                     closed = replied + dt.timedelta(days=rng.randint(1, 10))
                     if closed <= today:
-                        case.replied_on, case.closed_on = replied, closed
-                        case.status, case.current_due = Status.CLOSED, None
-                        case.result = rng.choice(["mediated", "legal_aid", "explained", "referred", "mediated"])
-                        case.closed_on_time = replied <= case.handle_due
-            cases.append(case)
+                        case.update(replied_on=replied, closed_on=closed, status=Status.CLOSED.value,
+                                    current_due=None, closed_on_time=replied <= case["handle_due"],
+                                    result=rng.choice(["mediated", "legal_aid", "explained", "referred", "mediated"]))
+            cases.append(case_rows.row(case))
+            id_number = _id_number(rng, number[:6])
+            phone = f"1{rng.choice('3589')}{rng.randint(10**8, 10**9 - 1)}"
+            people.append(person_rows.row({
+                "id": next_person, "case_id": next_case, "name": encrypt(rng.choice(SURNAMES) + rng.choice(GIVEN)),
+                "age": rng.randint(20, 70), "id_number": encrypt(id_number), "id_hash": search_hash(id_number),
+                "phone": encrypt(phone), "phone_hash": search_hash(phone)}))
             next_case += 1
+            next_person += 1
         with transaction.atomic():
-            insert_objects(cases)
-            for case in cases:
-                id_number = _id_number(rng, case.number[:6])
-                phone = f"1{rng.choice('3589')}{rng.randint(10**8, 10**9 - 1)}"
-                people.append(Petitioner(pk=next_person, case=case, name=rng.choice(SURNAMES) + rng.choice(GIVEN),
-                                         age=rng.randint(20, 70), id_number=id_number, id_hash=search_hash(id_number),
-                                         phone=phone, phone_hash=search_hash(phone)))
-                next_person += 1
-            insert_objects(people)
+            insert_rows(Case, case_rows.columns, cases)
+            insert_rows(Petitioner, person_rows.columns, people)
         made += n
         if progress:
             progress("cases", made, scale.cases)
@@ -196,7 +219,6 @@ def synth(scale_name: str, *, seed: int = 2025, year: int | None = None,
     activity_columns = ["id", "org_id", "kind_id", "title", "start_date", "end_date", "place", "description",
                         "created", "updated", "version"]
     next_activity, next_figure = next_pk(Activity), next_pk(ActivityFigure)
-    now = timezone.now()
     made = figures = 0
     while made < scale.activities:
         n = min(batch, scale.activities - made)
