@@ -26,7 +26,7 @@ ROOT = Path(__file__).resolve().parents[1]
 OUT = ROOT / "var" / "bench"
 PG_ADMIN = os.environ.get("BENCH_PG", "postgres://postgres@127.0.0.1:5432")
 IMPORT_ROWS = {"county": 2_000, "city": 10_000, "province": 100_000}  # BENCH_IMPORT_ROWS overrides
-EXPORT_ROWS = int(os.environ.get("BENCH_EXPORT_ROWS", "100000"))
+EXPORT_ROWS = {"county": 5_000, "city": 20_000, "province": 100_000}  # BENCH_EXPORT_ROWS overrides
 
 
 def _env(url: str) -> dict:
@@ -222,7 +222,7 @@ def run(db: str, scale: str, only: tuple[str, ...] = GROUPS) -> list[dict]:
     if "import" in only:
         _import(env, scale, add)
     if "export" in only:
-        _export(env, add)
+        _export(env, scale, add)
     return results
 
 
@@ -263,12 +263,13 @@ def _import(env: dict, scale: str, add) -> None:
         add("import: 100,000 rows at that rate", per_100k, "s", 30, note=f"extrapolated from {imp['rows']:,} rows")
 
 
-def _export(env: dict, add) -> None:
-    exp = _measure(env, kind="export", rows=EXPORT_ROWS)
+def _export(env: dict, scale: str, add) -> None:
+    rows = int(os.environ.get("BENCH_EXPORT_ROWS", EXPORT_ROWS[scale]))
+    exp = _measure(env, kind="export", rows=rows)
     add(f"export {exp['rows']:,} rows", exp["seconds"], "s", None, baseline=exp["xlsxwriter_seconds"],
         met=exp["seconds"] <= 1.3 * exp["xlsxwriter_seconds"], note="baseline: XlsxWriter alone, same rows")
-    small = _measure(env, kind="export", rows=EXPORT_ROWS // 10, trace=True)
-    big = _measure(env, kind="export", rows=EXPORT_ROWS, trace=True)
+    small = _measure(env, kind="export", rows=rows // 10, trace=True)
+    big = _measure(env, kind="export", rows=rows, trace=True)
     add("export memory, 10× the rows", big["peak_mb"], "MB", None, baseline=small["peak_mb"],
         met=big["peak_mb"] <= 1.5 * small["peak_mb"],
         note=f"peak Python memory: {small['rows']:,} rows {small['peak_mb']:.1f} MB, {big['rows']:,} rows")
