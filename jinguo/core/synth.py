@@ -10,6 +10,8 @@ recent ones. Written with bulk inserts in batches — not through the per-record
 from __future__ import annotations
 
 import datetime as dt
+import functools
+import itertools
 import random
 import time
 from collections.abc import Callable
@@ -40,8 +42,8 @@ SCALES = {
     "province": Scale(20, 9, 17, 500_000, 2_000_000),
 }
 # Petitions by month: after the Spring Festival, around 三八 and before the summer; activities peak in March and June.
-CASE_MONTHS = [9, 11, 12, 9, 8, 8, 7, 7, 8, 8, 7, 6]
-ACTIVITY_MONTHS = [6, 4, 16, 6, 9, 14, 6, 5, 6, 6, 7, 8]
+CASE_MONTHS = (9, 11, 12, 9, 8, 8, 7, 7, 8, 8, 7, 6)
+ACTIVITY_MONTHS = (6, 4, 16, 6, 9, 14, 6, 5, 6, 6, 7, 8)
 
 
 @dataclass
@@ -71,6 +73,10 @@ class _Rows:
         return [values.get(name, default) for name, default in self._defaults.items()]
 
 
+_MONTHS = range(1, 13)
+
+
+@functools.cache
 def _days_in(year: int, month: int) -> int:
     return ((dt.date(year + month // 12, month % 12 + 1, 1)) - dt.date(year, month, 1)).days
 
@@ -112,8 +118,14 @@ def build_tree(scale: Scale) -> tuple[object, list, list]:
     return province, counties, townships
 
 
-def _weighted_day(rng: random.Random, year: int, months: list[int]) -> dt.date:
-    month = rng.choices(range(1, 13), weights=months)[0]
+@functools.cache
+def _cumulative(months: tuple[int, ...]) -> list[int]:
+    return list(itertools.accumulate(months))
+
+
+def _weighted_day(rng: random.Random, year: int, months: tuple[int, ...]) -> dt.date:
+    """A day of `year`, its month drawn with `months` as weights (the same draws as `choices(weights=…)`)."""
+    month = rng.choices(_MONTHS, cum_weights=_cumulative(months))[0]
     return dt.date(year, month, rng.randint(1, _days_in(year, month)))
 
 
