@@ -147,17 +147,18 @@ def repeated_cases(cases: list[Case], petitioners: list[Petitioner], *, user=Non
     match = Q(id_hash__in=id_hashes) if id_hashes else Q()
     if phone_hashes:
         match |= Q(phone_hash__in=phone_hashes)
-    registered: dict[str, list[tuple[dt.datetime, int]]] = defaultdict(list)
+
+    def keys(id_hash: str, phone_hash: str) -> list[tuple[str, str]]:
+        return [key for key in (("id", id_hash), ("phone", phone_hash)) if key[1]]
+
+    registered: dict[tuple[str, str], list[tuple[dt.datetime, int]]] = defaultdict(list)
     for case_id, received_at, id_hash, phone_hash in Petitioner.objects.filter(match, case__in=earlier).values_list(
             "case_id", "case__received_at", "id_hash", "phone_hash"):
-        for key in (f"i{id_hash}" if id_hash in id_hashes else "", f"p{phone_hash}" if phone_hash in phone_hashes
-                    else ""):
-            if key:
-                registered[key].append((received_at, case_id))
-    keys_of: dict[int, set[str]] = defaultdict(set)
+        for key in keys(id_hash, phone_hash):
+            registered[key].append((received_at, case_id))
+    keys_of: dict[int, list[tuple[str, str]]] = defaultdict(list)
     for p in petitioners:
-        keys_of[p.case_id].update(k for k in (f"i{p.id_hash}" if p.id_hash else "",
-                                              f"p{p.phone_hash}" if p.phone_hash else "") if k)
+        keys_of[p.case_id].extend(keys(p.id_hash, p.phone_hash))
     repeats = set()
     for case in cases:
         mine = (case.received_at, case.pk)
