@@ -14,6 +14,7 @@ from django.utils import timezone
 from jinguo.audit.context import current
 from jinguo.audit.events import Event
 from jinguo.audit.models import GENESIS_HASH, AuditEntry, AuditHead
+from jinguo.core.fields import EncryptedTextField
 
 MASKED = "******"
 
@@ -38,7 +39,8 @@ def _jsonable(value: Any) -> Any:
 
 def snapshot_values(model: type[models.Model], values: dict[str, Any]) -> dict[str, Any]:
     """A record's field values (by attname) as JSON; fields in `audit_masked_fields` never leave in clear."""
-    masked = getattr(model, "audit_masked_fields", ())
+    masked = set(getattr(model, "audit_masked_fields", ()))
+    masked.update(f.name for f in model._meta.concrete_fields if isinstance(f, EncryptedTextField))
     data = {}
     for field in model._meta.concrete_fields:
         if field.attname not in values:
@@ -170,6 +172,25 @@ def record_access(obj: models.Model, *, fields: list[str], reason: str) -> Audit
     """Personal data shown in clear: who, when, which record, which fields, why."""
     return _append(kind=AuditEntry.Kind.ACCESS, action=Event.UNMASKED, obj=obj, data={"fields": fields},
                    note=reason)
+
+
+def reveal(obj: models.Model, *, actor, reason: str, fields: list[str]) -> models.Model:
+    """The one way personal data is shown in clear (a case's petitioners, a registry person, an abuser's ID).
+
+    Allowed when `obj` is among `visible_to(actor, "unmask")` of its model (信访专干 or 单位负责人 over its unit)
+    and a reason is given; writes the `personal.unmasked` access entry (who, which record, which fields, why) in
+    the caller's transaction. Returns `obj`; the caller renders its clear values for this one response only.
+    """
+    from django.core.exceptions import PermissionDenied, ValidationError
+    from django.utils.translation import gettext as _
+
+    if not type(obj).objects.visible_to(actor, "unmask").filter(pk=obj.pk).exists():
+        raise PermissionDenied(_("只有信访专干或单位负责人可以查看个人信息明文。"))
+    if len((reason or "").strip()) < 2:
+        raise ValidationError({"reason": _("请填写查看原因（至少2个字）。")})
+    with transaction.atomic():
+        record_access(obj, fields=list(fields), reason=reason.strip())
+    return obj
 
 
 @dataclass

@@ -7,6 +7,8 @@ from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from jinguo.audit.context import set_actor
+from jinguo.core.fields import EncryptedTextField
+from jinguo.core.idcard import mask_value
 from jinguo.core.models import CodeItem, EditConflict
 from jinguo.core.scope import scope_paths
 
@@ -45,6 +47,24 @@ def exception_handler(exc, context):
         return Response({"detail": str(exc), "version": type(exc.obj)._base_manager.filter(pk=exc.obj.pk)
                          .values_list("version", flat=True).first()}, status=status.HTTP_409_CONFLICT)
     return drf_exception_handler(exc, context)
+
+
+class MaskedPersonalField(serializers.CharField):
+    """An encrypted model field over the API: always masked (the clear text only through an unmask endpoint)."""
+
+    def __init__(self, **kwargs) -> None:
+        kwargs["read_only"] = True
+        super().__init__(**kwargs)
+
+    def to_representation(self, value) -> str:
+        return mask_value(self.field_name or "", str(value or ""))
+
+
+class ModelSerializer(serializers.ModelSerializer):
+    """The project's ModelSerializer: any encrypted field it serialises comes out masked, read-only."""
+
+    serializer_field_mapping = {**serializers.ModelSerializer.serializer_field_mapping,
+                                EncryptedTextField: MaskedPersonalField}
 
 
 class ScopedViewSetMixin:

@@ -3,11 +3,68 @@
 from django import forms
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
+from django.utils.translation import gettext_lazy as _
 
+from jinguo.core.fields import EncryptedTextField
+from jinguo.core.idcard import mask_value
 from jinguo.core.scope import ScopedQuerySet, ancestor_paths
 
 
-class ScopedModelForm(forms.ModelForm):
+class PersonalDataMixin:
+    """Personal data never reaches the browser in clear through a form: the one rule for every encrypted value.
+
+    Every field of the form that shows an encrypted value of the record is filled with the masked value
+    (`110***********1234`); submitted back unchanged, the field cleans to the stored value (nothing is lost, no
+    validation of the mask); anything else typed there is a new value and is validated as usual. Model fields of
+    class `EncryptedTextField` are covered automatically; a form showing encrypted values of a related record
+    names them in `personal_fields` (form field → dotted path from the instance, e.g. `"person.name"`).
+    Seeing the clear value is a separate, logged unmask (`audit.services.reveal`), never a form.
+    """
+
+    personal_fields: dict[str, str] = {}
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.personal_stored: dict[str, str] = {}
+        self._mask_personal_fields()
+
+    def personal_sources(self) -> dict[str, str]:
+        sources = {f.name: f.name for f in self._meta.model._meta.concrete_fields
+                   if isinstance(f, EncryptedTextField) and f.name in self.fields}
+        sources.update({name: path for name, path in self.personal_fields.items() if name in self.fields})
+        return sources
+
+    def _mask_personal_fields(self) -> None:
+        if self.instance is None or self.instance.pk is None:
+            return
+        for name, path in self.personal_sources().items():
+            value = self.instance
+            for attr in path.split("."):
+                value = getattr(value, attr, None) if value is not None else None
+            if not value:
+                continue
+            masked = mask_value(path.rsplit(".", 1)[-1], str(value))
+            self.personal_stored[name] = value
+            self.initial[name] = masked
+            field = self.fields[name]
+            field.clean = _keep_when_masked(field.clean, masked, value)
+            field.help_text = _("已脱敏显示；不修改则保留原值，重新填写则替换。")
+
+
+def _keep_when_masked(clean, masked: str, stored):
+    def keep(value):
+        if isinstance(value, str) and value.strip() == masked:
+            return stored
+        return clean(value)
+
+    return keep
+
+
+class PersonalModelForm(PersonalDataMixin, forms.ModelForm):
+    """A plain ModelForm (no scoped choices) over a model with encrypted fields."""
+
+
+class ScopedModelForm(PersonalDataMixin, forms.ModelForm):
     """ModelForm whose foreign-key choices only offer records visible to `user` (the action is "view").
 
     Without a user (command line), choices are limited to the subtree of `org` when given.

@@ -30,6 +30,8 @@ from jinguo.audit.events import Event
 from jinguo.audit.models import AuditEntry
 from jinguo.audit.services import record_event
 from jinguo.core.excel import ImportContext, annotated_workbook
+from jinguo.core.fields import EncryptedTextField
+from jinguo.core.idcard import mask_value
 from jinguo.core.models import EditConflict, ImportJob
 from jinguo.core.periods import Period
 from jinguo.core.scope import recheck_visible, scope_paths
@@ -202,7 +204,10 @@ class ObjectDetailView(ScopedViewMixin, View):
         details = []
         for field in fields:
             display = getattr(obj, f"get_{field.name}_display", None)
-            details.append((field.verbose_name, display() if display else getattr(obj, field.name)))
+            value = display() if display else getattr(obj, field.name)
+            if isinstance(field, EncryptedTextField):  # personal data: masked here, clear only by a logged unmask
+                value = mask_value(field.name, value or "")
+            details.append((field.verbose_name, value))
         history = AuditEntry.objects.filter(object_type=model._meta.label_lower, object_id=str(obj.pk)).exclude(
             kind=AuditEntry.Kind.ACCESS)[:50]
         context = {**self.base_context(), "object": obj, "details": details, "history": history,

@@ -3,7 +3,7 @@
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from jinguo.core.api import ScopedReadOnlyViewSet
+from jinguo.core.api import ModelSerializer, ScopedReadOnlyViewSet
 from jinguo.people.models import Beneficiary, CivilizedPost, Honour, Loan, Talent, Volunteer
 
 
@@ -20,7 +20,7 @@ def serializer_for(model_class, fields):
     attrs = {"Meta": meta}
     if "person" in fields:
         attrs["person"] = MaskedPersonField(read_only=True)
-    return type(f"{model_class.__name__}Serializer", (serializers.ModelSerializer,), attrs)
+    return type(f"{model_class.__name__}Serializer", (ModelSerializer,), attrs)
 
 
 def viewset_for(model_class, fields, doc: str):

@@ -4,12 +4,17 @@ Person fields (姓名、身份证号、电话、住址) are validated once, here
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from jinguo.core.forms import IdNumberField, PhoneField, ScopedModelForm
 from jinguo.core.models import CodeItem
 from jinguo.people.models import Beneficiary, CivilizedPost, Honour, Loan, Talent, Volunteer
+
+# Amounts and hours are finite, bounded decimals: Django's DecimalField refuses NaN/Infinity ("请输入一个数字")
+# and max_digits refuses 1E+30, each beside its field.
 
 
 class PersonFieldsForm(ScopedModelForm):
@@ -21,6 +26,9 @@ class PersonFieldsForm(ScopedModelForm):
     address = forms.CharField(label=_("住址"), max_length=200, required=False)
 
     id_required = True
+    # Shown masked and kept when sent back unchanged (core.forms.PersonalDataMixin).
+    personal_fields = {"person_name": "person.name", "id_number": "person.id_number", "phone": "person.phone",
+                       "address": "person.address"}
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
@@ -28,10 +36,6 @@ class PersonFieldsForm(ScopedModelForm):
         self.fields["person_name"].required = self.id_required
         if "org" in self.fields:
             self.fields["org"].error_messages["invalid_choice"] = _("单位不存在，或不在您的管辖范围内。")
-        if self.instance.pk and getattr(self.instance, "person_id", None):
-            person = self.instance.person
-            self.initial.update(person_name=person.name, id_number=person.id_number, phone=person.phone,
-                                address=person.address)
 
     def person_data(self) -> dict | None:
         data = self.cleaned_data
@@ -109,3 +113,37 @@ class LoanForm(PersonFieldsForm):
         if rate is not None and not 0 <= rate <= 100:
             raise forms.ValidationError(_("贴息比例应在0到100之间。"))
         return rate
+
+
+class AidForm(forms.Form):
+    """One act of help to a beneficiary (日期、金额、物资、活动)."""
+
+    on = forms.DateField(label=_("日期"), widget=forms.DateInput(attrs={"type": "date"}))
+    amount = forms.DecimalField(label=_("金额（元）"), max_digits=12, decimal_places=2, min_value=0, required=False,
+                                error_messages={"min_value": _("金额不能为负数。")})
+    goods = forms.CharField(label=_("物资"), max_length=200, required=False)
+    activity = forms.ModelChoiceField(label=_("活动"), queryset=None, required=False,
+                                      error_messages={"invalid_choice": _("活动不存在，或不在您的管辖范围内。")})
+
+    def __init__(self, *args, user=None, **kwargs) -> None:
+        from jinguo.ledger.models import Activity
+
+        super().__init__(*args, **kwargs)
+        self.fields["activity"].queryset = Activity.objects.visible_to(user) if user else Activity.objects.none()
+
+
+class ServiceForm(forms.Form):
+    """Hours a volunteer served at one ledger activity."""
+
+    activity = forms.ModelChoiceField(label=_("活动"), queryset=None,
+                                      error_messages={"invalid_choice": _("活动不存在，或不在您的管辖范围内。"),
+                                                      "required": _("请选择活动。")})
+    hours = forms.DecimalField(label=_("服务时长（小时）"), max_digits=4, decimal_places=2, min_value=Decimal("0.01"),
+                               max_value=Decimal(24), error_messages={"min_value": _("服务时长应大于0小时。"),
+                                                             "max_value": _("服务时长不能超过24小时。")})
+
+    def __init__(self, *args, user=None, **kwargs) -> None:
+        from jinguo.ledger.models import Activity
+
+        super().__init__(*args, **kwargs)
+        self.fields["activity"].queryset = Activity.objects.visible_to(user) if user else Activity.objects.none()

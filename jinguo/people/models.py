@@ -222,6 +222,10 @@ class ServiceRecord(models.Model):
     def __str__(self) -> str:
         return f"{self.volunteer} {self.hours}"
 
+    def audit_org(self):
+        """Audit entries of a service record belong to the volunteer's unit."""
+        return self.volunteer.org
+
 
 class Level(models.TextChoices):
     NATIONAL = "national", _("全国")

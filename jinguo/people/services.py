@@ -38,6 +38,49 @@ def person_for(*, name: str, id_number: str = "", phone: str = "", address: str 
     return person
 
 
+def update_person(person: Person, *, name: str, phone: str = "", address: str = "") -> Person:
+    """Correct a registered person's name, phone or address (her ID number is who she is: a new one is another
+    person, see `person_for`). Values sent back masked were already replaced by the stored ones (core.forms)."""
+    changed = []
+    if name.strip() and name.strip() != person.name:
+        person.name = name.strip()
+        changed.append("name")
+    if (phone or "") != (person.phone or ""):
+        person.phone, person.phone_hash = phone, search_hash(phone) if phone else ""
+        changed += ["phone", "phone_hash"]
+    if (address or "").strip() != (person.address or ""):
+        person.address = (address or "").strip()
+        changed.append("address")
+    if changed:
+        person.save()
+    return person
+
+
+@transaction.atomic
+def add_aid(beneficiary, *, on: dt.date, amount: Decimal | None, goods: str = "", activity=None) -> Aid:
+    """One act of help, owned by the beneficiary's unit (audited as every Aid write)."""
+    return Aid.objects.create(org=beneficiary.org, beneficiary=beneficiary, on=on, amount=amount or Decimal(0),
+                              activity=activity, goods=goods.strip())
+
+
+@transaction.atomic
+def record_service(volunteer: Volunteer, *, activity, hours: Decimal) -> ServiceRecord:
+    """Hours served at an activity (one record per volunteer and activity: a second entry corrects the first),
+    with its audit entry in the same transaction."""
+    from jinguo.audit.events import Event
+    from jinguo.audit.services import record_change, snapshot
+
+    record = ServiceRecord.objects.select_for_update().filter(volunteer=volunteer, activity=activity).first()
+    before = snapshot(record) if record else None
+    if record is None:
+        record = ServiceRecord.objects.create(volunteer=volunteer, activity=activity, hours=hours)
+    else:
+        record.hours = hours
+        record.save(update_fields=["hours"])
+    record_change(record, Event.UPDATED if before else Event.CREATED, before, snapshot(record))
+    return record
+
+
 def double_aided(aids, year: int) -> set[int]:
     """Persons aided by two or more different units in one year (the same help twice is a reason to look)."""
     rows = (aids.filter(on__year=year).values("beneficiary__person_id")
@@ -144,7 +187,10 @@ def save_with_person(form, *, team_name: str = ""):
 
     entry = form.save(commit=False)
     data = form.person_data()
-    if data:
+    current = entry.person if getattr(entry, "person_id", None) else None
+    if data and current is not None and data["id_number"] == (current.id_number or ""):
+        update_person(current, name=data["name"], phone=data["phone"], address=data["address"])
+    elif data:
         entry.person = person_for(**data)
     if team_name:
         entry.team, _created = VolunteerTeam.objects.get_or_create(org=entry.org, name=team_name.strip())

@@ -1,6 +1,7 @@
-from django.urls import path
+from django.urls import path, re_path
 
 from jinguo.people import views
+from jinguo.people.services import LOAN_STEPS
 
 app_name = "people"
 urlpatterns = [
@@ -8,7 +9,9 @@ urlpatterns = [
     path("reminders/", views.RemindersView.as_view(), name="reminders"),
     path("beneficiary/<int:pk>/aid/", views.AidAddView.as_view(), name="aid_add"),
     path("volunteer/<int:pk>/service/", views.ServiceAddView.as_view(), name="service_add"),
-    path("loan/<int:pk>/<str:step>/", views.LoanStepView.as_view(), name="loan_step"),
+    # Only the loan's workflow steps: a catch-all `<str:step>` swallowed `loan/<pk>/edit/` and `.../delete/`.
+    re_path(rf"^loan/(?P<pk>[0-9]+)/(?P<step>{'|'.join(LOAN_STEPS)})/$", views.LoanStepView.as_view(),
+            name="loan_step"),
 ]
 
 

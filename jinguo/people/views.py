@@ -10,7 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views import View
 
-from jinguo.audit.services import record_access
+from jinguo.audit.services import reveal
 from jinguo.core import views as generic
 from jinguo.people import forms, services, tables
 from jinguo.people.models import Aid, Beneficiary, CivilizedPost, Honour, Loan, Person, Talent, Volunteer
@@ -66,7 +66,8 @@ def registry(model, form_class, table, kind: str | None, fields: list[str]):
 
             activities = Activity.objects.visible_to(self.request.user).order_by("-start_date")[:100]
             return {"person": person, "masked": person.masked() if person else None, "loan_steps": steps,
-                    "activities": activities}
+                    "activities": activities, "aid_form": forms.AidForm(user=self.request.user),
+                    "service_form": forms.ServiceForm(user=self.request.user), **getattr(self, "bound_forms", {})}
 
     DetailView.fields = fields
 
@@ -118,13 +119,12 @@ class PersonDetailView(LoginRequiredMixin, View):
 
     def post(self, request, pk):
         person = get_object_or_404(Person.objects.visible_to(request.user), pk=pk)
-        if not Person.objects.visible_to(request.user, "unmask").filter(pk=pk).exists():
-            raise PermissionDenied(_("只有信访专干或单位负责人可以查看个人信息明文。"))
-        reason = request.POST.get("reason", "").strip()
-        if len(reason) < 2:
+        try:
+            reveal(person, actor=request.user, reason=request.POST.get("reason", ""),
+                   fields=list(Person.PERSONAL_FIELDS))
+        except ValidationError:
             messages.error(request, _("请填写查看原因。"))
             return redirect("people:person_detail", pk=pk)
-        record_access(person, fields=list(Person.PERSONAL_FIELDS), reason=reason)
         response = render(request, "people/person_detail.html", self.context(request, person, clear=True))
         response["Cache-Control"] = "no-store"
         return response
@@ -170,44 +170,39 @@ class LoanStepView(LoginRequiredMixin, View):
         return redirect(loan.get_absolute_url())
 
 
+def _entry_page_with_errors(request, registry: str, pk: int, **bound_forms):
+    """The entry's page again with the bound form and its errors beside the fields (400), not a redirect."""
+    view = REGISTRIES[registry]["detail"]()
+    view.setup(request, pk=pk)
+    view.bound_forms = bound_forms
+    response = view.get(request, pk)
+    response.status_code = 400
+    return response
+
+
 class AidAddView(LoginRequiredMixin, View):
+    """Record one act of help: a form validates (finite, non-negative amount), the service writes and audits."""
+
     def post(self, request, pk):
-        from decimal import Decimal, InvalidOperation
-
         beneficiary = get_object_or_404(Beneficiary.objects.visible_to(request.user, "change"), pk=pk)
-        try:
-            on = dt.date.fromisoformat(request.POST.get("on", ""))
-            amount = Decimal(request.POST.get("amount") or "0").quantize(Decimal("0.01"))
-        except (ValueError, InvalidOperation):
-            messages.error(request, _("请填写正确的日期和金额。"))
-            return redirect(beneficiary.get_absolute_url())
-        from jinguo.ledger.models import Activity
-
-        activity = Activity.objects.visible_to(request.user).filter(pk=request.POST.get("activity") or 0).first()
-        Aid.objects.create(org=beneficiary.org, beneficiary=beneficiary, on=on, amount=amount, activity=activity,
-                           goods=request.POST.get("goods", "")[:200])
+        form = forms.AidForm(request.POST, user=request.user)
+        if not form.is_valid():
+            return _entry_page_with_errors(request, "beneficiary", pk, aid_form=form)
+        data = form.cleaned_data
+        services.add_aid(beneficiary, on=data["on"], amount=data["amount"], goods=data["goods"],
+                         activity=data["activity"])
         messages.success(request, _("已记录帮扶。"))
         return redirect(beneficiary.get_absolute_url())
 
 
 class ServiceAddView(LoginRequiredMixin, View):
-    """Hours a volunteer served at one of the unit's ledger activities."""
+    """Hours a volunteer served at one of the unit's ledger activities (form → service, audited)."""
 
     def post(self, request, pk):
-        from decimal import Decimal, InvalidOperation
-
-        from jinguo.ledger.models import Activity
-        from jinguo.people.models import ServiceRecord
-
         volunteer = get_object_or_404(Volunteer.objects.visible_to(request.user, "change"), pk=pk)
-        activity = Activity.objects.visible_to(request.user).filter(pk=request.POST.get("activity") or 0).first()
-        try:
-            hours = Decimal(request.POST.get("hours", "")).quantize(Decimal("0.01"))
-        except InvalidOperation:
-            hours = Decimal(-1)
-        if activity is None or not Decimal(0) < hours <= 24:
-            messages.error(request, _("请选择活动并填写0到24之间的服务时长。"))
-        else:
-            ServiceRecord.objects.update_or_create(volunteer=volunteer, activity=activity, defaults={"hours": hours})
-            messages.success(request, _("已记录志愿服务。"))
+        form = forms.ServiceForm(request.POST, user=request.user)
+        if not form.is_valid():
+            return _entry_page_with_errors(request, "volunteer", pk, service_form=form)
+        services.record_service(volunteer, activity=form.cleaned_data["activity"], hours=form.cleaned_data["hours"])
+        messages.success(request, _("已记录志愿服务。"))
         return redirect(volunteer.get_absolute_url())

@@ -13,7 +13,7 @@ from rest_framework.decorators import action
 from rest_framework.exceptions import PermissionDenied, ValidationError
 from rest_framework.response import Response
 
-from jinguo.core.api import ScopedViewSetMixin
+from jinguo.core.api import ModelSerializer, ScopedViewSetMixin
 from jinguo.core.models import CodeItem
 from jinguo.core.scope import recheck_visible
 from jinguo.orgs.models import OrgUnit
@@ -23,7 +23,7 @@ from jinguo.petitions.forms import CaseForm
 from jinguo.petitions.models import Case, ClosureResult, FollowUp, PetitionType
 
 
-class CaseSerializer(serializers.ModelSerializer):
+class CaseSerializer(ModelSerializer):
     channel_name = serializers.CharField(source="channel.name", read_only=True)
     category_name = serializers.CharField(source="category.name", read_only=True)
     subcategory_name = serializers.CharField(source="subcategory.name", read_only=True, default=None, allow_null=True)

@@ -6,7 +6,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from jinguo.core.forms import IdNumberField, PhoneField, ScopedModelForm
+from jinguo.core.forms import IdNumberField, PersonalModelForm, PhoneField, ScopedModelForm
 from jinguo.core.models import CodeItem
 from jinguo.petitions.models import Case, ClosureResult, DomesticViolence, FollowUp, Petitioner, TimeLimits
 from jinguo.petitions.services import PetitionerData
@@ -143,7 +143,9 @@ class ReportForm(forms.Form):
     report = forms.CharField(label=_("反馈内容"), widget=forms.Textarea(attrs={"rows": 3}))
 
 
-class DomesticViolenceForm(forms.ModelForm):
+class DomesticViolenceForm(PersonalModelForm):
+    """The abuser's ID number is shown masked (core.forms.PersonalDataMixin) and kept when sent back unchanged."""
+
     abuser_id_number = IdNumberField(label=_("施暴人身份证号"), required=False)
 
     class Meta:

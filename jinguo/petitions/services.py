@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import itertools
 from collections import defaultdict
 from dataclasses import dataclass
 
@@ -460,11 +461,7 @@ def save_dv(case: Case, record: DomesticViolence, *, actor=None) -> list[str]:
         _save(case, "flag_dv", "risk_colour")
     alerts = []
     if record.abuser_hash and record.warning_letter_on:
-        earlier = (DomesticViolence.objects.filter(abuser_hash=record.abuser_hash, warning_letter_on__isnull=False)
-                   .exclude(pk=record.pk).select_related("case"))
-        if earlier.exists():
-            alerts.append(_("同一施暴人已被出具过告诫书（案件 %(cases)s），请重点关注。") % {
-                "cases": "、".join(d.case.number for d in earlier)})
+        alerts = _repeat_abuser_alerts(case, record, actor=actor)
     _step(case, Event.CASE_DV_UPDATED, actor=actor, data={"warning_letter": bool(record.warning_letter_on),
                                                           "order_granted": record.order_granted,
                                                           "shelter": record.shelter, "legal_aid": record.legal_aid})
@@ -473,17 +470,48 @@ def save_dv(case: Case, record: DomesticViolence, *, actor=None) -> list[str]:
     return alerts
 
 
+def _repeat_abuser_alerts(case: Case, record: DomesticViolence, *, actor) -> list[str]:
+    """A second 告诫书 for the same abuser. Earlier cases the actor can see are named; of the others the actor
+    learns only that they exist, and the office above both units (their nearest common ancestor) is told which
+    cases they are, by an alert in its audit trail — never another unit's case number to a sister unit."""
+    from jinguo.audit.services import record_event
+    from jinguo.orgs.models import OrgUnit
+
+    earlier = list(DomesticViolence.objects.filter(abuser_hash=record.abuser_hash, warning_letter_on__isnull=False)
+                   .exclude(pk=record.pk).select_related("case__org"))
+    if not earlier:
+        return []
+    seen = set(Case.objects.visible_to(actor, "view").filter(pk__in=[d.case_id for d in earlier])
+               .values_list("pk", flat=True)) if actor is not None and actor.is_authenticated else set()
+    alerts = []
+    mine = [d.case.number for d in earlier if d.case_id in seen]
+    if mine:
+        alerts.append(_("同一施暴人已被出具过告诫书（案件 %(cases)s），请重点关注。") % {"cases": "、".join(mine)})
+    others = [d for d in earlier if d.case_id not in seen]
+    if others:
+        alerts.append(_("同一施暴人在其他单位也有告诫书记录，已提请上级妇联关注。"))
+    for other in others:
+        here, there = case.org.path.strip("/").split("/"), other.case.org.path.strip("/").split("/")
+        shared = list(itertools.takewhile(lambda pair: pair[0] == pair[1], zip(here, there, strict=False)))
+        shared = [code for code, _same in shared]
+        above = OrgUnit.objects.filter(path="/" + "/".join(shared) + "/").first() if shared else None
+        note = _("同一施暴人在%(here)s（案件 %(a)s）和%(there)s（案件 %(b)s）均被出具告诫书，请重点关注。") % {
+            "here": case.org.name, "a": case.number, "there": other.case.org.name, "b": other.case.number}
+        record_event(Event.CASE_ALERT, case, org=above, note=note,
+                     data={"cases": [case.number, other.case.number]})
+    return alerts
+
+
 # --- Personal data -------------------------------------------------------------------------------------------------
 def unmask(case: Case, *, actor, reason: str) -> list[Petitioner]:
-    """Personal data in clear, for the 信访专干 or 单位负责人, with a reason; one access-log entry per case."""
-    from jinguo.audit.services import record_access
+    """Personal data in clear, for the 信访专干 or 单位负责人, with a reason; one access-log entry per case
+    (`audit.services.reveal`, the same path as the registries'). The abuser's ID number is part of the case's."""
+    from jinguo.audit.services import reveal
 
-    if not Case.objects.visible_to(actor, "unmask").filter(pk=case.pk).exists():
-        raise PermissionDenied(_("只有信访专干或单位负责人可以查看个人信息明文。"))
-    if len(reason.strip()) < 2:
-        raise ValidationError({"reason": _("请填写查看原因。")})
-    with transaction.atomic():
-        record_access(case, fields=list(Petitioner.PERSONAL_FIELDS), reason=reason.strip())
+    fields = list(Petitioner.PERSONAL_FIELDS)
+    if DomesticViolence.objects.filter(case=case).exclude(abuser_id_number="").exists():
+        fields.append("abuser_id_number")
+    reveal(case, actor=actor, reason=reason, fields=fields)
     return list(case.petitioners.all())
 
 
