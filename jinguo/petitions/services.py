@@ -471,7 +471,7 @@ def save_dv(case: Case, record: DomesticViolence, *, actor=None) -> list[str]:
 
 
 def _repeat_abuser_alerts(case: Case, record: DomesticViolence, *, actor) -> list[str]:
-    """A second 告诫书 for the same abuser. Earlier cases the actor can see are named; of the others the actor
+    """A second 告诫书 for the same abuser. Earlier cases of this unit's subtree are named; of the others the actor
     learns only that they exist, and the office above both units (their nearest common ancestor) is told which
     cases they are, by an alert in its audit trail — never another unit's case number to a sister unit."""
     from jinguo.audit.services import record_event
@@ -481,8 +481,11 @@ def _repeat_abuser_alerts(case: Case, record: DomesticViolence, *, actor) -> lis
                    .exclude(pk=record.pk).select_related("case__org"))
     if not earlier:
         return []
-    seen = set(Case.objects.visible_to(actor, "view").filter(pk__in=[d.case_id for d in earlier])
-               .values_list("pk", flat=True)) if actor is not None and actor.is_authenticated else set()
+    # Named only where everyone who reads this case's timeline may see the earlier case too: inside this case's
+    # unit subtree (and visible to the actor, when there is one).
+    seen = {d.case_id for d in earlier if d.case.org.path.startswith(case.org.path)}
+    if actor is not None and getattr(actor, "is_authenticated", False):
+        seen &= set(Case.objects.visible_to(actor, "view").filter(pk__in=seen).values_list("pk", flat=True))
     alerts = []
     mine = [d.case.number for d in earlier if d.case_id in seen]
     if mine:

@@ -162,8 +162,18 @@ def test_second_warning_letter_for_the_same_abuser_alerts(tree, make_case):
     second = make_case(tree["township"], received="2025-04-01 09:00")
     alerts = services.save_dv(second, DomesticViolence(abuser_id_number="11010519491231002X",
                                                        warning_letter_on=D(2025, 3, 30)))
-    assert len(alerts) == 1 and first.number in alerts[0]
+    # The township cannot open the county's case: it learns that a warning exists, not the number; the unit
+    # above both (the county) is told which cases they are.
+    assert len(alerts) == 1 and first.number not in alerts[0] and "其他单位" in alerts[0]
     assert second.events.filter(code="case.alert").exists()
+    from jinguo.audit.models import AuditEntry
+
+    told = AuditEntry.objects.get(action="case.alert", org_path=tree["county"].path)
+    assert first.number in told.note and second.number in told.note
+    third = make_case(tree["county"], received="2025-05-01 09:00")  # the county sees its township's cases
+    alerts = services.save_dv(third, DomesticViolence(abuser_id_number="11010519491231002X",
+                                                      warning_letter_on=D(2025, 4, 30)))
+    assert len(alerts) == 1 and first.number in alerts[0] and second.number in alerts[0]
     assert second.risk_colour == "red" and second.flag_dv
 
 
