@@ -1,7 +1,6 @@
-from django.urls import path, re_path
+from django.urls import path
 
 from jinguo.people import views
-from jinguo.people.services import LOAN_STEPS
 
 app_name = "people"
 urlpatterns = [
@@ -9,9 +8,6 @@ urlpatterns = [
     path("reminders/", views.RemindersView.as_view(), name="reminders"),
     path("beneficiary/<int:pk>/aid/", views.AidAddView.as_view(), name="aid_add"),
     path("volunteer/<int:pk>/service/", views.ServiceAddView.as_view(), name="service_add"),
-    # Only the loan's workflow steps: a catch-all `<str:step>` swallowed `loan/<pk>/edit/` and `.../delete/`.
-    re_path(rf"^loan/(?P<pk>[0-9]+)/(?P<step>{'|'.join(LOAN_STEPS)})/$", views.LoanStepView.as_view(),
-            name="loan_step"),
 ]
 
 
@@ -32,3 +28,7 @@ def registry_urls(name: str) -> list:
 
 for _name in views.REGISTRIES:
     urlpatterns += registry_urls(_name)
+
+# After the registries' own pages: placed first, `loan/<pk>/<step>/` swallowed `loan/<pk>/edit/` and `/delete/`
+# (LoanStepView refuses any step that is not a loan workflow step).
+urlpatterns.append(path("loan/<int:pk>/<str:step>/", views.LoanStepView.as_view(), name="loan_step"))
