@@ -93,6 +93,7 @@ class ScopedViewMixin(LoginRequiredMixin):
             "can_add": bool(scope_paths(user, model.scope_roles.get("add", ()))),
             "can_change": bool(scope_paths(user, model.scope_roles.get("change", ()))),
             "can_delete": bool(scope_paths(user, model.scope_roles.get("delete", ()))),
+            "can_export": bool(scope_paths(user, model.scope_roles.get("export", ()))),
             "list_url": _reverse_or_none(url_name(model, "list")),
         }
 
