@@ -135,7 +135,10 @@ def _write_table(sheet, row: int, table: Table, threshold: int, bold, cell_forma
     sheet.write_string(row, 0, table.title, bold)
     row += 1
     for c, header in enumerate(["", *table.columns, "合计"]):
-        sheet.write_string(row, c, str(header), bold)
+        if header:
+            sheet.write_string(row, c, str(header), bold)
+        else:
+            sheet.write_blank(row, c, None, bold)
     for r, label in enumerate([*table.rows, "合计"]):
         row += 1
         sheet.write_string(row, 0, str(label), bold if r == len(table.rows) else cell_format)
