@@ -361,6 +361,8 @@ class ImportJobView(LoginRequiredMixin, View):
         if request.GET.get("download") == "errors" and job.errors:
             with job.file.open("rb") as handle:
                 content = annotated_workbook(io.BytesIO(handle.read()), job.errors)
+            record_event(Event.EXPORTED, org=job.org, object_repr=f"错误标注-{job.filename}",
+                         data={"import_job": job.pk, "kind": job.kind})
             return xlsx_response(content, f"错误标注-{job.filename}")
         from jinguo.core.tasks import progress_of
 
@@ -516,9 +518,12 @@ class AttachmentDownloadView(LoginRequiredMixin, View):
 
         attachment = get_object_or_404(Attachment.objects.select_related("content_type"), pk=pk)
         model = attachment.content_type.model_class()
-        get_object_or_404(model._default_manager.visible_to(request.user, "view"), pk=attachment.object_id)
-        return FileResponse(attachment.file.open("rb"), as_attachment=attachment.kind != "image",
-                            filename=attachment.name)
+        owner = get_object_or_404(model._default_manager.visible_to(request.user, "view"), pk=attachment.object_id)
+        handle = attachment.file.open("rb")  # decrypted by the storage
+        # Who fetched which photo or document of which record: in the record's history and the audit log.
+        record_event(Event.ATTACHMENT_DOWNLOADED, owner, data={"attachment": attachment.pk, "name": attachment.name,
+                                                               "size": attachment.size})
+        return FileResponse(handle, as_attachment=attachment.kind != "image", filename=attachment.name)
 
 
 # --- Org and period pickers (statistics pages) ---------------------------------------------------------------------
