@@ -34,6 +34,7 @@ class Event(models.TextChoices):
     DATABASE_RESTORED = "data.restored", _("从备份恢复数据库")
     DATA_SEEDED = "data.seeded", _("批量生成数据（未逐条记录审计）")
     ATTACHED = "object.attached", _("上传附件")
+    ATTACHMENT_DOWNLOADED = "object.attachment_downloaded", _("下载附件")
     # ledger
     FIGURES_CHANGED = "activity.figures_changed", _("修改活动数据")
     PARTNERS_CHANGED = "activity.partners_changed", _("修改合作单位")

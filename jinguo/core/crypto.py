@@ -133,3 +133,41 @@ def search_hash(value: str | None) -> str:
     if not value:
         return ""
     return index_provider().keyed_hash(value.strip().upper().replace(" ", "").replace("-", ""))
+
+
+# --- Files ---------------------------------------------------------------------------------------------------------
+# A file at rest: FILE_MAGIC, one byte giving the length of the key id, the key id (ASCII), then the provider's
+# token (for AES-GCM: nonce + ciphertext + tag).
+FILE_MAGIC = b"JGENC1\x00"
+
+
+def encrypt_bytes(data: bytes) -> bytes:
+    """The at-rest form of a whole file (uploads are capped by MAX_UPLOAD_SIZE, so one AEAD message suffices)."""
+    current = provider()
+    key_id = current.key_id.encode()
+    return FILE_MAGIC + bytes([len(key_id)]) + key_id + current.encrypt(data)
+
+
+def is_encrypted_bytes(raw: bytes) -> bool:
+    return raw.startswith(FILE_MAGIC)
+
+
+def file_key_id(raw: bytes) -> str | None:
+    """The id of the key an encrypted file was written with (None for a file still in clear)."""
+    if not is_encrypted_bytes(raw):
+        return None
+    length = raw[len(FILE_MAGIC)]
+    return raw[len(FILE_MAGIC) + 1:len(FILE_MAGIC) + 1 + length].decode()
+
+
+def decrypt_bytes(raw: bytes) -> bytes:
+    """The clear content of an encrypted file; a file stored before encryption (no header) is returned as is, so
+    reading stays possible while `0006_encrypt_files` (or an interrupted rotation) has not reached it yet."""
+    key_id = file_key_id(raw)
+    if key_id is None:
+        return raw
+    try:
+        key = keyring()[key_id]
+    except KeyError:
+        raise ValueError(f"file encrypted with key {key_id}, which is not configured") from None
+    return key.decrypt(raw[len(FILE_MAGIC) + 1 + len(key_id.encode()):])

@@ -11,7 +11,6 @@ Rows already present (by natural key) are skipped, or updated when asked (`exist
 from __future__ import annotations
 
 import datetime as dt
-import io
 import re
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
@@ -24,6 +23,7 @@ from django.db import models, transaction
 from django.utils.translation import gettext as _
 
 from jinguo.core.models import CodeItem
+from jinguo.core.xlsx import save_openpyxl
 
 ProgressCallback = Callable[[int, int], None]
 
@@ -576,9 +576,7 @@ class ImportSpec:
         for letter, width in zip("ABCD", (18, 10, 50, 50), strict=True):
             guide.column_dimensions[letter].width = width
         guide["A1"].font = guide["B1"].font = guide["C1"].font = guide["D1"].font = Font(bold=True)
-        buffer = io.BytesIO()
-        book.save(buffer)
-        return buffer.getvalue()
+        return save_openpyxl(book)  # code-table names starting with "=" stay text
 
     # Export ------------------------------------------------------------------------------------------------------
     def export_rows(self, ctx: ImportContext, columns: list[Column], queryset: Iterable[models.Model]
@@ -589,12 +587,13 @@ class ImportSpec:
             yield [self.export_cell(column, obj) for column in columns]
 
     def export(self, ctx: ImportContext, queryset: Iterable[models.Model], out: BinaryIO) -> int:
-        """Stream rows into `out` with the import's own headers; returns how many rows were written."""
-        import xlsxwriter
+        """Stream rows into `out` with the import's own headers; returns how many rows were written.
+
+        Written through `jinguo.core.xlsx`: text stays text (never a formula), whatever it starts with."""
+        from jinguo.core import xlsx
 
         columns = self.columns_for(ctx)
-        book = xlsxwriter.Workbook(out, {"constant_memory": True, "in_memory": False,
-                                         "tmpdir": _tmpdir(), "remove_timezone": True})
+        book = xlsx.workbook(out, in_memory=False, tmpdir=_tmpdir())
         sheet = book.add_worksheet(self.sheet_name)
         bold = book.add_format({"bold": True, "bg_color": "#FCE4EC"})
         date_format = book.add_format({"num_format": "yyyy-mm-dd"})
@@ -602,20 +601,9 @@ class ImportSpec:
             sheet.set_column(index, index, column.width, date_format if column.kind == "date" else None)
             sheet.write_string(0, index, str(column.header), bold)
         count = 0
+        write_row = xlsx.write_row
         for count, values in enumerate(self.export_rows(ctx, columns, queryset), start=1):
-            for index, value in enumerate(values):
-                if value is None or value == "":
-                    continue
-                if isinstance(value, dt.datetime):
-                    sheet.write_datetime(count, index, value.replace(tzinfo=None), date_format)
-                elif isinstance(value, dt.date):
-                    sheet.write_datetime(count, index, dt.datetime.combine(value, dt.time()), date_format)
-                elif isinstance(value, bool):
-                    sheet.write_string(count, index, _("是") if value else _("否"))
-                elif isinstance(value, int | float | Decimal):
-                    sheet.write_number(count, index, float(value))
-                else:
-                    sheet.write_string(count, index, str(value))
+            write_row(sheet, count, values, None, date_format)
         sheet.freeze_panes(1, 0)
         book.close()
         return count
@@ -716,6 +704,4 @@ def annotated_workbook(original: BinaryIO, errors: list[dict]) -> bytes:
         cell = book[sheet_name][ref]
         cell.fill = bad
         cell.comment = Comment("\n".join(messages), "jinguo", width=300, height=120)
-    buffer = io.BytesIO()
-    book.save(buffer)
-    return buffer.getvalue()
+    return save_openpyxl(book)  # the upload's own formulas, and text read as one, go back as text

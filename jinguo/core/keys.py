@@ -81,4 +81,31 @@ def rotate_data_key(batch_size: int = 500, progress: Callable[[str, int], None] 
             last_pk = batch[-1][0]
             if progress:
                 progress(label, report.rewritten.get(label, 0))
+    rotate_files(report, progress)
     return report
+
+
+def encrypted_file_fields() -> list[tuple[type[models.Model], str]]:
+    """Every concrete model's file fields stored through the encrypted storage (import workbooks, attachments)."""
+    from jinguo.core.storage import EncryptedFileSystemStorage
+
+    return [(model, f.name) for model in apps.get_models() for f in model._meta.concrete_fields
+            if isinstance(f, models.FileField) and isinstance(f.storage, EncryptedFileSystemStorage)]
+
+
+def rotate_files(report: RotationReport, progress: Callable[[str, int], None] | None = None) -> None:
+    """Re-encrypt every stored file not yet under the current key (and encrypt any still in clear). Each file is
+    replaced atomically and skipped once current, so an interrupted run is simply started again."""
+    for model, name in encrypted_file_fields():
+        label = f"{model._meta.label}.{name}"
+        field = model._meta.get_field(name)
+        names = model._base_manager.exclude(**{name: ""}).values_list(name, flat=True).distinct().order_by()
+        for stored in names.iterator():
+            if not field.storage.exists(stored):
+                continue
+            if field.storage.rewrite(stored):
+                report.rewritten[label] = report.rewritten.get(label, 0) + 1
+            else:
+                report.already_current += 1
+        if progress:
+            progress(label, report.rewritten.get(label, 0))

@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from jinguo.accounts.roles import ALL_ROLES, RECORD_ROLES, Role
 from jinguo.audit.events import Event
 from jinguo.core.scope import GlobalQuerySet, ScopedQuerySet
+from jinguo.core.storage import encrypted_storage
 
 
 class EditConflict(Exception):
@@ -227,7 +228,7 @@ class ImportJob(models.Model):
     kind = models.CharField(_("导入类型"), max_length=50)
     user = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("提交人"), on_delete=models.PROTECT,
                              related_name="+")
-    file = models.FileField(_("文件"), upload_to="imports/%Y/%m/")
+    file = models.FileField(_("文件"), upload_to="imports/%Y/%m/", storage=encrypted_storage)  # personal data
     filename = models.CharField(_("文件名"), max_length=255)
     existing = models.CharField(_("已存在的行"), max_length=10, default="skip")
     status = models.CharField(_("状态"), max_length=10, choices=Status.choices, default=Status.PENDING)
@@ -274,7 +275,7 @@ class Attachment(models.Model):
     content_type = models.ForeignKey("contenttypes.ContentType", on_delete=models.CASCADE, related_name="+")
     object_id = models.PositiveBigIntegerField()
     owner = GenericForeignKey("content_type", "object_id")
-    file = models.FileField(_("文件"), upload_to="attachments/%Y/%m/")
+    file = models.FileField(_("文件"), upload_to="attachments/%Y/%m/", storage=encrypted_storage)  # encrypted
     name = models.CharField(_("文件名"), max_length=255)
     kind = models.CharField(_("类型"), max_length=10)
     size = models.PositiveIntegerField(_("大小"))

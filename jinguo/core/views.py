@@ -95,6 +95,7 @@ class ScopedViewMixin(LoginRequiredMixin):
             "can_add": bool(scope_paths(user, model.scope_roles.get("add", ()))),
             "can_change": bool(scope_paths(user, model.scope_roles.get("change", ()))),
             "can_delete": bool(scope_paths(user, model.scope_roles.get("delete", ()))),
+            "can_export": bool(scope_paths(user, model.scope_roles.get("export", ()))),
             "list_url": _reverse_or_none(url_name(model, "list")),
         }
 
@@ -168,23 +169,26 @@ class ObjectListView(ScopedViewMixin, View):
 
 
 def _export_table(table, queryset, out) -> int:
-    import xlsxwriter
+    """The table's visible columns, through the one writer (`jinguo.core.xlsx`): text is never a formula."""
+    from jinguo.core import xlsx
 
-    book = xlsxwriter.Workbook(out, {"constant_memory": True, "remove_timezone": True})
+    book = xlsx.workbook(out)
     sheet = book.add_worksheet()
     bold = book.add_format({"bold": True})
     for index, header in enumerate(table.headers()):
         sheet.write_string(0, index, header, bold)
         sheet.set_column(index, index, 18)
     count = 0
+    columns = table.columns
     for count, obj in enumerate(queryset.iterator(chunk_size=2000), start=1):
-        for index, col in enumerate(table.columns):
-            value = col.value(obj)
-            if value is None:
-                continue
-            sheet.write(count, index, value if isinstance(value, int | float) else str(value))
+        xlsx.write_row(sheet, count, [_cell(col.value(obj)) for col in columns])
     book.close()
     return count
+
+
+def _cell(value: Any) -> Any:
+    """Numbers stay numbers (booleans become 是/否); everything else as the list page shows it, as text."""
+    return value if value is None or isinstance(value, int | float) else str(value)
 
 
 class ObjectDetailView(ScopedViewMixin, View):
@@ -362,6 +366,8 @@ class ImportJobView(LoginRequiredMixin, View):
         if request.GET.get("download") == "errors" and job.errors:
             with job.file.open("rb") as handle:
                 content = annotated_workbook(io.BytesIO(handle.read()), job.errors)
+            record_event(Event.EXPORTED, org=job.org, object_repr=f"错误标注-{job.filename}",
+                         data={"import_job": job.pk, "kind": job.kind})
             return xlsx_response(content, f"错误标注-{job.filename}")
         from jinguo.core.tasks import progress_of
 
@@ -517,9 +523,12 @@ class AttachmentDownloadView(LoginRequiredMixin, View):
 
         attachment = get_object_or_404(Attachment.objects.select_related("content_type"), pk=pk)
         model = attachment.content_type.model_class()
-        get_object_or_404(model._default_manager.visible_to(request.user, "view"), pk=attachment.object_id)
-        return FileResponse(attachment.file.open("rb"), as_attachment=attachment.kind != "image",
-                            filename=attachment.name)
+        owner = get_object_or_404(model._default_manager.visible_to(request.user, "view"), pk=attachment.object_id)
+        handle = attachment.file.open("rb")  # decrypted by the storage
+        # Who fetched which photo or document of which record: in the record's history and the audit log.
+        record_event(Event.ATTACHMENT_DOWNLOADED, owner, data={"attachment": attachment.pk, "name": attachment.name,
+                                                               "size": attachment.size})
+        return FileResponse(handle, as_attachment=attachment.kind != "image", filename=attachment.name)
 
 
 # --- Org and period pickers (statistics pages) ---------------------------------------------------------------------

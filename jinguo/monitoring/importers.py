@@ -90,14 +90,14 @@ class IndicatorValueImport(ImportSpec):
 
         from openpyxl import load_workbook
 
+        from jinguo.core.xlsx import save_openpyxl
+
         book = load_workbook(io.BytesIO(super().template(ctx)))
         dataset = DataSet.objects.filter(org=ctx.org).first() if ctx.org is not None else None
         if dataset is not None:
             for indicator in dataset.indicators.order_by("code"):
                 book["数据"].append([indicator.code, indicator.name, None, None])
-        buffer = io.BytesIO()
-        book.save(buffer)
-        return buffer.getvalue()
+        return save_openpyxl(book)  # a local indicator named "=…" stays text
 
     def export_queryset(self, ctx: ImportContext, date_from=None, date_to=None):
         return DataValue.objects.filter(submission__org=ctx.org).select_related("indicator").order_by(

@@ -101,10 +101,11 @@ def ledger_table(root: OrgUnit, period: Period) -> Table:
 
 
 def workbook(root: OrgUnit, period: Period, *, threshold: int = 5) -> bytes:
-    import xlsxwriter
+    from jinguo.core import xlsx
 
     buffer = io.BytesIO()
-    book = xlsxwriter.Workbook(buffer, {"in_memory": True})
+    # Unit, category and measure names are data: written as text, never as formulas.
+    book = xlsx.workbook(buffer, constant_memory=False, in_memory=True)
     bold = book.add_format({"bold": True, "border": 1, "bg_color": "#FCE4EC", "text_wrap": True})
     cell_format = book.add_format({"border": 1})
     hidden_format = book.add_format({"border": 1, "align": "right", "font_color": "#B71C1C"})
@@ -116,11 +117,11 @@ def workbook(root: OrgUnit, period: Period, *, threshold: int = 5) -> bytes:
             name = f"{name[:25]}{unit.code[-5:]}"
         names.add(name)
         sheet = book.add_worksheet(name)
-        sheet.write(0, 0, f"{unit.name}{period.label}统计报表（{'含下级' if unit != root else '汇总'}）", bold)
+        sheet.write_string(0, 0, f"{unit.name}{period.label}统计报表（{'含下级' if unit != root else '汇总'}）", bold)
         row = 2
         for table in (petition_table(unit, period), ledger_table(unit, period)):
             row = _write_table(sheet, row, table, threshold, bold, cell_format, hidden_format)
-        sheet.write(row, 0, f"注：敏感类别中少于{threshold}的数值显示为“<{threshold}”，"
+        sheet.write_string(row, 0, f"注：敏感类别中少于{threshold}的数值显示为“<{threshold}”，"
                             "并对可推算出的其他格子作了隐藏。")
         sheet.set_column(0, 0, 22)
         sheet.set_column(1, 20, 11)
@@ -131,13 +132,16 @@ def workbook(root: OrgUnit, period: Period, *, threshold: int = 5) -> bytes:
 def _write_table(sheet, row: int, table: Table, threshold: int, bold, cell_format, hidden_format) -> int:
     hidden = suppress(table, threshold)
     grid = extended(table)
-    sheet.write(row, 0, table.title, bold)
+    sheet.write_string(row, 0, table.title, bold)
     row += 1
     for c, header in enumerate(["", *table.columns, "合计"]):
-        sheet.write(row, c, header, bold)
+        if header:
+            sheet.write_string(row, c, str(header), bold)
+        else:
+            sheet.write_blank(row, c, None, bold)
     for r, label in enumerate([*table.rows, "合计"]):
         row += 1
-        sheet.write(row, 0, label, bold if r == len(table.rows) else cell_format)
+        sheet.write_string(row, 0, str(label), bold if r == len(table.rows) else cell_format)
         for c, value in enumerate(grid[r]):
             if (r, c) in hidden:
                 sheet.write_string(row, c + 1, f"<{threshold}", hidden_format)

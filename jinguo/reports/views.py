@@ -6,7 +6,7 @@ import uuid
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.db import transaction
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.html import escape
@@ -145,7 +145,13 @@ class SummaryDetailView(LoginRequiredMixin, View):
 
 
 class SummaryDownloadView(LoginRequiredMixin, View):
+    """The summary as Word or PDF; any other extension in the URL is a 404 (never echoed into a file name)."""
+
+    FORMATS = ("docx", "pdf")
+
     def get(self, request, pk, fmt):
+        if fmt not in self.FORMATS:
+            raise Http404(_("只提供 Word（.docx）和 PDF（.pdf）格式的下载。"))
         summary = get_object_or_404(Summary.objects.visible_to(request.user, "view"), pk=pk)
         content = render_docx(summary.blocks)
         filename = f"{summary.title or summary.pk}"

@@ -4,6 +4,7 @@ totals; the dashboard shows the numbers as charts and tables; both stay within s
 import io
 import random
 
+import pytest
 from django.urls import reverse
 from openpyxl import load_workbook
 
@@ -98,3 +99,18 @@ def test_summary_pages_and_scope(tree, users, login, make_case, django_capture_o
     download = client.get(reverse("reports:summary_download", args=[summary.pk, "docx"]))
     assert download["Content-Type"].startswith("application/vnd.openxmlformats")
     assert login(users["sister"]).get(summary.get_absolute_url()).status_code == 404
+
+
+@pytest.mark.parametrize("fmt", ["exe", "html", "svg", "docx.exe", "DOCX", "xlsx", "js"])
+def test_summary_download_answers_only_the_offered_formats(fmt, tree, users, login):
+    from jinguo.audit.models import AuditEntry
+    from jinguo.reports.models import Summary
+
+    summary = Summary.objects.create(org=tree["county"], title="总结", created_by=users["staff"], period="2025",
+                                     status=Summary.Status.READY, blocks=[])
+    client = login(users["staff"])
+    exported = AuditEntry.objects.filter(action="data.exported").count()
+    response = client.get(reverse("reports:summary_download", args=[summary.pk, fmt]))
+    assert response.status_code == 404
+    assert "Content-Disposition" not in response
+    assert AuditEntry.objects.filter(action="data.exported").count() == exported
