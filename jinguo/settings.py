@@ -214,6 +214,8 @@ TIME_ZONE = "Asia/Shanghai"
 USE_I18N = True
 USE_TZ = True
 LOCALE_PATHS = [BASE_DIR / "jinguo" / "locale"]
+# Input formats with ISO first, so every date widget writes a date the browser accepts (see the module).
+FORMAT_MODULE_PATH = ["jinguo.core.formats"]
 
 # --- Static and uploaded files ----------------------------------------------------------------------------------
 STATIC_URL = "/static/"
