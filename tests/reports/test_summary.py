@@ -82,15 +82,23 @@ def test_exact_sentences_from_a_known_dataset(dataset):
     assert "北湖" not in "".join(body) and "99999" not in "".join(body)
 
 
-def test_shares_add_up_and_counts_add_to_the_total():
+def test_shares_are_plain_rounding_and_equal_counts_get_equal_shares():
+    """As offices print them: count ÷ total rounded half up, so two categories of 1 case in 16 are 6.3% each
+    (forcing the sum to 100 printed 6.3% and 6.2%); the sum stays within rounding of 100."""
     rng = random.Random(3)
     for _ in range(200):
         counts = [rng.randint(0, 50) for _ in range(rng.randint(1, 9))]
         if not sum(counts):
             continue
         for places in (0, 1):
-            assert sum(shares(counts, places)) == 100
-    assert shares([1, 1, 1], 1) == [Decimal("33.4"), Decimal("33.3"), Decimal("33.3")]
+            got = shares(counts, places)
+            unit = Decimal(1).scaleb(-places)
+            for count, share in zip(counts, got, strict=True):
+                assert share == (Decimal(count) * 100 / sum(counts)).quantize(unit, rounding="ROUND_HALF_UP")
+                assert all(other == share for c, other in zip(counts, got, strict=True) if c == count)
+            assert abs(sum(got) - 100) <= unit * len(counts) / 2
+    assert shares([1, 1, 14], 1) == [Decimal("6.3"), Decimal("6.3"), Decimal("87.5")]
+    assert shares([1, 1, 1], 1) == [Decimal("33.3"), Decimal("33.3"), Decimal("33.3")]
 
 
 def test_city_summary_includes_its_counties_and_nothing_else(dataset, make_case):
