@@ -27,7 +27,9 @@ VAR_DIR.mkdir(parents=True, exist_ok=True)
 
 ENVIRONMENT = os.environ.get("JINGUO_ENV", "development")
 PRODUCTION = ENVIRONMENT == "production"
-DEBUG = not PRODUCTION and os.environ.get("JINGUO_DEBUG", "1") == "1"
+# Django's technical error pages only when asked for on purpose: `make run` shows users the Chinese 403/404/500
+# pages, and static files are served by WhiteNoise either way.
+DEBUG = not PRODUCTION and os.environ.get("JINGUO_DEBUG", "0") == "1"
 
 
 def _env_flag(name: str, default: bool = False) -> bool:
@@ -95,6 +97,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
     "jinguo.core.middleware.SecurityHeadersMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -214,16 +217,23 @@ TIME_ZONE = "Asia/Shanghai"
 USE_I18N = True
 USE_TZ = True
 LOCALE_PATHS = [BASE_DIR / "jinguo" / "locale"]
+# Input formats with ISO first, so every date widget writes a date the browser accepts (see the module).
+FORMAT_MODULE_PATH = ["jinguo.core.formats"]
 
 # --- Static and uploaded files ----------------------------------------------------------------------------------
 STATIC_URL = "/static/"
 STATIC_ROOT = VAR_DIR / "static"
+STATIC_ROOT.mkdir(exist_ok=True)  # WhiteNoise looks there first (empty until `collectstatic`)
 NODE_MODULES = BASE_DIR / "node_modules"
 # Third-party browser code comes from the npm registry at install time (`npm ci`); it is served from
 # node_modules, never copied into the repository and never loaded from a CDN.
 STATICFILES_DIRS = [BASE_DIR / "jinguo" / "static"]
 if (NODE_MODULES / "echarts").exists():
     STATICFILES_DIRS.append(("vendor/echarts", NODE_MODULES / "echarts" / "dist"))
+# WhiteNoise serves static files with or without DEBUG: from the finders (jinguo/static, node_modules) until
+# `collectstatic` has filled STATIC_ROOT, as a production deployment does.
+WHITENOISE_USE_FINDERS = not PRODUCTION
+WHITENOISE_AUTOREFRESH = DEBUG
 MEDIA_ROOT = VAR_DIR / "media"
 MEDIA_URL = "/media/"
 

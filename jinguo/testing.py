@@ -78,7 +78,7 @@ def xlsx_file(headers: list, rows: list[list], *, name: str = "数据.xlsx"):
 def form_data(html: str, action_contains: str | None = None) -> dict[str, str | list[str]]:
     """What a browser would submit from the first POST form in `html` whose action contains `action_contains`
     (default: the first form that posts to its own page): text, hidden and checked inputs, selected options (or
-    a select's first option), textareas."""
+    a single select's first option), textareas."""
     from html.parser import HTMLParser
 
     class FormParser(HTMLParser):
@@ -89,6 +89,7 @@ def form_data(html: str, action_contains: str | None = None) -> dict[str, str | 
             self.select: str | None = None
             self.select_first: str | None = None
             self.select_chosen = False
+            self.select_multiple = False
             self.textarea: str | None = None
 
         def add(self, name: str | None, value: str) -> None:
@@ -112,6 +113,7 @@ def form_data(html: str, action_contains: str | None = None) -> dict[str, str | 
                 self.add(a.get("name"), a.get("value") or ("on" if kind == "checkbox" else ""))
             elif tag == "select":
                 self.select, self.select_first, self.select_chosen = a.get("name"), None, False
+                self.select_multiple = "multiple" in a  # a browser sends nothing for a multiple select left empty
             elif tag == "option" and self.select:
                 value = a.get("value", "")
                 if self.select_first is None:
@@ -127,7 +129,7 @@ def form_data(html: str, action_contains: str | None = None) -> dict[str, str | 
             if self.state != "inside":
                 return
             if tag == "select" and self.select:
-                if not self.select_chosen and self.select_first is not None:
+                if not self.select_chosen and self.select_first is not None and not self.select_multiple:
                     self.add(self.select, self.select_first)
                 self.select = None
             elif tag == "textarea":

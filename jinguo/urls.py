@@ -1,5 +1,7 @@
 from django.conf import settings
+from django.templatetags.static import static
 from django.urls import include, path
+from django.views.generic import RedirectView
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from jinguo.api import extra_urls, router
@@ -22,6 +24,7 @@ urlpatterns = [
     path("monitoring/", include("jinguo.monitoring.urls")),
     path("audit/", include("jinguo.audit.urls")),
     path("api/", include((api_urls, "api"))),
+    path("favicon.ico", RedirectView.as_view(url=static("jinguo/favicon.svg"), permanent=True)),
 ]
 
 handler403 = "jinguo.core.views.forbidden"

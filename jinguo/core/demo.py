@@ -124,3 +124,78 @@ def load_demo_records(county, *, user=None) -> bool:
         for order, text in enumerate(PLANS, start=1):
             PlanItem.objects.create(org=county, period=str(period), title=text, order=order)
     return True
+
+
+REGISTRY_PEOPLE = 12  # people in the demo registries of each county
+
+
+@transaction.atomic
+def load_demo_registries(county, *, user=None) -> bool:
+    """A few entries in every registry of `county` — people helped (with aid given), the talent pool (one review
+    overdue), volunteers in a team, honours to a person and to a collective, a 巾帼文明岗 and loans at each step
+    (one falling due) — so every registry page and reminder has something to show. Added once per county."""
+    from jinguo.people import forms as people_forms
+    from jinguo.people.models import Aid, Beneficiary, Loan
+    from jinguo.people.services import loan_step, save_with_person
+
+    if Beneficiary.objects.filter(org=county).exists():
+        return False
+    rng = random.Random(int(county.code) + 1)
+    today = timezone.localdate()
+    groups = CodeItem.objects.lookup("beneficiary_group")
+    awards = CodeItem.objects.lookup("honour_award")
+    people = []
+    for index in range(REGISTRY_PEOPLE):
+        people.append({"person_name": rng.choice(SURNAMES) + rng.choice(GIVEN),
+                       "id_number": _id_number(rng, county.code),
+                       "phone": f"13{rng.randint(0, 9)}{rng.randint(10**7, 10**8 - 1)}",
+                       "address": f"{county.name}{rng.choice(['城关', '白牙市', '大庙口'])}镇{index + 1}号"})
+
+    def save(form_class, person, team_name="", **data):
+        form = form_class(data={"org": county.pk, **(person or {}), **data})
+        if not form.is_valid():
+            raise ValueError(f"demo {form_class.__name__}: {form.errors.as_text()}")
+        return save_with_person(form, team_name=team_name) if hasattr(form, "person_data") else form.save()
+
+    year_ago = today - dt.timedelta(days=400)
+    for person, group in zip(people[:4], ["贫困母亲", "留守儿童", "单亲困难母亲", "受暴妇女"], strict=True):
+        entry = save(people_forms.BeneficiaryForm, person, group=groups[group].pk, since=year_ago,
+                     note="经村妇联摸底纳入")
+        for months_ago in (10, 3):
+            Aid.objects.create(org=county, beneficiary=entry, on=today - dt.timedelta(days=30 * months_ago),
+                               amount=Decimal(rng.choice([500, 800, 1000])), goods="米、油")
+    for person, post, reviewed in zip(people[4:7], ["township_chair", "village_chair", "candidate"],
+                                      [today - dt.timedelta(days=400), today - dt.timedelta(days=60), today],
+                                      strict=True):
+        save(people_forms.TalentForm, person, post_kind=post, workplace=f"{county.name}妇联", post="主席",
+             level="township", education="bachelor", political_status="中共党员",
+             appointed_on=today - dt.timedelta(days=90), last_reviewed=reviewed)
+    for person in people[7:10]:
+        save(people_forms.VolunteerForm, person, team_name=f"{county.name}巾帼志愿服务队", skills="法律咨询、心理疏导",
+             joined_on=year_ago)
+    save(people_forms.HonourForm, people[0], award=awards["三八红旗手"].pk, level="county", year=today.year,
+         conferred_by=f"{county.name}妇联", document_no=f"{county.name[:2]}妇发〔{today.year}〕3号")
+    save(people_forms.HonourForm, None, award=awards["三八红旗集体"].pk, level="city", year=today.year,
+         collective=f"{county.name}人民医院妇产科", conferred_by="永州市妇联")
+    save(people_forms.CivilizedPostForm, None, name=f"{county.name}政务服务中心窗口", host=f"{county.name}政务服务中心",
+         level="county", created_on=year_ago, last_reviewed=year_ago, status="active")
+    for person, steps in zip(people[10:12], [["approve", "disburse"], []], strict=True):
+        loan = save(people_forms.LoanForm, person, amount="50000", bank="县农商银行", term_months=12,
+                    subsidy_rate="100", subsidy_amount="1500", project="农家乐", applied_on=year_ago)
+        for step in steps:
+            loan_step(loan, step, on=today - dt.timedelta(days=340))
+            loan = Loan.objects.get(pk=loan.pk)
+    return True
+
+
+def load_demo_local_settings(county) -> None:
+    """The county's own settings an office keeps: its petition time limits (the statute's, written down so the
+    leader can tighten them) and one local monitoring indicator besides the national outlines. Idempotent."""
+    from jinguo.monitoring.models import Indicator
+    from jinguo.petitions.models import TimeLimits
+
+    TimeLimits.objects.get_or_create(org=county)
+    code = f"L{county.code}_FAMILY_EDU"
+    if not Indicator.objects.filter(code=code).exists():
+        Indicator.objects.create(code=code, org=county, outline=Indicator.Outline.WOMEN, domain="妇女与家庭建设",
+                                 name="家庭教育指导服务站点数", unit="个", kind=Indicator.Kind.COUNT)

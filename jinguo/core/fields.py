@@ -46,9 +46,9 @@ class ScaledDecimalField(models.BigIntegerField):
         return int(number.scaleb(self.places))
 
     def formfield(self, **kwargs):
-        from django import forms
+        from jinguo.core.forms import ExactDecimalField
 
-        return forms.DecimalField(max_digits=self.form_max_digits, decimal_places=self.places, **kwargs)
+        return ExactDecimalField(max_digits=self.form_max_digits, decimal_places=self.places, **kwargs)
 
 
 class CentsField(ScaledDecimalField):

@@ -1,6 +1,9 @@
 """Base forms: every choice of an org-owned record or org unit is limited to what the user may see."""
 
+from decimal import Decimal
+
 from django import forms
+from django.db.models import Q
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
@@ -74,10 +77,12 @@ class ScopedModelForm(PersonalDataMixin, forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.user = user
         self.scope_org = org
-        for field in self.fields.values():
+        for name, field in self.fields.items():
             queryset = getattr(field, "queryset", None)
             if getattr(queryset, "org_scoped", False):
                 field.queryset = self.limit_choices(queryset)
+                if isinstance(field, forms.ModelChoiceField) and not isinstance(field, forms.ModelMultipleChoiceField):
+                    field.queryset = self.keep_current(name, field.queryset)
         if self.instance.pk is not None and hasattr(self.instance, "version"):
             # The version this page was drawn from travels with the form, so a save over someone else's newer
             # change is refused (core.models.EditConflict) instead of silently overwriting it.
@@ -90,6 +95,15 @@ class ScopedModelForm(PersonalDataMixin, forms.ModelForm):
             self.instance.version = cleaned["version"]
         return cleaned
 
+    def keep_current(self, name: str, queryset):
+        """The record's current choice stays a choice even where the user could not pick it: a unit's parent above
+        the user's own unit, say. Without it, editing the county's own unit offered no parent, and saving it
+        unchanged moved the county to the top of the tree."""
+        current = self.instance.pk is not None and getattr(self.instance, f"{name}_id", None)
+        if not current or queryset.filter(pk=current).exists():
+            return queryset
+        return queryset.model._default_manager.filter(Q(pk__in=queryset.values("pk")) | Q(pk=current))
+
     def limit_choices(self, queryset: ScopedQuerySet) -> ScopedQuerySet:
         if self.user is not None:
             return queryset.visible_to(self.user, "view")
@@ -97,12 +111,30 @@ class ScopedModelForm(PersonalDataMixin, forms.ModelForm):
             model = queryset.model
             prefix = f"{model.scope_org_field}__path" if model.scope_org_field else "path"
             # The unit itself and below, plus its ancestors (a parent may sit above the importing unit).
-            from django.db.models import Q
-
             ancestors = ancestor_paths(self.scope_org.path)
             return queryset.filter(Q(**{f"{prefix}__startswith": self.scope_org.path})
                                    | Q(**{f"{prefix}__in": ancestors}))
         return queryset
+
+
+class ExactDecimalField(forms.DecimalField):
+    """A DecimalField for exact figures that shows and takes them as people write them.
+
+    Stored figures come back with their scale (300 people as Decimal("300.00")); shown as such, a count field
+    (no decimals) then refused its own value as 应为整数 when the form was saved unchanged. A whole number is
+    shown and read without trailing zeros ("300", and "300.00" is accepted as 300), so a form posted back
+    unchanged is valid again."""
+
+    def prepare_value(self, value):
+        if isinstance(value, Decimal) and value.is_finite() and value == value.to_integral_value():
+            return value.quantize(Decimal(1))
+        return value
+
+    def to_python(self, value):
+        number = super().to_python(value)
+        if isinstance(number, Decimal) and number.is_finite() and number == number.to_integral_value():
+            return number.quantize(Decimal(1))
+        return number
 
 
 class CompactSelect(forms.Select):

@@ -25,7 +25,9 @@ def money(value) -> str:
 
 
 def shares(counts: list[int], places: int = 1) -> list[Decimal]:
-    """Percentages of `counts` that add up to exactly 100 at `places` decimals (largest remainder).
+    """Each count's percentage of the total, rounded half up at `places` decimals: count ÷ total, as offices
+    print them. Equal counts get equal shares (1 of 16 is 6.3% twice), so the printed shares may add up to 99.9
+    or 100.1 — forcing them to 100 printed 6.3% and 6.2% for two equal counts.
 
     They are computed from the very counts that are printed, so "52件次，占60.5%" is always consistent.
     """
@@ -33,13 +35,7 @@ def shares(counts: list[int], places: int = 1) -> list[Decimal]:
     if total == 0:
         return [Decimal(0) for _ in counts]
     unit = Decimal(1).scaleb(-places)
-    raw = [Decimal(c) * 100 / total for c in counts]
-    floors = [r.quantize(unit, rounding="ROUND_FLOOR") for r in raw]
-    missing = int(((Decimal(100) - sum(floors)) / unit).to_integral_value())
-    order = sorted(range(len(counts)), key=lambda i: (raw[i] - floors[i], counts[i]), reverse=True)
-    for i in order[:missing]:
-        floors[i] += unit
-    return floors
+    return [(Decimal(c) * 100 / total).quantize(unit, rounding=ROUND_HALF_UP) for c in counts]
 
 
 def percent(value: Decimal, places: int = 1) -> str:

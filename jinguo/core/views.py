@@ -240,7 +240,9 @@ class ObjectEditView(ScopedViewMixin, View):
         return get_object_or_404(self.get_queryset("change"), pk=pk)
 
     def get_initial(self) -> dict:
-        """Values from the query string; a new record's unit defaults to the user's own unit."""
+        """A new record's defaults: values from the query string, the unit defaults to the user's own unit.
+        Only for a new record: on an edit page the stored values are what the form shows (a default here put
+        today's date over an activity's own date and the user's unit over the record's)."""
         initial = {key: value for key, value in self.request.GET.items() if key in self.form_class.base_fields}
         if "org" in self.form_class.base_fields:
             initial.setdefault("org", self.request.user.org_id)
@@ -248,7 +250,8 @@ class ObjectEditView(ScopedViewMixin, View):
 
     def get_form(self, instance, data=None):
         return self.form_class(data=data, files=self.request.FILES if data is not None else None,
-                               instance=instance, initial=self.get_initial(), user=self.request.user)
+                               instance=instance, initial=self.get_initial() if instance is None else None,
+                               user=self.request.user)
 
     def get(self, request, pk=None):
         obj = self.get_object(pk)

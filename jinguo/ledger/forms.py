@@ -7,7 +7,7 @@ from decimal import Decimal
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from jinguo.core.forms import ScopedModelForm
+from jinguo.core.forms import ExactDecimalField, ScopedModelForm
 from jinguo.core.models import CodeItem
 from jinguo.core.text import split_list
 from jinguo.ledger.models import Activity, Measure, PlanItem
@@ -45,7 +45,7 @@ class ActivityForm(ScopedModelForm):
             current = {f.measure_id: f.value for f in self.instance.figures.all()}
             self.initial["partners"] = "、".join(p.name for p in self.instance.partners.all())
         for measure in self.measures:
-            field = forms.DecimalField(label=measure.header, required=False, min_value=0, max_digits=16,
+            field = ExactDecimalField(label=measure.header, required=False, min_value=0, max_digits=16,
                                        decimal_places=2 if measure.kind == Measure.Kind.MONEY else 0,
                                        widget=forms.NumberInput(attrs={"class": "figure", "min": 0,
                                                                        "step": "0.01" if measure.kind == "money"

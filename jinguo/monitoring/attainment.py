@@ -5,10 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal
 
+from jinguo.core import gbt9704
 from jinguo.core.numbers import percent, plain_number
 from jinguo.monitoring.models import Indicator
 from jinguo.monitoring.services import check_unit, rollup
-from jinguo.reports import gbt9704
 
 
 @dataclass

@@ -30,7 +30,9 @@ class IndicatorQuerySet(GlobalQuerySet):
     def visible_to(self, user, action: str = "view") -> IndicatorQuerySet:
         shared = super().visible_to(user, action)
         roots = scope_paths(user, self.model.scope_roles[action])
-        condition = models.Q(org__isnull=True)
+        # National indicators are read by all and changed by none: they are the State Council's outlines, loaded
+        # by migration (the edit form is for local indicators and requires their unit).
+        condition = models.Q(org__isnull=True) if action in ("view", "export") else models.Q(pk__in=[])
         for root in roots:
             condition |= models.Q(org__path__startswith=root)
             if action in ("view", "export"):

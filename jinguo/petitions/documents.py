@@ -5,23 +5,40 @@ from __future__ import annotations
 import io
 
 from django.utils import timezone
-from docx import Document
+from docx.enum.table import WD_TABLE_ALIGNMENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH
+from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Cm, Pt
 
+from jinguo.core.gbt9704 import new_document, set_font
 from jinguo.petitions.models import Case
+
+COLUMN_WIDTHS = (Cm(2.6), Cm(5.6), Cm(2.4), Cm(5.4))  # label, value, label, value: an ID number fits on one line
+_END_PUNCTUATION = "。；;，,、 "
 
 
 def _font(run, name: str = "仿宋_GB2312", size: float = 12, bold: bool = False) -> None:
-    run.font.name = name
-    run.font.size = Pt(size)
-    run.font.bold = bold
-    run._element.get_or_add_rPr().get_or_add_rFonts().set(qn("w:eastAsia"), name)  # Word ignores font.name for CJK
+    set_font(run, name, Pt(size), bold)
+
+
+def _no_wrap(cell) -> None:
+    """Keep a cell's text on one line (w:noWrap): an 18-digit ID number never breaks across lines."""
+    tcpr = cell._element.get_or_add_tcPr()
+    if tcpr.find(qn("w:noWrap")) is None:
+        tcpr.append(OxmlElement("w:noWrap"))
+
+
+def _step_text(event) -> str:
+    """One step of the handling, "03月08日 受理：note" — the note's own closing punctuation dropped, so that
+    joining the steps with "；" never prints "。；"."""
+    text = f"{timezone.localtime(event.at):%m月%d日} {event.label}"
+    note = (event.note or "").strip().rstrip(_END_PUNCTUATION)
+    return f"{text}：{note}" if note else text
 
 
 def registration_form(case: Case, *, clear: bool = False) -> bytes:
-    document = Document()
+    document = new_document()
     section = document.sections[0]
     section.page_width, section.page_height = Cm(21), Cm(29.7)
     section.left_margin = section.right_margin = Cm(2.5)
@@ -50,19 +67,34 @@ def registration_form(case: Case, *, clear: bool = False) -> bytes:
     ]
     table = document.add_table(rows=0, cols=4)
     table.style = "Table Grid"
+    table.alignment = WD_TABLE_ALIGNMENT.CENTER
+    table.autofit = False
     for label_a, value_a, label_b, value_b in rows:
         cells = table.add_row().cells
-        for cell, text, bold in zip(cells, (label_a, value_a, label_b, value_b), (True, False, True, False),
-                                    strict=True):
+        for cell, text, bold, width in zip(cells, (label_a, value_a, label_b, value_b), (True, False, True, False),
+                                           COLUMN_WIDTHS, strict=True):
+            cell.width = width
             _font(cell.paragraphs[0].add_run(text or ""), size=11, bold=bold)
-    steps = "；".join(f"{timezone.localtime(e.at):%m月%d日} {e.label}" + (f"：{e.note}" if e.note else "")
-                     for e in case.events.all())
+        if label_a == "身份证号":
+            _no_wrap(cells[1])
+    steps = "；".join(_step_text(e) for e in case.events.all())
+    if steps:
+        steps += "。"
     for label, text in (("诉求摘要", case.summary), ("诉求", case.demands), ("办理情况", steps),
                         ("办理结果", case.get_result_display() or case.get_status_display())):
         cells = table.add_row().cells
+        cells[0].width = COLUMN_WIDTHS[0]
         merged = cells[1].merge(cells[3])
         _font(cells[0].paragraphs[0].add_run(label), size=11, bold=True)
         _font(merged.paragraphs[0].add_run(text or ""), size=11)
+    for column, width in zip(table.columns, COLUMN_WIDTHS, strict=True):
+        column.width = width  # the table grid, which LibreOffice reads (the cell widths are Word's)
+    signatures = document.add_paragraph()
+    signatures.paragraph_format.space_before = Pt(18)
+    _font(signatures.add_run("经办人（签字）：________________        信访人（签字）：________________"), size=12)
+    dated = document.add_paragraph()
+    dated.alignment = WD_ALIGN_PARAGRAPH.RIGHT
+    _font(dated.add_run("日期：______年____月____日"), size=12)
     footer = document.add_paragraph()
     _font(footer.add_run(("（本表含个人信息明文，请妥善保管）" if clear else "（个人信息已脱敏）")
                          + f"  打印时间：{timezone.localtime():%Y-%m-%d %H:%M}"), size=9)

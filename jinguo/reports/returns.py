@@ -30,14 +30,17 @@ class Table:
     columns: list[str]
     cells: list[list[int]]
     sensitive: set[int]
+    # A row total only where every column counts the same thing: the ledger's columns are 场次, 人, 份, 人次 and
+    # 元, which no total may add together (columns are still totalled, each within its own measure).
+    row_totals: bool = True
 
 
 
 def extended(table: Table) -> list[list[int]]:
     """The table with its margins: row totals as the last column, column totals (and the grand total) as the last
     row. Every line of it is an equation (cells add up to the total), which is what a reader can exploit."""
-    rows = [[*row, sum(row)] for row in table.cells]
-    rows.append([sum(row[c] for row in rows) for c in range(len(table.columns) + 1)])
+    rows = [[*row, sum(row)] if table.row_totals else list(row) for row in table.cells]
+    rows.append([sum(row[c] for row in rows) for c in range(len(rows[0]) if rows else len(table.columns))])
     return rows
 
 
@@ -96,8 +99,8 @@ def ledger_table(root: OrgUnit, period: Period) -> Table:
         activity__in=activities).values("activity__kind_id", "measure_id").annotate(total=Sum("value")).order_by()}
     cells = [[counts.get(pk, 0)] + [totals.get((pk, m.pk), 0) for m in measures] for pk, _name in kinds]
     columns = ["活动场次", *(m.header for m in measures)]
-    return Table("工作台账：活动类型 × 数据", [name for _pk, name in kinds], columns,
-                 cells, sensitive=set())
+    return Table("工作台账：活动类型 × 数据（各列单位不同，只按列合计）", [name for _pk, name in kinds], columns,
+                 cells, sensitive=set(), row_totals=False)
 
 
 def workbook(root: OrgUnit, period: Period, *, threshold: int = 5) -> bytes:
@@ -121,8 +124,8 @@ def workbook(root: OrgUnit, period: Period, *, threshold: int = 5) -> bytes:
         row = 2
         for table in (petition_table(unit, period), ledger_table(unit, period)):
             row = _write_table(sheet, row, table, threshold, bold, cell_format, hidden_format)
-        sheet.write_string(row, 0, f"注：敏感类别中少于{threshold}的数值显示为“<{threshold}”，"
-                            "并对可推算出的其他格子作了隐藏。")
+        sheet.write_string(row, 0, f"注：敏感类别中少于{threshold}的数值显示为“<{threshold}”；"
+                                   "为防止推算而一并隐藏的其他数值显示为“×”。")
         sheet.set_column(0, 0, 22)
         sheet.set_column(1, 20, 11)
     book.close()
@@ -134,7 +137,7 @@ def _write_table(sheet, row: int, table: Table, threshold: int, bold, cell_forma
     grid = extended(table)
     sheet.write_string(row, 0, table.title, bold)
     row += 1
-    for c, header in enumerate(["", *table.columns, "合计"]):
+    for c, header in enumerate(["", *table.columns, *(["合计"] if table.row_totals else [])]):
         if header:
             sheet.write_string(row, c, str(header), bold)
         else:
@@ -144,7 +147,9 @@ def _write_table(sheet, row: int, table: Table, threshold: int, bold, cell_forma
         sheet.write_string(row, 0, str(label), bold if r == len(table.rows) else cell_format)
         for c, value in enumerate(grid[r]):
             if (r, c) in hidden:
-                sheet.write_string(row, c + 1, f"<{threshold}", hidden_format)
+                # "<5" only where it is true; a cell hidden so that the others cannot be worked out says only ×.
+                mark = f"<{threshold}" if value < threshold else "×"
+                sheet.write_string(row, c + 1, mark, hidden_format)
             else:
                 sheet.write_number(row, c + 1, float(value), bold if r == len(table.rows) else cell_format)
     return row + 3

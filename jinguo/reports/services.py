@@ -5,8 +5,8 @@ from __future__ import annotations
 from django.db import transaction
 from django.utils import timezone
 
+from jinguo.core import gbt9704
 from jinguo.core.periods import Period
-from jinguo.reports import gbt9704
 from jinguo.reports.models import Summary
 from jinguo.reports.summary import Options, generate, merge, title
 

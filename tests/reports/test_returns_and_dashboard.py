@@ -64,7 +64,7 @@ def test_return_workbook_per_unit_with_suppressed_dv_cells(tree, users, login, m
     assert dv_row[header.index("来电")] == "<5" and dv_row[header.index("合计")] == "<5"  # 3 DV calls hidden
     assert 3 not in dv_row
     flat = [v for row in values for v in row]
-    assert flat.count("<5") >= 4  # …with complementary cells
+    assert flat.count("<5") + flat.count("×") >= 4  # …with complementary cells
     assert "王" not in str(flat)
     assert client.get(reverse("reports:return"), {"org": tree["other_city"].pk, "period": "2025"}).status_code == 404
 
@@ -114,3 +114,47 @@ def test_summary_download_answers_only_the_offered_formats(fmt, tree, users, log
     assert response.status_code == 404
     assert "Content-Disposition" not in response
     assert AuditEntry.objects.filter(action="data.exported").count() == exported
+
+
+def test_return_never_adds_units_together_and_never_shows_a_false_bound(tree, users, login, make_case,
+                                                                          make_activity):
+    """The ledger table's columns (场次, 人, 份, 元 …) are totalled each on its own, never across; a hidden cell says
+    "<5" only where the value is below 5 (a complementary cell hiding 9 says ×)."""
+    from jinguo.core.periods import Period
+    from jinguo.reports.returns import extended, ledger_table, petition_table
+
+    for i in range(3):
+        make_case(tree["county"], received=f"2025-03-{i + 1:02d} 09:00", channel="来电", sub="家庭暴力")
+    for i in range(9):
+        make_case(tree["county"], received=f"2025-04-{i + 1:02d} 09:00", channel="来访", sub="家庭暴力")
+    make_case(tree["county"], received="2025-05-01 09:00", channel="来访", sub="家庭纠纷")
+    make_activity(tree["county"], "宣传", "2025-03-08", participants=300, materials=1000, condolence=2000)
+    response = login(users["city"]).get(reverse("reports:return"), {"org": tree["city"].pk, "period": "2025",
+                                                                     "threshold": 5, "download": 1})
+    sheet = load_workbook(io.BytesIO(response.content))["东安县"]
+    values = [[cell.value for cell in row] for row in sheet.iter_rows()]
+    tables = [petition_table(tree["county"], Period.parse("2025")), ledger_table(tree["county"], Period.parse("2025"))]
+    starts = [i for i, row in enumerate(values) if row[0] in (t.title for t in tables)]
+    assert len(starts) == 2
+    marks = 0
+    for table, start in zip(tables, starts, strict=True):
+        header = values[start + 1]
+        grid = extended(table)
+        assert ("合计" in header) == table.row_totals
+        for r, label in enumerate([*table.rows, "合计"]):
+            row = values[start + 2 + r]
+            assert row[0] == label
+            for c, value in enumerate(grid[r]):
+                shown = row[c + 1]
+                if shown == "<5":
+                    assert value < 5, (label, header[c + 1], value)
+                    marks += 1
+                elif shown == "×":
+                    assert value >= 5
+                    marks += 1
+                else:
+                    assert shown == value
+    assert not tables[1].row_totals and "合计" not in values[starts[1] + 1]
+    assert marks >= 2
+    dv = next(row for row in values if row[0] == "家庭暴力")
+    assert dv[values[starts[0] + 1].index("合计")] in (12, "×")  # 12 DV cases: never written as "<5"

@@ -82,15 +82,23 @@ def test_exact_sentences_from_a_known_dataset(dataset):
     assert "北湖" not in "".join(body) and "99999" not in "".join(body)
 
 
-def test_shares_add_up_and_counts_add_to_the_total():
+def test_shares_are_plain_rounding_and_equal_counts_get_equal_shares():
+    """As offices print them: count ÷ total rounded half up, so two categories of 1 case in 16 are 6.3% each
+    (forcing the sum to 100 printed 6.3% and 6.2%); the sum stays within rounding of 100."""
     rng = random.Random(3)
     for _ in range(200):
         counts = [rng.randint(0, 50) for _ in range(rng.randint(1, 9))]
         if not sum(counts):
             continue
         for places in (0, 1):
-            assert sum(shares(counts, places)) == 100
-    assert shares([1, 1, 1], 1) == [Decimal("33.4"), Decimal("33.3"), Decimal("33.3")]
+            got = shares(counts, places)
+            unit = Decimal(1).scaleb(-places)
+            for count, share in zip(counts, got, strict=True):
+                assert share == (Decimal(count) * 100 / sum(counts)).quantize(unit, rounding="ROUND_HALF_UP")
+                assert all(other == share for c, other in zip(counts, got, strict=True) if c == count)
+            assert abs(sum(got) - 100) <= unit * len(counts) / 2
+    assert shares([1, 1, 14], 1) == [Decimal("6.3"), Decimal("6.3"), Decimal("87.5")]
+    assert shares([1, 1, 1], 1) == [Decimal("33.3"), Decimal("33.3"), Decimal("33.3")]
 
 
 def test_city_summary_includes_its_counties_and_nothing_else(dataset, make_case):
@@ -202,3 +210,55 @@ def test_summary_converts_to_pdf_and_page_one_is_kept(dataset):
     text = subprocess.run(["pdftotext", "-l", "1", str(source), "-"], capture_output=True, text=True,
                           check=True).stdout
     assert "东安县妇联2025年上半年工作总结" in text.replace(" ", "")
+
+
+def _styles_lang(content: bytes) -> set[str]:
+    document = Document(io.BytesIO(content))
+    langs = document.styles.element.findall(".//" + qn("w:lang"))
+    return {lang.get(qn("w:eastAsia")) for lang in langs}
+
+
+def test_every_document_declares_simplified_chinese_and_keeps_headings_with_their_text(dataset, make_case):
+    """w:lang eastAsia=zh-CN in every .docx jinguo writes (without it a pan-CJK font draws Japanese variants);
+    a heading is kept on the page of its first paragraph."""
+    from jinguo.monitoring.attainment import report
+    from jinguo.petitions.documents import registration_form
+
+    summary = summary_docx(dataset["county"], Period.parse("2025H1"))
+    case = make_case(dataset["county"], name="王秀英", id_number="320124198808240056")
+    for name, content in (("summary", summary), ("registration form", registration_form(case)),
+                          ("attainment report", report(dataset["county"], 2025))):
+        assert _styles_lang(content) == {"zh-CN"}, name
+    headings = [p for p in Document(io.BytesIO(summary)).paragraphs
+                if re.match(r"^[一二三四五六七八九十]+、|^（[一二三四五六七八九十]+）", p.text)]
+    assert headings and all(p.paragraph_format.keep_with_next for p in headings)
+
+
+def test_registration_form_has_signature_lines_unbroken_id_and_single_punctuation(tree, users, make_case):
+    from jinguo.petitions.documents import registration_form
+
+    case = make_case(tree["county"], name="王秀英", id_number="320124198808240056")
+    services.accept_case(case, actor=users["staff"], on=case.received_at.date(), note="已受理。")
+    services.reply_case(case, reply="已书面答复。", actor=users["staff"], on=case.received_at.date())
+    document = Document(io.BytesIO(registration_form(case, clear=True)))
+    text = "\n".join([p.text for p in document.paragraphs]
+                     + [c.text for t in document.tables for r in t.rows for c in r.cells])
+    assert "经办人（签字）" in text and "信访人（签字）" in text
+    assert not re.search(r"[。；，、]{2}", text), text
+    id_cell = next(row.cells[1] for row in document.tables[0].rows if row.cells[0].text == "身份证号")
+    assert id_cell.text == "320124198808240056"
+    assert id_cell._element.tcPr.find(qn("w:noWrap")) is not None
+
+
+@pytest.mark.pdf
+def test_pdf_uses_simplified_chinese_faces_and_fandol_fangsong(dataset):
+    """The PDF body is in FangSong (FandolFang, unpacked by `make test`/`make run` as root) and the CJK text is
+    Simplified Chinese: "说" keeps its SC form, which pdftotext reads back as the same character."""
+    from jinguo.reports.pdf import docx_to_pdf
+
+    pdf = docx_to_pdf(summary_docx(dataset["county"], Period.parse("2025H1")))
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    source = SCREENSHOTS / "summary-fonts.pdf"
+    source.write_bytes(pdf)
+    fonts = subprocess.run(["pdffonts", str(source)], capture_output=True, text=True, check=True).stdout
+    assert "FandolFang" in fonts

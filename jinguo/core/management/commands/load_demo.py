@@ -64,12 +64,15 @@ class Command(JinguoCommand):
                         user.set_password(DEMO_PASSWORD)
                         user.must_change_password = False
                         user.save()
-        from jinguo.core.demo import load_demo_records
+        from jinguo.core.demo import load_demo_local_settings, load_demo_records, load_demo_registries
 
         for code in COUNTIES:
-            load_demo_records(OrgUnit.objects.get(code=code))
+            county = OrgUnit.objects.get(code=code)
+            load_demo_records(county)
+            load_demo_registries(county)
+            load_demo_local_settings(county)
         self.stdout.write("演示数据已就绪：湖南省 → 永州市 → 东安县、双牌县、道县"
-                          "（含乡镇、成员单位、信访案件和活动台账）。")
+                          "（含乡镇、成员单位、信访案件、活动台账和人员名册）。")
         self.stdout.write(f"演示登录（密码均为 {DEMO_PASSWORD}）：")
         for username, name, _org_code, roles in DEMO_USERS:
             labels = "、".join(str(r.label) for r in roles)

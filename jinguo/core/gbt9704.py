@@ -5,7 +5,10 @@ A4; margins 37 mm top, 28 mm left, 35 mm bottom, 26 mm right (type area 156 × 2
 （一） 楷体_GB2312,
 1. and （1） 仿宋; page numbers 4号 宋体 "— 1 —", odd pages right and even pages left, one
 character in.
-Every run sets the East-Asian font slot (w:eastAsia), without which Word ignores the Chinese font name.
+Every run sets the East-Asian font slot (w:eastAsia), without which Word ignores the Chinese font name, and every
+document declares its language zh-CN (w:lang), without which Word and LibreOffice take the text for Japanese in
+a pan-CJK font and draw Japanese glyph variants. Both live here for every .docx jinguo writes (`new_document`,
+`set_font`), the 登记表 included.
 """
 
 from __future__ import annotations
@@ -41,14 +44,44 @@ class Block:
     text: str
 
 
-def _fonts(run, east_asian: str, size: Pt, bold: bool = False) -> None:
+def new_document():
+    """A python-docx Document in Simplified Chinese: w:lang zh-CN in the document defaults and the Normal style,
+    for the Latin and the East-Asian text alike."""
+    document = Document()
+    styles = document.styles.element
+    defaults = styles.find(qn("w:docDefaults"))
+    if defaults is None:
+        defaults = OxmlElement("w:docDefaults")
+        styles.insert(0, defaults)
+    run_defaults = defaults.find(qn("w:rPrDefault"))
+    if run_defaults is None:
+        run_defaults = OxmlElement("w:rPrDefault")
+        defaults.insert(0, run_defaults)
+    rpr = run_defaults.find(qn("w:rPr"))
+    if rpr is None:
+        rpr = OxmlElement("w:rPr")
+        run_defaults.append(rpr)
+    for target in (rpr, document.styles["Normal"].element.get_or_add_rPr()):
+        lang = target.find(qn("w:lang"))
+        if lang is None:
+            lang = OxmlElement("w:lang")
+            target.append(lang)
+        lang.set(qn("w:val"), "zh-CN")
+        lang.set(qn("w:eastAsia"), "zh-CN")
+    return document
+
+
+def set_font(run, east_asian: str, size: Pt, bold: bool = False, latin: str = LATIN_FONT) -> None:
+    """Size, weight and both font slots of a run (Word ignores `font.name` for Chinese text)."""
     run.font.size = size
     run.font.bold = bold
-    run.font.name = LATIN_FONT
+    run.font.name = latin
     fonts = run._element.get_or_add_rPr().get_or_add_rFonts()
     fonts.set(qn("w:eastAsia"), east_asian)
-    fonts.set(qn("w:ascii"), LATIN_FONT)
-    fonts.set(qn("w:hAnsi"), LATIN_FONT)
+    fonts.set(qn("w:ascii"), latin)
+    fonts.set(qn("w:hAnsi"), latin)
+
+
 
 
 def _exact_spacing(paragraph, pitch: Pt = LINE_PITCH) -> None:
@@ -67,9 +100,9 @@ def _page_number_footer(footer, align) -> None:
         fmt.right_indent = PAGE_NUMBER_SIZE
     else:
         fmt.left_indent = PAGE_NUMBER_SIZE
-    _fonts(paragraph.add_run("— "), PAGE_NUMBER_FONT, PAGE_NUMBER_SIZE)
+    set_font(paragraph.add_run("— "), PAGE_NUMBER_FONT, PAGE_NUMBER_SIZE)
     run = paragraph.add_run()
-    _fonts(run, PAGE_NUMBER_FONT, PAGE_NUMBER_SIZE)
+    set_font(run, PAGE_NUMBER_FONT, PAGE_NUMBER_SIZE)
     for kind, text in (("begin", None), (None, "PAGE"), ("end", None)):
         if kind:
             element = OxmlElement("w:fldChar")
@@ -79,7 +112,7 @@ def _page_number_footer(footer, align) -> None:
             element.set(qn("xml:space"), "preserve")
             element.text = text
         run._element.append(element)
-    _fonts(paragraph.add_run(" —"), PAGE_NUMBER_FONT, PAGE_NUMBER_SIZE)
+    set_font(paragraph.add_run(" —"), PAGE_NUMBER_FONT, PAGE_NUMBER_SIZE)
 
 
 def _setup(document) -> None:
@@ -109,7 +142,7 @@ def _setup(document) -> None:
 
 
 def build(blocks: list[Block]) -> bytes:
-    document = Document()
+    document = new_document()
     _setup(document)
     body = document.paragraphs[0] if document.paragraphs else None
     first = True
@@ -121,19 +154,21 @@ def build(blocks: list[Block]) -> bytes:
         if block.kind == "title":
             paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER
             _exact_spacing(paragraph, Pt(36))
-            _fonts(paragraph.add_run(block.text), TITLE_FONT, TITLE_SIZE)
+            set_font(paragraph.add_run(block.text), TITLE_FONT, TITLE_SIZE)
             spacer = document.add_paragraph()
             _exact_spacing(spacer)
             continue
         if block.kind == "sign":
             paragraph.alignment = WD_ALIGN_PARAGRAPH.RIGHT
             fmt.right_indent = BODY_SIZE * 4  # 右空四字
-            _fonts(paragraph.add_run(block.text), BODY_FONT, BODY_SIZE)
+            set_font(paragraph.add_run(block.text), BODY_FONT, BODY_SIZE)
             continue
         paragraph.alignment = WD_ALIGN_PARAGRAPH.JUSTIFY
         fmt.first_line_indent = BODY_SIZE * 2
+        if block.kind in ("h1", "h2", "h3"):
+            fmt.keep_with_next = True  # a heading never ends a page without its first paragraph
         font = {"h1": H1_FONT, "h2": H2_FONT}.get(block.kind, BODY_FONT)
-        _fonts(paragraph.add_run(block.text), font, BODY_SIZE)
+        set_font(paragraph.add_run(block.text), font, BODY_SIZE)
     buffer = io.BytesIO()
     document.save(buffer)
     return buffer.getvalue()
