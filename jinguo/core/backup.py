@@ -23,6 +23,7 @@ from django.db import connection
 from django.db.migrations.recorder import MigrationRecorder
 from django.utils import timezone
 
+from jinguo.audit import checkpoints
 from jinguo.audit.models import AuditHead
 from jinguo.audit.services import verify_chain
 from jinguo.core import crypto
@@ -142,10 +143,13 @@ def restore(source: Path) -> RestoreReport:
             if media.exists():
                 shutil.rmtree(media)
             shutil.copytree(work / "media", media)
+    head = AuditHead.objects.filter(pk=1).first()
+    if (head.last_seq if head else 0) != manifest["audit_head"]["seq"] or (
+            head and head.last_hash != manifest["audit_head"]["hash"]):
+        raise BackupError("恢复后的审计链条数或链头哈希与备份时不符")
+    # The trail now ends where the backup did: checkpoints past that tip belong to the history this restore replaced.
+    checkpoints.write(head.last_seq if head else 0, head.last_hash if head else "", kind=checkpoints.RESTORE)
     checked, broken = verify_chain()
     if broken:
         raise BackupError(f"恢复后的审计链校验失败：{broken}")
-    head = AuditHead.objects.filter(pk=1).first()
-    if (head.last_seq if head else 0) != manifest["audit_head"]["seq"]:
-        raise BackupError("恢复后的审计链条数与备份时不符")
     return RestoreReport(manifest=manifest, audit_entries=checked)
