@@ -24,7 +24,7 @@ from django.db.migrations.recorder import MigrationRecorder
 from django.utils import timezone
 
 from jinguo.audit import checkpoints
-from jinguo.audit.models import AuditHead
+from jinguo.audit.models import AuditEntry, AuditHead
 from jinguo.audit.services import verify_chain
 from jinguo.core import crypto
 
@@ -67,6 +67,7 @@ def _manifest() -> dict:
         "data_key_id": crypto.provider().key_id,
         "index_key_check": crypto.search_hash("jinguo-index-key-check"),
         "audit_head": {"seq": head.last_seq if head else 0, "hash": head.last_hash if head else ""},
+        "audit_key_ids": sorted(AuditEntry.objects.exclude(key_id="").values_list("key_id", flat=True).distinct()),
         "migrations": latest,
     }
 
@@ -122,6 +123,10 @@ def restore(source: Path) -> RestoreReport:
     if manifest["data_key_id"] not in crypto.keyring():
         raise BackupError(f"备份中的个人信息用密钥 {manifest['data_key_id']} 加密，当前没有配置该密钥"
                           "（JINGUO_DATA_KEY 或 JINGUO_DATA_KEYS_RETIRED）。")
+    missing = set(manifest.get("audit_key_ids", ())) - set(crypto.audit_keyring())
+    if missing:
+        raise BackupError(f"备份中的审计记录由审计密钥 {'、'.join(sorted(missing))} 签名，当前没有配置该密钥"
+                          "（JINGUO_AUDIT_KEY 或 JINGUO_AUDIT_KEYS_RETIRED）：恢复后审计链将无法核验。")
     if manifest["index_key_check"] != crypto.search_hash("jinguo-index-key-check"):
         raise BackupError("当前的检索索引密钥（JINGUO_INDEX_KEY）与备份时不同：恢复后按身份证号、电话的检索将失效。")
     with tempfile.TemporaryDirectory() as tmp:
