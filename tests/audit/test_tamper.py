@@ -142,7 +142,7 @@ def test_a_forged_checkpoint_line_is_reported(tree, settings):
 
 @pytest.fixture
 def new_audit_key(settings):
-    old = settings.AUDIT_KEY
+    old = getattr(settings, "AUDIT_KEY", "")  # (absent before the chain was keyed)
 
     def _switch(keep_old: bool = True) -> str:
         settings.AUDIT_KEY = base64.b64encode(secrets.token_bytes(32)).decode()

@@ -7,7 +7,6 @@ from django.urls import reverse
 
 from jinguo.accounts.roles import Role
 from jinguo.audit.models import AuditEntry
-from jinguo.core.net import client_ip
 from jinguo.testing import TEST_PASSWORD, make_user
 
 LOGIN = "accounts:login"
@@ -33,6 +32,8 @@ def test_spoofed_headers_are_ignored_unless_the_peer_is_a_trusted_proxy(users, s
 
 
 def test_forwarded_for_counts_from_the_right_most_untrusted_hop(settings):
+    from jinguo.core.net import client_ip
+
     settings.TRUSTED_PROXIES = ["10.0.0.2", "172.16.0.0/12", "fd00::/8"]
     factory = RequestFactory()
     cases = [
