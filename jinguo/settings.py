@@ -7,6 +7,10 @@ JINGUO_SECRET_KEY     required in production; development generates one in var/
 JINGUO_DATA_KEY       personal-data encryption key (base64, 32 bytes); required in production
 JINGUO_DATA_KEYS_RETIRED  comma-separated earlier data keys, still able to decrypt (during `jinguo rotate_key`)
 JINGUO_INDEX_KEY      key of the search hashes (default: JINGUO_DATA_KEY); keep it fixed when the data key rotates
+JINGUO_AUDIT_KEY      key that signs the audit chain (base64, 32 bytes; default: generated once in var/audit_key)
+JINGUO_AUDIT_KEYS_RETIRED  comma-separated earlier audit keys: they verify the entries they signed (keep them)
+JINGUO_AUDIT_CHECKPOINTS  file of signed audit checkpoints, kept outside the database (default: var/audit-checkpoints)
+JINGUO_TRUSTED_PROXIES  comma-separated addresses/CIDRs of our reverse proxies; only from them X-Forwarded-For counts
 JINGUO_ALLOWED_HOSTS  comma-separated host names (production)
 JINGUO_REQUIRE_2FA    1 = every user needs a second factor (administrators always do)
 JINGUO_TLS            1 = served behind TLS (secure cookies, HSTS)
@@ -61,6 +65,19 @@ if not DATA_KEY:
 
 DATA_KEYS_RETIRED = [k.strip() for k in os.environ.get("JINGUO_DATA_KEYS_RETIRED", "").split(",") if k.strip()]
 INDEX_KEY = os.environ.get("JINGUO_INDEX_KEY", "")
+
+# The audit chain is signed (HMAC) with a key the database never holds: whoever can rewrite rows cannot re-sign them.
+# Retired audit keys stay configured: they verify the entries they signed (see docs/deploy.md, key rotation).
+AUDIT_KEY = os.environ.get("JINGUO_AUDIT_KEY", "")
+if not AUDIT_KEY:
+    import base64
+
+    AUDIT_KEY = _dev_secret("audit_key", lambda: base64.b64encode(secrets.token_bytes(32)).decode())
+AUDIT_KEYS_RETIRED = [k.strip() for k in os.environ.get("JINGUO_AUDIT_KEYS_RETIRED", "").split(",") if k.strip()]
+# Signed checkpoints (entry number, hash, time, signature) outside the database: a cut tail shows against them.
+AUDIT_CHECKPOINT_FILE = Path(os.environ.get("JINGUO_AUDIT_CHECKPOINTS", VAR_DIR / "audit-checkpoints"))
+AUDIT_CHECKPOINT_EVERY = int(os.environ.get("JINGUO_AUDIT_CHECKPOINT_EVERY", "1000"))  # entries …
+AUDIT_CHECKPOINT_MINUTES = int(os.environ.get("JINGUO_AUDIT_CHECKPOINT_MINUTES", "10"))  # … or minutes per process
 
 ALLOWED_HOSTS = [h.strip() for h in os.environ.get("JINGUO_ALLOWED_HOSTS", "").split(",") if h.strip()]
 if not PRODUCTION:
@@ -188,10 +205,13 @@ AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "jinguo.accounts.views.locked_out"
 AXES_VERBOSE = False
 AXES_IPWARE_META_PRECEDENCE_ORDER = ["REMOTE_ADDR"]
+AXES_CLIENT_IP_CALLABLE = "jinguo.core.net.client_ip"  # the one rule for the client address (trusted proxies)
 # Locking the account (not the address) is the 等保 requirement; per-address throttling is separate.
 SILENCED_SYSTEM_CHECKS = ["axes.W006"]
 LOGIN_ADDRESS_LIMIT = int(os.environ.get("JINGUO_LOGIN_ADDRESS_LIMIT", "30"))  # failed sign-ins from one address …
 LOGIN_ADDRESS_WINDOW = 15 * 60  # … within this many seconds pause sign-in from it
+# Our reverse proxies: only when the peer is one of them do X-Forwarded-For / X-Real-IP name the client.
+TRUSTED_PROXIES = [p.strip() for p in os.environ.get("JINGUO_TRUSTED_PROXIES", "").split(",") if p.strip()]
 
 # --- Security headers -------------------------------------------------------------------------------------------
 TLS = _env_flag("JINGUO_TLS", default=PRODUCTION)

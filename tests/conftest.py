@@ -43,8 +43,10 @@ def pytest_terminal_summary(terminalreporter):
 
 
 @pytest.fixture(autouse=True)
-def _test_settings(settings):
+def _test_settings(settings, tmp_path):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    # Each test's audit chain starts empty, so its signed checkpoints (kept outside the database) start empty too.
+    settings.AUDIT_CHECKPOINT_FILE = tmp_path / "audit-checkpoints"
     # Background tasks run in-process, right after the transaction that enqueued them commits.
     settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend",
                                   "ENQUEUE_ON_COMMIT": True}}

@@ -31,6 +31,7 @@ from jinguo.audit.events import Event
 from jinguo.audit.services import record_event
 from jinguo.core import views as generic
 from jinguo.core.filters import OrgSubtreeFilter, ScopedFilterSet
+from jinguo.core.net import client_ip
 from jinguo.core.scope import recheck_visible
 from jinguo.core.tables import Col, Table
 
@@ -52,7 +53,7 @@ class LoginView(auth_views.LoginView):
     def post(self, request, *args, **kwargs):
         from django.core.cache import cache
 
-        key = f"jinguo:login-failures:{request.META.get('REMOTE_ADDR', '')}"
+        key = f"jinguo:login-failures:{client_ip(request) or ''}"  # the real client, behind a trusted proxy too
         window = settings.LOGIN_ADDRESS_WINDOW
         if cache.get(key, 0) >= settings.LOGIN_ADDRESS_LIMIT:
             return render(request, "accounts/locked.html", {"minutes": window // 60, "by_address": True},

@@ -31,6 +31,7 @@ class Event(models.TextChoices):
     DIVISIONS_LOADED = "orgs.divisions_loaded", _("加载行政区划")
     AUDIT_EXPORTED = "audit.exported", _("导出审计日志")
     DATA_KEY_ROTATED = "data.key_rotated", _("更换数据加密密钥")
+    AUDIT_KEY_ROTATED = "audit.key_rotated", _("更换审计签名密钥")
     DATABASE_RESTORED = "data.restored", _("从备份恢复数据库")
     DATA_SEEDED = "data.seeded", _("批量生成数据（未逐条记录审计）")
     ATTACHED = "object.attached", _("上传附件")

@@ -1,21 +1,23 @@
 import uuid
 
 from jinguo.audit.context import audit_context, for_user
+from jinguo.core.net import client_ip
 
-
-def client_ip(request) -> str | None:
-    """The peer address. Behind nginx the proxy overwrites X-Real-IP; REMOTE_ADDR is the fallback."""
-    return request.META.get("HTTP_X_REAL_IP") or request.META.get("REMOTE_ADDR") or None
+__all__ = ["AuditContextMiddleware", "client_ip"]
 
 
 class AuditContextMiddleware:
-    """Every write during a request is attributed to its user, IP and a request id (also sent back)."""
+    """Every write during a request is attributed to its user, client address and a request id (also sent back).
+
+    The request id is ours, made here: an X-Request-ID the client sends is not trusted to name our records.
+    The address is `core.net.client_ip`: REMOTE_ADDR, or behind a trusted proxy the client that proxy saw.
+    """
 
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request):
-        request.id = request.META.get("HTTP_X_REQUEST_ID", "")[:64] or uuid.uuid4().hex
+        request.id = uuid.uuid4().hex
         source = "api" if request.path.startswith("/api/") else "web"
         with audit_context(**for_user(request.user, source=source, ip=client_ip(request), request_id=request.id)):
             response = self.get_response(request)

@@ -2,6 +2,11 @@
 
 Each entry stores the hash of the one before it, so editing or deleting any stored row breaks the chain at
 that row and `jinguo audit_verify` names it. On PostgreSQL a trigger rejects UPDATE and DELETE.
+
+The hash is keyed: an HMAC under the audit key (JINGUO_AUDIT_KEY, never in the database), whose id each entry
+records. Someone who can write the table but does not hold the key cannot recompute the chain after a rewrite.
+Entries written before the chain was keyed (`key_id` empty) keep their plain SHA-256 and are accepted only as the
+chain's beginning, up to the signed `legacy` checkpoint written when the key was introduced (audit.checkpoints).
 """
 
 import hashlib
@@ -12,6 +17,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from jinguo.accounts.roles import Role
+from jinguo.core.crypto import audit_keyring
 from jinguo.core.scope import scope_paths
 
 GENESIS_HASH = "0" * 64
@@ -66,6 +72,7 @@ class AuditEntry(models.Model):
     note = models.TextField(_("说明"), blank=True)
     prev_hash = models.CharField(_("前一条哈希"), max_length=64)
     hash = models.CharField(_("哈希"), max_length=64)
+    key_id = models.CharField(_("签名密钥"), max_length=16, blank=True, default="")
 
     objects = AuditEntryQuerySet.as_manager()
 
@@ -84,8 +91,10 @@ class AuditEntry(models.Model):
     def __str__(self) -> str:
         return f"#{self.seq} {self.action} {self.object_repr}"
 
-    def compute_hash(self) -> str:
-        """SHA-256 over every stored field and the previous hash, in a canonical JSON form."""
+    def compute_hash(self, signer=None) -> str:
+        """The entry's hash over every stored field and the previous hash, in a canonical JSON form: an HMAC under
+        the audit key `key_id` names (`signer`, a `core.crypto` provider, saves looking it up), or plain SHA-256 for
+        an entry from before the chain was keyed. Raises KeyError when the key named is not configured."""
         payload = {
             "seq": self.seq,
             "time": self.time.isoformat(),
@@ -105,8 +114,14 @@ class AuditEntry(models.Model):
             "note": self.note,
             "prev_hash": self.prev_hash,
         }
+        if not self.key_id:
+            canonical = json.dumps(payload, ensure_ascii=False, sort_keys=True, separators=(",", ":"), default=str)
+            return hashlib.sha256(canonical.encode()).hexdigest()
+        payload["key_id"] = self.key_id
         canonical = json.dumps(payload, ensure_ascii=False, sort_keys=True, separators=(",", ":"), default=str)
-        return hashlib.sha256(canonical.encode()).hexdigest()
+        if signer is None:
+            signer = audit_keyring()[self.key_id]
+        return signer.keyed_hash(canonical)
 
     @property
     def action_label(self) -> str:

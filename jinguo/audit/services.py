@@ -4,16 +4,21 @@ from __future__ import annotations
 
 import datetime as dt
 import decimal
+import time as _time
 import uuid
 from dataclasses import dataclass
+from functools import partial
 from typing import Any
 
+from django.conf import settings
 from django.db import models, transaction
 from django.utils import timezone
 
+from jinguo.audit import checkpoints
 from jinguo.audit.context import current
 from jinguo.audit.events import Event
 from jinguo.audit.models import GENESIS_HASH, AuditEntry, AuditHead
+from jinguo.core import crypto
 from jinguo.core.fields import EncryptedTextField
 
 MASKED = "******"
@@ -69,13 +74,27 @@ def _append(*, kind: str, action: str, obj: models.Model | None = None, org=None
                           "object_repr": object_repr}])[0]
 
 
+_last_checkpoint = [_time.monotonic()]  # this process's last periodic checkpoint
+
+
+def _checkpoint_due(first_seq: int, last_seq: int) -> bool:
+    every = max(1, settings.AUDIT_CHECKPOINT_EVERY)
+    if last_seq // every > first_seq // every:
+        return True
+    return _time.monotonic() - _last_checkpoint[0] >= settings.AUDIT_CHECKPOINT_MINUTES * 60
+
+
 def _append_many(items: list[dict]) -> list[AuditEntry]:
-    """Chain entries (each the keyword arguments of `_append`) onto the head under one lock, in order."""
+    """Chain entries (each the keyword arguments of `_append`) onto the head under one lock, in order, each signed
+    with the current audit key; every so many entries or minutes the new tip goes to the checkpoint file once the
+    transaction commits (a rolled-back tip would be a checkpoint of entries that never existed)."""
     ctx = current()
     now = timezone.now()
+    signer = crypto.audit_provider()
     with transaction.atomic():
         head, _created = AuditHead.objects.select_for_update().get_or_create(pk=1)
         seq, prev_hash = head.last_seq, head.last_hash or GENESIS_HASH
+        first_seq = seq
         entries = []
         for item in items:
             obj, org = item.get("obj"), item.get("org")
@@ -100,12 +119,16 @@ def _append_many(items: list[dict]) -> list[AuditEntry]:
                 data=_jsonable(item.get("data") or {}),
                 note=item.get("note", ""),
                 prev_hash=prev_hash,
+                key_id=signer.key_id,
             )
-            entry.hash = prev_hash = entry.compute_hash()
+            entry.hash = prev_hash = entry.compute_hash(signer)
             entries.append(entry)
         _insert(entries)
         head.last_seq, head.last_hash = seq, prev_hash
         head.save(update_fields=["last_seq", "last_hash"])
+        if _checkpoint_due(first_seq, seq):
+            _last_checkpoint[0] = _time.monotonic()
+            transaction.on_commit(partial(checkpoints.write_quietly, seq, prev_hash))
     return entries
 
 
@@ -200,21 +223,65 @@ class BrokenLink:
     reason: str
 
     def __str__(self) -> str:
+        if not self.seq:
+            return f"审计链校验失败：{self.reason}"
         return f"审计链在第 {self.seq} 条（id={self.entry_id}）处断开：{self.reason}"
 
 
 def verify_chain(batch_size: int = 5000) -> tuple[int, BrokenLink | None]:
-    """Walk the chain in order; return how many entries were checked and the first broken link, if any."""
-    prev_hash, expected_seq, checked = GENESIS_HASH, 1, 0
+    """Walk the chain in order; return how many entries were checked and the first broken link, if any.
+
+    Each entry's HMAC is recomputed under the key it names; unkeyed entries are accepted only at the beginning, up
+    to the signed `legacy` checkpoint; the signed checkpoints outside the database must each match the entry they
+    name, and none may lie past the chain's end (a cut tail)."""
+    anchors = checkpoints.read()
+    if anchors.problem:
+        return 0, BrokenLink(0, 0, anchors.problem)
+    keyring = crypto.audit_keyring()
+    prev_hash, expected_seq, checked, keyed = GENESIS_HASH, 1, 0, False
     for entry in AuditEntry.objects.order_by("seq").iterator(chunk_size=batch_size):
         if entry.seq != expected_seq:
             return checked, BrokenLink(entry.pk, entry.seq, f"缺少第 {expected_seq} 条（可能被删除）")
         if entry.prev_hash != prev_hash:
             return checked, BrokenLink(entry.pk, entry.seq, "前一条哈希不符（前一条被删除或改写）")
-        if entry.compute_hash() != entry.hash:
+        if entry.key_id:
+            signer = keyring.get(entry.key_id)
+            if signer is None:
+                return checked, BrokenLink(entry.pk, entry.seq, f"本条由审计密钥 {entry.key_id} 签名，当前未配置该密钥"
+                                                                "（JINGUO_AUDIT_KEY 或 JINGUO_AUDIT_KEYS_RETIRED）")
+            keyed = True
+        elif keyed or entry.seq > anchors.legacy_until:
+            return checked, BrokenLink(entry.pk, entry.seq, "本条没有审计密钥签名（启用密钥之后不应再有未签名的记录）")
+        else:
+            signer = None
+        if entry.compute_hash(signer) != entry.hash:
             return checked, BrokenLink(entry.pk, entry.seq, "内容与哈希不符（本条被改写）")
+        anchored = anchors.hashes.get(entry.seq)
+        if anchored is not None and anchored != entry.hash:
+            return checked, BrokenLink(entry.pk, entry.seq, "与链外签名检查点记录的哈希不符（本条或此前的记录被改写）")
         prev_hash, expected_seq, checked = entry.hash, expected_seq + 1, checked + 1
+    last = expected_seq - 1
     head = AuditHead.objects.filter(pk=1).first()
-    if head and head.last_seq != expected_seq - 1:
-        return checked, BrokenLink(0, expected_seq, f"链尾应为第 {head.last_seq} 条，实际只有 {expected_seq - 1} 条")
+    if head and head.last_seq != last:
+        return checked, BrokenLink(0, expected_seq, f"链尾应为第 {head.last_seq} 条，实际只有 {last} 条")
+    if head and last and head.last_hash != prev_hash:
+        return checked, BrokenLink(0, last, "链头记录的哈希与最后一条不符")
+    if anchors.last_seq > last:
+        return checked, BrokenLink(0, last + 1, f"链外签名检查点记录了第 {anchors.last_seq} 条，库中只有 {last} 条"
+                                                "（链尾被删除）")
     return checked, None
+
+
+def unconfigured_audit_keys() -> set[str]:
+    """Ids of audit keys that signed stored entries but are no longer configured: those entries could not be
+    verified. (A scan of the trail: for administration commands, not for requests.)"""
+    used = set(AuditEntry.objects.exclude(key_id="").values_list("key_id", flat=True).distinct())
+    return used - set(crypto.audit_keyring())
+
+
+def checkpoint_head() -> dict | None:
+    """Write the chain's current tip to the checkpoint file (after a successful verification, a key rotation)."""
+    head = AuditHead.objects.filter(pk=1).first()
+    if head is None or not head.last_seq:
+        return None
+    return checkpoints.write(head.last_seq, head.last_hash)

@@ -1,13 +1,14 @@
 """Login security events go to the audit trail (等保2.0 8.1.4.3 审计: 登录成功与失败)."""
 
 from axes.signals import user_locked_out
+from django.contrib.auth import get_user_model
 from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
 from django.dispatch import receiver
 
 from jinguo.audit.context import audit_context, for_user
 from jinguo.audit.events import Event
-from jinguo.audit.middleware import client_ip
 from jinguo.audit.services import record_event
+from jinguo.core.net import client_ip
 
 
 def _ip(request) -> str | None:
@@ -27,14 +28,26 @@ def _logged_out(sender, request, user, **kwargs) -> None:
             record_event(Event.LOGOUT, user, org=user.org)
 
 
+def _account(username: str):
+    """The account a failed sign-in named, if it exists: its unit decides which audit administrator sees the entry.
+    An unknown name has no unit; the entry then goes to the audit administrators of the top-level units."""
+    if not username:
+        return None
+    model = get_user_model()
+    return model._default_manager.filter(**{model.USERNAME_FIELD: username}).select_related("org").first()
+
+
 @receiver(user_login_failed)
 def _login_failed(sender, credentials, request=None, **kwargs) -> None:
     username = str(credentials.get("username", ""))[:150]
+    account = _account(username)
     with audit_context(source="web", ip=_ip(request), actor_name=username, actor_id=None):
-        record_event(Event.LOGIN_FAILED, object_repr=username)
+        record_event(Event.LOGIN_FAILED, account, org=getattr(account, "org", None), object_repr=username)
 
 
 @receiver(user_locked_out)
 def _locked_out(sender, request, username=None, ip_address=None, **kwargs) -> None:
-    with audit_context(source="web", ip=ip_address, actor_name=str(username or "")[:150], actor_id=None):
-        record_event(Event.LOCKED_OUT, object_repr=str(username or ""))
+    username = str(username or "")[:150]
+    account = _account(username)
+    with audit_context(source="web", ip=ip_address, actor_name=username, actor_id=None):
+        record_event(Event.LOCKED_OUT, account, org=getattr(account, "org", None), object_repr=username)

@@ -23,7 +23,8 @@ from django.db import connection
 from django.db.migrations.recorder import MigrationRecorder
 from django.utils import timezone
 
-from jinguo.audit.models import AuditHead
+from jinguo.audit import checkpoints
+from jinguo.audit.models import AuditEntry, AuditHead
 from jinguo.audit.services import verify_chain
 from jinguo.core import crypto
 
@@ -66,6 +67,7 @@ def _manifest() -> dict:
         "data_key_id": crypto.provider().key_id,
         "index_key_check": crypto.search_hash("jinguo-index-key-check"),
         "audit_head": {"seq": head.last_seq if head else 0, "hash": head.last_hash if head else ""},
+        "audit_key_ids": sorted(AuditEntry.objects.exclude(key_id="").values_list("key_id", flat=True).distinct()),
         "migrations": latest,
     }
 
@@ -121,6 +123,10 @@ def restore(source: Path) -> RestoreReport:
     if manifest["data_key_id"] not in crypto.keyring():
         raise BackupError(f"备份中的个人信息用密钥 {manifest['data_key_id']} 加密，当前没有配置该密钥"
                           "（JINGUO_DATA_KEY 或 JINGUO_DATA_KEYS_RETIRED）。")
+    missing = set(manifest.get("audit_key_ids", ())) - set(crypto.audit_keyring())
+    if missing:
+        raise BackupError(f"备份中的审计记录由审计密钥 {'、'.join(sorted(missing))} 签名，当前没有配置该密钥"
+                          "（JINGUO_AUDIT_KEY 或 JINGUO_AUDIT_KEYS_RETIRED）：恢复后审计链将无法核验。")
     if manifest["index_key_check"] != crypto.search_hash("jinguo-index-key-check"):
         raise BackupError("当前的检索索引密钥（JINGUO_INDEX_KEY）与备份时不同：恢复后按身份证号、电话的检索将失效。")
     with tempfile.TemporaryDirectory() as tmp:
@@ -142,10 +148,13 @@ def restore(source: Path) -> RestoreReport:
             if media.exists():
                 shutil.rmtree(media)
             shutil.copytree(work / "media", media)
+    head = AuditHead.objects.filter(pk=1).first()
+    if (head.last_seq if head else 0) != manifest["audit_head"]["seq"] or (
+            head and head.last_hash != manifest["audit_head"]["hash"]):
+        raise BackupError("恢复后的审计链条数或链头哈希与备份时不符")
+    # The trail now ends where the backup did: checkpoints past that tip belong to the history this restore replaced.
+    checkpoints.write(head.last_seq if head else 0, head.last_hash if head else "", kind=checkpoints.RESTORE)
     checked, broken = verify_chain()
     if broken:
         raise BackupError(f"恢复后的审计链校验失败：{broken}")
-    head = AuditHead.objects.filter(pk=1).first()
-    if (head.last_seq if head else 0) != manifest["audit_head"]["seq"]:
-        raise BackupError("恢复后的审计链条数与备份时不符")
     return RestoreReport(manifest=manifest, audit_entries=checked)

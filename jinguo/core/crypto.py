@@ -8,6 +8,8 @@ Key rotation: every value carries the id of the key that encrypted it (`enc2:<ke
 (JINGUO_DATA_KEYS_RETIRED) still decrypt; `jinguo rotate_key` re-encrypts everything under the current key,
 after which the retired keys can be destroyed. Search hashes use a separate index key (JINGUO_INDEX_KEY,
 default: the data key), so rotating the data key leaves every hash — and every exact search — valid.
+
+The audit chain is signed through the same interface (`keyed_hash`) with its own key, JINGUO_AUDIT_KEY.
 """
 
 from __future__ import annotations
@@ -88,9 +90,23 @@ def index_provider() -> CipherProvider:
     return _make(getattr(settings, "INDEX_KEY", "") or settings.DATA_KEY)
 
 
+@cache
+def audit_provider() -> CipherProvider:
+    """The key that signs new audit entries and checkpoints (`keyed_hash`: HMAC-SHA256, or the provider's SM3)."""
+    return _make(settings.AUDIT_KEY)
+
+
+@cache
+def audit_keyring() -> dict[str, CipherProvider]:
+    """Key id → provider for the current audit key and every retired one: each verifies the entries it signed."""
+    ring = {p.key_id: p for p in (_make(k) for k in getattr(settings, "AUDIT_KEYS_RETIRED", ()))}
+    ring[audit_provider().key_id] = audit_provider()
+    return ring
+
+
 def reset() -> None:
     """Forget the cached keys (after the settings change: tests, key rotation)."""
-    for cached in (provider, keyring, index_provider):
+    for cached in (provider, keyring, index_provider, audit_provider, audit_keyring):
         cached.cache_clear()
 
 

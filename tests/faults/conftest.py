@@ -65,7 +65,8 @@ class ScratchDb:
 
 def _env(url: str, var_dir: Path, data_key: str) -> dict:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("JINGUO_", "PYTEST", "DJANGO_SETTINGS"))}
-    env.update(DATABASE_URL=url, JINGUO_VAR_DIR=str(var_dir), JINGUO_DATA_KEY=data_key,
+    # The same keys on every scratch server (the audit key too: another server restores and verifies its trail).
+    env.update(DATABASE_URL=url, JINGUO_VAR_DIR=str(var_dir), JINGUO_DATA_KEY=data_key, JINGUO_AUDIT_KEY=data_key,
                JINGUO_SECRET_KEY="scratch-" + "x" * 40, DJANGO_SETTINGS_MODULE="jinguo.settings",
                PYTHONPATH=str(ROOT))
     return env
