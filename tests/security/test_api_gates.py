@@ -317,3 +317,21 @@ def test_the_last_five_passwords_cannot_be_reused(users, login):
     admin = login(users["sysadmin"])
     admin.post(reverse("accounts:user_action", args=[users["staff"].pk, "reset"]), {"password": "Pw5#echoo"})
     assert users["staff"].__class__.objects.get(pk=users["staff"].pk).check_password(TEST_PASSWORD)
+
+
+def test_upgrade_keeps_old_clear_tokens_working_as_digests_and_drops_the_clear_table(users, client):
+    """Deployments that had DRF's authtoken table: each clear key becomes a digest, and the table goes."""
+    import importlib
+    from types import SimpleNamespace
+
+    from django.apps import apps
+
+    migration = importlib.import_module("jinguo.accounts.migrations.0004_api_tokens_password_history")
+    old_key = "0123456789abcdef0123456789abcdef01234567"
+    with connection.cursor() as cursor:
+        cursor.execute("CREATE TABLE authtoken_token (key varchar(40) PRIMARY KEY, created timestamp, user_id bigint)")
+        cursor.execute("INSERT INTO authtoken_token (key, created, user_id) VALUES (%s, %s, %s)",
+                       [old_key, timezone.now(), users["staff"].pk])
+        migration.carry_over_clear_tokens(apps, SimpleNamespace(connection=connection, execute=cursor.execute))
+    assert "authtoken_token" not in connection.introspection.table_names()
+    assert token_get(client, old_key).json()["username"] == "dongan"
