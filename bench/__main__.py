@@ -88,10 +88,9 @@ def _prepare(db: str, scale: str) -> tuple[dict, float | None, bool]:
 
 SETUP_USER = """
 from django.contrib.sessions.backends.db import SessionStore
-from rest_framework.authtoken.models import Token
 from jinguo.accounts.models import User
 from jinguo.accounts.roles import Role
-from jinguo.accounts.services import grant_role
+from jinguo.accounts.services import grant_role, issue_token
 from jinguo.orgs.models import OrgUnit
 from jinguo.petitions.models import Petitioner
 city = OrgUnit.objects.get(code='990100')
@@ -104,9 +103,9 @@ if user is None:
 s = SessionStore(); s['_auth_user_id'] = str(user.pk)
 s['_auth_user_backend'] = 'django.contrib.auth.backends.ModelBackend'
 s['_auth_user_hash'] = user.get_session_auth_hash(); s.create()
-token, _ = Token.objects.get_or_create(user=user)
+token = issue_token(user, name='bench', replace=True)
 p = Petitioner.objects.filter(case__org__path__startswith=city.path).order_by('-pk').first()
-import json; print(json.dumps({'session': s.session_key, 'token': token.key, 'id_number': p.id_number}))
+import json; print(json.dumps({'session': s.session_key, 'token': token, 'id_number': p.id_number}))
 """
 
 

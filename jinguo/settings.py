@@ -15,6 +15,7 @@ JINGUO_ALLOWED_HOSTS  comma-separated host names (production)
 JINGUO_REQUIRE_2FA    1 = every user needs a second factor (administrators always do)
 JINGUO_TLS            1 = served behind TLS (secure cookies, HSTS)
 JINGUO_TASKS          database (default) | immediate — how background tasks run
+JINGUO_API_TOKEN_DAYS days a REST API token stays valid (default 90)
 """
 
 import os
@@ -93,7 +94,6 @@ INSTALLED_APPS = [
     "django_htmx",
     "django_filters",
     "rest_framework",
-    "rest_framework.authtoken",
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "django_otp",
@@ -181,9 +181,13 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "jinguo.accounts.validators.CharacterClassValidator"},
     {"NAME": "jinguo.accounts.validators.NotUsernameValidator"},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "jinguo.accounts.validators.PasswordHistoryValidator"},
 ]
+PASSWORD_HISTORY = 5  # the last five passwords (the current one included) cannot be chosen again
 PASSWORD_MAX_AGE_DAYS = int(os.environ.get("JINGUO_PASSWORD_MAX_AGE_DAYS", "90"))
 REQUIRE_2FA_FOR_ALL = _env_flag("JINGUO_REQUIRE_2FA")
+# REST API tokens (accounts.ApiToken): stored as digests, valid this many days, gone with a password change.
+API_TOKEN_DAYS = int(os.environ.get("JINGUO_API_TOKEN_DAYS", "90"))
 OTP_TOTP_ISSUER = "巾帼"
 
 LOGIN_URL = "accounts:login"
@@ -260,10 +264,11 @@ MEDIA_URL = "/media/"
 # --- REST API ---------------------------------------------------------------------------------------------------
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.TokenAuthentication",
+        "jinguo.accounts.authentication.ApiTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
-    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    # Signed in, and past the same gates as the pages (second factor, initial or expired password).
+    "DEFAULT_PERMISSION_CLASSES": ["jinguo.accounts.authentication.SignInGates"],
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "DEFAULT_PAGINATION_CLASS": "jinguo.core.pagination.Pagination",
     "EXCEPTION_HANDLER": "jinguo.core.api.exception_handler",

@@ -1,14 +1,17 @@
 from django.shortcuts import redirect
 from django.urls import reverse
 
+from jinguo.accounts.policy import pending_step, session_second_factor_passed
+
 # Pages a signed-in user may reach before changing an initial password or passing the second factor.
 _ALWAYS_ALLOWED = ("accounts:logout", "accounts:password_change", "accounts:otp_verify", "accounts:otp_setup")
 
 
 class AccessPolicyMiddleware:
-    """Forced password change (initial or expired) and second factor, before anything else is served.
+    """Forced password change (initial or expired) and second factor, before any page is served.
 
-    API calls with a token are scripts: they skip the interactive steps but still carry the user's scope.
+    The API (under /api/) applies the same rule (`accounts.policy.pending_step`) in its default permission class
+    `accounts.authentication.SignInGates`, which answers 403 with the step's message instead of redirecting.
     """
 
     def __init__(self, get_response):
@@ -19,9 +22,7 @@ class AccessPolicyMiddleware:
         if user.is_authenticated and not request.path.startswith(("/static/", "/api/")):
             allowed = {reverse(name) for name in _ALWAYS_ALLOWED}
             if request.path not in allowed:
-                if user.needs_second_factor and not user.is_verified():
-                    has_device = user.totpdevice_set.filter(confirmed=True).exists()
-                    return redirect("accounts:otp_verify" if has_device else "accounts:otp_setup")
-                if user.must_change_password or user.password_expired:
-                    return redirect("accounts:password_change")
+                step = pending_step(user, second_factor_passed=session_second_factor_passed(user))
+                if step is not None:
+                    return redirect(step.url_name)
         return self.get_response(request)

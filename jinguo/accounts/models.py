@@ -5,9 +5,10 @@ from __future__ import annotations
 from datetime import timedelta
 
 from django.conf import settings
-from django.contrib.auth.models import AbstractUser
+from django.contrib.auth.hashers import check_password
+from django.contrib.auth.models import AbstractBaseUser, AbstractUser
 from django.contrib.auth.models import UserManager as DjangoUserManager
-from django.db import models
+from django.db import models, transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -95,6 +96,28 @@ class User(AbstractUser, AuditedModel):
         super().set_password(raw_password)
         self.password_changed_at = timezone.now()
 
+    def check_password(self, raw_password: str) -> bool:
+        """Django's check, whose re-hash on a hasher upgrade is not a password change (no history, no revocation)."""
+
+        def rehash(raw: str) -> None:
+            AbstractBaseUser.set_password(self, raw)
+            self._password = None
+            self.save(update_fields=["password"])
+
+        return check_password(raw_password, self.password, rehash)
+
+    def save(self, *args, **kwargs) -> None:
+        """Saving a new password (`set_password`, by any path: the pages, a reset, `changepassword`) also keeps
+        its hash in the history and revokes the account's API tokens, in the same transaction."""
+        replaced = self._password is not None
+        adding = self._state.adding
+        with transaction.atomic():
+            super().save(*args, **kwargs)
+            if replaced:
+                PasswordHistory.remember(self)
+                if not adding:
+                    ApiToken.revoke_all(self, reason="password")
+
 
 class RoleAssignment(AuditedModel):
     """`user` holds `role` on `org` and everything below it."""
@@ -127,3 +150,82 @@ class RoleAssignment(AuditedModel):
 
     def get_absolute_url(self) -> str:
         return self.user.get_absolute_url()
+
+
+class PasswordHistory(models.Model):
+    """Hashes of a user's recent passwords, so none of the last PASSWORD_HISTORY can be chosen again."""
+
+    user = models.ForeignKey(User, verbose_name=_("用户"), on_delete=models.CASCADE, related_name="password_history")
+    password = models.CharField(_("密码摘要"), max_length=128)
+    created = models.DateTimeField(_("设置时间"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("历史密码")
+        verbose_name_plural = _("历史密码")
+        ordering = ["user", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.user} · {self.created:%Y-%m-%d}"
+
+    @classmethod
+    def remember(cls, user: User) -> None:
+        cls.objects.create(user=user, password=user.password)
+        keep = cls.objects.filter(user=user).order_by("-id").values_list("pk", flat=True)[:settings.PASSWORD_HISTORY]
+        cls.objects.filter(user=user).exclude(pk__in=list(keep)).delete()
+
+    @classmethod
+    def recent(cls, user: User) -> list[str]:
+        """The hashes of the user's last PASSWORD_HISTORY passwords, the current one included."""
+        hashes = list(cls.objects.filter(user=user).order_by("-id")
+                      .values_list("password", flat=True)[:settings.PASSWORD_HISTORY])
+        if user.password and user.password not in hashes:  # set before the history was kept
+            hashes = [user.password, *hashes][:settings.PASSWORD_HISTORY]
+        return hashes
+
+
+class ApiToken(models.Model):
+    """A REST API token (`Authorization: Token <key>`). Only a SHA-256 digest of the key is stored, with its first
+    characters for recognising it; the key itself is shown once, when issued (services.issue_token).
+
+    A token stops working when it expires (API_TOKEN_DAYS), when the account is inactive or locked out, and is
+    deleted when the password changes or is reset, or when its owner revokes it.
+    """
+
+    PREFIX_LENGTH = 8
+
+    user = models.ForeignKey(User, verbose_name=_("用户"), on_delete=models.CASCADE, related_name="api_tokens")
+    name = models.CharField(_("用途"), max_length=50, blank=True)
+    prefix = models.CharField(_("令牌前缀"), max_length=PREFIX_LENGTH)
+    digest = models.CharField(_("令牌摘要"), max_length=64, unique=True)
+    created = models.DateTimeField(_("签发时间"), auto_now_add=True)
+    expires = models.DateTimeField(_("有效期至"))
+    last_used = models.DateTimeField(_("最近使用"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("接口令牌")
+        verbose_name_plural = _("接口令牌")
+        ordering = ["user", "-created"]
+
+    def __str__(self) -> str:
+        return f"{self.prefix}…"
+
+    @staticmethod
+    def digest_of(key: str) -> str:
+        import hashlib
+
+        return hashlib.sha256(key.encode()).hexdigest()
+
+    @property
+    def expired(self) -> bool:
+        return self.expires <= timezone.now()
+
+    @classmethod
+    def revoke_all(cls, user: User, *, reason: str) -> int:
+        """Delete every token of `user`; an audit entry says how many and why."""
+        from jinguo.audit.events import Event
+        from jinguo.audit.services import record_event
+
+        count, _deleted = cls.objects.filter(user=user).delete()
+        if count:
+            record_event(Event.TOKEN_REVOKED, user, org=user.org, data={"count": count, "reason": reason})
+        return count

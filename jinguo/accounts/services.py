@@ -4,11 +4,17 @@ from __future__ import annotations
 
 import secrets
 import string
+from datetime import timedelta
 
+from django.conf import settings
 from django.contrib.auth import password_validation
+from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
 
-from jinguo.accounts.models import RoleAssignment, User
+from jinguo.accounts import policy
+from jinguo.accounts.models import ApiToken, RoleAssignment, User
 from jinguo.accounts.roles import Role
 from jinguo.audit.events import Event
 from jinguo.audit.services import record_event
@@ -69,14 +75,57 @@ def revoke_role(assignment: RoleAssignment) -> None:
 
 
 @transaction.atomic
-def issue_token(user: User) -> str:
-    """A fresh REST API token (the previous one stops working)."""
-    from rest_framework.authtoken.models import Token
+def change_password(user: User, password: str) -> User:
+    """The user's own change (already validated by the form): the initial-password flag clears; saving the new
+    password keeps its hash in the history and revokes the API tokens (User.save)."""
+    user.set_password(password)
+    user.must_change_password = False
+    user.save()
+    record_event(Event.PASSWORD_CHANGED, user, org=user.org)
+    return user
 
-    Token.objects.filter(user=user).delete()
-    token = Token.objects.create(user=user)
-    record_event(Event.TOKEN_ISSUED, user, org=user.org)
-    return token.key
+
+def token_refusal(user: User) -> str | None:
+    """Why `user` may not be given an API token now, or None.
+
+    A token skips the interactive sign-in, so it is only issued to an account that has passed every gate a
+    sign-in would: active, not locked out, initial or expired password changed, and — where a second factor is
+    required (the three administrators) — a TOTP device set up and confirmed.
+    """
+    if not user.is_active:
+        return _("账户已停用，不能签发接口令牌。")
+    if policy.is_locked_out(user):
+        return _("账户已被锁定，不能签发接口令牌。")
+    if user.must_change_password or user.password_expired:
+        return _("请先修改初始密码或已过期的密码，再签发接口令牌。")
+    if user.needs_second_factor and not policy.has_confirmed_device(user):
+        return _("该账户须先绑定并验证双因素认证（动态口令），才能签发接口令牌。")
+    return None
+
+
+@transaction.atomic
+def issue_token(user: User, *, name: str = "", replace: bool = False) -> str:
+    """A new REST API token for `user`, valid API_TOKEN_DAYS days; returns the key, which is not stored (only its
+    digest is) and so can be shown this once. `replace` revokes the user's earlier tokens first."""
+    refusal = token_refusal(user)
+    if refusal:
+        raise ValidationError(refusal, code="token_refused")
+    if replace:
+        ApiToken.revoke_all(user, reason="replaced")
+    key = secrets.token_hex(20)
+    token = ApiToken.objects.create(user=user, name=name, prefix=key[:ApiToken.PREFIX_LENGTH],
+                                    digest=ApiToken.digest_of(key),
+                                    expires=timezone.now() + timedelta(days=settings.API_TOKEN_DAYS))
+    record_event(Event.TOKEN_ISSUED, user, org=user.org, data={"prefix": token.prefix, "expires":
+                                                                token.expires.isoformat()})
+    return key
+
+
+@transaction.atomic
+def revoke_token(token: ApiToken) -> None:
+    user = token.user
+    token.delete()
+    record_event(Event.TOKEN_REVOKED, user, org=user.org, data={"prefix": token.prefix, "reason": "revoked"})
 
 
 @transaction.atomic

@@ -29,3 +29,24 @@ class NotUsernameValidator:
 
     def get_help_text(self) -> str:
         return _("密码不能与用户名相同或包含用户名。")
+
+
+class PasswordHistoryValidator:
+    """None of the last PASSWORD_HISTORY passwords (accounts.PasswordHistory, the current one included) again."""
+
+    def validate(self, password: str, user=None) -> None:
+        from django.conf import settings
+        from django.contrib.auth.hashers import check_password
+
+        from jinguo.accounts.models import PasswordHistory
+
+        if user is None or user.pk is None:
+            return
+        if any(check_password(password, encoded) for encoded in PasswordHistory.recent(user)):
+            raise ValidationError(_("不能与最近%(n)d次使用过的密码相同。") % {"n": settings.PASSWORD_HISTORY},
+                                  code="password_reused")
+
+    def get_help_text(self) -> str:
+        from django.conf import settings
+
+        return _("不能与最近%(n)d次使用过的密码相同。") % {"n": settings.PASSWORD_HISTORY}

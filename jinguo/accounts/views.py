@@ -6,10 +6,10 @@ from django.contrib import messages
 from django.contrib.auth import update_session_auth_hash
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.mixins import LoginRequiredMixin
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import reverse_lazy
+from django.urls import reverse, reverse_lazy
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views import View
@@ -25,7 +25,8 @@ from jinguo.accounts.forms import (
     RoleAssignmentForm,
     UserForm,
 )
-from jinguo.accounts.models import RoleAssignment, User
+from jinguo.accounts.models import ApiToken, RoleAssignment, User
+from jinguo.accounts.policy import safe_next
 from jinguo.accounts.roles import Role
 from jinguo.audit.events import Event
 from jinguo.audit.services import record_event
@@ -81,14 +82,10 @@ class PasswordChangeView(LoginRequiredMixin, View):
     def post(self, request):
         form = ChangePasswordForm(request.user, request.POST)
         if form.is_valid():
-            with transaction.atomic():
-                user = form.save(commit=False)
-                user.must_change_password = False
-                user.save()
-                record_event(Event.PASSWORD_CHANGED, user, org=user.org)
+            user = services.change_password(request.user, form.cleaned_data["new_password1"])
             update_session_auth_hash(request, user)
             messages.success(request, _("密码已修改。"))
-            return redirect("core:home")
+            return redirect(safe_next(request, reverse("core:home")))
         return render(request, self.template_name, {"form": form}, status=400)
 
 
@@ -125,7 +122,7 @@ class OtpSetupView(LoginRequiredMixin, View):
             otp_login(request, device)
             record_event(Event.OTP_ENROLLED, request.user, org=request.user.org)
             messages.success(request, _("双因素认证已绑定。"))
-            return redirect("core:home")
+            return redirect(safe_next(request, reverse("core:home")))
         form.add_error("token", _("动态口令不正确，请核对手机时间后重试。"))
         return self.render(request, form, status=400)
 
@@ -142,7 +139,7 @@ class OtpVerifyView(LoginRequiredMixin, View):
             for device in request.user.totpdevice_set.filter(confirmed=True):
                 if device.verify_token(form.cleaned_data["token"]):
                     otp_login(request, device)
-                    return redirect(request.GET.get("next") or "core:home")
+                    return redirect(safe_next(request, reverse("core:home")))
         record_event(Event.OTP_FAILED, request.user, org=request.user.org)
         form.add_error("token", _("动态口令不正确。"))
         return render(request, self.template_name, {"form": form}, status=400)
@@ -307,3 +304,37 @@ class RoleAssignmentDeleteView(generic.ObjectDeleteView):
         services.revoke_role(assignment)
         messages.success(request, _("已撤销角色。"))
         return redirect(reverse_lazy("accounts:roleassignment_list"))
+
+
+# --- The user's own API tokens ----------------------------------------------------------------------------------
+class ApiTokenListView(LoginRequiredMixin, View):
+    """My API tokens: prefix, created, expires, last used; issue one (its key shown on this answer only, never
+    stored) or revoke one. Reached only past the sign-in gates, like every page."""
+
+    template_name = "accounts/apitoken_list.html"
+
+    def render(self, request, *, new_key: str = "", error: str = "", status: int = 200):
+        tokens = ApiToken.objects.filter(user=request.user).order_by("-created")
+        return render(request, self.template_name, {"tokens": tokens, "new_key": new_key, "error": error,
+                                                    "days": settings.API_TOKEN_DAYS}, status=status)
+
+    def get(self, request):
+        return self.render(request)
+
+    def post(self, request):
+        name = request.POST.get("name", "").strip()
+        if len(name) > ApiToken._meta.get_field("name").max_length:
+            return self.render(request, error=_("用途：最多50个字。"), status=400)
+        try:
+            key = services.issue_token(request.user, name=name)
+        except ValidationError as exc:
+            return self.render(request, error="；".join(exc.messages), status=400)
+        return self.render(request, new_key=key)
+
+
+class ApiTokenRevokeView(LoginRequiredMixin, View):
+    def post(self, request, pk):
+        token = get_object_or_404(ApiToken.objects.filter(user=request.user), pk=pk)
+        services.revoke_token(token)
+        messages.success(request, _("已吊销令牌 %(prefix)s…") % {"prefix": token.prefix})
+        return redirect("accounts:apitoken_list")

@@ -24,6 +24,7 @@ class Event(models.TextChoices):
     ROLE_GRANTED = "role.granted", _("授予角色")
     ROLE_REVOKED = "role.revoked", _("撤销角色")
     TOKEN_ISSUED = "user.token_issued", _("签发接口令牌")
+    TOKEN_REVOKED = "user.token_revoked", _("吊销接口令牌")
     UNLOCKED = "user.unlocked", _("解除锁定")
     # data movement
     IMPORTED = "data.imported", _("导入数据")

@@ -38,12 +38,12 @@ def _keep_the_test_connection():
 
 @pytest.fixture
 def token(make_world, tree, users):
-    from rest_framework.authtoken.models import Token
+    from jinguo.accounts.services import issue_token
 
     make_world(tree["county"], tree["township"], users["staff"], "测试")
     make_world(tree["sister"], tree["sister_township"], users["sister"], "另一县")
     user = make_user("api_fuzz", tree["county"], Role.STAFF, Role.PETITION_OFFICER, Role.UNIT_LEADER)
-    return Token.objects.create(user=user).key
+    return issue_token(user)
 
 
 @schema.parametrize()

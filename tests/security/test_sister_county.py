@@ -21,6 +21,7 @@ MODEL_OF = {
     "people:service_add": "volunteer", "people:loan_step": "loan", "monitoring:submission_detail": "submission",
     "monitoring:submission_action": "submission", "monitoring:grid": "dataset", "ledger:activity_attach": "activity",
     "audit:entry_detail": "auditentry", "api:figure-detail": "figure", "api:indicatorvalue-detail": "datavalue",
+    "accounts:apitoken_revoke": "apitoken",
 }
 # Values for the other path arguments, one that each view accepts.
 OTHER_ARGS = {"action": "accept", "fmt": "docx", "step": "approve", "period": "2025"}
@@ -65,10 +66,14 @@ def _assert_no_leak(response, where: str) -> None:
     assert at < 0, f"{where}: the sister county's data is in the response: {context}"
 
 
-def test_every_page_and_endpoint_refuses_the_sister_countys_records(sister_world, walker, login, tree):
+def test_every_page_and_endpoint_refuses_the_sister_countys_records(sister_world, walker, login, tree, users):
+    from jinguo.accounts.models import ApiToken
+    from jinguo.accounts.services import issue_token
     from jinguo.people.models import Person
 
-    records = {**sister_world, "person": Person.objects.get(beneficiaries=sister_world["beneficiary"])}
+    issue_token(users["sister"])
+    records = {**sister_world, "person": Person.objects.get(beneficiaries=sister_world["beneficiary"]),
+               "apitoken": ApiToken.objects.get(user=users["sister"])}
     client = login(walker)
     sister_pk = tree["sister"].pk
     unaddressed, walked = [], 0
