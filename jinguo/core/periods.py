@@ -74,6 +74,16 @@ class Period:
             return Period(self.year + 1, self.kind, 1)
         return Period(self.year, self.kind, self.number + 1)
 
+    def months(self, until: dt.date | None = None) -> list[tuple[str, str]]:
+        """("YYYY-MM", "3月") for every month of the period, up to the month of `until` when given: charts and
+        tables show a month without records as 0 instead of leaving it out."""
+        last = self.end if until is None else min(self.end, until)
+        out, day = [], self.start
+        while day <= last:
+            out.append((day.strftime("%Y-%m"), _("%(m)d月") % {"m": day.month}))
+            day = (day.replace(day=28) + dt.timedelta(days=4)).replace(day=1)
+        return out
+
     def contains(self, day: dt.date) -> bool:
         return self.start <= day <= self.end
 

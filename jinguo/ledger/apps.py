@@ -17,4 +17,7 @@ class LedgerConfig(AppConfig):
             """However an activity is deleted (page, API, cascade), its figures leave the roll-up with it."""
             add_to_cells(Activity.objects.filter(pk=instance.pk), -1)
 
-        pre_delete.connect(take_out_of_cells, sender=Activity, dispatch_uid="ledger.activity_cells")
+        # weak=False: the receiver is a local function, which a weak reference would let go as soon as ready()
+        # returns. It lived on only while DEBUG kept a reference in Django's signature cache; without DEBUG (any
+        # production server) deleted activities stayed in the statistics.
+        pre_delete.connect(take_out_of_cells, sender=Activity, weak=False, dispatch_uid="ledger.activity_cells")

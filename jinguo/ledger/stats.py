@@ -13,6 +13,7 @@ from decimal import Decimal
 from django.db import connection
 from django.db.models import Count, F, IntegerField, QuerySet, Sum, Value
 from django.db.models.functions import TruncMonth
+from django.utils import timezone
 
 from jinguo.core.models import CodeItem
 from jinguo.core.periods import Period, month_key
@@ -171,8 +172,9 @@ def ledger_stats(root: OrgUnit, period: Period, *, scope: str = "tree") -> Ledge
     by_theme = sorted((Group(str(theme), names[theme].name, n, theme_figures.get(str(theme), {}))
                        for theme, n in theme_counts.items()), key=lambda g: (-g.activities, names[int(g.key)].order))
     month_counts, month_figures = sums(by_kind_month, 1)
-    by_month = [Group(month_key(month), f"{_as_date(month).month}月", n, month_figures.get(str(month), {}))
-                for month, n in sorted(month_counts.items(), key=lambda item: _as_date(item[0]))]
+    present = {month_key(_as_date(month)): (n, month_figures.get(str(month), {})) for month, n in month_counts.items()}
+    last = max([timezone.localdate(), *(_as_date(month) for month in month_counts)])
+    by_month = [Group(key, label, *present.get(key, (0, {}))) for key, label in period.months(until=last)]
     org_counts, org_figures = sums(grouped(plain, "org_id"), 0)
     by_unit = _by_unit(root, org_counts, org_figures)
     kind_themes: dict[str, list[str]] = defaultdict(list)

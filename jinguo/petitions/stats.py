@@ -65,6 +65,11 @@ def cases_in(root: OrgUnit, period: Period, *, scope: str = "tree"):
     return queryset.filter(org__in=OrgUnit.objects.subtree(root).values("pk"))  # a semi-join (see ledger.stats)
 
 
+def _month_end(key: str) -> dt.date:
+    year, month = map(int, key.split("-"))
+    return dt.date(year, month, 28)
+
+
 def _ranked(tally: dict, label_of, places: int) -> list[Row]:
     """Rows from {key: [cases, people]}, largest first, with shares computed from those same counts."""
     rows = sorted((Row(str(key), str(label_of(key) or ""), n, p) for key, (n, p) in tally.items()),
@@ -102,8 +107,9 @@ def petition_stats(root: OrgUnit, period: Period, *, scope: str = "tree", places
                             ("completed", group["completed"]), ("on_time", group["on_time"])):
             totals[name] += value
     labels = dict(Status.choices)
-    months = [Row(month_key(month), f"{month.month}月", n, p)
-              for month, (n, p) in sorted(tallies["month"].items(), key=lambda item: month_key(item[0]))]
+    by_key = {month_key(month): counts for month, counts in tallies["month"].items()}
+    months = [Row(key, label, *by_key.get(key, (0, 0)))
+              for key, label in period.months(until=max([timezone.localdate(), *map(_month_end, by_key)]))]
     repeat_people = (Petitioner.objects.filter(case__in=cases).exclude(id_hash="", phone_hash="")
                      .filter(case__is_repeat=True).values("id_hash", "phone_hash").distinct().count())
     referrals = [

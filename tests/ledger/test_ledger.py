@@ -139,7 +139,9 @@ def test_city_statistics_equal_the_sum_of_its_counties_and_exclude_sister_cities
     assert theme.activities == 2 and theme.totals["materials"] == 1200
     kinds = {g.label: g.activities for g in city.by_kind}
     assert kinds == {"宣传教育": 2, "培训": 1}
-    assert [g.key for g in city.by_month] == ["2025-03", "2025-05"]
+    # every month of the period, the ones without activities as 0 (a chart shows the gap instead of hiding it)
+    assert [(g.key, g.activities) for g in city.by_month if g.activities] == [("2025-03", 2), ("2025-05", 1)]
+    assert [g.key for g in city.by_month] == [f"2025-{m:02d}" for m in range(period.start.month, period.end.month + 1)]
     earlier = ledger_stats(tree["city"], period.year_earlier())
     assert earlier.total("materials") == 700
     own = ledger_stats(tree["county"], period, scope="self")

@@ -168,7 +168,9 @@ def test_statistics_counts_shares_and_year_earlier(tree, make_case, codes):
     assert {r.label: r.cases for r in stats.by_channel} == {"来电": 5, "来访": 2, "来信": 1}
     assert {r.label: r.cases for r in stats.by_unit} == {"东安县": 7, "双牌县": 1}
     assert stats.dv_cases == 2 and stats.completed == 1 and stats.on_time_rate == Decimal("100.0")
-    assert [r.key for r in stats.by_month] == ["2025-03", "2025-04", "2025-05"]
+    assert [r.key for r in stats.by_month if r.cases] == ["2025-03", "2025-04", "2025-05"]
+    assert [(r.key, r.cases) for r in stats.by_month][:2] == [("2025-01", 0), ("2025-02", 0)]  # zero months shown
+    assert [r.label for r in stats.by_month] == ["1月", "2月", "3月", "4月", "5月", "6月"]
     assert petition_stats(tree["city"], Period.parse("2024H1")).cases == 1
     county = petition_stats(tree["county"], Period.parse("2025"))
     assert county.cases == 7
