@@ -10,7 +10,9 @@ import pytest
 from django.urls import reverse
 
 ROOT = Path(__file__).resolve().parents[2]
-INLINE_SCRIPT = re.compile(r"<script(?![^>]*\bsrc=)[^>]*>", re.I)
+# A script element that runs code in the page; a JSON data block (json_script, type="application/json") is data
+# the browser never executes, and CSP does not apply to it.
+INLINE_SCRIPT = re.compile(r"<script(?![^>]*\b(?:src=|type=\"application/json\"))[^>]*>", re.I)
 INLINE_HANDLER = re.compile(r"<[^>]+\son[a-z]+\s*=", re.I)
 
 
