@@ -1,5 +1,7 @@
 """The REST API: schema, offline docs, scope and Chinese errors."""
 
+import pytest
+
 
 def test_schema_and_offline_docs(users, login):
     client = login(users["staff"])
@@ -29,3 +31,25 @@ def test_api_is_read_only_for_units(tree, users, login):
     client = login(users["county_sysadmin"])
     response = client.delete(f"/api/orgs/{tree['township'].pk}/")
     assert response.status_code == 405
+
+
+@pytest.mark.parametrize("body", ["null", "[]", '"reason"', "3"])
+def test_action_bodies_that_are_not_objects_are_a_400(body, tree, users, login, make_case):
+    """A workflow action's body must be a JSON object: null, a list, a string or a number never gives a 500 (as
+    schemathesis found with `null` on /reopen/); the actions that read a reason answer 400 in Chinese."""
+    from jinguo.monitoring.models import DataSet, Submission
+    from jinguo.orgs.models import Level
+    from jinguo.orgs.services import add_org
+
+    agency = add_org("431122-WJ", "东安县卫健局", parent=tree["county"], level=Level.AGENCY)
+    submission = Submission.objects.create(org=agency, dataset=DataSet.objects.create(org=agency, name="健康"),
+                                           period="2025")
+    case = make_case(tree["county"])
+    client = login(users["leader"])
+    urls = [f"/api/submissions/{submission.pk}/{step}/" for step in ("return", "reopen", "submit", "approve")]
+    urls += [f"/api/cases/{case.pk}/{step}/" for step in ("unmask", "accept", "reply", "close")]
+    for url in urls:
+        response = client.post(url, body, content_type="application/json")
+        assert response.status_code < 500, (url, response.status_code, response.content[:300])
+        if url.endswith(("/return/", "/reopen/", "/unmask/")):  # the actions that read a reason from the body
+            assert response.status_code == 400 and "dictionary" not in response.content.decode(), url

@@ -26,6 +26,20 @@ _ERRORS = {
 }
 
 
+class ReasonInput(serializers.Serializer):
+    """The body of an action that takes only a reason (退回, 重新打开, 查看明文)."""
+
+    reason = serializers.CharField(required=False, allow_blank=True, default="", max_length=500)
+
+
+def reason_from(request) -> str:
+    """The `reason` of an action's body, validated: a body that is not an object (JSON null, a list) is a 400
+    with a message, never a 500."""
+    serializer = ReasonInput(data=request.data)
+    serializer.is_valid(raise_exception=True)
+    return serializer.validated_data["reason"]
+
+
 class AutoSchema(DrfAutoSchema):
     """drf-spectacular's schema, with the error answers every operation can give written down (so clients and
     the schema tests know a 404 outside one's scope, or a 409 on a stale version, is part of the contract)."""

@@ -9,7 +9,7 @@ from rest_framework.decorators import action
 from rest_framework.exceptions import PermissionDenied, ValidationError
 from rest_framework.response import Response
 
-from jinguo.core.api import ScopedReadOnlyViewSet
+from jinguo.core.api import ScopedReadOnlyViewSet, reason_from
 from jinguo.monitoring import services
 from jinguo.monitoring.models import DataValue, Indicator, Submission, ValidationRule
 
@@ -91,12 +91,11 @@ class SubmissionViewSet(ScopedReadOnlyViewSet):
             elif step == "review":
                 services.review(submission, actor=request.user)
             elif step == "return":
-                services.return_submission(submission, reason=str(request.data.get("reason", "")),
-                                           actor=request.user)
+                services.return_submission(submission, reason=reason_from(request), actor=request.user)
             elif step == "approve":
                 services.approve(submission, actor=request.user)
             elif step == "reopen":
-                services.reopen(submission, actor=request.user, reason=str(request.data.get("reason", "")))
+                services.reopen(submission, actor=request.user, reason=reason_from(request))
         except DjangoPermissionDenied as exc:
             raise PermissionDenied(str(exc)) from None
         except DjangoValidationError as exc:

@@ -13,7 +13,7 @@ from rest_framework.decorators import action
 from rest_framework.exceptions import PermissionDenied, ValidationError
 from rest_framework.response import Response
 
-from jinguo.core.api import ModelSerializer, ScopedViewSetMixin
+from jinguo.core.api import ModelSerializer, ScopedViewSetMixin, reason_from
 from jinguo.core.models import CodeItem
 from jinguo.core.scope import recheck_visible
 from jinguo.orgs.models import OrgUnit
@@ -177,7 +177,7 @@ class CaseViewSet(ScopedViewSetMixin, mixins.CreateModelMixin, viewsets.ReadOnly
     def unmask(self, request, pk=None):
         """个人信息明文（需信访专干或单位负责人角色并填写原因，记入访问日志）。"""
         case = self.get_object()
-        clear = services.unmask(case, actor=request.user, reason=str(request.data.get("reason", "")))
+        clear = services.unmask(case, actor=request.user, reason=reason_from(request))
         return Response({"petitioners": [{"name": p.name, "id_number": p.id_number, "phone": p.phone,
                                           "address": p.address} for p in clear]})
 
