@@ -24,6 +24,7 @@ urlpatterns = [
     path("api/", include((api_urls, "api"))),
 ]
 
+handler400 = "jinguo.core.views.bad_request"
 handler403 = "jinguo.core.views.forbidden"
 handler404 = "jinguo.core.views.not_found"
 handler500 = "jinguo.core.views.server_error"

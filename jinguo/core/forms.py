@@ -2,6 +2,7 @@
 
 from django import forms
 from django.utils.html import escape
+from django.utils.translation import gettext_lazy as _
 from django.utils.safestring import mark_safe
 
 from jinguo.core.scope import ScopedQuerySet, ancestor_paths
@@ -46,6 +47,69 @@ class ScopedModelForm(forms.ModelForm):
             return queryset.filter(Q(**{f"{prefix}__startswith": self.scope_org.path})
                                    | Q(**{f"{prefix}__in": ancestors}))
         return queryset
+
+
+# The largest id a bigint column holds: anything beyond it is not an id, whatever the database would make of it.
+MAX_ID = 2**63 - 1
+
+
+class IdField(forms.IntegerField):
+    """A record's id given in a query string or form: a positive whole number, or a Chinese message naming the
+    value. (Whether such a record exists, and is visible to the user, is the view's question: a 404.)"""
+
+    def __init__(self, **kwargs) -> None:
+        kwargs.setdefault("min_value", 1)
+        kwargs.setdefault("max_value", MAX_ID)
+        super().__init__(**kwargs)
+        self.error_messages.update({
+            "invalid": _("“%(value)s”不是有效的编号，应为正整数。"),
+            "min_value": _("“%(value)s”不是有效的编号，应为正整数。"),
+            "max_value": _("“%(value)s”不是有效的编号，应为正整数。"),
+        })
+        self.validators = []  # the messages above say it for every case, with the value
+
+    def to_python(self, value):
+        text = "" if value is None else str(value).strip()
+        if text in self.empty_values:
+            return None
+        if not text.isdigit() or not 1 <= int(text) <= MAX_ID:
+            raise forms.ValidationError(self.error_messages["invalid"], code="invalid", params={"value": text})
+        return int(text)
+
+
+class PeriodFormField(forms.CharField):
+    """A reporting period (core.periods.Period): 2025, 2025H1, 2025Q3, 2025M03; cleans to a Period."""
+
+    def __init__(self, **kwargs) -> None:
+        super().__init__(**kwargs)
+
+    def to_python(self, value):
+        from jinguo.core.periods import Period
+
+        text = super().to_python(value)
+        if text in self.empty_values:
+            return None
+        if len(text) > 20:
+            text = text[:20] + "…"  # named in the message; no period is that long
+        try:
+            return Period.parse(text)
+        except ValueError as exc:
+            raise forms.ValidationError(str(exc), code="invalid") from None
+
+    def prepare_value(self, value):
+        return str(value) if value is not None else value
+
+
+class UnitPeriodQueryForm(forms.Form):
+    """The unit and period a statistics or report page is asked for (`?org=…&period=…`): one parser for all of
+    them, so a junk value is a message saying which parameter and what was wrong, never a server error."""
+
+    org = IdField(label=_("单位"), required=False)
+    period = PeriodFormField(label=_("统计期"), required=False)
+
+    def errors_text(self, field: str) -> str:
+        """"单位（org）：“abc”不是有效的编号，应为正整数。" — what and where, for a page or a message."""
+        return "；".join(f"{self.fields[field].label}（{field}）：{error}" for error in self.errors.get(field, []))
 
 
 class CompactSelect(forms.Select):

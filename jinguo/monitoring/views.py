@@ -4,7 +4,7 @@ from decimal import Decimal, InvalidOperation
 
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import BadRequest, PermissionDenied, ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -57,7 +57,7 @@ class GridView(LoginRequiredMixin, View):
         try:
             period = Period.parse(period_text)
         except ValueError as exc:
-            raise PermissionDenied(str(exc)) from None
+            raise BadRequest(str(exc)) from None
         submission = Submission.objects.filter(dataset=dataset, period=str(period)).first()
         return dataset, submission, period
 

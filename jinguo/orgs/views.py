@@ -39,9 +39,8 @@ class OrgTreeView(LoginRequiredMixin, View):
     def get(self, request):
         generic.require_scope(request.user, OrgUnit, "view")
         visible = OrgUnit.objects.visible_to(request.user, "view")
-        node = request.GET.get("node")
-        if node:
-            parent = get_object_or_404(visible, pk=node)
+        parent = generic.object_from_query(request, visible, "node", _("上级单位"))
+        if parent is not None:
             units = _with_counts(visible.filter(parent=parent)).select_related("agency_type")
             try:
                 indent = max(0, min(5, int(request.GET.get("indent", 1))))
