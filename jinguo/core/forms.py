@@ -2,8 +2,8 @@
 
 from django import forms
 from django.utils.html import escape
-from django.utils.translation import gettext_lazy as _
 from django.utils.safestring import mark_safe
+from django.utils.translation import gettext_lazy as _
 
 from jinguo.core.scope import ScopedQuerySet, ancestor_paths
 
