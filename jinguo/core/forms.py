@@ -22,11 +22,41 @@ class ScopedModelForm(forms.ModelForm):
             queryset = getattr(field, "queryset", None)
             if getattr(queryset, "org_scoped", False):
                 field.queryset = self.limit_choices(queryset)
+        self._bound_integers()
         if self.instance.pk is not None and hasattr(self.instance, "version"):
             # The version this page was drawn from travels with the form, so a save over someone else's newer
             # change is refused (core.models.EditConflict) instead of silently overwriting it.
             self.fields["version"] = forms.IntegerField(widget=forms.HiddenInput, required=False,
                                                         initial=self.instance.version)
+
+    def _bound_integers(self) -> None:
+        """Whole-number fields keep to their column's portable range on every database: SQLite enforces none, so a
+        headcount of 10^16 was saved there (and a time limit that large overflowed date arithmetic later) while
+        PostgreSQL refused it."""
+        from django.core.validators import MaxValueValidator, MinValueValidator
+        from django.db.backends.base.operations import BaseDatabaseOperations
+
+        from jinguo.core.fields import ScaledDecimalField
+
+        ranges = BaseDatabaseOperations.integer_field_ranges
+        for name, field in self.fields.items():
+            if not isinstance(field, forms.IntegerField) or isinstance(field, forms.DecimalField):
+                continue
+            try:
+                model_field = self._meta.model._meta.get_field(name)
+            except Exception:
+                continue
+            if isinstance(model_field, ScaledDecimalField) or model_field.get_internal_type() not in ranges:
+                continue
+            low, high = ranges[model_field.get_internal_type()]
+            if field.max_value is None or field.max_value > high:
+                field.max_value = high
+                field.validators.append(MaxValueValidator(high))
+                field.widget.attrs["max"] = high
+            if field.min_value is None or field.min_value < low:
+                field.min_value = low
+                field.validators.append(MinValueValidator(low))
+                field.widget.attrs.setdefault("min", low)
 
     def clean(self):
         cleaned = super().clean()

@@ -101,3 +101,107 @@ def test_statistics_pages_say_what_was_wrong_with_the_unit_or_period(name, tree,
         response = client.get(url, {"period": period, "org": tree["county"].pk})
         assert response.status_code == 200, (period, response.status_code)
         assert f"“{period}”不是有效的统计期" in response.content.decode()
+
+
+# --- Numbers ---------------------------------------------------------------------------------------------------------
+JUNK_NUMBERS = ["NaN", "Infinity", "-Infinity", "1E+30", "1e400", "1" + "0" * 16, "9" * 25, "sNaN", "abc"]
+
+
+def _number_inputs(html: str) -> list[str]:
+    """Names of the number fields of the page's own form (type=number, or inputmode decimal/numeric)."""
+    import re
+
+    names = []
+    for tag in re.findall(r"<input\b[^>]*>", html):
+        if re.search(r'type="number"|inputmode="(decimal|numeric)"', tag):
+            name = re.search(r'name="([^"]+)"', tag)
+            if name:
+                names.append(name.group(1))
+    return names
+
+
+@pytest.mark.parametrize("junk", ["NaN", "Infinity", "-Infinity", "1E+30", "1e400", "1" + "0" * 15, "十二"])
+def test_monitoring_grid_refuses_junk_numbers_beside_the_cell_and_saves_nothing(junk, tree, users, login):
+    from jinguo.audit.models import AuditEntry
+    from jinguo.monitoring.models import DataSet, DataValue, Indicator, Submission
+
+    dataset = DataSet.objects.create(org=tree["agency"], name="妇女健康")
+    first, second = Indicator.objects.order_by("outline", "domain", "code")[:2]
+    dataset.indicators.set([first, second])
+    client = login(users["clerk"])
+    url = reverse("monitoring:grid", args=[dataset.pk, "2025"])
+    trail = AuditEntry.objects.count()
+    for action in ("save", "submit"):
+        response = client.post(url, {f"v_{first.pk}": "12", f"v_{second.pk}": junk, f"c_{second.pk}": "说明",
+                                     "action": action})
+        assert response.status_code == 400, (junk, action, response.status_code)
+        page = response.content.decode()
+        cell = page[page.index(f'name="v_{second.pk}"'):]
+        cell = cell[:cell.index("</td>")]
+        assert "field-error" in cell and "“" in cell, f"no message beside the cell: {cell}"
+        assert not any(ch in cell for ch in "abcdefghijklmnopqrstuvwxyz" if f"{ch}ot a" in cell)
+        assert f'value="{junk}"' in page  # what she typed stays in the cell to correct
+    # Nothing written: no submission opened, no value, no audit entry.
+    assert not Submission.objects.filter(dataset=dataset).exists()
+    assert not DataValue.objects.exists()
+    assert AuditEntry.objects.count() == trail
+
+
+def test_monitoring_grid_still_saves_good_numbers_with_separators(tree, users, login):
+    from decimal import Decimal
+
+    from jinguo.monitoring.models import DataSet, DataValue, Indicator
+
+    dataset = DataSet.objects.create(org=tree["agency"], name="妇女健康")
+    indicator = Indicator.objects.order_by("code").first()
+    dataset.indicators.set([indicator])
+    client = login(users["clerk"])
+    url = reverse("monitoring:grid", args=[dataset.pk, "2025"])
+    assert client.post(url, {f"v_{indicator.pk}": "12,345.67891", "action": "save"}).status_code == 302
+    assert DataValue.objects.get().value == Decimal("12345.6789")
+
+
+def test_every_number_field_of_every_add_and_edit_page_refuses_junk_numbers(make_world, tree, walker, login):
+    """Ledger figures, funds, plan items, indicators and targets, time limits, code items …: each number field of
+    each add/edit page, posted with each junk number, is a 4xx with a Chinese message and writes nothing."""
+    from jinguo.audit.models import AuditEntry
+    from jinguo.testing import form_data
+
+    world = make_world(tree["county"], tree["township"], walker, MARK)
+    client = login(walker)
+    client.raise_request_exception = False
+    failures, fields_tried = [], set()
+    for name, pattern in _patterns():
+        if name.startswith(("people:", "api:")) or not name.endswith(("_add", "_edit")):
+            continue  # the registries' numbers are checked by their own tests
+        args = _arguments(pattern)
+        kwargs = {}
+        if args:
+            key = _model_key(name, pattern)
+            if key not in world:
+                continue
+            kwargs = {"pk": world[key].pk}
+        url = reverse(name, kwargs=kwargs)
+        page = client.get(url)
+        if page.status_code != 200:
+            continue
+        html = page.content.decode()
+        data = form_data(html)
+        for field in _number_inputs(html):
+            fields_tried.add(f"{name}.{field}")
+            for junk in JUNK_NUMBERS:
+                trail = AuditEntry.objects.count()
+                response = client.post(url, {**data, field: junk})
+                body = response.content.decode(errors="replace")
+                if response.status_code >= 500 or response.status_code == 302:
+                    failures.append(f"POST {url} {field}={junk} → {response.status_code}")
+                elif not any("\u4e00" <= ch <= "\u9fff" for ch in body):
+                    failures.append(f"POST {url} {field}={junk}: no Chinese message")
+                if AuditEntry.objects.count() != trail:
+                    failures.append(f"POST {url} {field}={junk} wrote to the audit trail")
+    assert not failures, "\n".join(failures)
+    # The walk reached the number fields it is about.
+    for expected in ("ledger:activity_add.m_participants", "monitoring:indicator_add.target",
+                     "petitions:timelimits_add.accept_days"):
+        assert any(f.startswith(expected.split(".")[0]) for f in fields_tried), (expected, sorted(fields_tried))
+    assert len(fields_tried) >= 10, sorted(fields_tried)
