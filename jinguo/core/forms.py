@@ -33,6 +33,7 @@ class ScopedModelForm(forms.ModelForm):
         """Whole-number fields keep to their column's portable range on every database: SQLite enforces none, so a
         headcount of 10^16 was saved there (and a time limit that large overflowed date arithmetic later) while
         PostgreSQL refused it."""
+        from django.core.exceptions import FieldDoesNotExist
         from django.core.validators import MaxValueValidator, MinValueValidator
         from django.db.backends.base.operations import BaseDatabaseOperations
 
@@ -44,7 +45,7 @@ class ScopedModelForm(forms.ModelForm):
                 continue
             try:
                 model_field = self._meta.model._meta.get_field(name)
-            except Exception:
+            except FieldDoesNotExist:  # a form field of its own, bounded by the form
                 continue
             if isinstance(model_field, ScaledDecimalField) or model_field.get_internal_type() not in ranges:
                 continue
