@@ -103,7 +103,7 @@ class IdField(forms.IntegerField):
         text = "" if value is None else str(value).strip()
         if text in self.empty_values:
             return None
-        if not text.isdigit() or not 1 <= int(text) <= MAX_ID:
+        if not (text.isascii() and text.isdigit()) or not 1 <= int(text) <= MAX_ID:
             raise forms.ValidationError(self.error_messages["invalid"], code="invalid", params={"value": text})
         return int(text)
 

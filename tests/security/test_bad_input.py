@@ -205,3 +205,59 @@ def test_every_number_field_of_every_add_and_edit_page_refuses_junk_numbers(make
                      "petitions:timelimits_add.accept_days"):
         assert any(f.startswith(expected.split(".")[0]) for f in fields_tried), (expected, sorted(fields_tried))
     assert len(fields_tried) >= 10, sorted(fields_tried)
+
+
+# --- The summary editor ------------------------------------------------------------------------------------------------
+EDITOR_JUNK = ["add:x", "add:", "add:-1", "add:999", "add:1e3", "add:²", "delete:999", "delete:-1", "delete:abc",
+               "delete:", "delete:²", "delete:0", "move:1", "move:abc:def", "move:1:2", "nonsense", "add:0:1"]
+
+
+@pytest.mark.parametrize("action", EDITOR_JUNK)
+def test_summary_editor_answers_junk_actions_with_a_chinese_400_and_keeps_the_text(action, tree, users, login):
+    from jinguo.reports.models import Summary
+
+    blocks = [{"key": "p1", "kind": "para", "text": "生成的段落", "origin": "generated", "edited": False,
+               "links": []},
+              {"key": "user.1", "kind": "para", "text": "自己写的段落", "origin": "user", "edited": False,
+               "links": []}]
+    summary = Summary.objects.create(org=tree["county"], title="2025年工作总结", created_by=users["staff"],
+                                     status=Summary.Status.READY, period="2025", blocks=blocks)
+    client = login(users["staff"])
+    client.raise_request_exception = False
+    response = client.post(summary.get_absolute_url(), {"text_0": "刚改的文字", "action": action,
+                                                         "version": str(summary.version)})
+    assert response.status_code == 400, (action, response.status_code)
+    page = response.content.decode()
+    assert "未保存" in page or "未执行" in page, page[:3000]
+    assert "刚改的文字" in page  # what she typed is still on the page
+    summary.refresh_from_db()
+    assert summary.blocks == blocks
+
+
+@pytest.mark.parametrize("version", ["abc", "²", "9" * 30, "-1"])
+def test_summary_editor_junk_version_is_not_a_server_error(version, tree, users, login):
+    from jinguo.reports.models import Summary
+
+    summary = Summary.objects.create(org=tree["county"], title="总结", created_by=users["staff"], period="2025",
+                                     status=Summary.Status.READY, blocks=[])
+    client = login(users["staff"])
+    client.raise_request_exception = False
+    response = client.post(summary.get_absolute_url(), {"action": "save", "version": version})
+    assert response.status_code in (302, 409), response.status_code
+
+
+def test_summary_editor_good_actions_still_work(tree, users, login):
+    from jinguo.reports.models import Summary
+
+    summary = Summary.objects.create(org=tree["county"], title="总结", created_by=users["staff"], period="2025",
+                                     status=Summary.Status.READY,
+                                     blocks=[{"key": "p1", "kind": "para", "text": "原文", "origin": "generated",
+                                              "edited": False, "links": []}])
+    client = login(users["staff"])
+    url = summary.get_absolute_url()
+    assert client.post(url, {"action": "add:0"}).status_code == 302
+    summary.refresh_from_db()
+    assert [b["origin"] for b in summary.blocks] == ["generated", "user"]
+    assert client.post(url, {"action": "delete:1"}).status_code == 302
+    summary.refresh_from_db()
+    assert [b["origin"] for b in summary.blocks] == ["generated"]
