@@ -400,6 +400,15 @@ def not_found(request, exception=None) -> HttpResponse:
     return render(request, "404.html", status=404)
 
 
+def conflict(request, obj: models.Model) -> HttpResponse:
+    """409 for a workflow action that lost the race (EditConflict): the Chinese message and the way back."""
+    from jinguo.core.models import CONFLICT_MESSAGE
+
+    return render(request, "409.html", {"message": CONFLICT_MESSAGE, "object": obj,
+                                        "back": obj.get_absolute_url() if hasattr(obj, "get_absolute_url") else ""},
+                  status=409)
+
+
 def bad_request(request, exception=None) -> HttpResponse:
     """400 with what was wrong and where (views raise `BadRequest(message)`), in Chinese, never a bare English line."""
     message = str(exception) if exception else ""

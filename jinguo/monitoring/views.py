@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 from django.views import View
 
 from jinguo.core import views as generic
+from jinguo.core.models import EditConflict, check_version
 from jinguo.core.numbers import plain_number
 from jinguo.core.periods import Period
 from jinguo.core.tables import Col, Table
@@ -104,11 +105,16 @@ class GridView(LoginRequiredMixin, View):
             return self.render(request, dataset, submission, period, status=400, form=form)
         try:
             submission = services.save_grid(dataset, period, form.values())
+        except EditConflict:
+            return generic.conflict(request, submission or dataset)
         except ValidationError as exc:
             messages.error(request, "；".join(exc.messages))
             return self.render(request, dataset, submission, period, status=400, form=form)
         if request.POST.get("action") == "submit":
-            violations = services.submit(submission)
+            try:
+                violations = services.submit(submission)
+            except EditConflict:
+                return generic.conflict(request, submission)
             if violations:
                 messages.error(request, _("有%(n)d条校验未通过，未提交。错误须修正；警告须在“说明”中写明原因。") % {
                     "n": len(violations)})
@@ -126,6 +132,7 @@ class SubmissionActionView(LoginRequiredMixin, View):
         submission = get_object_or_404(Submission.objects.visible_to(request.user, "view"), pk=pk)
         reason = request.POST.get("reason", "")
         try:
+            check_version(submission, request.POST.get("version"))
             if action == "review":
                 services.review(submission, actor=request.user)
             elif action == "return":
@@ -136,6 +143,8 @@ class SubmissionActionView(LoginRequiredMixin, View):
                 services.reopen(submission, actor=request.user, reason=reason)
             else:
                 raise PermissionDenied
+        except EditConflict:
+            return generic.conflict(request, submission)
         except (ValidationError, PermissionDenied) as exc:
             messages.error(request, "；".join(getattr(exc, "messages", [str(exc)])))
         else:

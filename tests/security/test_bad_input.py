@@ -207,7 +207,7 @@ def test_every_number_field_of_every_add_and_edit_page_refuses_junk_numbers(make
     assert len(fields_tried) >= 10, sorted(fields_tried)
 
 
-# --- The summary editor ------------------------------------------------------------------------------------------------
+# --- The summary editor ---------------------------------------------------------------------------------------
 EDITOR_JUNK = ["add:x", "add:", "add:-1", "add:999", "add:1e3", "add:²", "delete:999", "delete:-1", "delete:abc",
                "delete:", "delete:²", "delete:0", "move:1", "move:abc:def", "move:1:2", "nonsense", "add:0:1"]
 
