@@ -27,6 +27,7 @@ urlpatterns = [
     path("favicon.ico", RedirectView.as_view(url=static("jinguo/favicon.svg"), permanent=True)),
 ]
 
+handler400 = "jinguo.core.views.bad_request"
 handler403 = "jinguo.core.views.forbidden"
 handler404 = "jinguo.core.views.not_found"
 handler500 = "jinguo.core.views.server_error"

@@ -27,13 +27,21 @@ class ScaledDecimalField(models.BigIntegerField):
     def from_db_value(self, value, expression, connection):
         return None if value is None else Decimal(value).scaleb(-self.places)
 
+    def largest(self) -> Decimal:
+        """The largest magnitude the column holds: the form's digits, which stay within a bigint once scaled."""
+        return Decimal(10) ** (self.form_max_digits - self.places) - self._unit()
+
     def to_python(self, value):
-        if value is None or isinstance(value, Decimal):
+        if value is None:
             return value
         try:
-            return Decimal(str(value)).quantize(self._unit())
+            number = value if isinstance(value, Decimal) else Decimal(str(value).replace(",", "").strip())
+            if not number.is_finite() or abs(number) > self.largest():
+                raise ArithmeticError
+            return number if isinstance(value, Decimal) else number.quantize(self._unit())
         except ArithmeticError:
-            raise ValidationError(_("“%(value)s”不是有效的数字。"), params={"value": value}) from None
+            raise ValidationError(_("“%(value)s”不是有效的数字，或超出可记录的范围（绝对值不超过%(max)s）。"),
+                                  code="invalid", params={"value": value, "max": f"{self.largest():,.0f}"}) from None
 
     def get_prep_value(self, value):
         if value is None:
@@ -50,7 +58,6 @@ class ScaledDecimalField(models.BigIntegerField):
 
         return ExactDecimalField(max_digits=self.form_max_digits, decimal_places=self.places, **kwargs)
 
-
 class CentsField(ScaledDecimalField):
     """Two places: yuan and fen, counts, hours. More decimals than that are an error, not rounded away."""
 
@@ -63,7 +70,7 @@ class FixedPointField(ScaledDecimalField):
     description = _("四位小数的精确数")
     places = 4
     strict = False
-    form_max_digits = 20
+    form_max_digits = 18  # 10^18 < 2^63: with 20 digits the scaled value overflowed the column
 
 
 def validate_period(value: str) -> None:

@@ -83,11 +83,42 @@ class ScopedModelForm(PersonalDataMixin, forms.ModelForm):
                 field.queryset = self.limit_choices(queryset)
                 if isinstance(field, forms.ModelChoiceField) and not isinstance(field, forms.ModelMultipleChoiceField):
                     field.queryset = self.keep_current(name, field.queryset)
+        self._bound_integers()
         if self.instance.pk is not None and hasattr(self.instance, "version"):
             # The version this page was drawn from travels with the form, so a save over someone else's newer
             # change is refused (core.models.EditConflict) instead of silently overwriting it.
             self.fields["version"] = forms.IntegerField(widget=forms.HiddenInput, required=False,
                                                         initial=self.instance.version)
+
+    def _bound_integers(self) -> None:
+        """Whole-number fields keep to their column's portable range on every database: SQLite enforces none, so a
+        headcount of 10^16 was saved there (and a time limit that large overflowed date arithmetic later) while
+        PostgreSQL refused it."""
+        from django.core.exceptions import FieldDoesNotExist
+        from django.core.validators import MaxValueValidator, MinValueValidator
+        from django.db.backends.base.operations import BaseDatabaseOperations
+
+        from jinguo.core.fields import ScaledDecimalField
+
+        ranges = BaseDatabaseOperations.integer_field_ranges
+        for name, field in self.fields.items():
+            if not isinstance(field, forms.IntegerField) or isinstance(field, forms.DecimalField):
+                continue
+            try:
+                model_field = self._meta.model._meta.get_field(name)
+            except FieldDoesNotExist:  # a form field of its own, bounded by the form
+                continue
+            if isinstance(model_field, ScaledDecimalField) or model_field.get_internal_type() not in ranges:
+                continue
+            low, high = ranges[model_field.get_internal_type()]
+            if field.max_value is None or field.max_value > high:
+                field.max_value = high
+                field.validators.append(MaxValueValidator(high))
+                field.widget.attrs["max"] = high
+            if field.min_value is None or field.min_value < low:
+                field.min_value = low
+                field.validators.append(MinValueValidator(low))
+                field.widget.attrs.setdefault("min", low)
 
     def clean(self):
         cleaned = super().clean()
@@ -135,6 +166,69 @@ class ExactDecimalField(forms.DecimalField):
         if isinstance(number, Decimal) and number.is_finite() and number == number.to_integral_value():
             return number.quantize(Decimal(1))
         return number
+
+
+# The largest id a bigint column holds: anything beyond it is not an id, whatever the database would make of it.
+MAX_ID = 2**63 - 1
+
+
+class IdField(forms.IntegerField):
+    """A record's id given in a query string or form: a positive whole number, or a Chinese message naming the
+    value. (Whether such a record exists, and is visible to the user, is the view's question: a 404.)"""
+
+    def __init__(self, **kwargs) -> None:
+        kwargs.setdefault("min_value", 1)
+        kwargs.setdefault("max_value", MAX_ID)
+        super().__init__(**kwargs)
+        self.error_messages.update({
+            "invalid": _("“%(value)s”不是有效的编号，应为正整数。"),
+            "min_value": _("“%(value)s”不是有效的编号，应为正整数。"),
+            "max_value": _("“%(value)s”不是有效的编号，应为正整数。"),
+        })
+        self.validators = []  # the messages above say it for every case, with the value
+
+    def to_python(self, value):
+        text = "" if value is None else str(value).strip()
+        if text in self.empty_values:
+            return None
+        if not (text.isascii() and text.isdigit()) or not 1 <= int(text) <= MAX_ID:
+            raise forms.ValidationError(self.error_messages["invalid"], code="invalid", params={"value": text})
+        return int(text)
+
+
+class PeriodFormField(forms.CharField):
+    """A reporting period (core.periods.Period): 2025, 2025H1, 2025Q3, 2025M03; cleans to a Period."""
+
+    def __init__(self, **kwargs) -> None:
+        super().__init__(**kwargs)
+
+    def to_python(self, value):
+        from jinguo.core.periods import Period
+
+        text = super().to_python(value)
+        if text in self.empty_values:
+            return None
+        if len(text) > 20:
+            text = text[:20] + "…"  # named in the message; no period is that long
+        try:
+            return Period.parse(text)
+        except ValueError as exc:
+            raise forms.ValidationError(str(exc), code="invalid") from None
+
+    def prepare_value(self, value):
+        return str(value) if value is not None else value
+
+
+class UnitPeriodQueryForm(forms.Form):
+    """The unit and period a statistics or report page is asked for (`?org=…&period=…`): one parser for all of
+    them, so a junk value is a message saying which parameter and what was wrong, never a server error."""
+
+    org = IdField(label=_("单位"), required=False)
+    period = PeriodFormField(label=_("统计期"), required=False)
+
+    def errors_text(self, field: str) -> str:
+        """"单位（org）：“abc”不是有效的编号，应为正整数。" — what and where, for a page or a message."""
+        return "；".join(f"{self.fields[field].label}（{field}）：{error}" for error in self.errors.get(field, []))
 
 
 class CompactSelect(forms.Select):

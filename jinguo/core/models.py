@@ -25,6 +25,17 @@ class EditConflict(Exception):
         super().__init__(_("“%(obj)s”已被他人修改，您的修改未保存。请刷新页面查看最新内容后重新修改。") % {"obj": obj})
 
 
+# What a workflow page says when its action lost the race: someone acted on the record after the page was drawn.
+CONFLICT_MESSAGE = _("该记录已被他人修改，请刷新后重试。")
+
+
+def check_version(obj: models.Model, posted: str | None) -> None:
+    """EditConflict when the page posted the version it was drawn from (`version`, a hidden field of the workflow
+    forms) and the record has moved on since: the action was meant for a state the record is no longer in."""
+    if posted and posted.isascii() and posted.isdigit() and int(posted) != obj.version:
+        raise EditConflict(obj)
+
+
 class AuditedModel(models.Model):
     """Change-logged, version-checked record: saving or deleting it writes a before/after diff to the audit trail,
     and saving a copy older than the stored one raises EditConflict instead of overwriting someone's change.

@@ -15,6 +15,9 @@ from django.utils.translation import gettext as _
 _PATTERN = re.compile(r"^(?P<year>\d{4})(?:(?P<kind>[HQM])(?P<n>\d{1,2}))?$")
 _SPAN = {"Y": 12, "H": 6, "Q": 3, "M": 1}
 _COUNT = {"H": 2, "Q": 4, "M": 12}
+# Years a statistics period may name: the records start long after 1900, and the year before and after any period
+# (comparisons, "next half-year") must still be a calendar date.
+FIRST_YEAR, LAST_YEAR = 1900, 2099
 
 
 @dataclass(frozen=True, order=True)
@@ -29,6 +32,9 @@ class Period:
         if not match:
             raise ValueError(_("“%(text)s”不是有效的统计期，应写成 2025、2025H1、2025Q3 或 2025M03") % {"text": text})
         year, kind, number = int(match["year"]), match["kind"] or "Y", int(match["n"] or 1)
+        if not FIRST_YEAR <= year <= LAST_YEAR:
+            raise ValueError(_("“%(text)s”不是有效的统计期：年份应在%(first)d至%(last)d之间") % {
+                "text": text, "first": FIRST_YEAR, "last": LAST_YEAR})
         if kind != "Y" and not 1 <= number <= _COUNT[kind]:
             raise ValueError(_("“%(text)s”不是有效的统计期") % {"text": text})
         return cls(year, kind, number)

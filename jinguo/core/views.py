@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
-from django.core.exceptions import ImproperlyConfigured, PermissionDenied, ValidationError
+from django.core.exceptions import BadRequest, ImproperlyConfigured, PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
 from django.core.paginator import Paginator
 from django.db import models, transaction
@@ -119,7 +119,15 @@ class ObjectListView(ScopedViewMixin, View):
         filterset = None
         if self.filterset is not None:
             filterset = self.filterset(request.GET or None, queryset=queryset, request=request)
-            queryset = filterset.qs if filterset.is_bound and filterset.is_valid() else queryset
+            if filterset.is_bound and filterset.is_valid():
+                queryset = filterset.qs
+            elif filterset.is_bound:
+                # Filter by the conditions that could be read; say which were ignored and why.
+                queryset = filterset.filter_queryset(queryset)
+                for name, errors in filterset.form.errors.items():
+                    field = filterset.form.fields.get(name)
+                    messages.error(request, _("筛选条件“%(label)s”无效，已忽略：%(error)s") % {
+                        "label": field.label if field else name, "error": "；".join(errors)})
         if request.GET.get("export") == "xlsx":
             return self.export(queryset, table)
         try:
@@ -406,6 +414,23 @@ def not_found(request, exception=None) -> HttpResponse:
     return render(request, "404.html", status=404)
 
 
+def conflict(request, obj: models.Model) -> HttpResponse:
+    """409 for a workflow action that lost the race (EditConflict): the Chinese message and the way back."""
+    from jinguo.core.models import CONFLICT_MESSAGE
+
+    return render(request, "409.html", {"message": CONFLICT_MESSAGE, "object": obj,
+                                        "back": obj.get_absolute_url() if hasattr(obj, "get_absolute_url") else ""},
+                  status=409)
+
+
+def bad_request(request, exception=None) -> HttpResponse:
+    """400 with what was wrong and where (views raise `BadRequest(message)`), in Chinese, never a bare English line."""
+    message = str(exception) if exception else ""
+    if request.path.startswith("/api/"):
+        return JsonResponse({"detail": message or _("请求有误。")}, status=400)
+    return render(request, "400.html", {"message": message}, status=400)
+
+
 def forbidden(request, exception=None) -> HttpResponse:
     message = str(exception) if exception else ""
     if request.path.startswith("/api/"):
@@ -536,23 +561,40 @@ class AttachmentDownloadView(LoginRequiredMixin, View):
 
 # --- Org and period pickers (statistics pages) ---------------------------------------------------------------------
 def chosen_org_and_period(request, model) -> tuple[OrgUnit, Period, list[OrgUnit]]:
-    """The org (one of the user's visible units, default: her top unit) and period asked for in the query."""
+    """The org (one of the user's visible units, default: her top unit) and period asked for in the query.
+
+    A unit that is not an id is a 400 naming the parameter and value; one that does not exist or is outside the
+    user's scope a 404; a period that cannot be read is ignored (the current year is shown) with a message.
+    """
+    from jinguo.core.forms import UnitPeriodQueryForm
     from jinguo.orgs.models import OrgUnit
 
     roots = scope_paths(request.user, model.scope_roles["view"])
     if not roots:
         raise PermissionDenied(_("您没有进行此操作的权限。"))
     visible = OrgUnit.objects.visible_to(request.user, "view")
-    org = None
-    if request.GET.get("org"):
-        org = get_object_or_404(visible, pk=request.GET["org"])
-    org = org or visible.filter(path=roots[0]).first()
-    try:
-        period = Period.parse(request.GET.get("period") or str(Period.containing(timezone.localdate(), "Y")))
-    except ValueError as exc:
-        messages.error(request, str(exc))
-        period = Period.containing(timezone.localdate(), "Y")
+    query = UnitPeriodQueryForm({"org": request.GET.get("org", ""), "period": request.GET.get("period", "")})
+    query.is_valid()
+    if "org" in query.errors:
+        raise BadRequest(query.errors_text("org"))
+    org_id = query.cleaned_data.get("org")
+    org = get_object_or_404(visible, pk=org_id) if org_id else visible.filter(path=roots[0]).first()
+    period = query.cleaned_data.get("period")
+    if "period" in query.errors:
+        messages.error(request, _("%(error)s 已改为显示本年度。") % {"error": query.errors_text("period")})
+    period = period or Period.containing(timezone.localdate(), "Y")
     choices = list(visible.filter(level__in=["province", "city", "county", "township"]).order_by("path")[:500])
     return org, period, choices
 
 
+def object_from_query(request, queryset: models.QuerySet, param: str, label: str) -> models.Model | None:
+    """The record a query parameter names by id (None when absent): a 400 saying which parameter and value when
+    it is not an id, a 404 when no such record is in `queryset`."""
+    from jinguo.core.forms import IdField
+
+    raw = request.GET.get(param, "")
+    try:
+        pk = IdField(required=False).clean(raw)
+    except ValidationError as exc:
+        raise BadRequest(f"{label}（{param}）：{'；'.join(exc.messages)}") from None
+    return get_object_or_404(queryset, pk=pk) if pk else None

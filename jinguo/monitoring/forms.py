@@ -1,10 +1,12 @@
 """Forms for the catalogue: local indicators and validation rules (the expression grammar is checked on save)."""
 
+from decimal import Decimal
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from jinguo.core.forms import ScopedModelForm
-from jinguo.monitoring.models import Indicator, ValidationRule
+from jinguo.monitoring.models import DataValue, Indicator, ValidationRule
 
 
 class IndicatorForm(ScopedModelForm):
@@ -38,3 +40,55 @@ class RuleForm(ScopedModelForm):
         model = ValidationRule
         fields = ["code", "name", "left", "operator", "right", "importance", "missing", "message", "is_active"]
         help_texts = {"left": _("如 W_EDU_03 或 C_HEALTH_01A + C_HEALTH_01B；上期值写 W_EDU_03[previous]")}
+
+
+class GridNumberField(forms.DecimalField):
+    """One cell of the data-entry grid: thousands separators allowed; NaN, infinities and values beyond what the
+    column keeps are refused with a message naming the value (Django's DecimalField checks the digits)."""
+
+    def to_python(self, value):
+        if isinstance(value, str):
+            value = value.replace(",", "").replace("，", "").strip()
+        try:
+            number = super().to_python(value)
+        except forms.ValidationError as exc:
+            raise forms.ValidationError(self.error_messages["invalid"], code="invalid",
+                                        params={"value": str(value)[:40]}) from exc
+        if number is not None and number.is_finite() and number.adjusted() < 20 and \
+                number.as_tuple().exponent < -self.decimal_places:
+            number = number.quantize(Decimal(1).scaleb(-self.decimal_places))  # the column rounds, so the form does
+        return number
+
+
+class GridForm(forms.Form):
+    """The grid of one data set: `v_<indicator id>` (value) and `c_<indicator id>` (comment) per indicator."""
+
+    def __init__(self, *args, indicators, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        value_field = DataValue._meta.get_field("value")
+        self.indicators = list(indicators)
+        too_long = _("“%(value)s”超出可填写的范围：整数部分最多%(whole)d位，小数最多%(places)d位。") % {
+            "value": "%(value)s", "whole": value_field.form_max_digits - value_field.places,
+            "places": value_field.places}
+        for indicator in self.indicators:
+            self.fields[f"v_{indicator.pk}"] = GridNumberField(
+                label=indicator.name, required=False, max_digits=value_field.form_max_digits,
+                decimal_places=value_field.places, error_messages={
+                    "invalid": _("“%(value)s”不是数字，请填写数值（可带小数）。"),
+                    "max_digits": too_long, "max_whole_digits": too_long, "max_decimal_places": too_long,
+                })
+            self.fields[f"c_{indicator.pk}"] = forms.CharField(label=_("说明"), required=False, max_length=300)
+
+    def values(self) -> dict:
+        """{indicator: (value or None, comment)} for the service."""
+        return {i: (self.cleaned_data.get(f"v_{i.pk}"), self.cleaned_data.get(f"c_{i.pk}", "").strip())
+                for i in self.indicators}
+
+    def cell_errors(self) -> dict[int, str]:
+        """Indicator id → the message shown beside its cell."""
+        errors = {}
+        for indicator in self.indicators:
+            messages = [*self.errors.get(f"v_{indicator.pk}", []), *self.errors.get(f"c_{indicator.pk}", [])]
+            if messages:
+                errors[indicator.pk] = "；".join(messages)
+        return errors

@@ -151,6 +151,16 @@ def _guard(submission: Submission, allowed: set, action: str) -> None:
 
 
 @transaction.atomic
+@transaction.atomic
+def save_grid(dataset, period: Period, values: dict[Indicator, tuple[Decimal | None, str]]) -> Submission:
+    """The grid of one data set and period saved as a draft: the submission is opened on its first save, in the
+    same transaction as its values, so a refused save leaves nothing behind."""
+    submission, _created = Submission.objects.get_or_create(dataset=dataset, period=str(period),
+                                                            defaults={"org": dataset.org})
+    save_values(submission, values)
+    return submission
+
+
 def save_values(submission: Submission, values: dict[Indicator, tuple[Decimal | None, str]]) -> None:
     """Save the grid (a draft). Approved values are locked until the approver reopens them."""
     if submission.locked:

@@ -1,21 +1,21 @@
 from __future__ import annotations
 
-from decimal import Decimal, InvalidOperation
-
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import BadRequest, PermissionDenied, ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views import View
 
 from jinguo.core import views as generic
+from jinguo.core.models import EditConflict, check_version
+from jinguo.core.numbers import plain_number
 from jinguo.core.periods import Period
 from jinguo.core.tables import Col, Table
 from jinguo.monitoring import services
 from jinguo.monitoring.attainment import attainment
-from jinguo.monitoring.forms import IndicatorForm, RuleForm
+from jinguo.monitoring.forms import GridForm, IndicatorForm, RuleForm
 from jinguo.monitoring.models import DataSet, Indicator, Submission, ValidationRule
 
 
@@ -57,22 +57,32 @@ class GridView(LoginRequiredMixin, View):
         try:
             period = Period.parse(period_text)
         except ValueError as exc:
-            raise PermissionDenied(str(exc)) from None
+            raise BadRequest(str(exc)) from None
         submission = Submission.objects.filter(dataset=dataset, period=str(period)).first()
         return dataset, submission, period
 
-    def rows(self, dataset, submission, period):
+    def rows(self, dataset, submission, period, form=None):
+        """(indicator, stored value, last period's value, typed value, error) per indicator: after a refused save
+        the cells show what was typed, and the reason beside each bad one."""
         current = {v.indicator_id: v for v in submission.values.all()} if submission else {}
         before = Submission.objects.filter(dataset=dataset, period=_previous(period)).first()
         previous = {v.indicator_id: v.value for v in before.values.all()} if before else {}
-        return [(indicator, current.get(indicator.pk), previous.get(indicator.pk))
-                for indicator in dataset.indicators.order_by("outline", "domain", "code")]
+        errors = form.cell_errors() if form is not None else {}
+        rows = []
+        for indicator in dataset.indicators.order_by("outline", "domain", "code"):
+            stored = current.get(indicator.pk)
+            if form is not None:
+                typed = (form.data.get(f"v_{indicator.pk}", ""), form.data.get(f"c_{indicator.pk}", ""))
+            else:
+                typed = (plain_number(stored.value) if stored else "", stored.comment if stored else "")
+            rows.append((indicator, stored, previous.get(indicator.pk), typed, errors.get(indicator.pk, "")))
+        return rows
 
-    def render(self, request, dataset, submission, period, violations=None, status=200):
+    def render(self, request, dataset, submission, period, violations=None, status=200, form=None):
         can_edit = DataSet.objects.visible_to(request.user, "fill").filter(pk=dataset.pk).exists()
         return render(request, "monitoring/grid.html", {
             "dataset": dataset, "submission": submission, "period": period,
-            "rows": self.rows(dataset, submission, period), "violations": violations or [],
+            "rows": self.rows(dataset, submission, period, form), "violations": violations or [],
             "can_edit": can_edit and not (submission and submission.locked),
             "can_approve": submission is not None and Submission.objects.visible_to(
                 request.user, "approve").filter(pk=submission.pk).exists(),
@@ -88,28 +98,23 @@ class GridView(LoginRequiredMixin, View):
         dataset, submission, period = self.get_submission(request, dataset_pk, period)
         if not DataSet.objects.visible_to(request.user, "fill").filter(pk=dataset.pk).exists():
             raise PermissionDenied(_("您没有填报此数据集的权限。"))
-        if submission is None:
-            submission = Submission.objects.create(org=dataset.org, dataset=dataset, period=str(period))
-        values, errors = {}, []
-        for indicator in dataset.indicators.all():
-            raw = request.POST.get(f"v_{indicator.pk}", "").replace(",", "").strip()
-            try:
-                value = Decimal(raw) if raw else None
-            except InvalidOperation:
-                errors.append(_("“%(name)s”的数值“%(raw)s”不是数字。") % {"name": indicator.name, "raw": raw})
-                continue
-            values[indicator] = (value, request.POST.get(f"c_{indicator.pk}", "").strip()[:300])
-        if errors:
-            for error in errors:
-                messages.error(request, error)
-            return self.render(request, dataset, submission, period, status=400)
+        form = GridForm(request.POST, indicators=dataset.indicators.order_by("outline", "domain", "code"))
+        if not form.is_valid():
+            messages.error(request, _("有%(n)d个数值未能读取，均未保存，请按格子旁的提示修改。") % {
+                "n": len(form.cell_errors())})
+            return self.render(request, dataset, submission, period, status=400, form=form)
         try:
-            services.save_values(submission, values)
+            submission = services.save_grid(dataset, period, form.values())
+        except EditConflict:
+            return generic.conflict(request, submission or dataset)
         except ValidationError as exc:
             messages.error(request, "；".join(exc.messages))
-            return self.render(request, dataset, submission, period, status=400)
+            return self.render(request, dataset, submission, period, status=400, form=form)
         if request.POST.get("action") == "submit":
-            violations = services.submit(submission)
+            try:
+                violations = services.submit(submission)
+            except EditConflict:
+                return generic.conflict(request, submission)
             if violations:
                 messages.error(request, _("有%(n)d条校验未通过，未提交。错误须修正；警告须在“说明”中写明原因。") % {
                     "n": len(violations)})
@@ -127,6 +132,7 @@ class SubmissionActionView(LoginRequiredMixin, View):
         submission = get_object_or_404(Submission.objects.visible_to(request.user, "view"), pk=pk)
         reason = request.POST.get("reason", "")
         try:
+            check_version(submission, request.POST.get("version"))
             if action == "review":
                 services.review(submission, actor=request.user)
             elif action == "return":
@@ -137,6 +143,8 @@ class SubmissionActionView(LoginRequiredMixin, View):
                 services.reopen(submission, actor=request.user, reason=reason)
             else:
                 raise PermissionDenied
+        except EditConflict:
+            return generic.conflict(request, submission)
         except (ValidationError, PermissionDenied) as exc:
             messages.error(request, "；".join(getattr(exc, "messages", [str(exc)])))
         else:

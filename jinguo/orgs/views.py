@@ -1,6 +1,6 @@
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.db.models import Case, F, Func, OuterRef, Subquery, Value, When
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import render
 from django.utils.translation import gettext_lazy as _
 from django.views import View
 
@@ -39,9 +39,8 @@ class OrgTreeView(LoginRequiredMixin, View):
     def get(self, request):
         generic.require_scope(request.user, OrgUnit, "view")
         visible = OrgUnit.objects.visible_to(request.user, "view")
-        node = request.GET.get("node")
-        if node:
-            parent = get_object_or_404(visible, pk=node)
+        parent = generic.object_from_query(request, visible, "node", _("上级单位"))
+        if parent is not None:
             units = _with_counts(visible.filter(parent=parent)).select_related("agency_type")
             try:
                 indent = max(0, min(5, int(request.GET.get("indent", 1))))

@@ -12,6 +12,7 @@ from django.views import View
 
 from jinguo.audit.services import reveal
 from jinguo.core import views as generic
+from jinguo.core.models import EditConflict
 from jinguo.people import forms, services, tables
 from jinguo.people.models import Aid, Beneficiary, CivilizedPost, Honour, Loan, Person, Talent, Volunteer
 
@@ -163,6 +164,8 @@ class LoanStepView(LoginRequiredMixin, View):
         try:
             services.loan_step(loan, step, on=dt.date.fromisoformat(request.POST.get("on") or str(
                 timezone.localdate())))
+        except EditConflict:
+            return generic.conflict(request, loan)
         except (ValidationError, ValueError) as exc:
             messages.error(request, "；".join(getattr(exc, "messages", [str(exc)])))
         else:

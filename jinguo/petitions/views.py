@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from django.views import View
 
 from jinguo.core import views as generic
+from jinguo.core.models import EditConflict, check_version
 from jinguo.core.scope import recheck_visible
 from jinguo.petitions import services
 from jinguo.petitions.filters import CaseFilterSet
@@ -135,8 +136,11 @@ class CaseActionView(LoginRequiredMixin, View):
             raise PermissionDenied
         try:
             with transaction.atomic():
+                check_version(case, request.POST.get("version"))
                 self.run(request, case, action)
                 recheck_visible(case, request.user, "view")
+        except EditConflict:
+            return generic.conflict(request, case)
         except services.TransitionError as exc:
             messages.error(request, str(exc))
         except ValidationError as exc:
@@ -198,6 +202,8 @@ class AssignmentActionView(LoginRequiredMixin, View):
                                supervise=action == "supervise")
             else:
                 raise PermissionDenied
+        except EditConflict:
+            return generic.conflict(request, assignment.case)
         except (ValidationError, PermissionDenied) as exc:
             messages.error(request, "；".join(getattr(exc, "messages", [str(exc)])))
         else:
@@ -213,7 +219,10 @@ class ReferralFeedbackView(LoginRequiredMixin, View):
         if not result:
             messages.error(request, _("请填写反馈结果。"))
         else:
-            services.record_referral_feedback(referral, result=result, actor=request.user)
+            try:
+                services.record_referral_feedback(referral, result=result, actor=request.user)
+            except EditConflict:
+                return generic.conflict(request, referral.case)
             messages.success(request, _("已记录转介反馈。"))
         return redirect(referral.case.get_absolute_url())
 
@@ -224,7 +233,10 @@ class DomesticViolenceView(LoginRequiredMixin, View):
         form = DomesticViolenceForm(request.POST, instance=DomesticViolence.objects.filter(case=case).first(),
                                     prefix="dv")
         if form.is_valid():
-            alerts = services.save_dv(case, form.save(commit=False), actor=request.user)
+            try:
+                alerts = services.save_dv(case, form.save(commit=False), actor=request.user)
+            except EditConflict:
+                return generic.conflict(request, case)
             for alert in alerts:
                 messages.warning(request, alert)
             messages.success(request, _("家暴情况已保存。"))

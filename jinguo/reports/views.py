@@ -78,6 +78,26 @@ def _linked(block: dict) -> str:
     return mark_safe(html)  # noqa: S308 - every piece above is escaped
 
 
+EDITOR_ACTIONS = ("save", "regenerate", "download")  # and add:<n>, delete:<n> (after / of paragraph n)
+
+
+def _editor_action(action: str, blocks: list[dict]) -> tuple[str, int | None]:
+    """The editor's button, checked: ("save" | "regenerate" | "download", None) or ("add" | "delete", index).
+    Anything else is a ValueError with the message for the page."""
+    if action in EDITOR_ACTIONS:
+        return action, None
+    verb, _sep, argument = action.partition(":")
+    if verb not in ("add", "delete") or not _sep:
+        raise ValueError(_("无法识别的操作“%(action)s”，未保存。请刷新页面后重试。") % {"action": action[:40]})
+    if not (argument.isascii() and argument.isdigit()) or int(argument) >= len(blocks):
+        raise ValueError(_("没有第%(n)s段（本文共%(count)d段），操作“%(action)s”未执行，您的修改也未保存。") % {
+            "n": argument[:20], "count": len(blocks), "action": action[:40]})
+    index = int(argument)
+    if verb == "delete" and blocks[index].get("origin") != "user":
+        raise ValueError(_("第%(n)d段是按数据生成的，不能删除（可以修改其文字）；您的修改未保存。") % {"n": index + 1})
+    return verb, index
+
+
 class SummaryDetailView(LoginRequiredMixin, View):
     """The editor: every paragraph editable; own paragraphs can be added anywhere and removed again."""
 
@@ -112,18 +132,22 @@ class SummaryDetailView(LoginRequiredMixin, View):
                     block["generated_text"] = block["text"]
                     block["edited"] = True
                 block["text"] = text
-        action = request.POST.get("action", "")
-        if action.startswith("add:"):
-            position = int(action[4:]) + 1
-            blocks.insert(position, {"key": f"user.{uuid.uuid4().hex[:8]}", "kind": "para", "text": "",
-                                     "origin": "user", "edited": False, "links": []})
-        elif action.startswith("delete:"):
-            index = int(action[7:])
-            if blocks[index]["origin"] == "user":
-                blocks.pop(index)
+        action = request.POST.get("action", "") or "save"
+        try:
+            verb, index = _editor_action(action, blocks)
+        except ValueError as exc:
+            # Keep what she typed, and say what was wrong with the button's request.
+            messages.error(request, str(exc))
+            return self.render_editor(request, summary, blocks, status=400)
+        if verb == "add":
+            blocks.insert(index + 1, {"key": f"user.{uuid.uuid4().hex[:8]}", "kind": "para", "text": "",
+                                      "origin": "user", "edited": False, "links": []})
+        elif verb == "delete":
+            blocks.pop(index)
         summary.blocks = blocks
-        if request.POST.get("version", "").isdigit():
-            summary.version = int(request.POST["version"])
+        version = request.POST.get("version", "")
+        if version.isascii() and version.isdigit() and len(version) < 12:
+            summary.version = int(version)
         try:
             summary.save()
         except EditConflict as exc:
