@@ -156,16 +156,20 @@ class ExactDecimalField(forms.DecimalField):
     shown and read without trailing zeros ("300", and "300.00" is accepted as 300), so a form posted back
     unchanged is valid again."""
 
-    def prepare_value(self, value):
-        if isinstance(value, Decimal) and value.is_finite() and value == value.to_integral_value():
+    @staticmethod
+    def _whole(value):
+        """300.00 → 300; anything else (12.50, a number too large for any figure, NaN) as it is, for the
+        validators to judge."""
+        if isinstance(value, Decimal) and value.is_finite() and value.adjusted() < 20 \
+                and value == value.to_integral_value():
             return value.quantize(Decimal(1))
         return value
 
+    def prepare_value(self, value):
+        return self._whole(value)
+
     def to_python(self, value):
-        number = super().to_python(value)
-        if isinstance(number, Decimal) and number.is_finite() and number == number.to_integral_value():
-            return number.quantize(Decimal(1))
-        return number
+        return self._whole(super().to_python(value))
 
 
 # The largest id a bigint column holds: anything beyond it is not an id, whatever the database would make of it.

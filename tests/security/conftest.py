@@ -92,7 +92,16 @@ def _world(org, town, actor, MARK, make_case, make_activity, codes):
     records["datavalue"] = DataValue.objects.create(submission=records["submission"], indicator=records["indicator"],
                                                     value=Decimal("3"), comment=f"{MARK}说明")
     records["auditentry"] = AuditEntry.objects.filter(org_path__startswith=org.path).latest("seq")
+    records["apitoken"] = _token_of(actor)
     return records
+
+
+def _token_of(user):
+    from jinguo.accounts.models import ApiToken
+    from jinguo.accounts.services import issue_token
+
+    issue_token(user)
+    return ApiToken.objects.filter(user=user).latest("pk")
 
 
 @pytest.fixture
