@@ -215,6 +215,19 @@ class ImportContext:
             raise ValueError(self.existing)
 
 
+_PERSONAL_COLUMNS = {"id_number", "abuser_id_number", "phone", "person_name", "address"}
+
+
+def _mask_for(field_name: str) -> Callable[[str], str]:
+    from jinguo.core import idcard
+
+    for part, mask in (("id_number", idcard.mask_id_number), ("phone", idcard.mask_phone),
+                       ("address", idcard.mask_address)):
+        if part in field_name:
+            return mask
+    return idcard.mask_name
+
+
 class ImportSpec:
     """Declare `kind`, `label`, `model`, `form_class`, `columns`, `natural_key`; override hooks where needed."""
 
@@ -232,6 +245,7 @@ class ImportSpec:
             if not getattr(self, attr, None):
                 raise ImproperlyConfigured(f"{type(self).__name__} must declare {attr}")
         self._code_lookups: dict[str, dict[str, CodeItem]] = {}
+        self._masks: dict[str, Callable[[str], str]] = {}
 
     # Hooks -------------------------------------------------------------------------------------------------------
     def columns_for(self, ctx: ImportContext) -> list[Column]:
@@ -303,6 +317,31 @@ class ImportSpec:
     def export_queryset(self, ctx: ImportContext, date_from: dt.date | None = None,
                         date_to: dt.date | None = None) -> models.QuerySet:
         return self.base_queryset(ctx, "export")
+
+    # Personal data in error texts --------------------------------------------------------------------------------
+    def personal_masks(self, ctx: ImportContext) -> dict[str, Callable[[str], str]]:
+        """Form field → mask, for the columns holding personal data (the model's encrypted fields and the people
+        registries' person columns). Their values appear in stored error texts only masked."""
+        from jinguo.core.fields import EncryptedTextField
+
+        encrypted = {f.name for f in self.model._meta.get_fields() if isinstance(f, EncryptedTextField)}
+        masks = {}
+        for column in self.columns_for(ctx):
+            if column.field in encrypted or column.field in _PERSONAL_COLUMNS:
+                masks[column.field] = _mask_for(column.field)
+        return masks
+
+    def mask_errors(self, errors: list[RowError], values: dict[str, Any], masks: dict[str, Callable[[str], str]]
+                    ) -> list[RowError]:
+        """Replace every personal value of the row that an error text repeats by its mask."""
+        secrets = [(text, masks[name](text)) for name, value in values.items()
+                   if name in masks and len(text := parse_text(value)) >= 2]
+        if secrets:
+            secrets.sort(key=lambda pair: -len(pair[0]))
+            for error in errors:
+                for text, masked in secrets:
+                    error.message = error.message.replace(text, masked)
+        return errors
 
     # Cells -------------------------------------------------------------------------------------------------------
     def code_lookup(self, table: str) -> dict[str, CodeItem]:
@@ -469,6 +508,7 @@ class ImportSpec:
         if header is None:
             result.errors.append(RowError(sheet, 1, "", "", _("工作表是空的")))
             return result
+        self._masks = self.personal_masks(ctx)
         mapping, header_errors = self.match_headers(ctx, sheet, header[1])
         result.errors = header_errors
         if any(not e.column for e in header_errors):
@@ -533,6 +573,9 @@ class ImportSpec:
                 errors.append(RowError(sheet, number, column_letter(index), column.header, _("必填")))
                 continue
             data[column.field] = parsed
+        if errors and self._masks:
+            self.mask_errors(errors, {column.field: cells[index] if index < len(cells) else None
+                                      for index, column in mapping.items()}, self._masks)
         return data, errors
 
     def _form_errors(self, sheet: str, number: int, form: forms.Form, mapping: dict[int, Column]) -> list[RowError]:
@@ -684,7 +727,8 @@ class _ImportRun:
             form = (self.validator.validate(data) if bulk
                     else spec.form_class(data=data, instance=existing, **self.form_kwargs))
             if not form.is_valid():
-                result.errors.extend(spec._form_errors(self.sheet, number, form, self.mapping))
+                errors = spec._form_errors(self.sheet, number, form, self.mapping)
+                result.errors.extend(spec.mask_errors(errors, data, spec._masks))
             elif existing is not None and ctx.existing == "skip":
                 result.skipped += 1
             elif result.errors:

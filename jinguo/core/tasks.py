@@ -17,6 +17,7 @@ import socket
 from collections.abc import Callable
 from pathlib import Path
 
+from django.conf import settings
 from django.core.cache import cache
 from django.db import DatabaseError, connection, transaction
 from django.utils import timezone
@@ -68,14 +69,34 @@ def run_import_job(job_id: int) -> str:
         log.exception("import job %s crashed", job_id)
         _mark_crashed(job.pk, _("处理失败，未导入任何数据：%(error)s") % {"error": exc})
         raise
+    keep = settings.JINGUO_IMPORT_MAX_STORED_ERRORS
+    if not result.ok:
+        _store_error_file(job, result.errors)
     ImportJob.objects.filter(pk=job.pk).update(
         status=ImportJob.Status.DONE if result.ok else ImportJob.Status.FAILED,
         total=result.total, done=result.total, created_count=result.created, updated_count=result.updated,
-        skipped_count=result.skipped, errors=[e.as_dict() for e in result.errors], finished_at=timezone.now(),
+        skipped_count=result.skipped, errors=[e.as_dict() for e in result.errors[:keep]],
+        errors_omitted=max(0, len(result.errors) - keep), error_file=job.error_file.name or "",
+        finished_at=timezone.now(),
         message="" if result.ok else _("发现%(n)d处错误，整个文件未导入。") % {"n": len(result.errors)},
     )
     cache.delete(_progress_key(job.pk))
     return "done" if result.ok else "failed"
+
+
+def _store_error_file(job: ImportJob, errors: list) -> None:
+    """The upload with every error marked (the job keeps only the first ones in its list)."""
+    from django.core.files.base import ContentFile
+
+    from jinguo.core.excel import annotated_workbook
+
+    try:
+        with job.file.open("rb") as handle:
+            content = annotated_workbook(handle, [e.as_dict() for e in errors])
+    except Exception:  # a file openpyxl cannot read: the listed errors still tell what is wrong
+        log.exception("import job %s: could not build the annotated workbook", job.pk)
+        return
+    job.error_file.save(f"errors-{job.pk}.xlsx", ContentFile(content), save=False)
 
 
 def _mark_crashed(job_id: int, message: str) -> None:

@@ -354,7 +354,10 @@ class ImportJobView(LoginRequiredMixin, View):
 
     def get(self, request, pk):
         job = get_object_or_404(ImportJob.objects.visible_to(request.user).filter(user=request.user), pk=pk)
-        if request.GET.get("download") == "errors" and job.errors:
+        if request.GET.get("download") == "errors" and job.error_file:
+            with job.error_file.open("rb") as handle:
+                return xlsx_response(handle.read(), f"错误标注-{job.filename}")
+        if request.GET.get("download") == "errors" and job.errors:  # a job from before error files were kept
             with job.file.open("rb") as handle:
                 content = annotated_workbook(io.BytesIO(handle.read()), job.errors)
             return xlsx_response(content, f"错误标注-{job.filename}")
