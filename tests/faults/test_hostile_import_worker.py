@@ -15,7 +15,7 @@ def stray_cell_workbook(path) -> None:
     sheet = book.active
     sheet.title = "数据"
     sheet.append(["编码", "名称", "级别"])
-    sheet.append(["430001", "测试单位", "乡镇"])
+    sheet.append(["431100", "永州市", "市"])
     sheet["XFD1048576"] = "x"
     book.save(path)
 
@@ -39,7 +39,7 @@ def test_worker_fails_the_stray_cell_job_and_runs_the_next(scratch_db, tmp_path)
     book = Workbook()
     book.active.title = "数据"
     book.active.append(["编码", "名称", "级别"])
-    book.active.append(["430001", "测试单位", "乡镇"])
+    book.active.append(["431100", "永州市", "市"])
     book.save(good)
     scratch_db.jinguo("shell", "--no-imports", "-c", f"""
 {ORG}
@@ -77,5 +77,5 @@ for path in ({str(stray)!r}, {str(good)!r}):
     errors = json.loads(errors) if isinstance(errors, str) else errors
     assert "工作表“数据”的单元格 XFD1048576 超出导入范围" in errors[0]["message"]
     assert status2 == "done", (rows, out)
-    assert scratch_db.query("SELECT count(*) FROM orgs_orgunit WHERE code = '430001'")[0][0] == 1
+    assert scratch_db.query("SELECT count(*) FROM orgs_orgunit WHERE code = '431100'")[0][0] == 1
     assert "意外退出" not in out  # refused, not crashed and restarted
