@@ -12,16 +12,6 @@ from jinguo.core import tasks
 from jinguo.core.models import ImportJob
 
 
-def _wait_for(db, status: str, timeout: float = 60) -> list[tuple]:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        rows = db.query("SELECT status, worker_ids FROM django_tasks_database_dbtaskresult")
-        if rows and rows[0][0] == status:
-            return rows
-        time.sleep(0.2)
-    raise AssertionError(f"task never reached {status}: {rows}")
-
-
 def _statuses(db) -> dict[str, str]:
     rows = db.query("SELECT task_path, status FROM django_tasks_database_dbtaskresult")
     return {path.rpartition(".")[2]: status for path, status in rows}
