@@ -16,6 +16,7 @@ JINGUO_REQUIRE_2FA    1 = every user needs a second factor (administrators alway
 JINGUO_TLS            1 = served behind TLS (secure cookies, HSTS)
 JINGUO_TASKS          database (default) | immediate — how background tasks run
 JINGUO_API_TOKEN_DAYS days a REST API token stays valid (default 90)
+JINGUO_IMPORT_MAX_ROWS / JINGUO_IMPORT_MAX_COLUMNS  the most data rows (200000) and columns (200) one import reads
 """
 
 import os
@@ -233,6 +234,12 @@ CSRF_TRUSTED_ORIGINS = [o for o in os.environ.get("JINGUO_CSRF_TRUSTED_ORIGINS",
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 MAX_UPLOAD_SIZE = int(os.environ.get("JINGUO_MAX_UPLOAD_MB", "20")) * 1024 * 1024
+# One import reads at most this many data rows and columns, whatever the file says about itself (a stray cell at
+# XFD1048576 would otherwise make the reader allocate a 512 GiB grid).
+JINGUO_IMPORT_MAX_ROWS = int(os.environ.get("JINGUO_IMPORT_MAX_ROWS", "200000"))
+JINGUO_IMPORT_MAX_COLUMNS = int(os.environ.get("JINGUO_IMPORT_MAX_COLUMNS", "200"))
+# An import keeps this many errors in its job (with the count of the rest); its annotated workbook carries all.
+JINGUO_IMPORT_MAX_STORED_ERRORS = int(os.environ.get("JINGUO_IMPORT_MAX_STORED_ERRORS", "1000"))
 
 # --- Language and time ------------------------------------------------------------------------------------------
 LANGUAGE_CODE = "zh-hans"

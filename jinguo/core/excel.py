@@ -11,11 +11,13 @@ Rows already present (by natural key) are skipped, or updated when asked (`exist
 from __future__ import annotations
 
 import datetime as dt
+import io
 import re
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from typing import Any, BinaryIO
+from xml.etree import ElementTree
 
 from django import forms
 from django.core.exceptions import ImproperlyConfigured, PermissionDenied, ValidationError
@@ -214,6 +216,19 @@ class ImportContext:
             raise ValueError(self.existing)
 
 
+_PERSONAL_COLUMNS = {"id_number", "abuser_id_number", "phone", "person_name", "address"}
+
+
+def _mask_for(field_name: str) -> Callable[[str], str]:
+    from jinguo.core import idcard
+
+    for part, mask in (("id_number", idcard.mask_id_number), ("phone", idcard.mask_phone),
+                       ("address", idcard.mask_address)):
+        if part in field_name:
+            return mask
+    return idcard.mask_name
+
+
 class ImportSpec:
     """Declare `kind`, `label`, `model`, `form_class`, `columns`, `natural_key`; override hooks where needed."""
 
@@ -231,6 +246,7 @@ class ImportSpec:
             if not getattr(self, attr, None):
                 raise ImproperlyConfigured(f"{type(self).__name__} must declare {attr}")
         self._code_lookups: dict[str, dict[str, CodeItem]] = {}
+        self._masks: dict[str, Callable[[str], str]] = {}
 
     # Hooks -------------------------------------------------------------------------------------------------------
     def columns_for(self, ctx: ImportContext) -> list[Column]:
@@ -303,6 +319,31 @@ class ImportSpec:
                         date_to: dt.date | None = None) -> models.QuerySet:
         return self.base_queryset(ctx, "export")
 
+    # Personal data in error texts --------------------------------------------------------------------------------
+    def personal_masks(self, ctx: ImportContext) -> dict[str, Callable[[str], str]]:
+        """Form field → mask, for the columns holding personal data (the model's encrypted fields and the people
+        registries' person columns). Their values appear in stored error texts only masked."""
+        from jinguo.core.fields import EncryptedTextField
+
+        encrypted = {f.name for f in self.model._meta.get_fields() if isinstance(f, EncryptedTextField)}
+        masks = {}
+        for column in self.columns_for(ctx):
+            if column.field in encrypted or column.field in _PERSONAL_COLUMNS:
+                masks[column.field] = _mask_for(column.field)
+        return masks
+
+    def mask_errors(self, errors: list[RowError], values: dict[str, Any], masks: dict[str, Callable[[str], str]]
+                    ) -> list[RowError]:
+        """Replace every personal value of the row that an error text repeats by its mask."""
+        secrets = [(text, masks[name](text)) for name, value in values.items()
+                   if name in masks and len(text := parse_text(value)) >= 2]
+        if secrets:
+            secrets.sort(key=lambda pair: -len(pair[0]))
+            for error in errors:
+                for text, masked in secrets:
+                    error.message = error.message.replace(text, masked)
+        return errors
+
     # Cells -------------------------------------------------------------------------------------------------------
     def code_lookup(self, table: str) -> dict[str, CodeItem]:
         if table not in self._code_lookups:
@@ -372,21 +413,58 @@ class ImportSpec:
 
     # Reading -----------------------------------------------------------------------------------------------------
     def read_rows(self, file: BinaryIO | str) -> tuple[str, Iterator[tuple[int, list[Any]]], int]:
-        """(sheet name, iterator of (Excel row number, cells), data-row count) of the data sheet."""
+        """(sheet name, iterator of (Excel row number, cells), data-row count) of the data sheet.
+
+        The sheet's real extent is checked against the caps before calamine opens it (see core/xlsxscan.py), and
+        its rows are handed out one at a time instead of as one list of every cell.
+        """
+        import zipfile
+
+        from django.conf import settings
         from python_calamine import CalamineWorkbook
 
+        from jinguo.core.xlsxscan import NotXlsx, scan_sheet, sheet_paths
+
+        max_rows, max_columns = settings.JINGUO_IMPORT_MAX_ROWS, settings.JINGUO_IMPORT_MAX_COLUMNS
+        if not isinstance(file, str) and not (hasattr(file, "seekable") and file.seekable()):
+            file = io.BytesIO(file.read())
+        try:
+            with zipfile.ZipFile(file) as archive:
+                paths = sheet_paths(archive)
+                if not paths:
+                    raise CellError(_("工作簿中没有工作表"))
+                name = self.sheet_name if self.sheet_name in paths else next(iter(paths))
+                if paths[name] not in archive.namelist():
+                    raise CellError(_("工作簿已损坏：找不到工作表“%(sheet)s”的内容") % {"sheet": name})
+                extent = scan_sheet(archive, paths[name], max_rows + 1, max_columns)
+        except (zipfile.BadZipFile, NotXlsx, ElementTree.ParseError, KeyError, ValueError, OSError) as exc:
+            if isinstance(exc, CellError):
+                raise
+            raise CellError(_("无法读取文件，请上传 Excel 工作簿（.xlsx；.xls、.et、.ods 等请先在 Excel 或 WPS 中"
+                              "另存为 .xlsx）")) from exc
+        finally:
+            if not isinstance(file, str):
+                file.seek(0)
+        if extent.beyond:
+            raise CellError(_out_of_range(name, extent.beyond, max_rows, max_columns))
         try:
             book = CalamineWorkbook.from_path(file) if isinstance(file, str) else CalamineWorkbook.from_filelike(file)
+            sheet = book.get_sheet_by_name(name)
         except Exception as exc:
             raise CellError(_("无法读取文件，请上传 Excel 工作簿（.xlsx）：%(error)s") % {"error": exc}) from exc
-        names = book.sheet_names
-        if not names:
-            raise CellError(_("工作簿中没有工作表"))
-        name = self.sheet_name if self.sheet_name in names else names[0]
-        sheet = book.get_sheet_by_name(name)
-        rows = sheet.to_python(skip_empty_area=False)
-        count = max(0, len(rows) - 1)
-        return name, ((number, row) for number, row in enumerate(rows, start=1)), count
+        start = sheet.start or (0, 0)
+        end = sheet.end or (0, 0)
+        if sheet.end and (end[0] + 1 > max_rows + 1 or end[1] + 1 > max_columns):  # the scan missed it: still refuse
+            raise CellError(_out_of_range(name, f"{column_letter(end[1])}{end[0] + 1}", max_rows, max_columns))
+        pad = [""] * start[1]
+        count = max(0, end[0]) if sheet.end else 0  # the rows below the header row (row 1)
+
+        def rows() -> Iterator[tuple[int, list[Any]]]:
+            # iter_rows starts at the sheet's first row but at the range's first column: put the columns back.
+            for number, row in enumerate(sheet.iter_rows(), start=1):
+                yield number, pad + row if pad else row
+
+        return name, rows(), count
 
     def match_headers(self, ctx: ImportContext, sheet: str, header_row: list[Any]
                       ) -> tuple[dict[int, Column], list[RowError]]:
@@ -431,6 +509,7 @@ class ImportSpec:
         if header is None:
             result.errors.append(RowError(sheet, 1, "", "", _("工作表是空的")))
             return result
+        self._masks = self.personal_masks(ctx)
         mapping, header_errors = self.match_headers(ctx, sheet, header[1])
         result.errors = header_errors
         if any(not e.column for e in header_errors):
@@ -495,6 +574,9 @@ class ImportSpec:
                 errors.append(RowError(sheet, number, column_letter(index), column.header, _("必填")))
                 continue
             data[column.field] = parsed
+        if errors and self._masks:
+            self.mask_errors(errors, {column.field: cells[index] if index < len(cells) else None
+                                      for index, column in mapping.items()}, self._masks)
         return data, errors
 
     def _form_errors(self, sheet: str, number: int, form: forms.Form, mapping: dict[int, Column]) -> list[RowError]:
@@ -634,7 +716,8 @@ class _ImportRun:
             form = (self.validator.validate(data) if bulk
                     else spec.form_class(data=data, instance=existing, **self.form_kwargs))
             if not form.is_valid():
-                result.errors.extend(spec._form_errors(self.sheet, number, form, self.mapping))
+                errors = spec._form_errors(self.sheet, number, form, self.mapping)
+                result.errors.extend(spec.mask_errors(errors, data, spec._masks))
             elif existing is not None and ctx.existing == "skip":
                 result.skipped += 1
             elif result.errors:
@@ -669,6 +752,12 @@ class _ImportRun:
                 "first": first, "last": last, "error": _error_text(exc)}))
             return
         self.result.created += len(rows)
+
+
+def _out_of_range(sheet: str, ref: str, max_rows: int, max_columns: int) -> str:
+    return _("工作表“%(sheet)s”的单元格 %(ref)s 超出导入范围（最多 %(rows)s 行、%(cols)s 列），"
+             "请删除表格以外的内容后重新上传") % {"sheet": sheet, "ref": ref, "rows": f"{max_rows:,}",
+                                                "cols": f"{max_columns:,}"}
 
 
 def _error_text(exc: Exception) -> str:

@@ -248,7 +248,12 @@ class ImportJob(models.Model):
     created_count = models.PositiveIntegerField(_("新增"), default=0)
     updated_count = models.PositiveIntegerField(_("更新"), default=0)
     skipped_count = models.PositiveIntegerField(_("跳过"), default=0)
-    errors = models.JSONField(_("错误"), default=list, blank=True)
+    errors = models.JSONField(_("错误"), default=list, blank=True)  # the first JINGUO_IMPORT_MAX_STORED_ERRORS
+    errors_omitted = models.PositiveIntegerField(_("未列出的错误数"), default=0)
+    # The upload annotated with every error, built when the job ends (the stored list is capped). Same storage
+    # as `file`: it carries the same data.
+    error_file = models.FileField(_("标注错误的工作簿"), upload_to="imports/errors/%Y/%m/", blank=True,
+                                  storage=encrypted_storage)  # the rows of the upload, personal data included
     message = models.TextField(_("说明"), blank=True)
     created = models.DateTimeField(_("提交时间"), auto_now_add=True)
     finished_at = models.DateTimeField(_("完成时间"), null=True, blank=True)

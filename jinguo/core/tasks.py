@@ -1,10 +1,11 @@
 """Background work. Progress goes through the cache, not the database: the import's own transaction would
 hide it from the page until the end (and SQLite allows one writer).
 
-A worker killed in the middle of a task (OOM, kill -9, power) leaves the task "running" forever in django-tasks'
-table. `jinguo worker` starts with `recover_abandoned_tasks()`: such a task runs again (every task here is
-idempotent: an import is all-or-nothing, a summary is rewritten whole), and after MAX_ATTEMPTS it is marked
-failed and its job or summary says so — never silently lost.
+A worker killed in the middle of a task (a native library aborting on a hostile file, OOM, kill -9, power) leaves
+the task "running" forever in django-tasks' table. `jinguo worker` supervises its worker process, starts it again
+when it dies, and every worker starts with `recover_abandoned_tasks()`: the task whose worker died is marked failed
+after that first death and its job or summary says so — never silently lost, and never run again to kill the next
+worker too (a task that killed its process once will most likely do it again; the user uploads again instead).
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ import socket
 from collections.abc import Callable
 from pathlib import Path
 
+from django.conf import settings
 from django.core.cache import cache
 from django.db import DatabaseError, connection, transaction
 from django.utils import timezone
@@ -67,14 +69,34 @@ def run_import_job(job_id: int) -> str:
         log.exception("import job %s crashed", job_id)
         _mark_crashed(job.pk, _("处理失败，未导入任何数据：%(error)s") % {"error": exc})
         raise
+    keep = settings.JINGUO_IMPORT_MAX_STORED_ERRORS
+    if not result.ok:
+        _store_error_file(job, result.errors)
     ImportJob.objects.filter(pk=job.pk).update(
         status=ImportJob.Status.DONE if result.ok else ImportJob.Status.FAILED,
         total=result.total, done=result.total, created_count=result.created, updated_count=result.updated,
-        skipped_count=result.skipped, errors=[e.as_dict() for e in result.errors], finished_at=timezone.now(),
+        skipped_count=result.skipped, errors=[e.as_dict() for e in result.errors[:keep]],
+        errors_omitted=max(0, len(result.errors) - keep), error_file=job.error_file.name or "",
+        finished_at=timezone.now(),
         message="" if result.ok else _("发现%(n)d处错误，整个文件未导入。") % {"n": len(result.errors)},
     )
     cache.delete(_progress_key(job.pk))
     return "done" if result.ok else "failed"
+
+
+def _store_error_file(job: ImportJob, errors: list) -> None:
+    """The upload with every error marked (the job keeps only the first ones in its list)."""
+    from django.core.files.base import ContentFile
+
+    from jinguo.core.excel import annotated_workbook
+
+    try:
+        with job.file.open("rb") as handle:
+            content = annotated_workbook(handle, [e.as_dict() for e in errors])
+    except Exception:  # a file openpyxl cannot read: the listed errors still tell what is wrong
+        log.exception("import job %s: could not build the annotated workbook", job.pk)
+        return
+    job.error_file.save(f"errors-{job.pk}.xlsx", ContentFile(content), save=False)
 
 
 def _mark_crashed(job_id: int, message: str) -> None:
@@ -93,7 +115,7 @@ def _mark_crashed(job_id: int, message: str) -> None:
 
 # --- Tasks whose worker died -------------------------------------------------------------------------------------
 
-MAX_ATTEMPTS = 3
+MAX_ATTEMPTS = 1  # a task is given up when its first worker dies: re-running a poison task kills every restart
 STALE_AFTER = dt.timedelta(hours=2)  # a task of a worker on another host counts as abandoned after this long
 _on_abandoned: dict[str, Callable[..., None]] = {}
 
@@ -161,5 +183,5 @@ class WorkerLost(Exception):
 
 @on_abandoned(run_import_job)
 def _import_abandoned(job_id: int) -> None:
-    _mark_crashed(job_id, _("后台处理进程多次意外中止（已尝试%(n)d次），整个文件未导入。"
-                            "请联系系统管理员，或稍后重新上传。") % {"n": MAX_ATTEMPTS})
+    _mark_crashed(job_id, _("后台处理进程在处理这个文件时意外中止（文件可能过大、已损坏或含有异常内容），"
+                            "整个文件未导入（没有写入任何一行）。请检查文件后重新上传；如仍失败，请联系系统管理员。"))

@@ -374,9 +374,13 @@ class ImportJobView(LoginRequiredMixin, View):
 
     def get(self, request, pk):
         job = get_object_or_404(ImportJob.objects.visible_to(request.user).filter(user=request.user), pk=pk)
-        if request.GET.get("download") == "errors" and job.errors:
-            with job.file.open("rb") as handle:
-                content = annotated_workbook(io.BytesIO(handle.read()), job.errors)
+        if request.GET.get("download") == "errors" and (job.error_file or job.errors):
+            if job.error_file:
+                with job.error_file.open("rb") as handle:
+                    content = handle.read()
+            else:  # a job from before the annotated workbook was kept as a file
+                with job.file.open("rb") as handle:
+                    content = annotated_workbook(io.BytesIO(handle.read()), job.errors)
             record_event(Event.EXPORTED, org=job.org, object_repr=f"错误标注-{job.filename}",
                          data={"import_job": job.pk, "kind": job.kind})
             return xlsx_response(content, f"错误标注-{job.filename}")

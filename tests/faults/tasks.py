@@ -13,3 +13,12 @@ def slow_once(marker: str, seconds: float) -> str:
         path.write_text("started")
         time.sleep(seconds)
     return "finished"
+
+
+@task()
+def abort_worker() -> str:
+    """Kill the process running it, as a native library does when it cannot allocate (Python cannot catch it)."""
+    import os
+
+    os.abort()
+    return "unreachable"

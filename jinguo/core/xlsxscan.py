@@ -1,0 +1,162 @@
+"""The real extent of an .xlsx sheet, found before the reader opens it.
+
+calamine builds one dense grid from the sheet's first to its last cell: a single stray value at XFD1048576 asks it
+for 512 GiB and the process aborts (Rust aborts on a failed allocation; Python cannot catch it). So before calamine
+opens a sheet we stream the sheet's XML out of the zip and look at every cell's reference, stopping at the first
+one beyond the caps. The declared `<dimension>` is not trusted: it is whatever the file says.
+
+Cells are found with one regular expression over the decompressed bytes, a megabyte at a time, so memory stays flat
+and a 100,000-row sheet is scanned in well under a second or two (see tests/core/test_hostile_imports.py).
+"""
+
+from __future__ import annotations
+
+import posixpath
+import re
+import zipfile
+from collections.abc import Iterator
+from dataclasses import dataclass
+from xml.etree import ElementTree
+
+_REL_NS = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
+_CHUNK = 1 << 20
+# <row …> or <c …> (any namespace prefix), capturing the attributes and whether the element closes itself.
+_TAG = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?(row|c)(\s[^>]*)?>")
+# Fast path: cells as Excel and every common writer put them, `r` first in double quotes; `[^>/]*>` leaves out
+# the empty self-closing ones. A piece with any other kind of cell tag is read the slow way.
+_CELL = re.compile(rb'<c r="([A-Z]{1,3})(\d+)"[^>/]*>')
+_PREFIXED_CELL = re.compile(rb":c[\s>/]")
+_REF = re.compile(rb"""\sr\s*=\s*["']([A-Za-z]{0,3})(\d*)["']""")
+
+
+@dataclass(frozen=True)
+class SheetExtent:
+    rows: int  # the last row number holding a cell (1-based, as Excel shows it)
+    columns: int  # the last column holding a cell (1-based)
+    beyond: str = ""  # the reference of the first cell found beyond the caps, "" if none
+
+
+class NotXlsx(Exception):
+    """The file is not an .xlsx workbook (an .xls, .xlsb, .ods or anything else)."""
+
+
+def column_number(letters: bytes) -> int:
+    """b"A" → 1, b"XFD" → 16384."""
+    number = 0
+    for char in letters.upper():
+        number = number * 26 + char - 64
+    return number
+
+
+def cell_ref(row: int, column: int) -> str:
+    letters = ""
+    while column:
+        column, rem = divmod(column - 1, 26)
+        letters = chr(65 + rem) + letters
+    return f"{letters}{row}"
+
+
+def _parse(data: bytes) -> ElementTree.Element:
+    """A small part of the package (the workbook, its relationships). A DOCTYPE has no business in an .xlsx and
+    is where entity tricks live, so it is refused; expat resolves no external entities."""
+    if b"<!DOCTYPE" in data[:4096].upper() or b"<!ENTITY" in data.upper():
+        raise NotXlsx("DOCTYPE")
+    return ElementTree.fromstring(data)  # noqa: S314 (no DOCTYPE, so no entities to expand)
+
+
+def sheet_paths(archive: zipfile.ZipFile) -> dict[str, str]:
+    """Sheet name → path of its XML inside the zip, from the workbook part and its relationships."""
+    names = set(archive.namelist())
+    workbook = "xl/workbook.xml"
+    if "_rels/.rels" in names:
+        for rel in _parse(archive.read("_rels/.rels")):
+            if rel.get("Type", "").endswith("/officeDocument"):
+                workbook = rel.get("Target", workbook).lstrip("/")
+    if workbook not in names:
+        raise NotXlsx(workbook)
+    base = posixpath.dirname(workbook)
+    rels_path = posixpath.join(base, "_rels", posixpath.basename(workbook) + ".rels")
+    targets: dict[str, str] = {}
+    if rels_path in names:
+        for rel in _parse(archive.read(rels_path)):
+            target = rel.get("Target", "")
+            path = target.lstrip("/") if target.startswith("/") else posixpath.normpath(posixpath.join(base, target))
+            targets[rel.get("Id", "")] = path
+    paths: dict[str, str] = {}
+    for element in _parse(archive.read(workbook)).iter():
+        if element.tag.rpartition("}")[2] == "sheet":
+            target = targets.get(element.get(f"{_REL_NS}id", ""))
+            if target:
+                paths[element.get("name", "")] = target
+    return paths
+
+
+def _chunks(archive: zipfile.ZipFile, path: str) -> Iterator[bytes]:
+    """The sheet's XML a megabyte at a time, each piece ending before a tag (no tag is cut in two)."""
+    tail = b""
+    with archive.open(path) as stream:
+        while chunk := stream.read(_CHUNK):
+            data = tail + chunk
+            cut = data.rfind(b"<")
+            if cut <= 0:
+                tail = data
+                continue
+            yield data[:cut]
+            tail = data[cut:]
+    if tail:
+        yield tail
+
+
+def scan_sheet(archive: zipfile.ZipFile, path: str, max_rows: int, max_columns: int) -> SheetExtent:
+    """The sheet's last row and column holding a value, or the first cell beyond `max_rows`/`max_columns`.
+
+    Excel writes every cell with its reference (`<c r="B7">`): one `findall` per megabyte reads them all. A file
+    with cells lacking `r` (allowed: such a cell sits right of the previous one) is read again the slow way.
+    Empty self-closing cells (`<c r="X9" s="1"/>`, formatting only) hold no value and are not read, so they do not
+    count.
+    """
+    last_row = last_column = 0
+    letters_seen: set[bytes] = set()
+    for data in _chunks(archive, path):
+        tags = data.count(b"<c ") + data.count(b"<c>") + data.count(b"<c/")
+        if tags != data.count(b'<c r="') or _PREFIXED_CELL.search(data):
+            return _scan_slowly(archive, path, max_rows, max_columns)
+        valued = _CELL.findall(data)
+        if not valued:
+            continue
+        letters_seen.update({letters for letters, _digits in valued})
+        last_row = max(last_row, max(map(int, [digits for _letters, digits in valued])))
+        last_column = max(last_column, max(column_number(letters) for letters in letters_seen))
+        if last_row > max_rows or last_column > max_columns:
+            for letters, digits in valued:
+                row, column = int(digits), column_number(letters)
+                if row > max_rows or column > max_columns:
+                    return SheetExtent(row, column, beyond=cell_ref(row, column))
+    return SheetExtent(last_row, last_column)
+
+
+def _scan_slowly(archive: zipfile.ZipFile, path: str, max_rows: int, max_columns: int) -> SheetExtent:
+    """`scan_sheet` for cells and rows placed by position: a cell without `r` right of the previous one, a row
+    without `r` below the previous row (as the reader places them)."""
+    last_row = last_column = 0
+    row = column = 0
+    for data in _chunks(archive, path):
+        for match in _TAG.finditer(data):
+            attrs = match.group(2) or b""
+            ref = _REF.search(attrs)
+            if match.group(1) == b"row":
+                row = int(ref.group(2)) if ref and ref.group(2) else row + 1
+                column = 0
+                continue
+            if ref and ref.group(1):
+                column = column_number(ref.group(1))
+                if ref.group(2):
+                    row = int(ref.group(2))
+            else:
+                column += 1
+            if attrs.endswith(b"/"):
+                continue
+            if row > max_rows or column > max_columns:
+                return SheetExtent(row, column, beyond=cell_ref(row, column))
+            last_row, last_column = max(last_row, row), max(last_column, column)
+    return SheetExtent(last_row, last_column)
