@@ -90,6 +90,8 @@ def _store_error_file(job: ImportJob, errors: list) -> None:
 
     from jinguo.core.excel import annotated_workbook
 
+    if not any(e.sheet and e.row for e in errors):
+        return  # nothing to mark in the file: the whole file was refused (unreadable, beyond the caps …)
     try:
         with job.file.open("rb") as handle:
             content = annotated_workbook(handle, [e.as_dict() for e in errors])

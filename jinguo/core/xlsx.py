@@ -95,13 +95,14 @@ def neutralise_formulas(book: OpenpyxlWorkbook) -> int:
     one) goes back as text, so no workbook jinguo hands out computes anything."""
     changed = 0
     for sheet in book.worksheets:
-        for row in sheet.iter_rows():
-            for cell in row:
-                if cell.data_type == "f":
-                    value = cell.value
-                    cell.value = value if isinstance(value, str) else str(getattr(value, "text", value))
-                    cell.data_type = "s"
-                    changed += 1
+        # The cells that exist, not the sheet's whole range: iter_rows() walks every position up to the last
+        # cell, which for one stray cell at XFD1048576 is 17 billion of them.
+        for cell in list(sheet._cells.values()):
+            if cell.data_type == "f":
+                value = cell.value
+                cell.value = value if isinstance(value, str) else str(getattr(value, "text", value))
+                cell.data_type = "s"
+                changed += 1
     return changed
 
 

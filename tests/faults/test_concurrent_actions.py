@@ -15,7 +15,9 @@ CONFLICT = "该记录已被他人修改，请刷新后重试"
 THREADS = 20
 
 
-@pytest.mark.django_db(transaction=True)
+# serialized_rollback: the flush after this test puts back the code tables the migrations loaded, which every later
+# test needs (and leaves no content types behind for the next serialized test to collide with)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_twenty_people_accepting_one_case_at_once_one_wins_the_rest_get_the_conflict(tree, users, make_case,
                                                                                       login):
     from jinguo.petitions.models import Case, CaseEvent
