@@ -161,7 +161,9 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         # writers queue instead of failing half-way with "database is locked".
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;",
         "transaction_mode": "IMMEDIATE",
-        "timeout": 20,
+        # A writer waits this long for the lock: the longest write is a large import's writing pass (its
+        # checking pass holds no lock), and a sign-in behind it should wait for it rather than fail.
+        "timeout": 60,
     }
 
 if os.environ.get("JINGUO_REPLICA_URL"):

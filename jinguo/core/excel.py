@@ -515,21 +515,44 @@ class ImportSpec:
         if any(not e.column for e in header_errors):
             return result  # a required column is missing: every row would fail for it
         # Unknown columns are reported and ignored, and every row is still validated.
-        try:
-            with transaction.atomic():
-                self._import_rows(ctx, sheet, rows, total, mapping, result, progress)
-                if result.errors:
-                    raise ImportAborted
-        except ImportAborted:
-            result.created = result.updated = result.skipped = 0
+        if self.bulk:
+            self._import_in_two_passes(ctx, sheet, rows, total, mapping, result, progress)
+        else:
+            try:
+                with transaction.atomic():
+                    self._import_rows(_ImportRun(self, ctx, sheet, mapping, result), rows, total, progress)
+                    if result.errors:
+                        raise ImportAborted
+            except ImportAborted:
+                result.created = result.updated = result.skipped = 0
         if not result.errors:
             self.record_import(ctx, result)
         return result
 
-    def _import_rows(self, ctx, sheet, rows, total, mapping, result, progress) -> None:
+    def _import_in_two_passes(self, ctx, sheet, rows, total, mapping, result, progress) -> None:
+        """A bulk file is validated whole before anything is written, outside any transaction: the validated rows
+        wait in an encrypted spool file (flat memory), and only the writing holds the database — on SQLite its one
+        write lock, on both databases the audit chain's head. Validating a large file inside the writing
+        transaction made every other user's save (and sign-in) wait for the whole import. Still all or nothing:
+        the writes are one transaction, and a row refused while writing rolls them all back."""
+        with _Spool() as spool:
+            run = _ImportRun(self, ctx, sheet, mapping, result, spool=spool)
+            self._import_rows(run, rows, total, progress)
+            if result.errors:
+                result.created = result.updated = result.skipped = 0
+                return
+            try:
+                with transaction.atomic():
+                    run.write_spooled()
+                    if result.errors:
+                        raise ImportAborted
+            except ImportAborted:
+                result.created = result.updated = result.skipped = 0
+
+    def _import_rows(self, run: _ImportRun, rows, total, progress) -> None:
         """Parse the rows and hand them on in chunks of `batch_size`, so memory stays flat in the file's length."""
+        ctx, sheet, mapping, result = run.ctx, run.sheet, run.mapping, run.result
         seen_keys: dict[tuple, int] = {}
-        run = _ImportRun(self, ctx, sheet, mapping, result)
         chunk: list[tuple[int, dict]] = []
         done = 0
         for number, cells in rows:
@@ -691,12 +714,46 @@ class ImportSpec:
         return count
 
 
+class _Spool:
+    """Validated rows waiting to be written, in a temporary file under var/tmp: each item pickled and encrypted
+    (they hold personal data), read back in order once. Our own authenticated ciphertext, so unpickling it
+    trusts nothing from outside."""
+
+    def __enter__(self) -> _Spool:
+        import tempfile
+
+        self.file = tempfile.TemporaryFile(dir=_tmpdir())
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.file.close()
+
+    def put(self, item: Any) -> None:
+        import pickle
+
+        from jinguo.core import crypto
+
+        data = crypto.encrypt_bytes(pickle.dumps(item, protocol=pickle.HIGHEST_PROTOCOL))
+        self.file.write(len(data).to_bytes(8, "big") + data)
+
+    def __iter__(self) -> Iterator[Any]:
+        import pickle
+
+        from jinguo.core import crypto
+
+        self.file.seek(0)
+        while size := int.from_bytes(self.file.read(8) or b"\0" * 8, "big"):
+            yield pickle.loads(crypto.decrypt_bytes(self.file.read(size)))  # noqa: S301 — our own sealed data
+
+
 class _ImportRun:
-    """Validating and writing one file's rows, a chunk at a time (see `ImportSpec.run_import`)."""
+    """Validating and writing one file's rows, a chunk at a time (see `ImportSpec.run_import`). With a spool, the
+    rows are only validated here and written afterwards by `write_spooled`."""
 
     def __init__(self, spec: ImportSpec, ctx: ImportContext, sheet: str, mapping: dict[int, Column],
-                 result: ImportResult) -> None:
+                 result: ImportResult, spool: _Spool | None = None) -> None:
         self.spec, self.ctx, self.sheet, self.mapping, self.result = spec, ctx, sheet, mapping, result
+        self.spool = spool
         self.form_kwargs = spec.form_kwargs(ctx)
         self.validator = None
         if spec.bulk:
@@ -724,13 +781,38 @@ class _ImportRun:
                 continue  # validating only: nothing will be kept
             elif bulk:
                 new_rows.append(spec.bulk_row(ctx, form))
+            elif self.spool is not None:  # an update: validated again, against the record as it is then
+                self.spool.put(("one", number, data, existing.pk if existing is not None else None))
             elif self._save_one(number, form):
                 if existing is None:
                     result.created += 1
                 else:
                     result.updated += 1
         if new_rows and not result.errors:
-            self._save_many(chunk[0][0], chunk[-1][0], new_rows)
+            if self.spool is not None:
+                self.spool.put(("many", chunk[0][0], chunk[-1][0], new_rows))
+            else:
+                self._save_many(chunk[0][0], chunk[-1][0], new_rows)
+
+    def write_spooled(self) -> None:
+        """The writing pass of a two-pass import (inside its transaction)."""
+        spec, ctx = self.spec, self.ctx
+        for item in self.spool:
+            if item[0] == "many":
+                _kind, first, last, rows = item
+                self._save_many(first, last, rows)
+                continue
+            _kind, number, data, pk = item
+            existing = spec.base_queryset(ctx, "change").filter(pk=pk).first() if pk is not None else None
+            form = spec.form_class(data=data, instance=existing, **self.form_kwargs)
+            if not form.is_valid():
+                errors = spec._form_errors(self.sheet, number, form, self.mapping)
+                self.result.errors.extend(spec.mask_errors(errors, data, spec._masks))
+            elif self._save_one(number, form):
+                if existing is None:
+                    self.result.created += 1
+                else:
+                    self.result.updated += 1
 
     def _save_one(self, number: int, form: forms.ModelForm) -> bool:
         try:

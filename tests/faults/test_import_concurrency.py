@@ -1,0 +1,47 @@
+"""A large import must not stop the office: while a big ledger file is being checked, another user's save (an
+audited write, as a sign-in or any edit is) goes through at once, and the import still lands whole.
+
+Validating inside the import's transaction held SQLite's one write lock, and on both databases the audit chain's
+head, for the whole file: every other write waited for the import (or failed with "database is locked"). Real
+processes on a scratch database (a SQLite file, or PostgreSQL on the PostgreSQL run)."""
+
+import time
+
+from openpyxl import Workbook
+
+ROWS = 40_000
+SETUP = "from jinguo.orgs.services import add_org; add_org('430000', '湖南省'); add_org('431100', '永州市')"
+OTHER_WRITE = ("from jinguo.orgs.services import add_org; from jinguo.orgs.models import OrgUnit; "
+               "add_org('431122', '东安县', parent=OrgUnit.objects.get(code='431100'))")
+
+
+def test_other_users_write_while_a_large_file_is_imported(scratch_db, tmp_path):
+    path = tmp_path / "ledger.xlsx"
+    book = Workbook()
+    sheet = book.active
+    sheet.title = "数据"
+    sheet.append(["开始日期", "活动类型", "活动名称", "参与人数"])
+    for i in range(ROWS):
+        sheet.append([f"2025-{i % 12 + 1:02d}-{i % 28 + 1:02d}", "宣传教育", f"宣传活动{i}", 10 + i % 90])
+    book.save(path)
+    scratch_db.jinguo("shell", "--no-imports", "-c", SETUP)
+    importer = scratch_db.spawn("import_xlsx", "activities", str(path), "--org", "431100")
+    try:
+        time.sleep(3)  # start-up, then well into checking the rows
+        assert importer.poll() is None, importer.communicate()[0]
+        started = time.monotonic()
+        other = scratch_db.jinguo("shell", "--no-imports", "-c", OTHER_WRITE, check=False, timeout=120)
+        waited = time.monotonic() - started
+        still_importing = importer.poll() is None
+        output = importer.communicate(timeout=300)[0]
+    finally:
+        if importer.poll() is None:
+            importer.kill()
+    assert other.returncode == 0, other.stderr  # not "database is locked"
+    # A few seconds at most are the other process's own start-up; before, it waited for the import (11 s here)
+    assert still_importing and waited < 6, f"the other user's save waited {waited:.1f} s for the import"
+    assert importer.returncode == 0, output
+    counts = scratch_db.query("SELECT COUNT(*) FROM ledger_activity")
+    assert counts == [(ROWS,)]
+    assert scratch_db.query("SELECT name FROM orgs_orgunit WHERE code = '431122'") == [("东安县",)]
+    assert scratch_db.jinguo("audit_verify").returncode == 0
