@@ -15,10 +15,18 @@ CONFLICT = "该记录已被他人修改，请刷新后重试"
 THREADS = 20
 
 
+@pytest.fixture
+def defaults(transactional_db):
+    """The code tables, in case a transactional test before this one (a browser test) flushed them."""
+    from jinguo.core.defaults import ensure_defaults
+
+    ensure_defaults()
+
+
 # serialized_rollback: the flush after this test puts back the code tables the migrations loaded, which every later
 # test needs (and leaves no content types behind for the next serialized test to collide with)
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
-def test_twenty_people_accepting_one_case_at_once_one_wins_the_rest_get_the_conflict(tree, users, make_case,
+def test_twenty_people_accepting_one_case_at_once_one_wins_the_rest_get_the_conflict(defaults, tree, users, make_case,
                                                                                       login):
     from jinguo.petitions.models import Case, CaseEvent
 
