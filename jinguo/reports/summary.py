@@ -1,7 +1,7 @@
 """The half-year / annual work summary (工作总结), written from the records.
 
 Every figure comes from the statistics services (GROUP BY in the database); every share from the counts printed
-beside it (core.numbers.shares), so the category shares of a sentence add up to 100%. Each generated paragraph
+beside it (core.numbers.shares: count ÷ total, rounded as offices print it, so equal counts read equal shares). Each generated paragraph
 carries links to the filtered lists that produced its figures. Sections without data are left out.
 """
 
