@@ -21,7 +21,7 @@ from docx.enum.section import WD_SECTION
 from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_LINE_SPACING
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
-from docx.shared import Mm, Pt
+from docx.shared import Mm, Pt, RGBColor
 
 TITLE_FONT = "方正小标宋简体"
 BODY_FONT = "仿宋_GB2312"
@@ -38,10 +38,12 @@ CHAR_PITCH = Pt(15.6)  # 156 mm / 28 characters… rounded down so 28 fit
 
 @dataclass
 class Block:
-    """One paragraph of a document: kind is title | h1 | h2 | h3 | para | sign."""
+    """One paragraph of a document: kind is title | h1 | h2 | h3 | para | sign | table."""
 
     kind: str
     text: str
+    rows: list[list[str]] | None = None  # kind "table": the cells, header row first
+    caption: str = ""
 
 
 def new_document():
@@ -141,21 +143,88 @@ def _setup(document) -> None:
     _page_number_footer(section.even_page_footer, WD_ALIGN_PARAGRAPH.LEFT)
 
 
-def build(blocks: list[Block]) -> bytes:
-    document = new_document()
-    _setup(document)
-    body = document.paragraphs[0] if document.paragraphs else None
-    first = True
+RED = RGBColor(0xE6, 0x00, 0x12)  # 发文机关标志 and the separator line
+MASTHEAD_SIZE = Pt(42)  # the 发文机关标志: size is the office's choice (GB/T 9704 7.2.3); 42 pt fits 8 characters
+TABLE_SIZE = Pt(12)  # 小四 in tables
+
+
+def _masthead(document, paragraph, text: str) -> None:
+    """The red 版头: 发文机关标志 centred in red 方正小标宋, then a red separator line the width of the type area."""
+    paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    _exact_spacing(paragraph, Pt(60))
+    run = paragraph.add_run(text)
+    set_font(run, TITLE_FONT, MASTHEAD_SIZE)
+    run.font.color.rgb = RED
+    line = document.add_paragraph()
+    _exact_spacing(line, Pt(12))
+    borders = OxmlElement("w:pBdr")
+    bottom = OxmlElement("w:bottom")
+    for key, value in (("val", "single"), ("sz", "18"), ("space", "1"), ("color", "E60012")):
+        bottom.set(qn(f"w:{key}"), value)
+    borders.append(bottom)
+    line._p.get_or_add_pPr().append(borders)
+    spacer = document.add_paragraph()
+    _exact_spacing(spacer)
+
+
+def _table(document, block: Block, before=None) -> None:
+    """A short table (units of a city summary): 仿宋 小四, header row in 黑体, numbers right-aligned."""
+    rows = block.rows or [row.split("\t") for row in block.text.splitlines()]
+    if not rows:
+        return
+    if block.caption:
+        caption = before.insert_paragraph_before() if before is not None else document.add_paragraph()
+        caption.alignment = WD_ALIGN_PARAGRAPH.CENTER
+        _exact_spacing(caption)
+        caption.paragraph_format.keep_with_next = True
+        set_font(caption.add_run(block.caption), H1_FONT, TABLE_SIZE)
+    table = document.add_table(rows=len(rows), cols=max(len(r) for r in rows))
+    table.style = document.styles["Table Grid"] if "Table Grid" in [s.name for s in document.styles] else None
+    for r, row in enumerate(rows):
+        for c, value in enumerate(row):
+            cell = table.cell(r, c)
+            paragraph = cell.paragraphs[0]
+            paragraph.alignment = (WD_ALIGN_PARAGRAPH.CENTER if r == 0 or c == 0 else WD_ALIGN_PARAGRAPH.RIGHT)
+            set_font(paragraph.add_run(str(value)), H1_FONT if r == 0 else BODY_FONT, TABLE_SIZE)
+    if table.style is None:  # a template without the grid style: draw the borders ourselves
+        _grid(table)
+    if before is not None:
+        before._p.addprevious(table._tbl)
+    spacer = before.insert_paragraph_before() if before is not None else document.add_paragraph()
+    _exact_spacing(spacer)
+
+
+def _grid(table) -> None:
+    borders = OxmlElement("w:tblBorders")
+    for edge in ("top", "left", "bottom", "right", "insideH", "insideV"):
+        element = OxmlElement(f"w:{edge}")
+        for key, value in (("val", "single"), ("sz", "4"), ("space", "0"), ("color", "000000")):
+            element.set(qn(f"w:{key}"), value)
+        borders.append(element)
+    table._tbl.tblPr.append(borders)
+
+
+def write_blocks(document, blocks: list[Block], before=None) -> None:
+    """Append the blocks to `document` (or insert them before the paragraph `before`, for an office's own
+    template) in the GB/T 9704 body styles."""
+    first = before is None and bool(document.paragraphs) and not document.paragraphs[0].text
     for block in blocks:
-        paragraph = body if first and body is not None else document.add_paragraph()
-        first = False
+        if block.kind == "table":
+            _table(document, block, before)
+            continue
+        if before is not None:
+            paragraph = before.insert_paragraph_before()
+        elif first:
+            paragraph, first = document.paragraphs[0], False
+        else:
+            paragraph = document.add_paragraph()
         _exact_spacing(paragraph)
         fmt = paragraph.paragraph_format
         if block.kind == "title":
             paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER
             _exact_spacing(paragraph, Pt(36))
             set_font(paragraph.add_run(block.text), TITLE_FONT, TITLE_SIZE)
-            spacer = document.add_paragraph()
+            spacer = before.insert_paragraph_before() if before is not None else document.add_paragraph()
             _exact_spacing(spacer)
             continue
         if block.kind == "sign":
@@ -169,6 +238,15 @@ def build(blocks: list[Block]) -> bytes:
             fmt.keep_with_next = True  # a heading never ends a page without its first paragraph
         font = {"h1": H1_FONT, "h2": H2_FONT}.get(block.kind, BODY_FONT)
         set_font(paragraph.add_run(block.text), font, BODY_SIZE)
+
+
+def build(blocks: list[Block], *, masthead: str = "") -> bytes:
+    """The document in the default layout; `masthead` (e.g. 东安县妇女联合会) adds the red 版头 and red line."""
+    document = new_document()
+    _setup(document)
+    if masthead:
+        _masthead(document, document.paragraphs[0] if document.paragraphs else document.add_paragraph(), masthead)
+    write_blocks(document, blocks)
     buffer = io.BytesIO()
     document.save(buffer)
     return buffer.getvalue()

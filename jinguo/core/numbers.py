@@ -71,3 +71,26 @@ def money_text(value, *, rounded: bool = False) -> str:
     elif rounded and amount != amount.to_integral_value():
         return f"{int(amount)}余元"
     return f"{money(amount)}元"
+
+
+def date_text(day, *, year: bool = False) -> str:
+    """A date as offices write it in prose: '3月8日', with year=True '2025年3月8日'."""
+    return f"{day.year}年{day.month}月{day.day}日" if year else f"{day.month}月{day.day}日"
+
+
+def date_range_text(start, end=None, *, year: bool = False) -> str:
+    """A date or a span in prose, the repeated parts left out: '3月8日', '3月1日至7日', '3月28日至4月2日',
+    '2024年12月30日至2025年1月2日' (across a year the years are always written)."""
+    if end is None or end == start:
+        return date_text(start, year=year)
+    if end.year != start.year:
+        return f"{date_text(start, year=True)}至{date_text(end, year=True)}"
+    head = date_text(start, year=year)
+    if end.month == start.month:
+        return f"{head}至{end.day}日"
+    return f"{head}至{end.month}月{end.day}日"
+
+
+def reach_text(value, unit: str, *, rounded: bool = False, money_kind: bool = False) -> str:
+    """A figure with its measure word: counts through count_text, money through money_text."""
+    return money_text(value, rounded=rounded) if money_kind else count_text(value, unit, rounded=rounded)

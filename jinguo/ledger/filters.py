@@ -4,6 +4,7 @@ from django.utils.translation import gettext_lazy as _
 from jinguo.core.filters import IdChoiceFilter, OrgSubtreeFilter, ScopedFilterSet
 from jinguo.core.models import CodeItem
 from jinguo.ledger.models import Activity, Measure, PlanItem
+from jinguo.ledger.sections import in_section
 
 
 class ActivityFilterSet(ScopedFilterSet):
@@ -18,10 +19,16 @@ class ActivityFilterSet(ScopedFilterSet):
     within = OrgSubtreeFilter()
     measure = IdChoiceFilter(label=_("有此数据"), queryset=Measure.objects.filter(is_active=True),
                                                method="filter_measure")
+    section = django_filters.CharFilter(label=_("总结栏目"), method="filter_section",
+                                        widget=django_filters.widgets.forms.HiddenInput)
 
     class Meta:
         model = Activity
-        fields = ["q", "kind", "theme", "date_from", "date_to", "within", "measure"]
+        fields = ["q", "kind", "theme", "date_from", "date_to", "within", "measure", "section"]
+
+    def filter_section(self, queryset, name, value):
+        """The activities a work summary counts under one line of work (the figures' links use it)."""
+        return in_section(queryset, value) if value else queryset
 
     def filter_measure(self, queryset, name, value):
         return queryset.filter(figures__measure=value).distinct() if value else queryset

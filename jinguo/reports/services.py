@@ -2,20 +2,30 @@
 
 from __future__ import annotations
 
+import io
+
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from jinguo.core import gbt9704
 from jinguo.core.periods import Period
-from jinguo.reports.models import Summary
+from jinguo.core.uploads import validate_upload
+from jinguo.reports.models import Summary, SummaryTemplate
 from jinguo.reports.summary import Options, generate, merge, title
+
+TEMPLATE_FIELDS = ("标题", "正文", "落款", "日期", "单位", "统计期")  # what an office's template may use
+TEMPLATE_MAX_SIZE = 5 * 1024 * 1024
+_BODY_MARK = "JINGUO-BODY-7F3A"  # stands in for 正文 while docxtpl renders; replaced by the paragraphs after
 
 
 @transaction.atomic
 def regenerate(summary: Summary) -> Summary:
     """(Re)write the generated blocks from the records, keeping the user's own paragraphs and edits."""
     org, period = summary.org, Period.parse(summary.period)
-    options = Options(scope=summary.scope, rounded=summary.rounded, share_places=summary.share_places)
+    options = Options(scope=summary.scope, rounded=summary.rounded, share_places=summary.share_places,
+                      highlights=summary.highlights)
     fresh = generate(org, period, options)
     summary.blocks = merge(summary.blocks or [], fresh) if summary.blocks else fresh
     summary.title = title(org, period)
@@ -24,10 +34,96 @@ def regenerate(summary: Summary) -> Summary:
     return summary
 
 
-def render_docx(blocks: list[dict]) -> bytes:
-    return gbt9704.build([gbt9704.Block(b["kind"], b["text"]) for b in blocks if b["text"].strip()])
+def _doc_blocks(blocks: list[dict]) -> list[gbt9704.Block]:
+    return [gbt9704.Block(b["kind"], b["text"], rows=b.get("rows"), caption=b.get("caption", ""))
+            for b in blocks if b["text"].strip()]
+
+
+def render_docx(blocks: list[dict], *, masthead: str = "", template: bytes | None = None) -> bytes:
+    """The summary as .docx: the GB/T 9704 default (with the red 版头 when `masthead` is given), or rendered into
+    an office's own template."""
+    if template is not None:
+        return render_into_template(template, blocks)
+    return gbt9704.build(_doc_blocks(blocks), masthead=masthead)
+
+
+def summary_docx_for(summary: Summary) -> bytes:
+    """What the download gives for a stored summary: its template, or the default with or without red header."""
+    if summary.template_id:
+        with summary.template.file.open("rb") as handle:
+            return render_into_template(handle.read(), summary.blocks,
+                                        period_label=Period.parse(summary.period).label)
+    return render_docx(summary.blocks, masthead=f"{summary.org.name}妇女联合会" if summary.red_header else "")
+
+
+def render_into_template(template: bytes, blocks: list[dict], *, period_label: str = "") -> bytes:
+    """Fill an office's .docx: {{ 标题 }}, {{ 落款 }}, {{ 日期 }}, {{ 单位 }}, {{ 统计期 }} as text (escaped), and
+    {{ 正文 }}, which must stand alone in its paragraph, replaced by the body paragraphs in the GB/T 9704 styles
+    (the template's own 版头, red line, 主送 and page set-up stay as the office made them)."""
+    from docx import Document
+    from docxtpl import DocxTemplate
+
+    signs = [b["text"] for b in blocks if b["kind"] == "sign"]
+    heading = next((b["text"] for b in blocks if b["kind"] == "title"), "")
+    body = [b for b in blocks if b["kind"] not in ("title", "sign")]
+    document = DocxTemplate(io.BytesIO(template))
+    document.render({"标题": heading, "正文": _BODY_MARK, "落款": signs[0] if signs else "",
+                     "日期": signs[-1] if len(signs) > 1 else "", "单位": signs[0] if signs else "",
+                     "统计期": period_label}, autoescape=True)
+    rendered = io.BytesIO()
+    document.save(rendered)
+    result = Document(io.BytesIO(rendered.getvalue()))
+    marks = [p for p in result.paragraphs if _BODY_MARK in p.text]
+    if len(marks) != 1 or marks[0].text.strip() != _BODY_MARK:
+        raise ValidationError(_("模板中的 {{ 正文 }} 必须单独占一段（且只出现一次）。"))
+    gbt9704.write_blocks(result, _doc_blocks(body), before=marks[0])
+    marks[0]._p.getparent().remove(marks[0]._p)
+    buffer = io.BytesIO()
+    result.save(buffer)
+    return buffer.getvalue()
+
+
+def check_template(upload) -> None:
+    """A real .docx (by content), not too large, whose fields are ones jinguo fills and which has {{ 正文 }} alone
+    in a paragraph; otherwise a ValidationError saying what is wrong in Chinese."""
+    from docxtpl import DocxTemplate
+    from jinja2 import TemplateError
+
+    validate_upload(upload, ("word",))
+    if upload.size > TEMPLATE_MAX_SIZE:
+        raise ValidationError(_("模板文件“%(name)s”超过 5 MB。") % {"name": upload.name})
+    upload.seek(0)
+    content = upload.read()
+    upload.seek(0)
+    try:
+        fields = DocxTemplate(io.BytesIO(content)).get_undeclared_template_variables()
+    except TemplateError as exc:
+        raise ValidationError(_("模板“%(name)s”中的字段写法有误：%(error)s。字段应写成 {{ 正文 }} 这样。") % {
+            "name": upload.name, "error": exc}) from None
+    except Exception:
+        raise ValidationError(_("无法打开模板“%(name)s”，请用 Word 另存为 .docx 后再上传。") % {
+            "name": upload.name}) from None
+    unknown = sorted(set(fields) - set(TEMPLATE_FIELDS))
+    if unknown:
+        raise ValidationError(_("模板中有系统不认识的字段：%(unknown)s。可用的字段：%(known)s。") % {
+            "unknown": "、".join(unknown), "known": "、".join(TEMPLATE_FIELDS)})
+    if "正文" not in fields:
+        raise ValidationError(_("模板中没有 {{ 正文 }} 字段，总结正文无处可放。"
+                                "请在版头和落款之间单独一段写上 {{ 正文 }}。"))
+    render_into_template(content, [{"kind": "title", "text": "标题"}, {"kind": "para", "text": "正文"}])
+
+
+@transaction.atomic
+def add_template(*, org, name: str, upload, actor) -> SummaryTemplate:
+    """Store a checked template for `org` (the change log records who uploaded what, in this transaction)."""
+    check_template(upload)
+    template = SummaryTemplate(org=org, name=name.strip() or upload.name, uploaded_by=actor)
+    template.file.save(upload.name, upload, save=False)
+    template.save()
+    return template
 
 
 def summary_docx(org, period: Period, options: Options | None = None) -> bytes:
     """The command-line path: generate and render without storing anything."""
     return render_docx(generate(org, period, options or Options()))
+

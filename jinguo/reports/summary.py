@@ -1,39 +1,57 @@
-"""The half-year / annual work summary (工作总结), written from the records.
+"""The half-year / annual work summary (工作总结), written from the records as an office would sign it.
 
-Every figure comes from the statistics services (GROUP BY in the database); every share from the counts printed
-beside it (core.numbers.shares: count ÷ total, rounded as offices print it, so equal counts read equal shares). Each generated paragraph
-carries links to the filtered lists that produced its figures. Sections without data are left out.
+Sections follow the lines of work (思想引领与宣传教育, 关爱帮扶, 维护妇女儿童权益 …), mapped from activity kinds and
+themes by the code table `summary_section` (ledger.sections). Within a section: a lead sentence with the totals and
+the change against the same period last year, then 一是……二是…… naming the main activities ranked by reach
+(people, copies, yuan) with date, place, partners and figures, then what the registries and petitions add. Then
+存在的问题和不足 drawn from the data (as suggestions to edit) and the next period's 工作打算 from the plan items.
+
+Every figure comes from GROUP BY queries; every share from the counts printed beside it (core.numbers.shares).
+Each generated paragraph carries links (fragment → list of the records behind it). Sentences come from the bank in
+reports.prose, chosen by a stable hash, so the same records always give the same text. Sections without data are
+left out; nothing is said that the records do not show.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import datetime as dt
+from dataclasses import dataclass, field
 from decimal import Decimal
 from urllib.parse import urlencode
 
+from django.db.models import Count, F, Q, Sum
 from django.urls import reverse
 from django.utils import timezone
 
-from jinguo.core.numbers import count_text, money_text, percent, plain_number
+from jinguo.core.models import CodeItem
+from jinguo.core.numbers import count_text, date_range_text, money_text, percent, plain_number
 from jinguo.core.periods import Period
-from jinguo.ledger.models import Measure, PlanItem
-from jinguo.ledger.stats import LedgerStats, ledger_stats
-from jinguo.orgs.models import OrgUnit
+from jinguo.ledger.models import Activity, ActivityFigure, Measure, PlanItem
+from jinguo.ledger.sections import Section, section_of, summary_sections
+from jinguo.ledger.stats import activities_in
+from jinguo.orgs.models import Level, OrgUnit, group_under
 from jinguo.petitions.stats import PetitionStats, petition_stats
+from jinguo.reports.prose import Chooser
 
 CHINESE_NUMERALS = "一二三四五六七八九十"
+ORDINALS = [f"{n}是" for n in CHINESE_NUMERALS]
+PEOPLE_UNITS = ("人", "人次", "户", "名")
+COPY_UNITS = ("份", "本", "册", "张")
+WIDE_LEVELS = (Level.PROVINCE, Level.CITY)  # summaries that name the units below and end sections with a table
 
 
 @dataclass(frozen=True)
 class Options:
     scope: str = "tree"  # tree: the unit and everything below it; self: the unit alone
-    rounded: bool = False  # "800余人次" instead of "850人次"
+    rounded: bool = False  # "800余人次" instead of "850人次", "10万份", "1.2万元"
     share_places: int = 1  # 60.5% or 61%
+    highlights: int = 3  # main activities named per section (一是、二是、三是)
+    today: dt.date | None = None  # the signing date and "overdue" reference; today when None
 
 
-def _block(key: str, kind: str, text: str, links: list[tuple[str, str]] | None = None) -> dict:
+def _block(key: str, kind: str, text: str, links: list[tuple[str, str]] | None = None, **extra) -> dict:
     return {"key": key, "kind": kind, "text": text, "origin": "generated", "edited": False,
-            "links": [{"label": label, "url": url} for label, url in (links or [])]}
+            "links": [{"label": label, "url": url} for label, url in (links or [])], **extra}
 
 
 def _url(name: str, **query) -> str:
@@ -43,6 +61,14 @@ def _url(name: str, **query) -> str:
 def _period_word(period: Period) -> str:
     return {"Y": "全年", "H": "上半年" if period.number == 1 else "下半年",
             "Q": f"第{CHINESE_NUMERALS[period.number - 1]}季度", "M": f"{period.number}月"}[period.kind]
+
+
+def _plans_heading(period: Period) -> str:
+    if period.kind == "Y" or (period.kind == "H" and period.number == 2):
+        return "明年工作打算"
+    if period.kind == "H":
+        return "下半年工作打算"
+    return "下一阶段工作打算"
 
 
 def title(org: OrgUnit, period: Period) -> str:
@@ -62,6 +88,217 @@ def _change(now: int, before: int, unit: str) -> str:
     word = "增加" if diff > 0 else "减少"
     rate = percent(abs(diff) * 100 / before, 1)
     return f"与上年同期的{before}{unit}相比{word}{abs(diff)}{unit}、{'增长' if diff > 0 else '下降'}{rate}"
+
+
+def _who(org: OrgUnit, options: Options) -> str:
+    """'县妇联' for the unit alone; '全县各级妇联' with the units below (乡镇 → 全镇)."""
+    short = {Level.PROVINCE: "省", Level.CITY: "市", Level.COUNTY: "县", Level.TOWNSHIP: "镇"}.get(org.level, "")
+    if options.scope == "self" or not short:
+        return f"{org.name}妇联"
+    return f"全{short}各级妇联"
+
+
+def _scope_word(org: OrgUnit) -> str:
+    return {Level.PROVINCE: "全省", Level.CITY: "全市"}.get(org.level, "本级")
+
+
+# --- the records behind the sections -------------------------------------------------------------------------------
+
+@dataclass
+class SectionFacts:
+    """What the ledger holds for one line of work in the period and a year earlier."""
+
+    section: Section
+    activities: int = 0
+    before: int = 0
+    totals: dict[str, Decimal] = field(default_factory=dict)
+    totals_before: dict[str, Decimal] = field(default_factory=dict)
+    top: list[Activity] = field(default_factory=list)
+    by_unit: list[tuple[OrgUnit, int, dict[str, Decimal]]] = field(default_factory=list)
+
+
+def _section_counts(activities, sections: list[Section]) -> tuple[dict[str, int], dict[str, dict[str, Decimal]]]:
+    """Activity counts and figure totals per section: two GROUP BYs over the period's activities."""
+    counts = dict(activities.annotate(s=section_of(sections)).values_list("s").annotate(n=Count("id")).order_by())
+    figures: dict[str, dict[str, Decimal]] = {}
+    rows = (ActivityFigure.objects.filter(activity__in=activities.values("pk"))
+            .annotate(s=section_of(sections, "activity__")).values_list("s", "measure__code")
+            .annotate(t=Sum("value")).order_by())
+    for section, code, total in rows:
+        figures.setdefault(section, {})[code] = total
+    return counts, figures
+
+
+def _reach(activities):
+    """Each activity's reach for ranking: people, then copies, then yuan (figures summed per kind of unit)."""
+    return activities.annotate(
+        reach_people=Sum("figures__value", filter=Q(figures__measure__unit__in=PEOPLE_UNITS,
+                                                    figures__measure__kind=Measure.Kind.COUNT)),
+        reach_copies=Sum("figures__value", filter=Q(figures__measure__unit__in=COPY_UNITS)),
+        reach_yuan=Sum("figures__value", filter=Q(figures__measure__kind=Measure.Kind.MONEY)))
+
+
+def ledger_facts(org: OrgUnit, period: Period, sections: list[Section], options: Options) -> dict[str, SectionFacts]:
+    activities = activities_in(org, period, scope=options.scope)
+    earlier = activities_in(org, period.year_earlier(), scope=options.scope)
+    counts, totals = _section_counts(activities, sections)
+    counts_before, totals_before = _section_counts(earlier, sections)
+    facts = {s.code: SectionFacts(s, counts.get(s.code, 0), counts_before.get(s.code, 0), totals.get(s.code, {}),
+                                  totals_before.get(s.code, {})) for s in sections}
+    ranked = _reach(activities.annotate(s=section_of(sections)))
+    order = [F("reach_people").desc(nulls_last=True), F("reach_copies").desc(nulls_last=True),
+             F("reach_yuan").desc(nulls_last=True), "start_date", "pk"]
+    for code, fact in facts.items():
+        if fact.activities:
+            fact.top = list(ranked.filter(s=code).order_by(*order).select_related("org")
+                            .prefetch_related("partners", "figures__measure")[:options.highlights])
+    if options.scope == "tree" and org.level in WIDE_LEVELS:
+        per_org = (activities.annotate(s=section_of(sections)).values_list("s", "org_id")
+                   .annotate(n=Count("id")).order_by())
+        per_org_figures = (ActivityFigure.objects.filter(activity__in=activities.values("pk"))
+                           .annotate(s=section_of(sections, "activity__"))
+                           .values_list("s", "activity__org_id", "measure__code").annotate(t=Sum("value")).order_by())
+        units = group_under(org, {org_id for _s, org_id, _n in per_org})
+        table: dict[str, dict[int, list]] = {}
+        for code, org_id, n in per_org:
+            unit = units[org_id]
+            table.setdefault(code, {}).setdefault(unit.pk, [unit, 0, {}])[1] += n
+        for code, org_id, measure, total in per_org_figures:
+            unit = units[org_id]
+            into = table.setdefault(code, {}).setdefault(unit.pk, [unit, 0, {}])[2]
+            into[measure] = into.get(measure, Decimal(0)) + total
+        for code, rows in table.items():
+            if code in facts:
+                facts[code].by_unit = sorted((tuple(r) for r in rows.values()), key=lambda r: r[0].code)
+    return facts
+
+
+# --- sentences -----------------------------------------------------------------------------------------------------
+
+def _measure_figures(totals: dict[str, Decimal], measures: dict[str, Measure], options: Options,
+                     limit: int | None = None) -> list[tuple[str, Measure]]:
+    """'发放宣传资料2.4万份', '慰问金1.25万元' … for the measures with a value, counts before money, in order."""
+    present = sorted((m for code, m in measures.items() if totals.get(code)),
+                     key=lambda m: (m.kind == Measure.Kind.MONEY, m.order, m.code))
+    parts = []
+    for measure in present[:limit]:
+        value = totals[measure.code]
+        amount = (money_text(value, rounded=options.rounded) if measure.kind == Measure.Kind.MONEY
+                  else count_text(value, measure.unit, rounded=options.rounded))
+        parts.append((measure.prose(amount), measure))
+    return parts
+
+
+def _lead_change(now: int, before: int) -> str:
+    if not before:
+        return ""
+    diff = now - before
+    if diff == 0:
+        return "，与上年同期持平"
+    return f"，比上年同期{'增加' if diff > 0 else '减少'}{abs(diff)}场次"
+
+
+def _activity_title(title: str) -> str:
+    title = title.strip().strip("“”\"")
+    return title[:-2] if title.endswith("活动") and len(title) > 2 else title
+
+
+def _partners(activity: Activity) -> list[str]:
+    return [p.name for p in activity.partners.all() if p.name.strip()]
+
+
+def _item_sentence(activity: Activity, ordinal: str, pattern: str, measures: dict[str, Measure],
+                   options: Options) -> tuple[str, list[tuple[str, str]]]:
+    figures_of = {f.measure.code: f.value for f in activity.figures.all()}
+    figures = _measure_figures(figures_of, measures, options)
+    partners = "、".join(_partners(activity))
+    title_text = _activity_title(activity.title)
+    text = pattern.format(
+        ordinal=ordinal, date=date_range_text(activity.start_date, activity.end_date),
+        partners=f"联合{partners}" if partners else "", partners_joint=f"，{partners}共同参与" if partners else "",
+        place=f"在{activity.place.strip()}" if activity.place.strip() else "", title=title_text,
+        figures="".join(f"，{fragment}" for fragment, _m in figures))
+    url = activity.get_absolute_url()
+    return text, [(f"“{title_text}”", url)] + [(fragment, url) for fragment, _m in figures]
+
+
+def activity_blocks(facts: SectionFacts, org: OrgUnit, period: Period, measures: dict[str, Measure],
+                    options: Options, chooser: Chooser) -> list[dict]:
+    """The lead with totals and change, then 一是…二是… naming the section's main activities."""
+    if not facts.activities:
+        return []
+    code = facts.section.code
+    base = {"date_from": period.start.isoformat(), "date_to": period.end.isoformat(), "within": org.pk,
+            "section": code}
+    held = count_text(facts.activities, "场次", rounded=options.rounded)
+    figures = _measure_figures(facts.totals, measures, options, limit=3)
+    frame, pattern = chooser.pick("lead", code)
+    text = pattern.format(period=period.label, who=_who(org, options), what=facts.section.name, held=held,
+                          figures="，" + "、".join(f for f, _m in figures) if figures else "",
+                          change=_lead_change(facts.activities, facts.before))
+    links = [(held, _url("ledger:activity_list", **base))] + [
+        (fragment, _url("ledger:activity_list", measure=m.pk, **base)) for fragment, m in figures]
+    blocks = [_block(f"{code}.lead", "para", text, links, frame=frame)]
+    taken: set[str] = set()
+    for index, activity in enumerate(facts.top):
+        frame, pattern = chooser.pick("item", code, index, taken)
+        taken.add(frame)
+        sentence, links = _item_sentence(activity, ORDINALS[index], pattern, measures, options)
+        blocks.append(_block(f"{code}.item.{index + 1}", "para", sentence, links, frame=frame))
+    return blocks
+
+
+def unit_blocks(facts: SectionFacts, org: OrgUnit, period: Period, measures: dict[str, Measure], options: Options,
+                chooser: Chooser) -> list[dict]:
+    """City and province summaries: the unit below that stands out, then a short table of the units."""
+    if not facts.by_unit:
+        return []
+    reported = {r[0].pk: r for r in facts.by_unit if r[0].pk != org.pk}
+    children = OrgUnit.objects.filter(parent=org).exclude(level=Level.AGENCY).order_by("code")
+    rows = [reported.pop(unit.pk, (unit, 0, {})) for unit in children] + list(reported.values())
+    if len(rows) < 2:
+        return []
+    code = facts.section.code
+    def reach(row):
+        return row[1], _people(row[2], measures)
+
+    best = max(rows, key=reach)
+    if sum(1 for r in rows if reach(r) == reach(best)) > 1:
+        best = None  # a tie stands out for nobody
+    blocks = []
+    if best is not None:
+        figures = _measure_figures(best[2], measures, options, limit=2)
+        frame, pattern = chooser.pick("standout", code)
+        held = count_text(best[1], "场次", rounded=options.rounded)
+        text = pattern.format(unit=f"{best[0].name}妇联", held=held, scope=_scope_word(org),
+                              figures="".join(f"，{f}" for f, _m in figures))
+        url = _url("ledger:activity_list", date_from=period.start.isoformat(), date_to=period.end.isoformat(),
+                   within=best[0].pk, section=code)
+        blocks.append(_block(f"{code}.standout", "para", text, [(held, url)], frame=frame))
+    shown = _table_measures(rows, measures)
+    header = ["单位", "活动（场次）"] + [f"{m.name}（{m.unit}）" for m in shown]
+    body = [[r[0].name, str(r[1])] + [_plain(r[2].get(m.code)) for m in shown] for r in rows]
+    total = ["合计", str(sum(r[1] for r in rows))] + [
+        _plain(sum((r[2].get(m.code, Decimal(0)) for r in rows), Decimal(0))) for m in shown]
+    table = [header, *body, total]
+    text = "\n".join("\t".join(row) for row in table)
+    blocks.append(_block(f"{code}.units", "table", text, rows=table,
+                         caption=f"{facts.section.name}分单位情况"))
+    return blocks
+
+
+def _people(totals: dict[str, Decimal], measures: dict[str, Measure]) -> Decimal:
+    return sum((v for c, v in totals.items() if c in measures and measures[c].unit in PEOPLE_UNITS
+                and measures[c].kind == Measure.Kind.COUNT), Decimal(0))
+
+
+def _table_measures(rows, measures: dict[str, Measure]) -> list[Measure]:
+    used = {code for r in rows for code, value in r[2].items() if value}
+    return sorted((measures[c] for c in used if c in measures), key=lambda m: (m.order, m.code))[:3]
+
+
+def _plain(value) -> str:
+    return plain_number(value) if value else "0"
 
 
 def petition_blocks(stats: PetitionStats, earlier: PetitionStats, org: OrgUnit, period: Period,
@@ -87,7 +324,7 @@ def petition_blocks(stats: PetitionStats, earlier: PetitionStats, org: OrgUnit, 
     facts, links = [], []
     if stats.dv_cases:
         fragment = f"受理家庭暴力投诉{n(stats.dv_cases, '件次')}"
-        facts.append(fragment)
+        facts.append(fragment + _dv_measures(org, period, options))
         links.append((fragment, _url(lst, flag="dv", **base)))
     if stats.referrals_by_agency:
         facts.append("向" + "、".join(f"{r.label}部门转介{r.cases}件" for r in stats.referrals_by_agency))
@@ -105,156 +342,256 @@ def petition_blocks(stats: PetitionStats, earlier: PetitionStats, org: OrgUnit, 
     return blocks
 
 
-def _figures(totals: dict, measures: dict[str, Measure], options: Options, *,
-             money: bool) -> list[tuple[str, Measure]]:
+def _dv_measures(org: OrgUnit, period: Period, options: Options) -> str:
+    """'，协助出具告诫书2份，申请人身安全保护令3件、已签发2件' from the 反家暴 records of the period's cases."""
+    from jinguo.petitions.models import DomesticViolence
+    from jinguo.petitions.stats import cases_in
+
+    counts = DomesticViolence.objects.filter(case__in=cases_in(org, period, scope=options.scope)).aggregate(
+        letters=Count("id", filter=Q(warning_letter_on__isnull=False)),
+        applied=Count("id", filter=~Q(order_applied_by="")), granted=Count("id", filter=Q(order_granted=True)))
     parts = []
-    for code, measure in measures.items():
-        value = totals.get(code)
-        if not value or (measure.kind == Measure.Kind.MONEY) != money:
-            continue
-        amount = (money_text(value, rounded=options.rounded) if measure.kind == Measure.Kind.MONEY
-                  else count_text(value, measure.unit, rounded=options.rounded))
-        parts.append((measure.prose(amount), measure))
-    return parts
+    if counts["letters"]:
+        parts.append(f"协助出具告诫书{counts['letters']}份")
+    if counts["applied"]:
+        parts.append(f"协助申请人身安全保护令{counts['applied']}件"
+                     + (f"、已签发{counts['granted']}件" if counts["granted"] else ""))
+    return "".join(f"，{p}" for p in parts)
 
 
-def ledger_blocks(stats: LedgerStats, org: OrgUnit, period: Period, options: Options, start: int) -> list[dict]:
-    """One subsection per activity kind (most activities first), then the funds."""
-    if not stats.activities:
+def registry_blocks(section: str, stats, org: OrgUnit, period: Period, options: Options) -> list[dict]:
+    """What the registries add to a line of work: aid (关爱帮扶), honours by name, 巾帼文明岗 and loans (建功立业),
+    cadres and volunteers (组织建设). Only what has data."""
+    from jinguo.people.models import Honour
+
+    rounded = options.rounded
+    parts: list[tuple[str, str]] = []
+    if section == "care" and stats.aided_people:
+        text = f"建档帮扶困难妇女儿童{count_text(stats.aided_people, '人', rounded=rounded)}"
+        if stats.aid_amount:
+            text += f"，发放帮扶资金{money_text(stats.aid_amount, rounded=rounded)}"
+        parts.append((text, reverse("people:beneficiary_list")))
+    if section == "career":
+        honours = _honours(Honour, org, period, options)
+        if honours:
+            parts.append(("获评" + "、".join(honours), reverse("people:honour_list")))
+        if stats.civilized_posts:
+            parts.append((f"新命名巾帼文明岗{stats.civilized_posts}个", reverse("people:civilizedpost_list")))
+        if stats.loans:
+            text = f"发放妇女小额担保贷款{stats.loans}笔、{money_text(stats.loan_amount, rounded=rounded)}"
+            if stats.subsidy_amount:
+                text += f"，贴息{money_text(stats.subsidy_amount, rounded=rounded)}"
+            parts.append((text, reverse("people:loan_list")))
+    if section == "org":
+        if stats.new_cadres:
+            parts.append(("新任" + "、".join(f"{label}{count}名" for label, count in stats.new_cadres.items()),
+                          reverse("people:talent_list")))
+        if stats.volunteers:
+            parts.append((f"组织巾帼志愿者{count_text(stats.volunteers, '人', rounded=rounded)}参与志愿服务"
+                          f"{_plain(stats.volunteer_hours)}小时", reverse("people:volunteer_list")))
+    if not parts:
         return []
-    measures = dict(sorted(stats.measures.items(), key=lambda item: item[1].order))
-    base = {"date_from": period.start.isoformat(), "date_to": period.end.isoformat(), "within": org.pk}
-    blocks = []
-    number = start
-    for group in stats.by_kind:
-        themes = stats.kind_themes.get(group.key, [])[:2]
-        lead = f"围绕{'、'.join(themes)}等主题，" if themes else ""
-        figures = (_figures(group.totals, measures, options, money=False)
-                   + _figures(group.totals, measures, options, money=True))
-        held = f"开展{group.label}活动{count_text(group.activities, '场次', rounded=options.rounded)}"
-        text = f"{lead}{held}" + "".join(f"，{fragment}" for fragment, _m in figures) + "。"
-        heading = f"（{CHINESE_NUMERALS[number - 1]}）{group.label}"
-        links = [(held, _url("ledger:activity_list", kind=group.key, **base))] + [
-            (fragment, _url("ledger:activity_list", kind=group.key, measure=measure.pk, **base))
-            for fragment, measure in figures]
-        blocks.append(_block(f"ledger.kind.{group.key}.h", "h2", heading))
-        blocks.append(_block(f"ledger.kind.{group.key}", "para", text, links))
-        number += 1
-    funds = stats.funds()
-    if funds["out"] or funds["in"]:
-        parts = []
-        if funds["out"]:
-            parts.append(f"发放慰问金、救助金及物资共{money_text(funds['out'], rounded=options.rounded)}")
-        if funds["in"]:
-            parts.append(f"接收社会捐款{money_text(funds['in'], rounded=options.rounded)}")
-        url = _url("ledger:funds", org=org.pk, period=str(period))
-        blocks.append(_block("ledger.funds.h", "h2", f"（{CHINESE_NUMERALS[number - 1]}）资金使用"))
-        blocks.append(_block("ledger.funds", "para", f"{period.label}，" + "，".join(parts) + "。",
-                             [(part, url) for part in parts]))
-    return blocks
+    return [_block(f"{section}.registries", "para", f"{period.label}，" + "；".join(p for p, _u in parts) + "。",
+                   parts)]
 
 
-def people_blocks(stats, org: OrgUnit, period: Period, options: Options, number: int) -> list[dict]:
-    """Registries: people helped, new cadres, volunteers, honours, 巾帼文明岗 and loans (only what has data)."""
-    if stats.empty:
-        return []
-    n = lambda value, unit: count_text(value, unit, rounded=options.rounded)  # noqa: E731
-    parts = []
-    if stats.aided_people:
-        text = f"帮扶困难妇女儿童{n(stats.aided_people, '人')}"
-        parts.append((text + (f"，发放帮扶资金{money_text(stats.aid_amount, rounded=options.rounded)}"
-                              if stats.aid_amount else ""), reverse("people:beneficiary_list")))
-    if stats.new_cadres:
-        parts.append(("新任" + "、".join(f"{label}{count}名" for label, count in stats.new_cadres.items()),
-                      reverse("people:talent_list")))
-    if stats.volunteers:
-        parts.append((f"组织巾帼志愿者{n(stats.volunteers, '人')}开展志愿服务"
-                      f"{plain_number(stats.volunteer_hours)}小时", reverse("people:volunteer_list")))
-    if stats.honours:
-        parts.append(("获得" + "、".join(f"{level}荣誉{count}项" for level, count in stats.honours.items()),
-                      reverse("people:honour_list")))
-    if stats.civilized_posts:
-        parts.append((f"新命名巾帼文明岗{stats.civilized_posts}个", reverse("people:civilizedpost_list")))
-    if stats.loans:
-        text = f"发放妇女小额担保贷款{stats.loans}笔、{money_text(stats.loan_amount, rounded=options.rounded)}"
-        if stats.subsidy_amount:
-            text += f"，贴息{money_text(stats.subsidy_amount, rounded=options.rounded)}"
-        parts.append((text, reverse("people:loan_list")))
-    return [_block("people.h", "h2", f"（{CHINESE_NUMERALS[number - 1]}）巾帼建功与关爱帮扶"),
-            _block("people", "para", f"{period.label}，" + "；".join(p for p, _u in parts) + "。", parts)]
+def _honours(Honour, org: OrgUnit, period: Period, options: Options) -> list[str]:
+    """'三八红旗手2名', '三八红旗集体1个' by name of honour, in the code table's order."""
+    queryset = Honour.objects.filter(year__range=(period.start.year, period.end.year))
+    queryset = queryset.filter(org=org) if options.scope == "self" else queryset.filter(
+        org__path__startswith=org.path)
+    rows = (queryset.values_list("award__name", "award__order")
+            .annotate(people=Count("id", filter=Q(person__isnull=False)),
+                      groups=Count("id", filter=Q(person__isnull=True))).order_by("award__order", "award__name"))
+    out = []
+    for name, _order, people, groups in rows:
+        if people:
+            out.append(f"{name}{people}名")
+        if groups:
+            out.append(f"{name}{groups}个")
+    return out
 
 
-def monitoring_blocks(org: OrgUnit, period: Period, number: int) -> list[dict]:
-    """两纲实施: attainment of the outline targets for the period's year, when the units have reported."""
+def monitoring_blocks(org: OrgUnit, period: Period) -> tuple[list[dict], list[str]]:
+    """两纲实施: attainment of the outline targets for the period's year, when the units have reported; and the
+    names of the indicators not attained (for the problems and the plans)."""
     from jinguo.monitoring.attainment import attainment
     from jinguo.monitoring.models import Submission
 
     if not Submission.objects.filter(org__path__startswith=org.path, period=str(period.year)).exists():
-        return []
+        return [], []
     rows = [r for r in attainment(org, period.year, years_back=0) if r.attained is not None]
     if not rows:
-        return []
+        return [], []
     met = sum(1 for r in rows if r.attained)
     text = (f"{period.year}年纳入监测的妇女儿童发展纲要指标中，可监测{len(rows)}项，达标{met}项，"
             f"达标率{percent(Decimal(met) * 100 / len(rows), 1)}。")
     behind = [r.indicator.name for r in rows if not r.attained]
     if behind:
         text += f"尚未达标的有{'、'.join(behind[:5])}{'等' if len(behind) > 5 else ''}。"
-    return [_block("monitoring.h", "h2", f"（{CHINESE_NUMERALS[number - 1]}）两纲实施"),
-            _block("monitoring", "para", text, [(f"可监测{len(rows)}项", _url("monitoring:attainment", org=org.pk,
-                                                                             period=str(period.year)))])]
+    return [_block("outline.attainment", "para", text, [(f"可监测{len(rows)}项", _url(
+        "monitoring:attainment", org=org.pk, period=str(period.year)))])], behind
 
 
-def plan_blocks(org: OrgUnit, period: Period, options: Options) -> list[dict]:
+# --- problems and plans --------------------------------------------------------------------------------------------
+
+def problem_blocks(org: OrgUnit, period: Period, options: Options, petitions: PetitionStats,
+                   facts: dict[str, SectionFacts], behind: list[str], today: dt.date) -> list[dict]:
+    """存在的问题和不足, each a suggestion drawn from the data for the office to keep, reword or delete."""
+    from jinguo.petitions.models import Case
+
+    found: list[tuple[str, str, list[tuple[str, str]]]] = []
+    cases = Case.objects.filter(org=org) if options.scope == "self" else Case.objects.filter(
+        org__path__startswith=org.path)
+    overdue = cases.overdue(today).count()
+    late = petitions.completed - petitions.completed_on_time
+    parts, links = [], []
+    if petitions.on_time_rate is not None and late:
+        parts.append(f"办结的{petitions.completed}件信访案件中有{late}件未按期办结，"
+                     f"按期办结率为{percent(petitions.on_time_rate, 1)}")
+    if overdue:
+        fragment = f"{overdue}件已超过办理期限"
+        parts.append(f"截至{today.month}月{today.day}日仍有{fragment}")
+        links.append((fragment, _url("petitions:case_list", within=org.pk, due="overdue")))
+    if parts:
+        found.append(("problems.overdue", "；".join(parts) + "，办理时效有待提高。", links))
+    if behind:
+        found.append(("problems.outline", f"妇女儿童发展纲要监测指标中，{'、'.join(behind[:5])}"
+                                          f"{'等' if len(behind) > 5 else ''}{len(behind)}项尚未达到目标值。", []))
+    fell = [f"{f.section.name}方面开展活动{f.activities}场次，比上年同期减少{f.before - f.activities}场次"
+            for f in facts.values() if f.before > f.activities]
+    if fell:
+        found.append(("problems.fell", "；".join(fell) + "。", []))
+    stale = _registries_overdue(org, options, today)
+    if stale:
+        found.append(("problems.registries", "、".join(stale) + "，动态管理还不到位。", []))
+    silent = _silent_units(org, period)
+    if silent:
+        names = "、".join(u.name for u in silent[:6]) + ("等" if len(silent) > 6 else "")
+        found.append(("problems.silent", f"{names}{len(silent)}个单位本期没有填报活动和信访记录，"
+                                         f"基层工作的记录和报送有待加强。", []))
+    return [_block(key, "para", f"{ORDINALS[i]}{text}", links) for i, (key, text, links) in enumerate(found)]
+
+
+def _registries_overdue(org: OrgUnit, options: Options, today: dt.date) -> list[str]:
+    from jinguo.people.models import CivilizedPost, Talent
+    from jinguo.people.services import add_months
+
+    def mine(queryset):
+        return queryset.filter(org=org) if options.scope == "self" else queryset.filter(
+            org__path__startswith=org.path)
+
+    out = []
+    talents = mine(Talent.objects.filter(last_reviewed__lt=add_months(today, -12))).count()
+    if talents:
+        out.append(f"女性人才库有{talents}人超过12个月未审核")
+    posts = mine(CivilizedPost.objects.filter(status=CivilizedPost.Status.REVIEW)).count()
+    if posts:
+        out.append(f"巾帼文明岗有{posts}个待复核")
+    return out
+
+
+def _silent_units(org: OrgUnit, period: Period) -> list[OrgUnit]:
+    """Direct subordinate federations (not member agencies) with no activity and no case in the period."""
+    from jinguo.petitions.stats import cases_in
+
+    children = list(OrgUnit.objects.filter(parent=org).exclude(level=Level.AGENCY).order_by("code"))
+    if not children:
+        return []
+    active = set()
+    for queryset in (activities_in(org, period), cases_in(org, period)):
+        ids = set(queryset.exclude(org=org).values_list("org_id", flat=True).distinct())
+        active |= {unit.pk for unit in group_under(org, ids).values()}
+    return [c for c in children if c.pk not in active]
+
+
+def plan_blocks(org: OrgUnit, period: Period, options: Options, sections: list[Section],
+                behind: list[str]) -> list[dict]:
+    """The next period's plan items grouped by line of work (by their linked activities, else by a section's
+    name, kind or theme in the title), then the indicators still to attain."""
     following = period.next()
     items = PlanItem.objects.filter(period=str(following)).exclude(status=PlanItem.Status.CANCELLED)
     items = items.filter(org=org) if options.scope == "self" else items.filter(org__path__startswith=org.path)
-    items = list(items.order_by("order", "pk"))
-    if not items:
-        return []
+    items = list(items.order_by("order", "pk").prefetch_related("activities"))
+    groups: dict[str, list[PlanItem]] = {}
+    linked = dict(Activity.objects.filter(plan_items__in=items).annotate(s=section_of(sections))
+                  .values_list("plan_items", "s")) if items else {}
+    names = {i.pk: i.name for i in CodeItem.objects.filter(table__slug__in=["activity_kind", "activity_theme"])}
+    for item in items:
+        code = linked.get(item.pk) or _section_by_words(item, sections, names)
+        groups.setdefault(code, []).append(item)
     blocks = []
-    for index, item in enumerate(items, start=1):
-        text = f"{index}. {item.title.rstrip('。')}。" + (item.description.strip() if item.description else "")
-        blocks.append(_block(f"plans.{item.pk}", "para", text,
-                             [("工作计划", reverse("ledger:planitem_detail", args=[item.pk]))]))
+    order = [s.code for s in sections] + [""]
+    titles = {s.code: s.name for s in sections} | {"": "其他工作"}
+    for number, code in enumerate((c for c in order if c in groups), start=1):
+        parts = [f"{ORDINALS[i]}{item.title.rstrip('。')}" for i, item in enumerate(groups[code])]
+        text = f"（{CHINESE_NUMERALS[number - 1]}）{titles[code]}。" + "；".join(parts) + "。"
+        blocks.append(_block(f"plans.{code or 'other'}", "para", text,
+                             [(f"{ORDINALS[i]}{item.title.rstrip('。')}",
+                               reverse("ledger:planitem_detail", args=[item.pk]))
+                              for i, item in enumerate(groups[code])]))
+    if behind:
+        blocks.append(_block("plans.outline", "para", f"推动{'、'.join(behind[:5])}{'等' if len(behind) > 5 else ''}"
+                                                      f"尚未达标的纲要指标达到目标值。"))
     return blocks
 
 
+def _section_by_words(item: PlanItem, sections: list[Section], names: dict[int, str]) -> str:
+    text = f"{item.title}{item.description}"
+    for section in sections:
+        words = [section.name, *(names[i] for i in section.themes | section.kinds if i in names)]
+        if any(word and word in text for word in words):
+            return section.code
+    return ""
+
+
+# --- the document --------------------------------------------------------------------------------------------------
+
 def generate(org: OrgUnit, period: Period, options: Options | None = None) -> list[dict]:
-    """The whole summary as blocks: title, opening, 一、主要工作及成效 …, 二、下一阶段工作计划, signature."""
-    options = options or Options()
-    petitions, earlier = (petition_stats(org, period, scope=options.scope, places=options.share_places),
-                          petition_stats(org, period.year_earlier(), scope=options.scope))
-    ledger = ledger_stats(org, period, scope=options.scope)
-    work = []
-    numbering = 1
-    petition_part = petition_blocks(petitions, earlier, org, period, options)
-    if petition_part:
-        work.append(_block("petitions.h", "h2", f"（{CHINESE_NUMERALS[numbering - 1]}）维权信访工作"))
-        work.extend(petition_part)
-        numbering += 1
-    work.extend(ledger_blocks(ledger, org, period, options, numbering))
+    """The whole summary as blocks: title, opening, 一、主要工作及成效 (by line of work), 二、存在的问题和不足,
+    三、下半年工作打算, signature."""
     from jinguo.people.services import people_stats
 
-    numbering = sum(1 for b in work if b["kind"] == "h2") + 1
-    work.extend(people_blocks(people_stats(org, period, scope=options.scope), org, period, options, numbering))
-    numbering = sum(1 for b in work if b["kind"] == "h2") + 1
-    work.extend(monitoring_blocks(org, period, numbering))
-    plans = plan_blocks(org, period, options)
+    options = options or Options()
+    today = options.today or timezone.localdate()
+    sections = summary_sections()
+    measures = {m.code: m for m in Measure.objects.all()}
+    chooser = Chooser(org.code, period, options.scope)
+    petitions = petition_stats(org, period, scope=options.scope, places=options.share_places)
+    earlier = petition_stats(org, period.year_earlier(), scope=options.scope)
+    facts = ledger_facts(org, period, sections, options)
+    people = people_stats(org, period, scope=options.scope)
+    outline, behind = monitoring_blocks(org, period)
+    work: list[dict] = []
+    number = 0
+    for section in sections:
+        fact = facts[section.code]
+        part = activity_blocks(fact, org, period, measures, options, chooser)
+        if section.code == "rights":
+            part += petition_blocks(petitions, earlier, org, period, options)
+        part += registry_blocks(section.code, people, org, period, options)
+        if section.code == "outline":
+            part += outline
+        if part:
+            part += unit_blocks(fact, org, period, measures, options, chooser)
+            number += 1
+            work.append(_block(f"{section.code}.h", "h2", f"（{CHINESE_NUMERALS[number - 1]}）{section.name}"))
+            work.extend(part)
+    problems = problem_blocks(org, period, options, petitions, facts, behind, today)
+    plans = plan_blocks(org, period, options, sections, behind)
     blocks = [_block("title", "title", title(org, period)),
-              _block("opening", "para", f"{period.label}，{org.name}妇联在上级党委和上级妇联的坚强领导下，"
-                                         f"紧紧围绕中心工作，团结引领广大妇女建功新时代，各项工作取得新进展。"
+              _block("opening", "para", f"{period.label}，{org.name}妇联在上级党委和上级妇联的领导下，"
+                                         f"围绕中心工作，团结引领广大妇女，开展了以下工作。"
                                          f"现将{_period_word(period)}工作总结如下：")]
-    heading = 1
-    if work:
-        blocks.append(_block("work.h", "h1", f"{CHINESE_NUMERALS[heading - 1]}、主要工作及成效"))
-        blocks.extend(work)
-        heading += 1
-    if plans:
-        blocks.append(_block("plans.h", "h1", f"{CHINESE_NUMERALS[heading - 1]}、下一阶段工作计划"))
-        blocks.extend(plans)
+    heading = 0
+    for key, name, part in (("work", "主要工作及成效", work), ("problems", "存在的问题和不足", problems),
+                            ("plans", _plans_heading(period), plans)):
+        if part:
+            heading += 1
+            blocks.append(_block(f"{key}.h", "h1", f"{CHINESE_NUMERALS[heading - 1]}、{name}"))
+            blocks.extend(part)
     blocks.append(_block("sign.org", "sign", f"{org.name}妇联"))
-    blocks.append(_block("sign.date", "sign", f"{timezone.localdate():%Y年%-m月%-d日}"))
+    blocks.append(_block("sign.date", "sign", f"{today:%Y年%-m月%-d日}"))
     return blocks
 
 

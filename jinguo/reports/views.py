@@ -24,9 +24,9 @@ from jinguo.ledger.stats import ledger_stats
 from jinguo.petitions.models import Case
 from jinguo.petitions.stats import petition_stats
 from jinguo.reports import returns
-from jinguo.reports.forms import ReturnForm, SummaryForm
-from jinguo.reports.models import Summary
-from jinguo.reports.services import render_docx
+from jinguo.reports.forms import ReturnForm, SummaryForm, SummaryTemplateForm
+from jinguo.reports.models import Summary, SummaryTemplate
+from jinguo.reports.services import add_template, summary_docx_for
 
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 
@@ -66,6 +66,33 @@ class SummaryCreateView(generic.ObjectEditView):
         summary.save()
         transaction.on_commit(lambda: generate_summary.enqueue(summary.pk))
         return summary
+
+
+class SummaryTemplateTable(Table):
+    columns = [Col("name", "模板名称"), Col("org.name", "单位"), Col("file", "文件",
+               render=lambda t: t.file.name.rsplit("/", 1)[-1]), Col("created", "上传时间",
+               render=lambda t: f"{timezone.localtime(t.created):%Y-%m-%d %H:%M}")]
+    select_related = ("org",)
+
+
+class SummaryTemplateListView(generic.ObjectListView):
+    """The offices' own Word templates the user's units may render summaries into."""
+
+    queryset = SummaryTemplate.objects.all()
+    table = SummaryTemplateTable
+
+
+class SummaryTemplateUploadView(generic.ObjectEditView):
+    """Upload an office's own .docx (its red 版头, 发文字号, 主送, fonts) with {{ 正文 }} and the other fields."""
+
+    queryset = SummaryTemplate.objects.all()
+    form_class = SummaryTemplateForm
+    template_name = "reports/summarytemplate_edit.html"
+
+    def save(self, form) -> SummaryTemplate:
+        return add_template(org=form.cleaned_data["org"], name=form.cleaned_data["name"],
+                            upload=form.cleaned_data["file"], actor=self.request.user)
+
 
 
 def _linked(block: dict) -> str:
@@ -176,8 +203,9 @@ class SummaryDownloadView(LoginRequiredMixin, View):
     def get(self, request, pk, fmt):
         if fmt not in self.FORMATS:
             raise Http404(_("只提供 Word（.docx）和 PDF（.pdf）格式的下载。"))
-        summary = get_object_or_404(Summary.objects.visible_to(request.user, "view"), pk=pk)
-        content = render_docx(summary.blocks)
+        summary = get_object_or_404(Summary.objects.visible_to(request.user, "view").select_related("org", "template"),
+                                    pk=pk)
+        content = summary_docx_for(summary)
         filename = f"{summary.title or summary.pk}"
         if fmt == "pdf":
             from jinguo.reports.pdf import PdfUnavailable, docx_to_pdf
