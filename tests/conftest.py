@@ -111,11 +111,11 @@ def make_activity(db):
     from jinguo.ledger.forms import MEASURE_PREFIX, ActivityForm
     from jinguo.ledger.services import save_activity
 
-    def _make(org, title, date, kind="宣传教育", themes=(), partners="", **figures):
+    def _make(org, title, date, kind="宣传教育", themes=(), partners="", place="", end_date="", **figures):
         kinds = CodeItem.objects.lookup("activity_kind")
         theme_items = CodeItem.objects.lookup("activity_theme")
-        data = {"org": org.pk, "kind": kinds[kind].pk, "title": title, "start_date": date,
-                "themes": [theme_items[t].pk for t in themes], "partners": partners}
+        data = {"org": org.pk, "kind": kinds[kind].pk, "title": title, "start_date": date, "end_date": end_date,
+                "place": place, "themes": [theme_items[t].pk for t in themes], "partners": partners}
         data.update({MEASURE_PREFIX + code: str(value) for code, value in figures.items()})
         form = ActivityForm(data=data)
         assert form.is_valid(), form.errors

@@ -525,8 +525,8 @@ def plan_blocks(org: OrgUnit, period: Period, options: Options, sections: list[S
     titles = {s.code: s.name for s in sections} | {"": "其他工作"}
     for number, code in enumerate((c for c in order if c in groups), start=1):
         parts = [f"{ORDINALS[i]}{item.title.rstrip('。')}" for i, item in enumerate(groups[code])]
-        text = f"（{CHINESE_NUMERALS[number - 1]}）{titles[code]}。" + "；".join(parts) + "。"
-        blocks.append(_block(f"plans.{code or 'other'}", "para", text,
+        blocks.append(_block(f"plans.{code or 'other'}.h", "h2", f"（{CHINESE_NUMERALS[number - 1]}）{titles[code]}"))
+        blocks.append(_block(f"plans.{code or 'other'}", "para", "；".join(parts) + "。",
                              [(f"{ORDINALS[i]}{item.title.rstrip('。')}",
                                reverse("ledger:planitem_detail", args=[item.pk]))
                               for i, item in enumerate(groups[code])]))

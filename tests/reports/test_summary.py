@@ -61,24 +61,26 @@ def test_exact_sentences_from_a_known_dataset(dataset):
     body = texts(blocks)
     assert body[0] == "东安县妇联2025年上半年工作总结"
     assert "现将上半年工作总结如下：" in body[1]
-    assert "一、主要工作及成效" in body and "（一）维权信访工作" in body
+    # Issue 19: sections follow lines of work; petitions sit under 维护妇女儿童权益 with the 三八维权周 campaigns.
+    assert "一、主要工作及成效" in body and "（二）维护妇女儿童权益" in body
     assert ("2025年上半年，共受理来信来访来电8件次、10人次，其中来电5件次、来访2件次、12338热线1件次。") in body
     assert ("从问题类别看，婚姻家庭类5件次，占62.5%；劳动和社会保障权益类2件次，占25.0%；"
             "财产权益类1件次，占12.5%。") in body
     facts = next(t for t in body if t.startswith("受理家庭暴力投诉"))
     assert facts.startswith("受理家庭暴力投诉2件次，向公安部门转介1件，办结1件，按期办结率100.0%")
     assert "与上年同期的1件次相比增加7件次、增长700.0%" in facts
-    assert ("围绕三八维权周等主题，开展宣传教育活动2场次，发放宣传资料25000份，接受咨询850人次。") in body
-    assert "开展培训活动1场次，培训45人。" in body
-    assert "开展慰问帮扶活动1场次，慰问25人，发放慰问金1.25万元。" in body
-    assert "2025年上半年，发放慰问金、救助金及物资共1.25万元。" in body
+    rights = body[body.index("（二）维护妇女儿童权益"):]
+    assert "活动2场次，发放宣传资料25000份、接受咨询850人次。" in rights[1]
+    assert rights[2].startswith("一是3月8日") and "发放宣传资料24350份，接受咨询850人次。" in rights[2]
+    assert any("活动1场次，培训45人。" in t for t in body)
+    assert any("活动1场次，慰问25人、发放慰问金1.25万元。" in t for t in body)
     categories = next(t for t in body if t.startswith("从问题类别看"))
     counts = [int(n) for n in re.findall(r"类(\d+)件次", categories)]
     total = int(re.search(r"来信来访来电(\d+)件次", "".join(body)).group(1))
     assert sum(counts) == total
     assert sum(Decimal(p) for p in re.findall(r"占([\d.]+)%", categories)) == 100
-    assert "二、下一阶段工作计划" in body and "1. 开展“美丽庭院”创建。" in body
-    assert not any("家政培训" in t for t in body[body.index("二、下一阶段工作计划"):])  # cancelled plans left out
+    assert "三、下半年工作打算" in body and any("一是开展“美丽庭院”创建" in t for t in body)
+    assert not any("家政培训" in t for t in body[body.index("三、下半年工作打算"):])  # cancelled plans left out
     assert "北湖" not in "".join(body) and "99999" not in "".join(body)
 
 
@@ -111,7 +113,7 @@ def test_city_summary_includes_its_counties_and_nothing_else(dataset, make_case)
 
 def test_empty_sections_are_left_out(dataset):
     body = texts(generate(dataset["sister"], Period.parse("2025H1")))
-    assert "（一）维权信访工作" not in body and "一、主要工作及成效" not in body
+    assert "（一）维护妇女儿童权益" not in body and "一、主要工作及成效" not in body
     assert not any("0件次" in t or "0场次" in t for t in body)
 
 
@@ -149,7 +151,7 @@ def test_docx_page_setup_fonts_and_sizes(dataset, tmp_path):
     assert run_font(paragraphs["东安县妇联2025年上半年工作总结"]) == ("方正小标宋简体", 22)
     assert paragraphs["东安县妇联2025年上半年工作总结"].alignment == 1  # centred
     assert run_font(paragraphs["一、主要工作及成效"]) == ("黑体", 16)
-    assert run_font(paragraphs["（一）维权信访工作"]) == ("楷体_GB2312", 16)
+    assert run_font(paragraphs["（二）维护妇女儿童权益"]) == ("楷体_GB2312", 16)
     body = next(p for t, p in paragraphs.items() if t.startswith("2025年上半年，共受理"))
     assert run_font(body) == ("仿宋_GB2312", 16)
     assert round(body.paragraph_format.first_line_indent.pt) == 32  # two characters
