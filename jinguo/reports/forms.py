@@ -14,6 +14,11 @@ class SummaryForm(ScopedModelForm):
         super().__init__(*args, **kwargs)
         self.fields["org"].label = _("单位")
         self.fields["period"].help_text = _("2025H1 上半年、2025H2 下半年、2025 全年、2025Q1 第一季度")
+        self.fields["highlights"].required = False  # left empty: the default (3)
+
+    def clean_highlights(self) -> int:
+        value = self.cleaned_data.get("highlights")
+        return Summary._meta.get_field("highlights").default if value in (None, "") else value
 
 
 class ReturnForm(forms.Form):
