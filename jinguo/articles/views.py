@@ -45,7 +45,9 @@ class ArticleDetailView(generic.ObjectDetailView):
                 acting = services.acting_unit(obj, user, "adopt")
             except PermissionDenied:
                 acting = None
-        can_record = Article.objects.visible_to(user, "change").filter(pk=obj.pk).exists()
+        # The sender's side (its unit or one above it, not the unit the report was addressed to) records outside
+        # adoptions and attaches files.
+        can_record = acting is None and Article.objects.visible_to(user, "change").filter(pk=obj.pk).exists()
         adoptions = list(obj.adoptions.select_related("adopter", "adopted_by"))
         return {
             "adoptions": adoptions, "forwards": obj.forwards.select_related("from_org", "to_org", "forwarded_by"),
