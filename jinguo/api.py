@@ -3,7 +3,9 @@
 from rest_framework.routers import DefaultRouter
 
 from jinguo.accounts.api import MeView
+from jinguo.articles.api import ArticleViewSet
 from jinguo.core.api import CodeItemViewSet
+from jinguo.grassroots.api import OrgProfileViewSet
 from jinguo.ledger.api import ActivityViewSet, FigureViewSet, MeasureViewSet, PlanItemViewSet
 from jinguo.monitoring import api as monitoring_api
 from jinguo.orgs.api import OrgUnitViewSet
@@ -24,6 +26,8 @@ router.register("volunteers", people_api.VolunteerViewSet, basename="volunteer")
 router.register("honours", people_api.HonourViewSet, basename="honour")
 router.register("civilized-posts", people_api.CivilizedPostViewSet, basename="civilizedpost")
 router.register("loans", people_api.LoanViewSet, basename="loan")
+router.register("org-profiles", OrgProfileViewSet, basename="orgprofile")
+router.register("articles", ArticleViewSet, basename="article")
 router.register("indicators", monitoring_api.IndicatorViewSet, basename="indicator")
 router.register("rules", monitoring_api.RuleViewSet, basename="rule")
 router.register("indicator-values", monitoring_api.ValueViewSet, basename="indicatorvalue")

@@ -3,7 +3,9 @@
 An explicit list, so a reader sees at once what `jinguo import_xlsx KIND` accepts.
 """
 
+from jinguo.articles.importers import ArticleImport
 from jinguo.core.excel import ImportSpec
+from jinguo.grassroots.importers import OrgProfileImport
 from jinguo.ledger.importers import ActivityImport
 from jinguo.monitoring.importers import IndicatorValueImport
 from jinguo.orgs.importers import OrgUnitImport
@@ -22,6 +24,8 @@ IMPORT_SPECS: dict[str, type[ImportSpec]] = {
         HonourImport,
         LoanImport,
         IndicatorValueImport,
+        OrgProfileImport,
+        ArticleImport,
     ]
 }
 

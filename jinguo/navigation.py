@@ -36,6 +36,14 @@ MENU = [
         (_("小额贷款"), "people:loan_list", RECORD_ROLES),
         (_("名册提醒"), "people:reminders", RECORD_ROLES),
     ]),
+    (_("组织与信息"), [
+        (_("基层组织"), "grassroots:orgprofile_list", RECORD_ROLES),
+        (_("基层组织建设情况"), "grassroots:survey", RECORD_ROLES),
+        (_("换届提醒"), "grassroots:reminders", RECORD_ROLES),
+        (_("信息报送"), "articles:article_list", RECORD_ROLES),
+        (_("收到的信息"), "articles:inbox", RECORD_ROLES),
+        (_("信息工作考核"), "articles:ranking", RECORD_ROLES),
+    ]),
     (_("两纲监测"), [
         (_("数据填报"), "monitoring:home", RECORD_ROLES | {Role.AGENCY_CLERK}),
         (_("填报审核"), "monitoring:submission_list", RECORD_ROLES | {Role.AGENCY_CLERK}),

@@ -110,6 +110,8 @@ INSTALLED_APPS = [
     "jinguo.petitions",
     "jinguo.people",
     "jinguo.monitoring",
+    "jinguo.grassroots",
+    "jinguo.articles",
     "jinguo.reports",
 ]
 

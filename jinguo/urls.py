@@ -22,6 +22,8 @@ urlpatterns = [
     path("reports/", include("jinguo.reports.urls")),
     path("people/", include("jinguo.people.urls")),
     path("monitoring/", include("jinguo.monitoring.urls")),
+    path("grassroots/", include("jinguo.grassroots.urls")),
+    path("articles/", include("jinguo.articles.urls")),
     path("audit/", include("jinguo.audit.urls")),
     path("api/", include((api_urls, "api"))),
     path("favicon.ico", RedirectView.as_view(url=static("jinguo/favicon.svg"), permanent=True)),

@@ -68,6 +68,11 @@ class Event(models.TextChoices):
     MONITORING_RETURNED = "monitoring.returned", _("退回监测数据")
     MONITORING_APPROVED = "monitoring.approved", _("审定监测数据")
     MONITORING_REOPENED = "monitoring.reopened", _("重新打开已审定数据")
+    # information work (信息报送)
+    ARTICLE_ADOPTED = "article.adopted", _("采用信息")
+    ARTICLE_FORWARDED = "article.forwarded", _("转报信息")
+    ARTICLE_ADOPTION_RECORDED = "article.adoption_recorded", _("登记信息采用")
+    ARTICLE_ADOPTION_WITHDRAWN = "article.adoption_withdrawn", _("撤销信息采用")
     # personal data
     UNMASKED = "personal.unmasked", _("查看个人信息明文")
     PERSONAL_EXPORTED = "personal.exported", _("导出个人信息明文")

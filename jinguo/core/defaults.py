@@ -16,6 +16,7 @@ DATA_MIGRATIONS = [
     "jinguo.petitions.migrations.0002_default_code_tables",
     "jinguo.people.migrations.0002_default_code_tables",
     "jinguo.monitoring.migrations.0002_national_indicators",
+    "jinguo.grassroots.migrations.0002_grassroots_kind_codes",
 ]
 
 

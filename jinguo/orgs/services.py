@@ -178,3 +178,28 @@ def _upsert(divisions: list[Division], root_code: str) -> LoadResult:
                  object_repr=root_code, data={"created": result.created, "updated": result.updated,
                                               "unchanged": result.unchanged})
     return result
+
+
+def unit_code_candidates(code: str, root: OrgUnit) -> list[str]:
+    """The codes `code` may stand for under `root`: as written, and with `root`'s own leading digits put in front
+    ("100" under 431122 is 431122100; "1" under 431122100 may be 431122100001, the village codes' zero padding)."""
+    code = code.strip()
+    if not code:
+        return []
+    candidates = [code]
+    if code.isdigit() and root.code.isdigit() and not code.startswith(root.code):
+        joined = root.code + code
+        candidates.append(joined)
+        for length in (9, 12):  # township and village division codes
+            if len(joined) < length:
+                candidates.append(root.code + code.zfill(length - len(root.code)))
+    return candidates
+
+
+def resolve_unit(code: str, root: OrgUnit) -> OrgUnit | None:
+    """The unit at or below `root` that `code` names, with or without `root`'s leading digits; None if none does."""
+    candidates = unit_code_candidates(code, root)
+    if not candidates:
+        return None
+    found = {u.code: u for u in OrgUnit.objects.filter(path__startswith=root.path, code__in=candidates)}
+    return next((found[c] for c in candidates if c in found), None)

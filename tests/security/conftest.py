@@ -93,7 +93,25 @@ def _world(org, town, actor, MARK, make_case, make_activity, codes):
                                                     value=Decimal("3"), comment=f"{MARK}说明")
     records["auditentry"] = AuditEntry.objects.filter(org_path__startswith=org.path).latest("seq")
     records["apitoken"] = _token_of(actor)
+    records.update(_grassroots_and_articles(org, town, actor, MARK))
     return records
+
+
+def _grassroots_and_articles(org, town, actor, MARK):
+    from jinguo.articles import services as articles
+    from jinguo.articles.models import Article
+    from jinguo.core.models import CodeItem
+    from jinguo.grassroots.models import OrgProfile
+    from jinguo.grassroots.services import save_profile
+
+    profile = save_profile(OrgProfile(org=town, kind=CodeItem.objects.lookup("grassroots_kind")["乡镇妇联"],
+                                      chair_name=f"{MARK}主席", executives=9, has_home=True,
+                                      home_address=f"{MARK}妇女之家", elected_on=dt.date(2019, 3, 8),
+                                      note=f"{MARK}备注"))
+    article = Article.objects.create(org=org, title=f"{MARK}信息", sent_on=dt.date(2025, 3, 8), author=f"{MARK}作者",
+                                     sent_to=org.parent, body=f"{MARK}正文")
+    adoption = articles.record_adoption(article, actor=actor, adopter_text=f"{MARK}日报")
+    return {"orgprofile": profile, "article": article, "adoption": adoption}
 
 
 def _token_of(user):

@@ -21,7 +21,8 @@ MODEL_OF = {
     "people:service_add": "volunteer", "people:loan_step": "loan", "monitoring:submission_detail": "submission",
     "monitoring:submission_action": "submission", "monitoring:grid": "dataset", "ledger:activity_attach": "activity",
     "audit:entry_detail": "auditentry", "api:figure-detail": "figure", "api:indicatorvalue-detail": "datavalue",
-    "accounts:apitoken_revoke": "apitoken",
+    "accounts:apitoken_revoke": "apitoken", "articles:article_action": "article", "articles:article_attach": "article",
+    "articles:adoption_withdraw": "adoption",
 }
 # Values for the other path arguments, one that each view accepts.
 OTHER_ARGS = {"action": "accept", "fmt": "docx", "step": "approve", "period": "2025"}
