@@ -23,9 +23,11 @@ from django.db.models import Count, F, Q, Sum
 from django.urls import reverse
 from django.utils import timezone
 
+from jinguo.articles.stats import info_work, info_work_sentence
 from jinguo.core.models import CodeItem
 from jinguo.core.numbers import count_text, date_range_text, money_text, percent, plain_number
 from jinguo.core.periods import Period
+from jinguo.grassroots.stats import survey, survey_sentence
 from jinguo.ledger.models import Activity, ActivityFigure, Measure, PlanItem
 from jinguo.ledger.sections import Section, section_of, summary_sections
 from jinguo.ledger.stats import activities_in
@@ -395,6 +397,22 @@ def registry_blocks(section: str, stats, org: OrgUnit, period: Period, options: 
                    parts)]
 
 
+def organisation_blocks(org: OrgUnit, period: Period) -> list[dict]:
+    """组织建设 beyond the registries: the grassroots organisations surveyed (基层组织建设) and information work
+    (信息报送), each linked to the page that counts it."""
+    query = {"org": org.pk, "period": str(period)}
+    blocks = []
+    grassroots = survey_sentence(survey(org, period), org)
+    if grassroots:
+        blocks.append(_block("org.grassroots", "para", grassroots,
+                             [(grassroots.rstrip("。"), _url("grassroots:survey", **query))]))
+    info = info_work_sentence(info_work(org, period), org)
+    if info:
+        blocks.append(_block("org.info", "para", f"{period.label}，{info}。",
+                             [(info, _url("articles:ranking", **query))]))
+    return blocks
+
+
 def _honours(Honour, org: OrgUnit, period: Period, options: Options) -> list[str]:
     """'三八红旗手2名', '三八红旗集体1个' by name of honour, in the code table's order."""
     queryset = Honour.objects.filter(year__range=(period.start.year, period.end.year))
@@ -570,6 +588,8 @@ def generate(org: OrgUnit, period: Period, options: Options | None = None) -> li
         if section.code == "rights":
             part += petition_blocks(petitions, earlier, org, period, options)
         part += registry_blocks(section.code, people, org, period, options)
+        if section.code == "org":
+            part += organisation_blocks(org, period)
         if section.code == "outline":
             part += outline
         if part:

@@ -38,6 +38,10 @@ def test_eighteen_reports_two_adopted_by_the_city_five_by_the_party_office(tree,
     info = stats.info_work(tree["county"], Period(2025, "H", 1))
     assert (info.written, info.adopted) == (18, 7)
     assert stats.info_work_sentence(info, tree["county"]) == "报送信息18篇，被永州市妇联采用2篇，被县委办公室采用5篇"
+    from jinguo.reports.summary import generate
+
+    body = [b["text"] for b in generate(tree["county"], Period(2025, "H", 1))]
+    assert "2025年上半年，报送信息18篇，被永州市妇联采用2篇，被县委办公室采用5篇。" in body  # in the summary
     again = _import(eighteen_rows(), tree["county"], users["staff"])
     assert (again.created, again.skipped) == (0, 18) and Adoption.objects.count() == 7
 

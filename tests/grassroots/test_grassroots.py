@@ -57,6 +57,14 @@ def test_five_villages_and_communities_give_the_survey_and_sentence_with_5_and_4
     assert sentence.startswith("全县共有村（社区）妇联5个，建有妇女之家4个")
     assert "执委52名" in sentence and "2.4万元" in sentence
     assert "1个基层组织已到换届时间" in sentence
+    # … and the work summary says it in its 组织建设 section, linked to the survey
+    from jinguo.reports.summary import generate
+
+    blocks = generate(tree["county"], Period.containing(timezone.localdate()))
+    block = next(b for b in blocks if b["text"] == sentence)
+    heading = next(b for b in reversed(blocks[:blocks.index(block)]) if b["kind"] == "h2")
+    assert "组织建设" in heading["text"]
+    assert block["links"] and "/survey/" in block["links"][0]["url"]
 
 
 def test_reimporting_the_same_rows_does_not_duplicate_and_update_changes_them(tree, users, villages):
