@@ -13,6 +13,7 @@ from __future__ import annotations
 import datetime as dt
 import io
 import re
+import tempfile
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
@@ -423,11 +424,12 @@ class ImportSpec:
         from django.conf import settings
         from python_calamine import CalamineWorkbook
 
-        from jinguo.core.xlsxscan import NotXlsx, scan_sheet, sheet_paths
+        from jinguo.core.xlsxscan import NotXlsx, safe_package, scan_sheet, sheet_paths
 
         max_rows, max_columns = settings.JINGUO_IMPORT_MAX_ROWS, settings.JINGUO_IMPORT_MAX_COLUMNS
         if not isinstance(file, str) and not (hasattr(file, "seekable") and file.seekable()):
             file = io.BytesIO(file.read())
+        checked = tempfile.SpooledTemporaryFile(max_size=32 << 20, dir=_tmpdir())
         try:
             with zipfile.ZipFile(file) as archive:
                 paths = sheet_paths(archive)
@@ -437,18 +439,24 @@ class ImportSpec:
                 if paths[name] not in archive.namelist():
                     raise CellError(_("工作簿已损坏：找不到工作表“%(sheet)s”的内容") % {"sheet": name})
                 extent = scan_sheet(archive, paths[name], max_rows + 1, max_columns)
+                if extent.beyond:
+                    raise CellError(_out_of_range(name, extent.beyond, max_rows, max_columns))
+                safe_package(archive, name, paths[name], checked)  # what calamine reads: only what was checked
         except (zipfile.BadZipFile, NotXlsx, ElementTree.ParseError, KeyError, ValueError, OSError) as exc:
+            checked.close()
             if isinstance(exc, CellError):
                 raise
             raise CellError(_("无法读取文件，请上传 Excel 工作簿（.xlsx；.xls、.et、.ods 等请先在 Excel 或 WPS 中"
                               "另存为 .xlsx）")) from exc
+        except BaseException:
+            checked.close()
+            raise
         finally:
             if not isinstance(file, str):
                 file.seek(0)
-        if extent.beyond:
-            raise CellError(_out_of_range(name, extent.beyond, max_rows, max_columns))
         try:
-            book = CalamineWorkbook.from_path(file) if isinstance(file, str) else CalamineWorkbook.from_filelike(file)
+            checked.seek(0)
+            book = CalamineWorkbook.from_filelike(checked)
             sheet = book.get_sheet_by_name(name)
         except Exception as exc:
             raise CellError(_("无法读取文件，请上传 Excel 工作簿（.xlsx）：%(error)s") % {"error": exc}) from exc

@@ -79,3 +79,81 @@ for path in ({str(stray)!r}, {str(good)!r}):
     assert status2 == "done", (rows, out)
     assert scratch_db.query("SELECT count(*) FROM orgs_orgunit WHERE code = '431100'")[0][0] == 1
     assert "意外退出" not in out  # refused, not crashed and restarted
+
+
+def _variants(tmp_path) -> dict[str, bool]:
+    """Crafted workbooks whose far cell an ad-hoc reading of the package could miss while the reader still finds
+    it (an attacker's probe found the first four): file name → whether the far cell is in the sheet imported."""
+    import re
+    import zipfile
+
+    base = tmp_path / "base.xlsx"
+    book = Workbook()
+    book.active.title = "数据"
+    book.active.append(["编码", "名称", "级别"])
+    book.save(base)
+    with zipfile.ZipFile(base) as archive:
+        parts = {name: archive.read(name) for name in archive.namelist()}
+    sheet = parts["xl/worksheets/sheet1.xml"].decode()
+    far = '<row r="1048576"><c {ref} t="n"><v>1</v></c></row></sheetData>'
+
+    def write(name, sheet_xml, extra=(), **replace):
+        with zipfile.ZipFile(tmp_path / name, "w", zipfile.ZIP_DEFLATED) as out:
+            for part, data in {**parts, **replace}.items():
+                out.writestr(part, sheet_xml if part == "xl/worksheets/sheet1.xml" else data)
+            for part, data in extra:
+                out.writestr(part, data)
+
+    variants = {}
+    for name, ref in (("lower.xlsx", 'r="xfd1048576"'), ("newline.xlsx", '\nr="XFD1048576"'),
+                      ("tab.xlsx", '\tr="XFD1048576"'), ("entity.xlsx", 'r="&#88;FD1048576"'),
+                      ("squote.xlsx", "r='XFD1048576'")):
+        write(name, sheet.replace("</sheetData>", far.format(ref=ref)))
+        variants[name] = True
+    # Two sheets of one name: the first (the one a reader opens by name) holds the far cell.
+    workbook = parts["xl/workbook.xml"].decode()
+    sheets = re.search(r"<sheets>.*</sheets>", workbook).group(0)
+    twin = sheets.replace("</sheets>", '<sheet xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/'
+                                       'relationships" name="数据" sheetId="2" r:id="rId9"/></sheets>')
+    rels = parts["xl/_rels/workbook.xml.rels"].decode().replace(
+        "</Relationships>", '<Relationship Id="rId9" Type="http://schemas.openxmlformats.org/officeDocument/2006/'
+        'relationships/worksheet" Target="worksheets/sheet2.xml"/></Relationships>')
+    write("twins.xlsx", sheet.replace("</sheetData>", far.format(ref='r="XFD1048576"')),
+          extra=[("xl/worksheets/sheet2.xml", sheet)], **{"xl/workbook.xml": workbook.replace(sheets, twin),
+                                                          "xl/_rels/workbook.xml.rels": rels})
+    variants["twins.xlsx"] = True
+    # Shared strings announcing four billion of them.
+    strings = '<sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" count="4000000000" ' \
+              'uniqueCount="4000000000"><si><t>x</t></si></sst>'
+    write("strings.xlsx", sheet, extra=[("xl/sharedStrings.xml", strings)],
+          **{"xl/_rels/workbook.xml.rels": parts["xl/_rels/workbook.xml.rels"].decode().replace(
+              "</Relationships>", '<Relationship Id="rId8" Type="http://schemas.openxmlformats.org/officeDocument/'
+              '2006/relationships/sharedStrings" Target="sharedStrings.xml"/></Relationships>')})
+    variants["strings.xlsx"] = False
+    return variants
+
+
+def test_crafted_workbooks_are_refused_without_crashing_the_reader(scratch_db, tmp_path):
+    """Each variant is refused naming the far cell (or read, where no far cell is imported) — in a real process,
+    so that a reader that aborts fails the test instead of killing the test run."""
+    variants = _variants(tmp_path)
+    code = "\n".join([
+        "from jinguo.core.excel import CellError",
+        "from jinguo.importers import get_spec",
+        "spec = get_spec('orgs')",
+        f"for name in {list(variants)!r}:",
+        "    try:",
+        f"        sheet, rows, count = spec.read_rows({str(tmp_path)!r} + '/' + name)",
+        "        print('READ', name, len(list(rows)), flush=True)",
+        "    except CellError as exc:",
+        "        print('REFUSED', name, exc, flush=True)",
+    ])
+    result = scratch_db.jinguo("shell", "--no-imports", "-c", code, check=False, timeout=120)
+    assert result.returncode == 0, result.stdout[-2000:] + result.stderr[-2000:]  # -6 is the reader aborting
+    for name, far in variants.items():
+        line = next(line for line in result.stdout.splitlines() if line.split()[:2][1:] == [name]
+                    and line.startswith(("READ", "REFUSED")))
+        if far:
+            assert line.startswith("REFUSED") and "XFD1048576 超出导入范围" in line, line
+        else:
+            assert line.startswith("READ"), line

@@ -119,9 +119,9 @@ def test_summary_counts_honours_new_cadres_and_loans(tree):
     services.loan_step(loan, "disburse", on=D(2025, 2, 1))
     text = "".join(b["text"] for b in generate(tree["county"], Period.parse("2025H1")))
     assert "新任乡镇妇联主席1名、企业妇委会主任1名" in text
-    assert "获得市级荣誉1项、县级荣誉1项" in text
+    assert "获评三八红旗手1名、三八红旗集体1个" in text  # honours by name of honour and count
     assert "发放妇女小额担保贷款1笔、5万元，贴息1800元" in text
-    assert "巾帼建功与关爱帮扶" in text
+    assert "建功立业与创业就业" in text  # the line of work they belong to
     empty = "".join(b["text"] for b in generate(tree["sister"], Period.parse("2025H1")))
     assert "巾帼建功与关爱帮扶" not in empty
 
@@ -168,7 +168,7 @@ def test_volunteer_hours_from_ledger_activities(tree, users, login, make_activit
     client.post(reverse("people:service_add", args=[volunteer.pk]), {"activity": activity.pk, "hours": "99"})
     stats = services.people_stats(tree["city"], Period.parse("2025"))
     assert (stats.volunteers, stats.volunteer_hours) == (1, Decimal("3.50"))
-    assert "组织巾帼志愿者1人开展志愿服务3.5小时" in "".join(
+    assert "组织巾帼志愿者1人参与志愿服务3.5小时" in "".join(
         b["text"] for b in generate(tree["county"], Period.parse("2025")))
     beneficiary = _beneficiary(tree["county"])
     client.post(reverse("people:aid_add", args=[beneficiary.pk]), {"on": "2025-03-08", "amount": "500",
