@@ -42,6 +42,13 @@ def _jsonable(value: Any) -> Any:
     return str(value)
 
 
+def _sealed(value: Any) -> str:
+    """A personal value as the trail keeps it: masked, with a short keyed fingerprint, so that a change of name,
+    phone or address is a change in the trail (a bare mask made before and after equal, and the change went
+    unrecorded) while the value itself stays unreadable to whoever reads the trail."""
+    return f"{MASKED}#{crypto.index_provider().keyed_hash(str(value))[:10]}"
+
+
 def snapshot_values(model: type[models.Model], values: dict[str, Any]) -> dict[str, Any]:
     """A record's field values (by attname) as JSON; fields in `audit_masked_fields` never leave in clear."""
     masked = set(getattr(model, "audit_masked_fields", ()))
@@ -51,7 +58,7 @@ def snapshot_values(model: type[models.Model], values: dict[str, Any]) -> dict[s
         if field.attname not in values:
             continue
         value = values[field.attname]
-        data[field.attname] = MASKED if field.name in masked and value not in (None, "") else _jsonable(value)
+        data[field.attname] = _sealed(value) if field.name in masked and value not in (None, "") else _jsonable(value)
     return data
 
 

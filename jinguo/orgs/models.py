@@ -127,6 +127,14 @@ class OrgUnit(AuditedModel):
     def is_division(self) -> bool:
         return self.level in DIVISION_LEVELS
 
+    def jurisdiction(self) -> OrgUnit:
+        """The county (or district) this unit belongs to — itself for a county, a city or a province: where
+        records about the same people are kept together and never across to a sister county."""
+        if self.level in (Level.PROVINCE, Level.CITY, Level.COUNTY):
+            return self
+        counties = [u for u in self.ancestors() if u.level == Level.COUNTY]
+        return counties[-1] if counties else self
+
     def ancestors(self) -> list[OrgUnit]:
         codes = [c for c in self.path.strip("/").split("/")[:-1]]
         units = {u.code: u for u in OrgUnit.objects.filter(code__in=codes)}

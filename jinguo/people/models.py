@@ -23,6 +23,13 @@ LIST_RELATIONS = ("beneficiaries", "talents", "volunteers", "honours", "loans")
 
 
 class PersonQuerySet(models.QuerySet):
+    def listed_under(self, unit) -> PersonQuerySet:
+        """The persons in a list of `unit` or a unit below it."""
+        condition = models.Q()
+        for relation in LIST_RELATIONS:
+            condition |= models.Q(**{f"{relation}__org__path__startswith": unit.path})
+        return self.filter(condition).distinct()
+
     def visible_to(self, user, action: str = "view") -> PersonQuerySet:
         roots = scope_paths(user, Person.scope_roles.get(action, ()))
         if not roots:
@@ -51,15 +58,15 @@ class Person(AuditedModel):
     objects = PersonQuerySet.as_manager()
     scope_roles = {"view": RECORD_ROLES, "change": RECORD_ROLES, "unmask": frozenset({Role.PETITION_OFFICER,
                                                                                      Role.UNIT_LEADER})}
-    audit_masked_fields = ("name", "id_number", "phone", "address")
+    audit_masked_fields = ("name", "id_number", "phone", "address", "birth_date")  # the date is in the ID number
     PERSONAL_FIELDS = ("name", "id_number", "phone", "address")
 
     class Meta:
         verbose_name = _("人员")
         verbose_name_plural = _("人员")
-        constraints = [models.UniqueConstraint(fields=["id_hash"], condition=~models.Q(id_hash=""),
-                                               name="person_unique_id",
-                                               violation_error_message=_("该身份证号已登记。"))]
+        # One person per ID number within a jurisdiction (people.services.person_for), not across the province:
+        # a sister county registering the same ID number gets a record of its own and learns nothing.
+        indexes = [models.Index(fields=["id_hash"], name="person_id_hash_idx")]
 
     def __str__(self) -> str:
         from jinguo.core.idcard import mask_name

@@ -17,13 +17,18 @@ from jinguo.core.periods import Period
 from jinguo.people.models import Aid, CivilizedPost, Honour, Level, Loan, Person, ServiceRecord, Talent, Volunteer
 
 
-def person_for(*, name: str, id_number: str = "", phone: str = "", address: str = "") -> Person:
-    """The registered person with this ID number, or a new one (deduplicated by the keyed hash of the ID).
+def person_for(*, name: str, id_number: str = "", phone: str = "", address: str = "", unit=None) -> Person:
+    """The registered person with this ID number in the jurisdiction of `unit` (the county of the list entry, or
+    the city or province itself: `OrgUnit.jurisdiction`), or a new one — deduplicated by the keyed hash of the ID.
 
+    Never across jurisdictions: matching any person in the province let a sister county's clerk type an ID number
+    and read (masked, or with an unmask, clear) what another county had recorded about her, and overwrite it.
+    `unit=None` matches every person: only for code acting for the whole installation (tests, synthetic data).
     Sex and birth date come from the ID number; a phone or address given later fills in what was missing.
     """
     id_hash = search_hash(id_number) if id_number else ""
-    person = Person.objects.filter(id_hash=id_hash).first() if id_hash else None
+    candidates = Person.objects.all() if unit is None else Person.objects.listed_under(unit.jurisdiction())
+    person = candidates.filter(id_hash=id_hash).order_by("pk").first() if id_hash else None
     if person is None:
         person = Person(name=name.strip(), id_number=id_number, id_hash=id_hash)
         if id_number:
@@ -81,11 +86,13 @@ def record_service(volunteer: Volunteer, *, activity, hours: Decimal) -> Service
     return record
 
 
-def double_aided(aids, year: int) -> set[int]:
-    """Persons aided by two or more different units in one year (the same help twice is a reason to look)."""
-    rows = (aids.filter(on__year=year).values("beneficiary__person_id")
-            .annotate(units=Count("org_id", distinct=True)).filter(units__gte=2))
-    return {row["beneficiary__person_id"] for row in rows}
+def double_aided(aids, year: int) -> set[str]:
+    """ID numbers (their keyed hashes) aided by two or more different units in one year (the same help twice is a
+    reason to look) — by ID number, since two counties keep a person each."""
+    rows = (aids.filter(on__year=year).exclude(beneficiary__person__id_hash="")
+            .values("beneficiary__person__id_hash").annotate(units=Count("org_id", distinct=True))
+            .filter(units__gte=2))
+    return {row["beneficiary__person__id_hash"] for row in rows}
 
 
 def reviews_due(talents, today: dt.date):
@@ -159,7 +166,7 @@ def people_stats(root, period: Period, *, scope: str = "tree") -> PeopleStats:
     between = (period.start, period.end)
     stats = PeopleStats()
     aids = mine(Aid.objects.filter(on__range=between))
-    totals = aids.aggregate(people=Count("beneficiary__person", distinct=True), amount=Sum("amount"))
+    totals = aids.aggregate(people=Count("beneficiary__person__id_hash", distinct=True), amount=Sum("amount"))
     stats.aided_people, stats.aid_amount = totals["people"], totals["amount"] or Decimal(0)
     cadres = dict(mine(Talent.objects.filter(appointed_on__range=between)).exclude(
         post_kind__in=[Talent.Post.CANDIDATE, Talent.Post.OTHER]).values_list("post_kind").annotate(n=Count("id")))
@@ -191,7 +198,7 @@ def save_with_person(form, *, team_name: str = ""):
     if data and current is not None and data["id_number"] == (current.id_number or ""):
         update_person(current, name=data["name"], phone=data["phone"], address=data["address"])
     elif data:
-        entry.person = person_for(**data)
+        entry.person = person_for(**data, unit=entry.org)
     if team_name:
         entry.team, _created = VolunteerTeam.objects.get_or_create(org=entry.org, name=team_name.strip())
     entry.save()

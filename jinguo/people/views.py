@@ -138,6 +138,14 @@ class PersonDetailView(LoginRequiredMixin, View):
                 "can_unmask": Person.objects.visible_to(user, "unmask").filter(pk=person.pk).exists()}
 
 
+def _one_per_id(persons) -> list[Person]:
+    """One person per ID number (a city sees each county's record of the same person)."""
+    seen: dict[str, Person] = {}
+    for person in persons.order_by("pk"):
+        seen.setdefault(person.id_hash, person)
+    return list(seen.values())
+
+
 class RemindersView(LoginRequiredMixin, View):
     """Double aid this year, talent reviews due, loan repayments due within 30 days."""
 
@@ -148,7 +156,7 @@ class RemindersView(LoginRequiredMixin, View):
         doubled = services.double_aided(aids, today.year)
         return render(request, "people/reminders.html", {
             "today": today,
-            "doubled": Person.objects.filter(pk__in=doubled),
+            "doubled": _one_per_id(Person.objects.visible_to(request.user).filter(id_hash__in=doubled)),
             "reviews": services.reviews_due(Talent.objects.visible_to(request.user), today).select_related(
                 "person", "org"),
             "loans": services.loans_due(Loan.objects.visible_to(request.user), today).select_related(

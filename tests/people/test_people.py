@@ -72,7 +72,7 @@ def test_double_aid_flag(tree):
     Aid.objects.create(org=tree["sister"], beneficiary=second, on=D(2024, 12, 30), amount=Decimal("300"))
     assert services.double_aided(Aid.objects.all(), 2025) == set()  # a different year
     Aid.objects.create(org=tree["sister"], beneficiary=second, on=D(2025, 6, 1), amount=Decimal("300"))
-    assert services.double_aided(Aid.objects.all(), 2025) == {first.person_id}
+    assert services.double_aided(Aid.objects.all(), 2025) == {first.person.id_hash}
 
 
 def test_review_reminder_after_twelve_months(tree):

@@ -236,3 +236,65 @@ def test_repeat_abuser_warning_names_no_other_countys_case(tree, users, login, m
     assert dv_case.number in alert.note and theirs.number in alert.note
     assert not AuditEntry.objects.filter(action="case.alert", org_path__startswith=tree["sister"].path,
                                          note__contains=dv_case.number).exists()
+
+
+def test_a_sister_county_typing_an_id_number_learns_nothing_and_changes_nothing(tree, users, login, registries):
+    """The probe: 双牌县 added a volunteer with 东安县's beneficiary's ID number, got 东安县's person (her surname, then
+    everything with an unmask) and overwrote her name and address. Each county now keeps its own record of a person;
+    the same ID number in the sister county is a new person with what the sister county typed."""
+    from jinguo.core.excel import ImportContext
+    from jinguo.importers import get_spec
+    from jinguo.people.models import Person
+    from jinguo.testing import xlsx_file
+
+    theirs = PEOPLE["beneficiary"]
+    original = registries["beneficiary"].person
+    officer = make_user("shuangpai_officer", tree["sister"], Role.STAFF, Role.PETITION_OFFICER)
+    client = login(officer)
+    response = client.post(reverse("people:volunteer_add"), {
+        "org": tree["sister"].pk, "person_name": "某某", "id_number": theirs["id_number"], "joined_on": "2025-04-01"})
+    assert response.status_code == 302, response.content.decode()[:1000]
+    volunteer = Volunteer.objects.get(org=tree["sister"])
+    assert volunteer.person_id != original.pk and volunteer.person.name == "某某"
+    page = client.get(volunteer.get_absolute_url()).content.decode()
+    assert "王*" not in page and "某*" in page
+    clear = client.post(reverse("people:person_detail", args=[volunteer.person_id]), {"reason": "核实"})
+    assert theirs["person_name"] not in clear.content.decode() and theirs["phone"] not in clear.content.decode()
+    assert client.get(reverse("people:person_detail", args=[original.pk])).status_code == 404
+    edit = client.get(reverse("people:volunteer_edit", args=[volunteer.pk]))
+    data = {**form_data(edit.content.decode()), "person_name": "篡改名", "address": "被改写的地址"}
+    assert client.post(reverse("people:volunteer_edit", args=[volunteer.pk]), data).status_code == 302
+    original.refresh_from_db()
+    assert (original.name, original.address) == (theirs["person_name"], theirs["address"])
+    # The same through an import file, by a plain 工作人员 of the sister county.
+    rows = [[theirs["person_name"][0] + "某", theirs["id_number"], "", "", "贫困母亲", "2025-05-01"]]
+    result = get_spec("beneficiaries").run_import(
+        xlsx_file(["姓名", "身份证号", "联系电话", "住址", "帮扶类别", "纳入日期"], rows),
+        ImportContext(org=tree["sister"], user=make_user("shuangpai_plain", tree["sister"], Role.STAFF)))
+    assert result.ok, [str(e) for e in result.errors]
+    imported = Beneficiary.objects.get(org=tree["sister"]).person
+    assert imported.pk == volunteer.person_id != original.pk  # the sister county's own record of her
+    assert Person.objects.get(pk=original.pk).name == theirs["person_name"]
+    # Within the county the person is still one: 东安县's own second list finds her.
+    staff = login(users["staff"])
+    assert staff.post(reverse("people:talent_add"), {
+        "org": tree["county"].pk, "person_name": theirs["person_name"], "id_number": theirs["id_number"],
+        "post_kind": "candidate", "last_reviewed": "2025-03-01"}).status_code == 302
+    assert Talent.objects.filter(org=tree["county"], person=original).exists()
+
+
+def test_changing_a_persons_name_phone_or_address_is_in_the_trail_without_the_values(tree, users, login,
+                                                                                     registries):
+    """The trail masked every personal value before comparing, so a changed name or address left no entry. Now the
+    change is recorded (which fields) with sealed values: the trail never shows the name or address."""
+    client = login(users["staff"])
+    volunteer = registries["volunteer"]
+    edit = client.get(reverse("people:volunteer_edit", args=[volunteer.pk]))
+    data = {**form_data(edit.content.decode()), "person_name": "赵丽华新", "address": "东安县新地址1号"}
+    assert client.post(reverse("people:volunteer_edit", args=[volunteer.pk]), data).status_code == 302
+    entry = AuditEntry.objects.filter(object_type="people.person", object_id=str(volunteer.person_id),
+                                      action="object.updated").latest("seq")
+    assert set(entry.data["after"]) == {"name", "address"}
+    trail = str(entry.data)
+    assert "赵丽华" not in trail and "新地址" not in trail
+    assert entry.data["before"]["name"] != entry.data["after"]["name"]
