@@ -398,18 +398,16 @@ class ImportJobView(LoginRequiredMixin, View):
 
 
 def home(request) -> HttpResponse:
-    """The start page: the menu as cards and, for case handlers and leaders, the deadline panel."""
+    """The start page as a work list: the panels the domain apps registered (core.home), those this user's roles
+    see, each with its count, a few rows and the link to the full list."""
     if not request.user.is_authenticated:
         return redirect("accounts:login")
-    from jinguo.petitions.models import Case
+    from jinguo.core.home import panels_for
 
-    context = {}
-    cases = Case.objects.visible_to(request.user, "view")
-    if scope_paths(request.user, Case.scope_roles["view"]):
-        today = timezone.localdate()
-        context["deadlines"] = {"overdue": cases.overdue(today).count(), "soon": cases.due_soon(today).count(),
-                                "open": cases.open().count()}
-    return render(request, "core/home.html", context)
+    today = timezone.localdate()
+    panels = panels_for(request.user, today)
+    actions = [action for panel in panels for action in panel.actions]
+    return render(request, "core/home.html", {"panels": panels, "actions": actions, "today": today})
 
 
 def not_found(request, exception=None) -> HttpResponse:
