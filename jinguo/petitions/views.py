@@ -359,7 +359,8 @@ class RegistrationFormView(LoginRequiredMixin, View):
         content = registration_form(case, clear=clear)
         response = HttpResponse(content, content_type="application/vnd.openxmlformats-officedocument."
                                                       "wordprocessingml.document")
-        response["Content-Disposition"] = f"attachment; filename*=UTF-8''{_quote(case.number)}-dengjibiao.docx"
+        name = f"信访登记表-{case.number}{'（明文）' if clear else ''}.docx"
+        response["Content-Disposition"] = f"attachment; filename*=UTF-8''{_quote(name)}"
         response["Cache-Control"] = "no-store"
         return response
 

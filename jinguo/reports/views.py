@@ -178,7 +178,7 @@ class SummaryDownloadView(LoginRequiredMixin, View):
             raise Http404(_("只提供 Word（.docx）和 PDF（.pdf）格式的下载。"))
         summary = get_object_or_404(Summary.objects.visible_to(request.user, "view"), pk=pk)
         content = render_docx(summary.blocks)
-        filename = f"{summary.title or summary.pk}"
+        filename = summary.title or f"工作总结-{summary.org.name}-{summary.pk}"
         if fmt == "pdf":
             from jinguo.reports.pdf import PdfUnavailable, docx_to_pdf
 
