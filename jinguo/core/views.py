@@ -576,7 +576,7 @@ def chosen_org_and_period(request, model) -> tuple[OrgUnit, Period, list[OrgUnit
     if not roots:
         raise PermissionDenied(_("您没有进行此操作的权限。"))
     visible = OrgUnit.objects.visible_to(request.user, "view")
-    query = UnitPeriodQueryForm({"org": request.GET.get("org", ""), "period": request.GET.get("period", "")})
+    query = UnitPeriodQueryForm(request.GET)  # the period as picked (period_year, period_part) or written (period)
     query.is_valid()
     if "org" in query.errors:
         raise BadRequest(query.errors_text("org"))

@@ -244,7 +244,8 @@ class ValidationRule(AuditedModel):
 
         def side(text: str) -> str:
             text = re.sub(r"\[\s*previous\s*\]", str(_("（上期）")), text)
-            return re.sub(r"[A-Za-z_][A-Za-z0-9_]*", lambda m: names.get(m.group(0), m.group(0)), text)
+            text = re.sub(r"[A-Za-z_][A-Za-z0-9_]*", lambda m: names.get(m.group(0), m.group(0)), text)
+            return text.replace("*", "×").replace("/", "÷")
 
         return f"{side(self.left)} {OPERATOR_WORDS.get(self.operator, self.operator)} {side(self.right)}"
 
