@@ -211,7 +211,7 @@ DEMO_IMPORT_FILE = "演示-活动台账导入.xlsx"
 def load_demo_work(county, *, user=None, leader=None) -> None:
     """The work a county office has in hand, so that every page of the demo users shows something: a case due
     within days (with a protection order running out) and one overdue, for the home page and the deadline page;
-    the statistics bureau's data set, so its clerk can fill a grid; last year's health return submitted and
+    the statistics bureau's data set, so its clerk can fill a grid, with last year's return submitted and
     waiting for the county's review; a generated work summary; and a finished import job. Idempotent: each piece
     is added only when it is not there yet."""
     _demo_deadline_cases(county, user=user)
@@ -261,14 +261,16 @@ def _demo_monitoring(county, *, user) -> None:
         chosen = list(national.filter(agency_type=stats.agency_type)[:6]) if stats.agency_type_id else []
         dataset = DataSet.objects.create(org=stats, name=STATS_DATASET)
         dataset.indicators.set(chosen or national.filter(kind=Indicator.Kind.COUNT)[:4])
-    health = DataSet.objects.filter(org__code=f"{county.code}-WJ").first()
+    # Last year's return of the statistics bureau, submitted and waiting for the county's review (the health
+    # bureau's data set is left for its clerk to fill from scratch).
+    dataset = DataSet.objects.filter(org__code=f"{county.code}-TJ").first()
     last_year = Period(timezone.localdate().year - 1)
-    if health and not Submission.objects.filter(dataset=health, period=str(last_year)).exists():
+    if dataset and not Submission.objects.filter(dataset=dataset, period=str(last_year)).exists():
         values = {}
-        for indicator in health.indicators.order_by("code"):
+        for indicator in dataset.indicators.order_by("code"):
             small = indicator.code.endswith("_D") or "DEATH" in indicator.code
-            values[indicator] = (Decimal(2 if small else 3200), "演示数据")
-        submission = services.save_grid(health, last_year, values)
+            values[indicator] = (Decimal(2 if small else 3200), "")
+        submission = services.save_grid(dataset, last_year, values)
         services.submit(submission, actor=user)
 
 
