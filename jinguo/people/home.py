@@ -20,8 +20,9 @@ def reminders_panel(user, today: dt.date) -> Panel | None:
     reviews = services.reviews_due(Talent.objects.visible_to(user), today)
     loans = services.loans_due(Loan.objects.visible_to(user), today)
     items = [PanelItem(label=_("%(who)s 待年度审核") % {"who": t.person}, url=t.get_absolute_url(),
-                       detail=t.get_post_kind_display(),
-                       badge=_("上次审核 %(d)s") % {"d": t.last_reviewed.strftime("%Y-%m-%d")}, tone="orange")
+                       detail=_("%(post)s · 上次审核 %(d)s") % {"post": t.get_post_kind_display(),
+                                                               "d": f"{t.last_reviewed:%Y-%m-%d}"},
+                       badge=_("审核到期"), tone="orange")
              for t in reviews.select_related("person").order_by("last_reviewed", "pk")[:ITEMS_SHOWN]]
     for loan in loans.select_related("person").order_by("due_on", "pk")[:max(ITEMS_SHOWN - len(items), 2)]:
         late = loan.due_on < today or loan.status == Loan.Status.OVERDUE

@@ -143,7 +143,7 @@ class ReviewForm(NoteForm):
 
 class TransferForm(NoteForm):
     date_label = _("转送日期")
-    to = forms.CharField(label=_("转送单位"), max_length=100)
+    to = forms.CharField(label=_("转送单位"), max_length=100, error_messages={"required": _("请填写转送单位。")})
 
     field_order = ["to", "on", "note"]
 
@@ -151,14 +151,16 @@ class TransferForm(NoteForm):
 class RejectForm(NoteForm):
     date_label = _("告知日期")
     reason = forms.CharField(label=_("不予受理理由"), widget=forms.Textarea(attrs={"rows": 2}),
-                             help_text=_("将告知信访人，请写明依据"))
+                             help_text=_("将告知信访人，请写明依据"),
+                             error_messages={"required": _("请填写不予受理的理由。")})
 
     field_order = ["reason", "on", "note"]
 
 
 class ReplyForm(NoteForm):
     date_label = _("答复日期")
-    reply = forms.CharField(label=_("答复内容"), widget=forms.Textarea(attrs={"rows": 3}))
+    reply = forms.CharField(label=_("答复内容"), widget=forms.Textarea(attrs={"rows": 3}),
+                            error_messages={"required": _("请填写答复内容。")})
 
     field_order = ["reply", "on", "note"]
 
@@ -173,7 +175,7 @@ class ReferForm(NoteForm):
     date_label = _("转介日期")
     agency_type = forms.ModelChoiceField(label=_("转介部门类型"), queryset=CodeItem.objects.none(),
                                          empty_label=_("请选择"))
-    unit_name = forms.CharField(label=_("接收单位"), max_length=100)
+    unit_name = forms.CharField(label=_("接收单位"), max_length=100, error_messages={"required": _("请填写接收单位。")})
 
     field_order = ["agency_type", "unit_name", "on", "note"]
 
