@@ -139,3 +139,10 @@ def test_every_download_has_a_chinese_name(tree, users, login, make_case, make_a
     assert job.status == "failed" and job.errors, (job.status, job.message)
     errors = staff.get(reverse("core:importjob_detail", args=[job.pk]) + "?download=errors")
     assert errors.status_code == 200 and _filename(errors) == "错误标注-三月活动.xlsx"
+
+
+def test_period_picker_tag_for_hand_written_filter_forms():
+    from django.template import Context, Template
+
+    html = Template("{% load jinguo %}{% period_picker period %}").render(Context({"period": Period(2026, "H", 1)}))
+    assert 'name="period_year"' in html and '<option value="H1" selected>上半年</option>' in html
