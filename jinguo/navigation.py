@@ -61,7 +61,7 @@ MENU = [
         (_("角色分配"), "accounts:roleassignment_list", frozenset({Role.SECURITY_ADMIN})),
         (_("字典管理"), "core:codetable_list", frozenset({Role.SYSTEM_ADMIN})),
         (_("统计指标"), "ledger:measure_list", frozenset({Role.SYSTEM_ADMIN})),
-        (_("导入记录"), "core:importjob_list", RECORD_ROLES | {Role.SYSTEM_ADMIN}),
+        (_("导入任务"), "core:importjob_list", RECORD_ROLES | {Role.SYSTEM_ADMIN}),
     ]),
     (_("安全审计"), [
         (_("审计日志"), "audit:entry_list", frozenset({Role.AUDIT_ADMIN})),

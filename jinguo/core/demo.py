@@ -199,3 +199,110 @@ def load_demo_local_settings(county) -> None:
     if not Indicator.objects.filter(code=code).exists():
         Indicator.objects.create(code=code, org=county, outline=Indicator.Outline.WOMEN, domain="妇女与家庭建设",
                                  name="家庭教育指导服务站点数", unit="个", kind=Indicator.Kind.COUNT)
+
+
+DUE_SOON_SUMMARY = "反映邻里纠纷中遭受言语威胁，要求妇联协调（演示：即将到期）"
+OVERDUE_SUMMARY = "离婚后探望子女受阻，要求妇联协助（演示：已超期）"
+STATS_DATASET = "妇女儿童综合统计"
+DEMO_IMPORT_FILE = "演示-活动台账导入.xlsx"
+
+
+@transaction.atomic
+def load_demo_work(county, *, user=None, leader=None) -> None:
+    """The work a county office has in hand, so that every page of the demo users shows something: a case due
+    within days (with a protection order running out) and one overdue, for the home page and the deadline page;
+    the statistics bureau's data set, so its clerk can fill a grid, with last year's return submitted and
+    waiting for the county's review; a generated work summary; and a finished import job. Idempotent: each piece
+    is added only when it is not there yet."""
+    _demo_deadline_cases(county, user=user)
+    _demo_monitoring(county, user=user)
+    if leader is not None:
+        _demo_summary(county, leader)
+    if user is not None:
+        _demo_import_job(county, user)
+
+
+def _demo_deadline_cases(county, *, user) -> None:
+    from jinguo.petitions import services
+    from jinguo.petitions.models import Case, DomesticViolence, TimeLimits
+
+    limits = TimeLimits.for_org(county)
+    channels = CodeItem.objects.lookup("petition_channel")
+    categories = CodeItem.objects.lookup("petition_category")
+    now = timezone.localtime().replace(second=0, microsecond=0)
+    rng = random.Random(int(county.code) + 2)
+    wanted = [(DUE_SOON_SUMMARY, limits.accept_days - 2, "人身权益", None),
+              (OVERDUE_SUMMARY, 40, "婚姻家庭", "离婚纠纷")]
+    for summary, days_ago, category, sub in wanted:
+        if Case.objects.filter(org=county, summary=summary).exists():
+            continue
+        case = Case(org=county, channel=channels["来访"], category=categories[category],
+                    subcategory=categories[sub] if sub else None, summary=summary,
+                    received_at=now - dt.timedelta(days=days_ago), flag_dv=summary == DUE_SOON_SUMMARY)
+        person = services.PetitionerData(name=rng.choice(SURNAMES) + rng.choice(GIVEN), age=rng.randint(25, 60),
+                                         id_number=_id_number(rng, county.code),
+                                         phone=f"13{rng.randint(0, 9)}{rng.randint(10**7, 10**8 - 1)}")
+        services.register_case(case, [person], actor=user)
+        if summary == DUE_SOON_SUMMARY:
+            today = timezone.localdate()
+            services.save_dv(case, DomesticViolence(abuser_relation="邻居", police_called=True, order_granted=True,
+                                                    order_applied_by="federation",
+                                                    order_applied_on=today - dt.timedelta(days=170),
+                                                    order_expires_on=today + dt.timedelta(days=10)), actor=user)
+
+
+def _demo_monitoring(county, *, user) -> None:
+    from jinguo.monitoring import services
+    from jinguo.monitoring.models import DataSet, Indicator, Submission
+
+    stats = county.children.filter(code=f"{county.code}-TJ").first()
+    if stats and not DataSet.objects.filter(org=stats).exists():
+        national = Indicator.objects.filter(org__isnull=True).order_by("code")
+        chosen = list(national.filter(agency_type=stats.agency_type)[:6]) if stats.agency_type_id else []
+        dataset = DataSet.objects.create(org=stats, name=STATS_DATASET)
+        dataset.indicators.set(chosen or national.filter(kind=Indicator.Kind.COUNT)[:4])
+    # Last year's return of the statistics bureau, submitted and waiting for the county's review (the health
+    # bureau's data set is left for its clerk to fill from scratch).
+    dataset = DataSet.objects.filter(org__code=f"{county.code}-TJ").first()
+    last_year = Period(timezone.localdate().year - 1)
+    if dataset and not Submission.objects.filter(dataset=dataset, period=str(last_year)).exists():
+        values = {}
+        for indicator in dataset.indicators.order_by("code"):
+            small = indicator.code.endswith("_D") or "DEATH" in indicator.code
+            values[indicator] = (Decimal(2 if small else 3200), "")
+        submission = services.save_grid(dataset, last_year, values)
+        services.submit(submission, actor=user)
+
+
+def _demo_summary(county, leader) -> None:
+    from jinguo.reports.models import Summary
+    from jinguo.reports.services import regenerate
+
+    period = Period.containing(timezone.localdate(), "H")
+    if not Summary.objects.filter(org=county, period=str(period)).exists():
+        regenerate(Summary.objects.create(org=county, period=str(period), created_by=leader))
+
+
+def _demo_import_job(county, user) -> None:
+    """An import job as the import page lists it: this year's activities exported and imported again (every row
+    already there, so it adds nothing and shows how a re-import is skipped)."""
+    import io
+
+    from django.core.files.base import ContentFile
+
+    from jinguo.core.excel import ImportContext
+    from jinguo.core.models import ImportJob
+    from jinguo.core.tasks import run_import_job
+    from jinguo.importers import get_spec
+    from jinguo.ledger.models import Activity
+
+    if ImportJob.objects.filter(org=county, filename=DEMO_IMPORT_FILE).exists():
+        return
+    buffer = io.BytesIO()
+    spec = get_spec("activities")
+    spec.export(ImportContext(org=county, user=user), Activity.objects.filter(org=county).order_by("start_date")[:8],
+                buffer)
+    job = ImportJob(org=county, kind="activities", user=user, filename=DEMO_IMPORT_FILE, existing="skip")
+    job.file.save(DEMO_IMPORT_FILE, ContentFile(buffer.getvalue()), save=False)
+    job.save()
+    run_import_job.call(job.pk)

@@ -230,11 +230,24 @@ def _mask_for(field_name: str) -> Callable[[str], str]:
     return idcard.mask_name
 
 
+KIND_LABELS: dict[str, str] = {}  # import kind → its Chinese name, filled as each app's ImportSpec is defined
+
+
+def kind_label(kind: str) -> str:
+    """信访案件 for "petitions": how pages, messages and file names name an import kind."""
+    return str(KIND_LABELS.get(kind, kind))
+
+
 class ImportSpec:
     """Declare `kind`, `label`, `model`, `form_class`, `columns`, `natural_key`; override hooks where needed."""
 
     kind: str = ""
     label: str = ""
+
+    def __init_subclass__(cls, **kwargs) -> None:
+        super().__init_subclass__(**kwargs)
+        if cls.kind:
+            KIND_LABELS[cls.kind] = cls.label
     model: type[models.Model]
     form_class: type[forms.ModelForm]
     columns: list[Column] = []

@@ -88,6 +88,11 @@ class PeriodField(models.CharField):
         super().__init__(*args, **kwargs)
         self.validators.append(validate_period)
 
+    def formfield(self, **kwargs):
+        from jinguo.core.forms import PeriodTextFormField
+
+        return super().formfield(**{"form_class": PeriodTextFormField, **kwargs})
+
     def get_prep_value(self, value):
         if isinstance(value, Period):
             return str(value)

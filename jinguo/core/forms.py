@@ -4,6 +4,7 @@ from decimal import Decimal
 
 from django import forms
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
@@ -200,10 +201,57 @@ class IdField(forms.IntegerField):
         return int(text)
 
 
+PERIOD_PARTS = [("", _("全年")), ("H1", _("上半年")), ("H2", _("下半年")), ("Q1", _("第一季度")), ("Q2", _("第二季度")),
+                ("Q3", _("第三季度")), ("Q4", _("第四季度")),
+                *((f"M{m:02d}", _("%(m)d月") % {"m": m}) for m in range(1, 13))]
+
+
+class PeriodWidget(forms.MultiWidget):
+    """A period picked, not typed: a year select and a 全年/上半年/下半年/第一季度…/1月… select, posted as
+    `<name>_year` and `<name>_part`. A plain `<name>=2025H1` (links, bookmarks, the API, scripts) is read too."""
+
+    template_name = "django/forms/widgets/multiwidget.html"
+
+    def __init__(self, attrs=None) -> None:
+        this_year = timezone.localdate().year
+        years = [("", _("选择年份")), *((str(y), _("%(y)d年") % {"y": y}) for y in range(this_year + 1, 1999, -1))]
+        year_attrs = {**(attrs or {}), "aria-label": _("年份")}
+        part_attrs = {**(attrs or {}), "aria-label": _("期间")}
+        super().__init__({"year": forms.Select(attrs=year_attrs, choices=years),
+                          "part": forms.Select(attrs=part_attrs, choices=PERIOD_PARTS)})
+
+    def decompress(self, value):
+        from jinguo.core.periods import Period
+
+        if not value:
+            return [None, None]
+        try:
+            period = value if isinstance(value, Period) else Period.parse(str(value))
+        except ValueError:
+            return [None, None]
+        part = "" if period.kind == "Y" else f"{period.kind}{period.number:02d}" if period.kind == "M" else (
+            f"{period.kind}{period.number}")
+        return [str(period.year), part]
+
+    def value_from_datadict(self, data, files, name):
+        if name in data:  # a period written out: ?period=2025H1
+            return data.get(name)
+        year = data.get(f"{name}_year") or ""
+        part = data.get(f"{name}_part") or ""
+        return f"{year}{part}" if year else ("" if not part else part)
+
+    def value_omitted_from_data(self, data, files, name) -> bool:
+        return name not in data and f"{name}_year" not in data and f"{name}_part" not in data
+
+
 class PeriodFormField(forms.CharField):
-    """A reporting period (core.periods.Period): 2025, 2025H1, 2025Q3, 2025M03; cleans to a Period."""
+    """A reporting period (core.periods.Period) picked with `PeriodWidget` (or written 2025, 2025H1, 2025Q3,
+    2025M03); cleans to a Period. The one field for every period on a form or filter."""
+
+    widget = PeriodWidget
 
     def __init__(self, **kwargs) -> None:
+        kwargs.pop("max_length", None)  # given by a model's PeriodField; the widget's values are short anyway
         super().__init__(**kwargs)
 
     def to_python(self, value):
@@ -221,6 +269,17 @@ class PeriodFormField(forms.CharField):
 
     def prepare_value(self, value):
         return str(value) if value is not None else value
+
+    def widget_attrs(self, widget) -> dict:
+        return {}  # no maxlength/minlength on the selects
+
+
+class PeriodTextFormField(PeriodFormField):
+    """`PeriodFormField` for a model's PeriodField: cleans to the period's canonical text ('2025H1')."""
+
+    def clean(self, value):
+        period = super().clean(value)
+        return str(period) if period is not None else ""
 
 
 class UnitPeriodQueryForm(forms.Form):

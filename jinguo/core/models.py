@@ -276,6 +276,13 @@ class ImportJob(models.Model):
         return reverse("core:importjob_detail", args=[self.pk])
 
     @property
+    def kind_label(self) -> str:
+        """The kind by its Chinese name (信访案件), as the pages and messages show it."""
+        from jinguo.core.excel import kind_label
+
+        return kind_label(self.kind)
+
+    @property
     def percent(self) -> int:
         return int(self.done * 100 / self.total) if self.total else (100 if self.status in {"done", "failed"} else 0)
 

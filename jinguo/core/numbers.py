@@ -16,6 +16,13 @@ def plain_number(value) -> str:
     return format(number.normalize(), "f")
 
 
+def with_unit(value, unit: str) -> str:
+    """A figure with its unit as prose writes it: 12 in 1/10万 → '12/10万' (the '1/' of a per-unit is not a digit
+    of the number: '121/10万' read as one hundred and twenty-one), 33.3333 → '33.33/10万', 74.8 in % → '74.8%'."""
+    number = plain_number(Decimal(value).quantize(Decimal("0.01")))
+    return f"{number}/{unit[2:]}" if unit.startswith("1/") else f"{number}{unit}"
+
+
 def money(value) -> str:
     """Yuan with two decimals when there are fen: 1200 → '1200', 1200.5 → '1200.50'."""
     number = Decimal(value or 0)

@@ -398,18 +398,16 @@ class ImportJobView(LoginRequiredMixin, View):
 
 
 def home(request) -> HttpResponse:
-    """The start page: the menu as cards and, for case handlers and leaders, the deadline panel."""
+    """The start page as a work list: the panels the domain apps registered (core.home), those this user's roles
+    see, each with its count, a few rows and the link to the full list."""
     if not request.user.is_authenticated:
         return redirect("accounts:login")
-    from jinguo.petitions.models import Case
+    from jinguo.core.home import panels_for
 
-    context = {}
-    cases = Case.objects.visible_to(request.user, "view")
-    if scope_paths(request.user, Case.scope_roles["view"]):
-        today = timezone.localdate()
-        context["deadlines"] = {"overdue": cases.overdue(today).count(), "soon": cases.due_soon(today).count(),
-                                "open": cases.open().count()}
-    return render(request, "core/home.html", context)
+    today = timezone.localdate()
+    panels = panels_for(request.user, today)
+    actions = [action for panel in panels for action in panel.actions]
+    return render(request, "core/home.html", {"panels": panels, "actions": actions, "today": today})
 
 
 def not_found(request, exception=None) -> HttpResponse:
@@ -496,7 +494,8 @@ class CodeItemEditView(ObjectEditView):
 
 
 class ImportJobTable(Table):
-    columns = [Col("filename", _("文件"), link=True), Col("kind", _("类型")), Col("org.name", _("导入到单位")),
+    columns = [Col("filename", _("文件"), link=True), Col("kind", _("类型"), render=lambda job: job.kind_label),
+               Col("org.name", _("导入到单位")),
                Col("status", _("状态")), Col("total", _("行数")), Col("created_count", _("新增")),
                Col("skipped_count", _("跳过")), Col("created", _("提交时间"))]
     select_related = ("org",)
@@ -577,7 +576,7 @@ def chosen_org_and_period(request, model) -> tuple[OrgUnit, Period, list[OrgUnit
     if not roots:
         raise PermissionDenied(_("您没有进行此操作的权限。"))
     visible = OrgUnit.objects.visible_to(request.user, "view")
-    query = UnitPeriodQueryForm({"org": request.GET.get("org", ""), "period": request.GET.get("period", "")})
+    query = UnitPeriodQueryForm(request.GET)  # the period as picked (period_year, period_part) or written (period)
     query.is_valid()
     if "org" in query.errors:
         raise BadRequest(query.errors_text("org"))

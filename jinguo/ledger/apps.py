@@ -8,6 +8,11 @@ class LedgerConfig(AppConfig):
     verbose_name = _("工作台账")
 
     def ready(self) -> None:
+        from jinguo.core.home import register_panel
+        from jinguo.ledger.home import activities_panel
+
+        register_panel("ledger", activities_panel, order=30)
+
         from django.db.models.signals import pre_delete
 
         from jinguo.ledger.models import Activity

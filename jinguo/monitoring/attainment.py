@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from jinguo.core import gbt9704
-from jinguo.core.numbers import percent, plain_number
+from jinguo.core.numbers import percent, with_unit
 from jinguo.monitoring.models import Indicator
 from jinguo.monitoring.services import check_unit, rollup
 
@@ -18,12 +18,6 @@ class Row:
     attained: bool | None
     note: str
     trend: list[tuple[int, Decimal | None]]
-
-
-def with_unit(value: Decimal, unit: str) -> str:
-    """33.3333 in 1/10万 → '33.33/10万'; 74.8 in % → '74.8%'."""
-    number = plain_number(Decimal(value).quantize(Decimal("0.01")))
-    return f"{number}/{unit[2:]}" if unit.startswith("1/") else f"{number}{unit}"
 
 
 def attainment(org, year: int, *, years_back: int = 3) -> list[Row]:

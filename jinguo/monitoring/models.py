@@ -6,6 +6,7 @@ Values are fixed-point (four decimals, stored as integers) so sums and rates are
 
 from __future__ import annotations
 
+import re
 from decimal import Decimal
 
 from django.conf import settings
@@ -98,6 +99,15 @@ class Indicator(AuditedModel):
         return self.kind in (self.Kind.COUNT, self.Kind.AMOUNT) or (
             self.kind == self.Kind.RATE and self.numerator_id and self.denominator_id)
 
+    @property
+    def target_display(self) -> str:
+        """The target as the outline writes it: '≤12/10万', '≥95%' (empty without a target)."""
+        if self.target is None:
+            return ""
+        from jinguo.core.numbers import with_unit
+
+        return f"{self.get_direction_display()}{with_unit(self.target, self.unit)}"
+
     def attained(self, value: Decimal | None) -> bool | None:
         """达标 (True), 未达标 (False), or None without data or target."""
         if value is None or self.target is None or not self.direction:
@@ -180,6 +190,14 @@ class DataValue(models.Model):
         return f"{self.indicator.code}={self.value}"
 
 
+OPERATOR_WORDS = {"==": "＝", "!=": "≠", "<": "<", "<=": "≤", ">": ">", ">=": "≥"}
+
+
+def rule_codes(rule) -> set[str]:
+    """The identifiers a rule's two sides name (indicator codes, and `previous`)."""
+    return set(re.findall(r"[A-Za-z_][A-Za-z0-9_]*", f"{rule.left} {rule.right}"))
+
+
 class ValidationRule(AuditedModel):
     """A logical relation between indicators, checked on submit and on demand: `left OP right`."""
 
@@ -216,6 +234,20 @@ class ValidationRule(AuditedModel):
 
     def __str__(self) -> str:
         return f"{self.code}: {self.left} {self.operator} {self.right}"
+
+    def in_words(self, names: dict[str, str] | None = None) -> str:
+        """The rule with indicator names for codes: `W_HEALTH_MMR_D <= W_HEALTH_LB` → '孕产妇死亡数 ≤ 活产数'.
+        `names` (code → name) saves a query per rule on a list page."""
+        tokens = rule_codes(self)
+        if names is None:
+            names = dict(Indicator.objects.filter(code__in=tokens).values_list("code", "name"))
+
+        def side(text: str) -> str:
+            text = re.sub(r"\[\s*previous\s*\]", str(_("（上期）")), text)
+            text = re.sub(r"[A-Za-z_][A-Za-z0-9_]*", lambda m: names.get(m.group(0), m.group(0)), text)
+            return text.replace("*", "×").replace("/", "÷")
+
+        return f"{side(self.left)} {OPERATOR_WORDS.get(self.operator, self.operator)} {side(self.right)}"
 
     def clean(self) -> None:
         from django.core.exceptions import ValidationError

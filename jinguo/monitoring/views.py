@@ -171,10 +171,8 @@ class AttainmentView(LoginRequiredMixin, View):
 
 
 class IndicatorTable(Table):
-    columns = [Col("code", "指标代码"), Col("name", "指标名称"), Col("outline", "纲要"), Col("domain", "领域"),
-               Col("unit", "单位"), Col("kind", "类型"),
-               Col("target", "目标", render=lambda i: f"{i.get_direction_display()}{i.target.normalize():f}"
-                   if i.target is not None else "")]
+    columns = [Col("name", "指标名称"), Col("code", "指标代码"), Col("outline", "纲要"), Col("domain", "领域"),
+               Col("unit", "单位"), Col("kind", "类型"), Col("target", "目标", render=lambda i: i.target_display)]
 
 
 class IndicatorListView(generic.ObjectListView):
@@ -190,9 +188,21 @@ class IndicatorEditView(generic.ObjectEditView):
 
 
 class RuleTable(Table):
-    columns = [Col("code", "规则代码", link=True), Col("name", "名称"),
-               Col("expression", "关系", render=lambda r: f"{r.left} {r.operator} {r.right}"),
-               Col("importance", "重要程度"), Col("missing", "缺失值处理")]
+    columns = [Col("name", "规则名称", link=True), Col("words", "含义", render=lambda r: getattr(r, "words", None)
+                                                    or r.in_words()),
+               Col("expression", "表达式", render=lambda r: f"{r.left} {r.operator} {r.right}"),
+               Col("code", "规则代码"), Col("importance", "重要程度"), Col("missing", "缺失值处理")]
+
+    def rows(self, objects):
+        """The rules in words, with the indicator names looked up once for the page."""
+        from jinguo.monitoring.models import rule_codes
+
+        objects = list(objects)
+        codes = set().union(*(rule_codes(r) for r in objects)) if objects else set()
+        names = dict(Indicator.objects.filter(code__in=codes).values_list("code", "name"))
+        for rule in objects:
+            rule.words = rule.in_words(names)
+        return super().rows(objects)
 
 
 class RuleListView(generic.ObjectListView):

@@ -6,3 +6,9 @@ class PetitionsConfig(AppConfig):
     name = "jinguo.petitions"
     label = "petitions"
     verbose_name = _("信访维权")
+
+    def ready(self) -> None:
+        from jinguo.core.home import register_panel
+        from jinguo.petitions.home import case_panels
+
+        register_panel("petitions", case_panels, order=10)

@@ -5,11 +5,11 @@ from django.utils.translation import gettext_lazy as _
 from jinguo.core.crypto import search_hash
 from jinguo.core.filters import OrgSubtreeFilter, ScopedFilterSet
 from jinguo.core.models import CodeItem
-from jinguo.petitions.models import Case, Petitioner, RiskColour, Status
+from jinguo.petitions.models import Case, Petitioner, RiskColour, Status, due_soon_days
 
 FLAGS = [("dv", _("家庭暴力")), ("minor", _("涉及未成年人")), ("urgent", _("紧急")), ("escalation", _("可能激化")),
          ("repeat", _("重复信访"))]
-DEADLINES = [("overdue", _("已超期")), ("soon", _("即将超期（3日内）")), ("open", _("未办结"))]
+DEADLINES = [("overdue", _("已超期")), ("soon", _("即将超期")), ("open", _("未办结"))]
 
 
 class CaseFilterSet(ScopedFilterSet):
@@ -38,7 +38,8 @@ class CaseFilterSet(ScopedFilterSet):
         if value == "overdue":
             return queryset.overdue(today)
         if value == "soon":
-            return queryset.due_soon(today)
+            user = getattr(self.request, "user", None)
+            return queryset.due_soon(today, due_soon_days(user.org) if getattr(user, "org_id", None) else 3)
         return queryset.open() if value == "open" else queryset
 
     def filter_flag(self, queryset, name, value):

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -84,56 +86,140 @@ class ReasonForm(forms.Form):
     reason = forms.CharField(label=_("原因"), max_length=200, widget=forms.TextInput(attrs={"autofocus": True}))
 
 
-class NoteForm(forms.Form):
+def _today():
+    return timezone.localdate()
+
+
+class StyledFormMixin:
+    """Bootstrap classes on the widgets (form-control, form-select, form-check-input) and `is-invalid` on a field
+    with errors, so the message sits beside the field it is about."""
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            widget = field.widget
+            if isinstance(widget, forms.CheckboxInput):
+                css = "form-check-input"
+            elif isinstance(widget, forms.Select):
+                css = "form-select"
+            else:
+                css = "form-control"
+            widget.attrs["class"] = f"{widget.attrs.get('class', '')} {css}".strip()
+            if field.required:
+                widget.attrs["aria-required"] = "true"
+
+    def add_error(self, field, error) -> None:
+        super().add_error(field, error)
+        for name in ([field] if field else []) if not isinstance(error, dict) else list(error):
+            if name in self.fields and "is-invalid" not in self.fields[name].widget.attrs.get("class", ""):
+                self.fields[name].widget.attrs["class"] += " is-invalid"
+
+
+def _date_input():
+    return forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+
+class NoteForm(StyledFormMixin, forms.Form):
+    """A workflow step's note and date; the date defaults to today (a step recorded later is dated back by hand).
+    `date_label` names the date for the step (受理日期, 答复日期 …), so the message beside it says which."""
+
+    date_label = _("日期")
+
     note = forms.CharField(label=_("说明"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
-    on = forms.DateField(label=_("日期"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    on = forms.DateField(label=_("日期"), required=False, initial=_today, widget=_date_input())
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["on"].label = self.date_label
+
+
+class AcceptForm(NoteForm):
+    date_label = _("受理日期")
+
+
+class ReviewForm(NoteForm):
+    date_label = _("复查申请日期")
 
 
 class TransferForm(NoteForm):
-    to = forms.CharField(label=_("转送单位"), max_length=100)
+    date_label = _("转送日期")
+    to = forms.CharField(label=_("转送单位"), max_length=100, error_messages={"required": _("请填写转送单位。")})
+
+    field_order = ["to", "on", "note"]
 
 
 class RejectForm(NoteForm):
-    reason = forms.CharField(label=_("不予受理理由"), widget=forms.Textarea(attrs={"rows": 2}))
+    date_label = _("告知日期")
+    reason = forms.CharField(label=_("不予受理理由"), widget=forms.Textarea(attrs={"rows": 2}),
+                             help_text=_("将告知信访人，请写明依据"),
+                             error_messages={"required": _("请填写不予受理的理由。")})
+
+    field_order = ["reason", "on", "note"]
 
 
 class ReplyForm(NoteForm):
-    reply = forms.CharField(label=_("答复内容"), widget=forms.Textarea(attrs={"rows": 3}))
+    date_label = _("答复日期")
+    reply = forms.CharField(label=_("答复内容"), widget=forms.Textarea(attrs={"rows": 3}),
+                            error_messages={"required": _("请填写答复内容。")})
+
+    field_order = ["reply", "on", "note"]
 
 
-class ExtendForm(forms.Form):
-    days = forms.IntegerField(label=_("延期天数"), min_value=1, max_value=30)
-    reason = forms.CharField(label=_("延期理由"), widget=forms.Textarea(attrs={"rows": 2}))
+class ExtendForm(StyledFormMixin, forms.Form):
+    days = forms.IntegerField(label=_("延期天数"), min_value=1, max_value=30, help_text=_("最多30日，只能延期一次"))
+    reason = forms.CharField(label=_("延期理由"), widget=forms.Textarea(attrs={"rows": 2}),
+                             help_text=_("需告知信访人"))
 
 
 class ReferForm(NoteForm):
-    agency_type = forms.ModelChoiceField(label=_("转介部门类型"), queryset=CodeItem.objects.none())
-    unit_name = forms.CharField(label=_("接收单位"), max_length=100)
+    date_label = _("转介日期")
+    agency_type = forms.ModelChoiceField(label=_("转介部门类型"), queryset=CodeItem.objects.none(),
+                                         empty_label=_("请选择"))
+    unit_name = forms.CharField(label=_("接收单位"), max_length=100, error_messages={"required": _("请填写接收单位。")})
+
+    field_order = ["agency_type", "unit_name", "on", "note"]
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.fields["agency_type"].queryset = CodeItem.objects.of("referral_agency")
 
 
-class FollowUpForm(forms.ModelForm):
+class FollowUpForm(StyledFormMixin, forms.ModelForm):
     class Meta:
         model = FollowUp
         fields = ["on", "method", "satisfaction", "note"]
-        widgets = {"on": forms.DateInput(attrs={"type": "date"}), "note": forms.Textarea(attrs={"rows": 2})}
+        widgets = {"on": _date_input(), "note": forms.Textarea(attrs={"rows": 2})}
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["on"].initial = _today
+        for name in ("method", "satisfaction"):  # no answer picked for the clerk: she asks and chooses
+            self.fields[name].choices = [("", _("请选择")), *(c for c in self.fields[name].choices if c[0])]
 
 
 class CloseForm(NoteForm):
-    result = forms.ChoiceField(label=_("办结结果"), choices=ClosureResult.choices)
+    """办结: the result is chosen, never pre-selected (a blank first option, required)."""
+
+    date_label = _("办结日期")
+    result = forms.ChoiceField(label=_("办结结果"), choices=[("", _("请选择办结结果")), *ClosureResult.choices],
+                               error_messages={"required": _("请选择办结结果。")})
+
+    field_order = ["result", "on", "note"]
 
 
 class AssignForm(NoteForm):
-    to_org = forms.ModelChoiceField(label=_("承办单位"), queryset=None)
-    due_on = forms.DateField(label=_("反馈期限"), widget=forms.DateInput(attrs={"type": "date"}))
+    date_label = _("交办日期")
+    to_org = forms.ModelChoiceField(label=_("承办单位"), queryset=None, empty_label=_("请选择下级单位"))
+    due_on = forms.DateField(label=_("反馈期限"), widget=_date_input(),
+                             initial=lambda: timezone.localdate() + dt.timedelta(days=15))
+
+    field_order = ["to_org", "due_on", "note"]
 
     def __init__(self, *args, case=None, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         from jinguo.orgs.models import OrgUnit
 
+        del self.fields["on"]  # 交办 is dated by the service (today); only the report-back deadline is chosen
         self.fields["to_org"].queryset = (OrgUnit.objects.filter(path__startswith=case.org.path)
                                           .exclude(pk=case.org_id).exclude(level="village").order_by("path")
                                           if case else OrgUnit.objects.none())

@@ -99,6 +99,11 @@ class TimeLimits(AuditedModel):
         return cls(org=org)
 
 
+def due_soon_days(org) -> int:
+    """How many days ahead a unit's cases count as 即将超期: its own (or nearest ancestor's) `due_soon_days`."""
+    return TimeLimits.for_org(org).due_soon_days
+
+
 class CaseQuerySet(ScopedQuerySet):
     def visible_to(self, user, action: str = "view") -> CaseQuerySet:
         """A case belongs to the unit that registered it and, once assigned down (交办), to the handling unit."""

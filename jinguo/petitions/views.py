@@ -18,6 +18,7 @@ from jinguo.core.scope import recheck_visible
 from jinguo.petitions import services
 from jinguo.petitions.filters import CaseFilterSet
 from jinguo.petitions.forms import (
+    AcceptForm,
     AssignForm,
     CaseForm,
     CloseForm,
@@ -30,10 +31,11 @@ from jinguo.petitions.forms import (
     RejectForm,
     ReplyForm,
     ReportForm,
+    ReviewForm,
     TimeLimitsForm,
     TransferForm,
 )
-from jinguo.petitions.models import Assignment, Case, DomesticViolence, Referral, TimeLimits
+from jinguo.petitions.models import Assignment, Case, DomesticViolence, Referral, TimeLimits, due_soon_days
 from jinguo.petitions.stats import petition_stats
 from jinguo.petitions.tables import CaseTable
 
@@ -84,9 +86,19 @@ class CaseDetailView(generic.ObjectDetailView):
         return case_context(self.request, case)
 
 
-ACTION_FORMS = {"accept": NoteForm, "reject": RejectForm, "transfer": TransferForm, "start": NoteForm,
+ACTION_FORMS = {"accept": AcceptForm, "reject": RejectForm, "transfer": TransferForm, "start": NoteForm,
                 "refer": ReferForm, "extend": ExtendForm, "reply": ReplyForm, "follow_up": FollowUpForm,
-                "close": CloseForm, "request_review": NoteForm, "assign": AssignForm}
+                "close": CloseForm, "request_review": ReviewForm, "assign": AssignForm}
+# 开始办理 only flips 已受理 to 办理中 with no data of its own, and the statute (信访工作条例: 登记 → 受理 → 办理 →
+# 答复) has no such step: on the page a case goes from 受理 straight to the handling steps (转介, 交办, 答复), which
+# are allowed from 已受理 and move it on themselves. The API keeps `start` for clients that record it.
+PAGE_HIDDEN_ACTIONS = frozenset({"start"})
+# Steps that end the handling: the page asks once more before doing them.
+CONFIRM_ACTIONS = {"close": _("办结后案件不再计入在办；信访人不服的，可在办结后申请复查。"),
+                   "reject": _("不予受理将结束本案的办理，并以书面形式告知信访人理由。")}
+# The step a case usually waits for, opened on the page; the others stay folded behind their buttons.
+NEXT_ACTION = {"registered": "accept", "accepted": "reply", "in_progress": "reply", "review": "reply",
+               "replied": "follow_up", "followed_up": "close"}
 
 
 def action_form(action: str, case: Case, data=None):
@@ -96,30 +108,46 @@ def action_form(action: str, case: Case, data=None):
     return ACTION_FORMS[action](data, prefix=action)
 
 
-def case_context(request, case: Case, *, clear: list | None = None) -> dict:
+def case_context(request, case: Case, *, clear: list | None = None, bound: tuple[str, object] | None = None,
+                 confirm: bool = False) -> dict:
+    """The case page. `bound` is (action, form) after a refused or to-be-confirmed step: that form is shown with
+    what was typed and its messages, open; `confirm` asks to confirm it before it is done."""
     user = request.user
     today = timezone.localdate()
-    actions = services.allowed_actions(case)
+    actions = [a for a in services.allowed_actions(case) if a not in PAGE_HIDDEN_ACTIONS]
     can_handle = Case.objects.visible_to(user, "handle").filter(pk=case.pk).exists()
     forms = {}
     if can_handle:
         forms = {action: action_form(action, case) for action in actions}
+        if bound and bound[0] in forms:
+            forms[bound[0]] = bound[1]
+    open_action = bound[0] if bound else NEXT_ACTION.get(case.status)
     petitioners = list(case.petitioners.all())
+    confirming = None
+    if confirm and bound:
+        form = bound[1]
+        confirming = {"action": bound[0], "label": services.ACTIONS[bound[0]][0], "form": form,
+                      "warning": CONFIRM_ACTIONS.get(bound[0], ""),
+                      "values": [(form[name].label, _display(form, name)) for name in form.fields
+                                 if form.cleaned_data.get(name) not in (None, "")]}
     return {
         "case": case,
         "petitioners": [(p, p.masked()) for p in petitioners],
         "clear": clear,
-        "events": case.events.select_related("org"),
+        "events": case.events.select_related("org", "actor"),
         "referrals": case.referrals.select_related("agency_type"),
         "assignments": case.assignments.select_related("from_org", "to_org"),
         "follow_ups": case.follow_ups.all(),
         "dv": DomesticViolence.objects.filter(case=case).first(),
         "dv_form": DomesticViolenceForm(instance=DomesticViolence.objects.filter(case=case).first(), prefix="dv"),
-        "action_forms": [(name, services.ACTIONS[name][0], form) for name, form in forms.items()],
+        "action_forms": [(name, services.ACTIONS[name][0], form, name == open_action, name in CONFIRM_ACTIONS)
+                         for name, form in forms.items()],
+        "confirming": confirming,
         "can_handle": can_handle,
         "can_unmask": Case.objects.visible_to(user, "unmask").filter(pk=case.pk).exists(),
         "days_left": case.days_left(today),
         "overdue_days": -(case.days_left(today) or 0),
+        "soon_days": due_soon_days(case.org),
         "reason_form": ReasonForm(),
         "report_form": ReportForm(),
         "attachments": generic.attachments_of(case),
@@ -127,37 +155,64 @@ def case_context(request, case: Case, *, clear: list | None = None) -> dict:
     }
 
 
+def _display(form, name: str) -> str:
+    """A cleaned value as the confirmation shows it: the chosen label, a date as 2026-03-10, text as typed."""
+    value = form.cleaned_data.get(name)
+    field = form.fields[name]
+    if hasattr(field, "choices") and not hasattr(value, "pk"):
+        return str(dict(field.choices).get(value, value))
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return str(value)
+
+
 class CaseActionView(LoginRequiredMixin, View):
-    """POST one workflow action. Anything not allowed in the current status is refused with the reason."""
+    """POST one workflow action. A form that does not validate — or a date or value the rule refuses — comes back
+    on the case page with what was typed and the message beside the field (400). 办结 and 不予受理 ask once more
+    (the same POST with `confirmed=1`). Anything not allowed in the current status is refused with the reason."""
 
     def post(self, request, pk, action):
-        case = get_object_or_404(Case.objects.visible_to(request.user, "handle").select_related("org"), pk=pk)
+        case = get_object_or_404(_case_queryset().visible_to(request.user, "handle"), pk=pk)
         if action not in services.ACTIONS:
             raise PermissionDenied
+        form = action_form(action, case, request.POST)
+        if not form.is_valid():
+            return self.page(request, case, action, form, status=400)
+        if action in CONFIRM_ACTIONS and request.POST.get("confirmed") != "1":
+            return self.page(request, case, action, form, confirm=True)
         try:
             with transaction.atomic():
                 check_version(case, request.POST.get("version"))
-                self.run(request, case, action)
+                self.run(request, case, action, form.cleaned_data)
                 recheck_visible(case, request.user, "view")
         except EditConflict:
             return generic.conflict(request, case)
         except services.TransitionError as exc:
             messages.error(request, str(exc))
         except ValidationError as exc:
-            messages.error(request, "；".join(exc.messages))
+            case.refresh_from_db()
+            for field, errors in (exc.message_dict.items() if hasattr(exc, "error_dict") else [(None, exc.messages)]):
+                form.add_error(field if field in form.fields else None, errors)
+            return self.page(request, case, action, form, status=400)
         except PermissionDenied as exc:
             messages.error(request, str(exc) or _("您没有进行此操作的权限。"))
         else:
             messages.success(request, _("已%(action)s。") % {"action": services.ACTIONS[action][0]})
         return redirect(case.get_absolute_url())
 
-    def run(self, request, case: Case, action: str) -> None:
-        user, post = request.user, request.POST
-        form = action_form(action, case, post)
-        if not form.is_valid():
-            raise ValidationError([f"{form.fields[k].label if k in form.fields else ''}：{'，'.join(v)}"
-                                   for k, v in form.errors.items()])
-        data = form.cleaned_data
+    def page(self, request, case: Case, action: str, form, *, status: int = 200, confirm: bool = False):
+        view = CaseDetailView()
+        view.request = request
+        obj = view.get_object(case.pk)
+        context = {**view.base_context(), "object": obj, "details": [], "history": [],
+                   **case_context(request, obj, bound=(action, form), confirm=confirm)}
+        if status == 400:
+            messages.error(request, _("%(action)s未完成，请按提示修改后重新提交。") % {
+                "action": services.ACTIONS[action][0]})
+        return render(request, "petitions/case_detail.html", context, status=status)
+
+    def run(self, request, case: Case, action: str, data: dict) -> None:
+        user = request.user
         if action == "accept":
             services.accept_case(case, actor=user, on=data.get("on"), note=data.get("note", ""))
         elif action == "reject":
@@ -304,7 +359,8 @@ class RegistrationFormView(LoginRequiredMixin, View):
         content = registration_form(case, clear=clear)
         response = HttpResponse(content, content_type="application/vnd.openxmlformats-officedocument."
                                                       "wordprocessingml.document")
-        response["Content-Disposition"] = f"attachment; filename*=UTF-8''{_quote(case.number)}-dengjibiao.docx"
+        name = f"信访登记表-{case.number}{'（明文）' if clear else ''}.docx"
+        response["Content-Disposition"] = f"attachment; filename*=UTF-8''{_quote(name)}"
         response["Cache-Control"] = "no-store"
         return response
 
@@ -323,7 +379,8 @@ class DeadlinesView(LoginRequiredMixin, View):
         today = timezone.localdate()
         visible = Case.objects.visible_to(request.user, "view").select_related("org", "handler", "category")
         overdue = list(visible.overdue(today).order_by("current_due")[:200])
-        soon = list(visible.due_soon(today).order_by("current_due")[:200])
+        days = due_soon_days(request.user.org) if request.user.org_id else 3
+        soon = list(visible.due_soon(today, days).order_by("current_due")[:200])
         assignments = (Assignment.objects.filter(case__in=visible, reported_on__isnull=True)
                        .select_related("case", "from_org", "to_org").order_by("due_on"))
         orders = (DomesticViolence.objects.filter(case__in=visible, order_granted=True,
@@ -331,6 +388,7 @@ class DeadlinesView(LoginRequiredMixin, View):
                                                   order_expires_on__lte=today + dt.timedelta(days=14))
                   .select_related("case").order_by("order_expires_on"))
         return render(request, "petitions/deadlines.html", {"overdue": overdue, "soon": soon, "today": today,
+                                                            "soon_days": days,
                                                             "assignments": assignments, "orders": orders})
 
 

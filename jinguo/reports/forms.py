@@ -1,7 +1,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from jinguo.core.forms import ScopedModelForm
+from jinguo.core.forms import PeriodFormField, ScopedModelForm
 from jinguo.reports.models import Summary, SummaryTemplate
 
 
@@ -13,7 +13,6 @@ class SummaryForm(ScopedModelForm):
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.fields["org"].label = _("单位")
-        self.fields["period"].help_text = _("2025H1 上半年、2025H2 下半年、2025 全年、2025Q1 第一季度")
         self.fields["highlights"].required = False  # left empty: the default (3)
 
     def clean_highlights(self) -> int:
@@ -22,7 +21,7 @@ class SummaryForm(ScopedModelForm):
 
 
 class ReturnForm(forms.Form):
-    period = forms.CharField(label=_("统计期"), max_length=8)
+    period = PeriodFormField(label=_("统计期"))
     threshold = forms.IntegerField(label=_("小数值隐藏阈值"), min_value=1, max_value=20, initial=5,
                                    help_text=_("敏感类别（家庭暴力、涉及未成年人）少于此数的格子显示为“<5”"))
 

@@ -21,7 +21,7 @@ from jinguo.core.models import EditConflict
 from jinguo.core.periods import Period
 from jinguo.core.tables import Col, Table
 from jinguo.ledger.stats import ledger_stats
-from jinguo.petitions.models import Case
+from jinguo.petitions.models import Case, due_soon_days
 from jinguo.petitions.stats import petition_stats
 from jinguo.reports import returns
 from jinguo.reports.forms import ReturnForm, SummaryForm, SummaryTemplateForm
@@ -206,7 +206,7 @@ class SummaryDownloadView(LoginRequiredMixin, View):
         summary = get_object_or_404(Summary.objects.visible_to(request.user, "view").select_related("org", "template"),
                                     pk=pk)
         content = summary_docx_for(summary)
-        filename = f"{summary.title or summary.pk}"
+        filename = summary.title or f"工作总结-{summary.org.name}-{summary.pk}"
         if fmt == "pdf":
             from jinguo.reports.pdf import PdfUnavailable, docx_to_pdf
 
@@ -282,5 +282,6 @@ class DashboardView(LoginRequiredMixin, View):
             "ledger": ledger, "ledger_before": ledger_before, "compare": compare, "charts": charts,
             "units": sorted(units.items()),
             "overdue": visible_cases.overdue(today).count() if can_cases else None,
-            "soon": visible_cases.due_soon(today).count() if can_cases else None,
+            "soon": visible_cases.due_soon(today, due_soon_days(request.user.org) if request.user.org_id else 3).count()
+            if can_cases else None,
         })

@@ -24,7 +24,11 @@ def act(page, label: str, fill: dict | None = None, select: dict | None = None) 
         section.get_by_label(field).fill(value)
     for field, value in (select or {}).items():
         section.get_by_label(field).select_option(label=value)
-    section.get_by_role("button", name=f"确认{label}").click()
+    if label in ("办结", "不予受理"):  # steps that end the handling are confirmed once more
+        section.get_by_role("button", name=f"{label}…").click()
+        page.locator(".confirm-step").get_by_role("button", name=f"确认{label}").click()
+    else:
+        section.get_by_role("button", name=f"确认{label}").click()
     expect(page.locator(".msg-success")).to_contain_text(f"已{label}")
 
 

@@ -31,3 +31,12 @@ def index(sequence, position: int):
         return sequence[int(position)]
     except (IndexError, TypeError, ValueError):
         return ""
+
+
+@register.simple_tag
+def period_picker(value, name: str = "period") -> str:
+    """The period picker (year select + 全年/上半年/… select) for a hand-written filter form:
+    `{% period_picker period %}`; the statistics pages read what it posts (core.views.chosen_org_and_period)."""
+    from jinguo.core.forms import PeriodWidget
+
+    return PeriodWidget().render(name, value)

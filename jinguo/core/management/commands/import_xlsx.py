@@ -12,7 +12,7 @@ class Command(JinguoCommand):
             "任何一行有错时列出全部错误、不写入任何数据并以非零状态退出。")
 
     def add_arguments(self, parser):
-        parser.add_argument("kind", help="、".join(IMPORT_SPECS))
+        parser.add_argument("kind", help="、".join(f"{k}（{s.label}）" for k, s in IMPORT_SPECS.items()))
         parser.add_argument("file")
         parser.add_argument("--org", required=True, help="导入到的单位编码")
         parser.add_argument("--existing", choices=["skip", "update"], default="skip",
@@ -21,7 +21,8 @@ class Command(JinguoCommand):
 
     def handle(self, kind, file, org, existing, period=None, **options):
         if kind not in IMPORT_SPECS:
-            raise CommandError(f"未知的导入类型“{kind}”，可选：{'、'.join(IMPORT_SPECS)}")
+            choices = "、".join(f"{k}（{s.label}）" for k, s in IMPORT_SPECS.items())
+            raise CommandError(f"未知的导入类型“{kind}”，可选：{choices}")
         spec = get_spec(kind)
         ctx = ImportContext(org=self.get_org(org), existing=existing, period=period)
         show = sys.stderr.isatty()

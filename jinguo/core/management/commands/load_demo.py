@@ -64,15 +64,21 @@ class Command(JinguoCommand):
                         user.set_password(DEMO_PASSWORD)
                         user.must_change_password = False
                         user.save()
-        from jinguo.core.demo import load_demo_local_settings, load_demo_records, load_demo_registries
+        from jinguo.core.demo import load_demo_local_settings, load_demo_records, load_demo_registries, load_demo_work
 
         for code in COUNTIES:
             county = OrgUnit.objects.get(code=code)
-            load_demo_records(county)
+            # The county's own staff and leader act in the demo, so a case's history names 李娟, not the command.
+            staff = User.objects.filter(org=county, username__in=[u[0] for u in DEMO_USERS],
+                                        role_assignments__role=Role.PETITION_OFFICER).first()
+            leader = User.objects.filter(org=county, username__in=[u[0] for u in DEMO_USERS],
+                                         role_assignments__role=Role.UNIT_LEADER).first()
+            load_demo_records(county, user=staff)
             load_demo_registries(county)
             load_demo_local_settings(county)
+            load_demo_work(county, user=staff, leader=leader)
         self.stdout.write("演示数据已就绪：湖南省 → 永州市 → 东安县、双牌县、道县"
-                          "（含乡镇、成员单位、信访案件、活动台账和人员名册）。")
+                          "（含乡镇、成员单位、信访案件、活动台账、人员名册、监测填报、工作总结和导入任务）。")
         self.stdout.write(f"演示登录（密码均为 {DEMO_PASSWORD}）：")
         for username, name, _org_code, roles in DEMO_USERS:
             labels = "、".join(str(r.label) for r in roles)
