@@ -64,8 +64,11 @@ class Command(JinguoCommand):
                         user.set_password(DEMO_PASSWORD)
                         user.must_change_password = False
                         user.save()
+        from jinguo.articles.demo import load_demo as load_articles
         from jinguo.core.demo import load_demo_local_settings, load_demo_records, load_demo_registries, load_demo_work
+        from jinguo.grassroots.demo import load_demo as load_grassroots
 
+        city_user = User.objects.filter(username="yongzhou").first()  # adopts the counties' information reports
         for code in COUNTIES:
             county = OrgUnit.objects.get(code=code)
             # The county's own staff and leader act in the demo, so a case's history names 李娟, not the command.
@@ -77,8 +80,10 @@ class Command(JinguoCommand):
             load_demo_registries(county)
             load_demo_local_settings(county)
             load_demo_work(county, user=staff, leader=leader)
+            load_grassroots(county)
+            load_articles(county, city_user=city_user)
         self.stdout.write("演示数据已就绪：湖南省 → 永州市 → 东安县、双牌县、道县"
-                          "（含乡镇、成员单位、信访案件、活动台账、人员名册、监测填报、工作总结和导入任务）。")
+                          "（含乡镇、成员单位、信访案件、活动台账、人员名册、监测填报、基层组织、信息报送、工作总结和导入任务）。")
         self.stdout.write(f"演示登录（密码均为 {DEMO_PASSWORD}）：")
         for username, name, _org_code, roles in DEMO_USERS:
             labels = "、".join(str(r.label) for r in roles)
