@@ -72,6 +72,9 @@ INDEX_KEY = os.environ.get("JINGUO_INDEX_KEY", "")
 # Retired audit keys stay configured: they verify the entries they signed (see docs/deploy.md, key rotation).
 AUDIT_KEY = os.environ.get("JINGUO_AUDIT_KEY", "")
 if not AUDIT_KEY:
+    if PRODUCTION:
+        raise ImproperlyConfigured("JINGUO_AUDIT_KEY must be set in production (the audit chain's key, kept apart "
+                                   "from the database).")
     import base64
 
     AUDIT_KEY = _dev_secret("audit_key", lambda: base64.b64encode(secrets.token_bytes(32)).decode())
@@ -80,6 +83,8 @@ AUDIT_KEYS_RETIRED = [k.strip() for k in os.environ.get("JINGUO_AUDIT_KEYS_RETIR
 AUDIT_CHECKPOINT_FILE = Path(os.environ.get("JINGUO_AUDIT_CHECKPOINTS", VAR_DIR / "audit-checkpoints"))
 AUDIT_CHECKPOINT_EVERY = int(os.environ.get("JINGUO_AUDIT_CHECKPOINT_EVERY", "1000"))  # entries …
 AUDIT_CHECKPOINT_MINUTES = int(os.environ.get("JINGUO_AUDIT_CHECKPOINT_MINUTES", "10"))  # … or minutes per process
+# In production a trail without its checkpoint files fails `audit_verify` (they must be kept, not lost).
+AUDIT_CHECKPOINT_REQUIRED = _env_flag("JINGUO_AUDIT_CHECKPOINT_REQUIRED", default=PRODUCTION)
 
 ALLOWED_HOSTS = [h.strip() for h in os.environ.get("JINGUO_ALLOWED_HOSTS", "").split(",") if h.strip()]
 if not PRODUCTION:

@@ -53,3 +53,19 @@ def test_action_bodies_that_are_not_objects_are_a_400(body, tree, users, login, 
         assert response.status_code < 500, (url, response.status_code, response.content[:300])
         if url.endswith(("/return/", "/reopen/", "/unmask/")):  # the actions that read a reason from the body
             assert response.status_code == 400 and "dictionary" not in response.content.decode(), url
+
+
+def test_errors_are_worded_in_chinese(tree, users, login, client):
+    """A missing record, a body that is not JSON and a failed CSRF check: DRF and Django word them in English."""
+    from django.test import Client
+
+    from jinguo.testing import signed_in_client
+
+    staff = login(users["staff"])
+    missing = staff.get("/api/cases/999999/")
+    assert missing.status_code == 404 and "不存在" in missing.json()["detail"]
+    broken = staff.post("/api/cases/", "{not json", content_type="application/json")
+    assert broken.status_code == 400 and "JSON" in broken.json()["detail"] and "parse error" not in str(broken.json())
+    strict = signed_in_client(users["staff"], Client(enforce_csrf_checks=True))
+    refused = strict.post("/api/cases/", {}, content_type="application/json")
+    assert refused.status_code == 403 and "CSRF 校验失败" in refused.json()["detail"]

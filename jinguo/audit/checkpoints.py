@@ -27,11 +27,18 @@ from jinguo.core import crypto
 
 logger = logging.getLogger("jinguo.audit")
 
-CHECKPOINT, LEGACY, RESTORE = "checkpoint", "legacy", "restore"
+CHECKPOINT, LEGACY, RESTORE, TIP = "checkpoint", "legacy", "restore", "tip"
 
 
 def path() -> Path:
     return Path(settings.AUDIT_CHECKPOINT_FILE)
+
+
+def tip_path() -> Path:
+    """The chain's latest committed tip, rewritten after every commit that adds entries (one small file, beside
+    the checkpoint lines): entries newer than the last periodic checkpoint are anchored too, so a tail cut from the
+    database — however recent — is found."""
+    return path().with_name(path().name + ".tip")
 
 
 def _signed_text(record: dict) -> str:
@@ -54,6 +61,68 @@ def write(seq: int, hash_: str, kind: str = CHECKPOINT) -> dict:
         os.close(fd)
     logger.info("audit checkpoint %s", line.strip())
     return record
+
+
+def _sign(record: dict) -> dict:
+    signer = crypto.audit_provider()
+    record = {**record, "key_id": signer.key_id}
+    record["sig"] = signer.keyed_hash(_signed_text(record))
+    return record
+
+
+def write_tip(seq: int, hash_: str) -> None:
+    """Replace the tip file with (seq, hash) if it is newer than what the file holds; several processes commit, so
+    the file is locked while it is compared and replaced, and replaced by a rename (never half written)."""
+    import fcntl
+
+    target = tip_path()
+    target.parent.mkdir(parents=True, exist_ok=True)
+    with open(target.with_name(target.name + ".lock"), "a") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        current = read_tip()
+        if current is not None and current.get("seq", 0) >= seq and not current.get("problem"):
+            return
+        record = _sign({"kind": TIP, "seq": seq, "hash": hash_, "time": timezone.now().isoformat()})
+        temporary = target.with_name(target.name + f".{os.getpid()}")
+        fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        try:
+            os.write(fd, json.dumps(record, sort_keys=True, separators=(",", ":")).encode())
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+        os.replace(temporary, target)
+
+
+def write_tip_quietly(seq: int, hash_: str) -> None:
+    try:
+        write_tip(seq, hash_)
+    except OSError:
+        logger.exception("could not write the audit tip #%s to %s", seq, tip_path())
+
+
+def read_tip() -> dict | None:
+    """The tip file's record, None if there is none; {"problem": …} if it does not parse or its signature fails."""
+    target = tip_path()
+    if not target.exists():
+        return None
+    try:
+        record = json.loads(target.read_text(encoding="utf-8"))
+        signer = crypto.audit_keyring().get(record["key_id"])
+        valid = signer is not None and signer.keyed_hash(_signed_text(record)) == record["sig"]
+        int(record["seq"])
+    except (ValueError, KeyError, TypeError, OSError):
+        valid = False
+    if not valid:
+        return {"problem": f"链尾记录文件 {target} 无法读取或签名无效（文件被改动，或缺少签名密钥）"}
+    return record
+
+
+def reset_tip(seq: int, hash_: str) -> None:
+    """After a restore: the tip is the restored chain's (its entries past it belong to the replaced history)."""
+    target = tip_path()
+    target.parent.mkdir(parents=True, exist_ok=True)
+    record = _sign({"kind": TIP, "seq": seq, "hash": hash_, "time": timezone.now().isoformat()})
+    target.write_text(json.dumps(record, sort_keys=True, separators=(",", ":")), encoding="utf-8")
 
 
 def write_quietly(seq: int, hash_: str) -> None:

@@ -133,6 +133,7 @@ def _append_many(items: list[dict]) -> list[AuditEntry]:
         _insert(entries)
         head.last_seq, head.last_hash = seq, prev_hash
         head.save(update_fields=["last_seq", "last_hash"])
+        transaction.on_commit(partial(checkpoints.write_tip_quietly, seq, prev_hash))
         if _checkpoint_due(first_seq, seq):
             _last_checkpoint[0] = _time.monotonic()
             transaction.on_commit(partial(checkpoints.write_quietly, seq, prev_hash))
@@ -244,6 +245,9 @@ def verify_chain(batch_size: int = 5000) -> tuple[int, BrokenLink | None]:
     anchors = checkpoints.read()
     if anchors.problem:
         return 0, BrokenLink(0, 0, anchors.problem)
+    tip = checkpoints.read_tip()
+    if tip is not None and tip.get("problem"):
+        return 0, BrokenLink(0, 0, tip["problem"])
     keyring = crypto.audit_keyring()
     prev_hash, expected_seq, checked, keyed = GENESIS_HASH, 1, 0, False
     for entry in AuditEntry.objects.order_by("seq").iterator(chunk_size=batch_size):
@@ -276,6 +280,14 @@ def verify_chain(batch_size: int = 5000) -> tuple[int, BrokenLink | None]:
     if anchors.last_seq > last:
         return checked, BrokenLink(0, last + 1, f"链外签名检查点记录了第 {anchors.last_seq} 条，库中只有 {last} 条"
                                                 "（链尾被删除）")
+    if tip is not None and int(tip["seq"]) > last:
+        return checked, BrokenLink(0, last + 1, f"链外签名的链尾记录为第 {tip['seq']} 条，库中只有 {last} 条"
+                                                "（链尾被删除）")
+    if tip is not None and int(tip["seq"]) == last and last and tip["hash"] != prev_hash:
+        return checked, BrokenLink(0, last, "最后一条与链外签名的链尾记录不符（链尾被改写）")
+    if last and settings.AUDIT_CHECKPOINT_REQUIRED and (tip is None or not anchors.lines):
+        return checked, BrokenLink(0, last, f"找不到链外检查点文件（{checkpoints.path()} 或其链尾记录）："
+                                            "文件被删除或移走时，无法确认链尾是否被删除")
     return checked, None
 
 

@@ -56,10 +56,23 @@ class AutoSchema(DrfAutoSchema):
 
 
 def exception_handler(exc, context):
-    """DRF's handler, plus: a save over someone else's newer change is a 409 with the current version."""
+    """DRF's handler, plus: a save over someone else's newer change is a 409 with the current version; the
+    answers that DRF or Django word in English (a missing record, a body that is not JSON, a failed CSRF check)
+    say it in Chinese."""
+    from django.http import Http404
+    from django.utils.translation import gettext as _
+    from rest_framework import exceptions
+
     if isinstance(exc, EditConflict):
         return Response({"detail": str(exc), "version": type(exc.obj)._base_manager.filter(pk=exc.obj.pk)
                          .values_list("version", flat=True).first()}, status=status.HTTP_409_CONFLICT)
+    if isinstance(exc, Http404):
+        exc = exceptions.NotFound(_("不存在，或不在您的管辖范围内。"))
+    elif isinstance(exc, exceptions.ParseError):
+        exc = exceptions.ParseError(_("请求内容无法解析：请发送有效的 JSON（Content-Type: application/json）。"))
+    elif isinstance(exc, exceptions.PermissionDenied) and str(exc.detail).startswith("CSRF Failed"):
+        exc = exceptions.PermissionDenied(_("CSRF 校验失败：请刷新页面后重试；脚本调用请使用令牌（Authorization: "
+                                            "Token …），无需 CSRF。"))
     return drf_exception_handler(exc, context)
 
 

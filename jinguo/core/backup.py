@@ -154,6 +154,7 @@ def restore(source: Path) -> RestoreReport:
         raise BackupError("恢复后的审计链条数或链头哈希与备份时不符")
     # The trail now ends where the backup did: checkpoints past that tip belong to the history this restore replaced.
     checkpoints.write(head.last_seq if head else 0, head.last_hash if head else "", kind=checkpoints.RESTORE)
+    checkpoints.reset_tip(head.last_seq if head else 0, head.last_hash if head else "")
     checked, broken = verify_chain()
     if broken:
         raise BackupError(f"恢复后的审计链校验失败：{broken}")

@@ -164,6 +164,17 @@ class Column:
         return normalize_header(header) in {normalize_header(n) for n in names}
 
 
+_ID_OR_PHONE = re.compile(r"(?<![0-9])(?:\d{17}[\dXx]|\d{15}|1[3-9]\d{9})(?![0-9Xx])")
+
+
+def _mask_identifiers(text: str) -> str:
+    """An ID number or a mobile number quoted by an error text, in whatever column it was typed (an ID number put in
+    the date column is still an ID number), masked: error texts are kept in the job and shown again."""
+    from jinguo.core.idcard import mask_id_number, mask_phone
+
+    return _ID_OR_PHONE.sub(lambda m: (mask_phone if len(m.group()) == 11 else mask_id_number)(m.group()), text)
+
+
 @dataclass
 class RowError:
     sheet: str
@@ -173,7 +184,7 @@ class RowError:
     message: str
 
     def __post_init__(self) -> None:
-        self.header, self.message = str(self.header), str(self.message)
+        self.header, self.message = str(self.header), _mask_identifiers(str(self.message))
 
     def __str__(self) -> str:
         place = _("工作表“%(sheet)s”第%(row)d行") % {"sheet": self.sheet, "row": self.row}

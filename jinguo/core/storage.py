@@ -21,7 +21,16 @@ from jinguo.core import crypto
 
 
 class EncryptedFileSystemStorage(FileSystemStorage):
-    """MEDIA_ROOT on disk, every file's content encrypted; `open()` returns the clear content."""
+    """MEDIA_ROOT on disk, every file's content encrypted; `open()` returns the clear content.
+
+    Names on disk are random: an upload's own name ("张三伤情照片.jpg") is personal data too, and is kept only in
+    the record (Attachment.name, ImportJob.filename), which downloads are named after."""
+
+    def generate_filename(self, filename: str) -> str:
+        import posixpath
+        import uuid
+
+        return super().generate_filename(posixpath.join(posixpath.dirname(filename), uuid.uuid4().hex))
 
     def _save(self, name: str, content: File) -> str:
         if hasattr(content, "seek"):

@@ -186,3 +186,37 @@ def io_command(*args) -> str:
     out = io.StringIO()
     call_command(*args, stdout=out)
     return out.getvalue()
+
+
+def test_a_cut_of_the_newest_entries_shows_against_the_signed_tip(tree, settings, django_capture_on_commit_callbacks):
+    """The probe: entries written after the last periodic checkpoint (up to 1000, or 10 minutes) could be cut
+    unseen — among them the `personal.unmasked` entry of a look at someone's data. Every commit now rewrites the
+    signed tip outside the database."""
+    settings.AUDIT_CHECKPOINT_EVERY = 1_000_000
+    settings.AUDIT_CHECKPOINT_MINUTES = 10_000
+    call_command("audit_verify")
+    with django_capture_on_commit_callbacks(execute=True):
+        _more_entries(tree, 1)
+    with django_capture_on_commit_callbacks(execute=True), audit_context(actor_name="someone", source="test"):
+        OrgUnit.objects.create(code="431002199", name="外市某镇末", level="township", parent=tree["other_county"])
+    # … the entry newer than the periodic checkpoint
+    assert verify_chain()[1] is None
+    _cut_tail(1)  # … cut, head rewound
+    _checked, broken = verify_chain()
+    assert broken is not None and "链尾被删除" in broken.reason, broken
+
+
+def test_a_forged_tip_and_missing_checkpoint_files_are_reported(tree, settings, django_capture_on_commit_callbacks):
+    from jinguo.audit import checkpoints
+
+    with django_capture_on_commit_callbacks(execute=True):
+        _more_entries(tree, 1)
+    tip = checkpoints.tip_path()
+    record = json.loads(tip.read_text())
+    tip.write_text(json.dumps({**record, "seq": record["seq"] - 1}))  # rewound without the key
+    assert "签名无效" in verify_chain()[1].reason
+    tip.unlink()
+    settings.AUDIT_CHECKPOINT_FILE.unlink(missing_ok=True)
+    assert verify_chain()[1] is None  # development: nothing to compare with
+    settings.AUDIT_CHECKPOINT_REQUIRED = True  # production: the files are part of the trail
+    assert "找不到链外检查点文件" in verify_chain()[1].reason

@@ -93,3 +93,18 @@ def test_error_texts_mask_personal_values(tree):
     assert len(result.errors) == 2, texts
     assert "110108200003154578" not in texts and "1380013800" not in texts
     assert "110***********4578" in texts or "校验位" in texts
+
+
+def test_an_id_number_or_phone_typed_in_another_column_is_masked_in_the_error(tree):
+    """The probe: ID numbers shifted into the 帮扶类别 and 纳入日期 columns came back in clear in the stored error
+    texts (“431122198702231243”不在可选值中). Any ID or mobile number an error quotes is masked, whatever the column."""
+    from jinguo.testing import xlsx_file
+
+    headers = ["姓名", "身份证号", "联系电话", "住址", "帮扶类别", "纳入日期"]
+    rows = [["王某", "320124198808240056", "", "", "431122198702231243", "2025-01-05"],
+            ["李某", "11010519491231002X", "", "", "贫困母亲", "13807461234"]]
+    result = get_spec("beneficiaries").run_import(xlsx_file(headers, rows), ImportContext(org=tree["county"]))
+    texts = " ".join(str(e) for e in result.errors) + str([e.as_dict() for e in result.errors])
+    assert len(result.errors) == 2, texts
+    assert "431122198702231243" not in texts and "13807461234" not in texts
+    assert "431***********1243" in texts and "138****1234" in texts

@@ -100,6 +100,7 @@ def test_attachments_are_encrypted_on_disk_and_every_download_is_logged(media, t
         assert Path(attachment.file.path).is_relative_to(media)
         assert on_disk != original and not on_disk.startswith((b"%PDF", b"\x89PNG", b"PK\x03\x04"))
         assert ID_NUMBER.encode() not in on_disk and b"13800001111" not in on_disk
+        assert "伤情" not in attachment.file.name and "照片" not in attachment.file.name  # no name on disk either
         with Attachment.objects.get(pk=attachment.pk).file.open("rb") as handle:  # reading stays transparent
             assert handle.read() == original
 

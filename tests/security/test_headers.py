@@ -59,6 +59,7 @@ def test_rendered_pages_including_third_party_ones_have_no_inline_script(users, 
 def _production(tmp_path, *args):
     env = {"PATH": "/usr/bin:/bin", "JINGUO_ENV": "production", "JINGUO_SECRET_KEY": secrets.token_urlsafe(50),
            "JINGUO_DATA_KEY": "MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY=",
+           "JINGUO_AUDIT_KEY": "ZmVkY2JhOTg3NjU0MzIxMGZlZGNiYTk4NzY1NDMyMTA=",
            "JINGUO_ALLOWED_HOSTS": "fulian.example.cn",
            "JINGUO_VAR_DIR": str(tmp_path), "DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}",
            "DJANGO_SETTINGS_MODULE": "jinguo.settings", "PYTHONPATH": str(ROOT)}
