@@ -33,7 +33,7 @@ class CaseForm(ScopedModelForm):
         model = Case
         fields = ["org", "received_at", "channel", "petition_type", "category", "subcategory", "summary", "demands",
                   "is_collective", "headcount", "flag_dv", "flag_minor", "flag_urgent", "flag_escalation",
-                  "risk_colour"]
+                  "risk_colour", "is_typical"]
         widgets = {
             "received_at": forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
             "channel": forms.RadioSelect,

@@ -155,6 +155,8 @@ class Case(OrgOwnedModel):
     flag_urgent = models.BooleanField(_("紧急"), default=False)
     flag_escalation = models.BooleanField(_("可能激化"), default=False)
     risk_colour = models.CharField(_("风险等级"), max_length=6, choices=RiskColour.choices, blank=True, default="")
+    is_typical = models.BooleanField(_("典型案例"), default=False,
+                                     help_text=_("勾选后，工作总结以一句不含个人信息的叙述写入本案（类别、做法、结果）"))
     is_repeat = models.BooleanField(_("重复信访"), default=False,
                                     help_text=_("12个月内同一身份证号或电话在管辖范围内已有登记"))
 

@@ -32,7 +32,8 @@ from jinguo.ledger.models import Activity, ActivityFigure, Measure, PlanItem
 from jinguo.ledger.sections import Section, section_of, summary_sections
 from jinguo.ledger.stats import activities_in
 from jinguo.orgs.models import Level, OrgUnit, group_under
-from jinguo.petitions.stats import PetitionStats, petition_stats
+from jinguo.petitions.models import Status
+from jinguo.petitions.stats import PetitionStats, cases_in, petition_stats
 from jinguo.reports.prose import Chooser
 
 CHINESE_NUMERALS = "一二三四五六七八九十"
@@ -341,6 +342,51 @@ def petition_blocks(stats: PetitionStats, earlier: PetitionStats, org: OrgUnit, 
         facts.append(f"受理总量{change}")
     if facts:
         blocks.append(_block("petitions.facts", "para", "，".join(facts) + "。", links))
+    return blocks + typical_blocks(org, period, options)
+
+
+_OUTCOMES = {"mediated": "经调解化解了矛盾", "legal_aid": "通过法律援助维护了当事人的合法权益",
+             "referred": "由有关部门依法处理", "explained": "经解释疏导后办结", "other": "已办结"}
+
+
+def typical_blocks(org: OrgUnit, period: Period, options: Options) -> list[dict]:
+    """The cases the office marked 典型, one anonymised sentence each: when, what kind, what was done, how it
+    ended — from the case's own records (referrals by agency type, the 反家暴 measures, the result, the follow-up),
+    never a name, a place or another unit's name."""
+    cases = (cases_in(org, period, scope=options.scope).filter(is_typical=True)
+             .select_related("category", "subcategory", "dv")
+             .prefetch_related("referrals__agency_type", "follow_ups")
+             .order_by("received_at"))
+    blocks = []
+    for index, case in enumerate(cases[:5], start=1):
+        kind = _category_label(case.category.name) + (f"（{case.subcategory.name}）" if case.subcategory else "")
+        done = []
+        dv = getattr(case, "dv", None)  # a case without 家暴 details has none
+        if dv is not None:
+            if dv.warning_letter_on:
+                done.append("协调公安机关出具告诫书")
+            if dv.order_applied_by == "federation":
+                done.append("代为申请人身安全保护令" + ("并获签发" if dv.order_granted else ""))
+            elif dv.order_applied_by == "self" and dv.order_granted:
+                done.append("协助当事人取得人身安全保护令")
+            if dv.shelter:
+                done.append("提供临时庇护")
+            if dv.legal_aid:
+                done.append("协助获得法律援助")
+            if dv.counselling:
+                done.append("开展心理疏导")
+        agencies = list(dict.fromkeys(r.agency_type.name for r in case.referrals.all()))
+        if agencies:
+            done.append("转介" + "、".join(agencies) + "部门")
+        end = _OUTCOMES.get(case.result, "") if case.status == Status.CLOSED else "目前仍在办理中"
+        satisfied = any(f.satisfaction == "satisfied" for f in case.follow_ups.all())
+        day = timezone.localtime(case.received_at)
+        text = (f"典型案例{CHINESE_NUMERALS[index - 1]}：{day.month}月{day.day}日受理的一起{kind}案件，"
+                + ("妇联" + "，".join(done) + "，" if done else "")
+                + (end or "已办结") + ("，回访当事人表示满意" if satisfied else "") + "。")
+        blocks.append(_block(f"petitions.typical.{case.pk}", "para", text,
+                             [(f"{day.month}月{day.day}日受理的一起{kind}案件", reverse("petitions:case_detail",
+                                                                                args=[case.pk]))]))
     return blocks
 
 

@@ -330,3 +330,34 @@ def test_default_template_has_a_red_header_option(ledger, users):
     source.write_bytes(pdf)
     subprocess.run(["pdftoppm", "-png", "-r", "80", "-f", "1", "-l", "1", "-singlefile", str(source),
                     str(SCREENSHOTS / "summary-red-header-page1")], check=True)
+
+
+def test_cases_marked_typical_are_told_in_one_anonymised_sentence_each(ledger, users, make_case, codes):
+    """An office marks a case 典型 (on the case form); the 维护妇女儿童权益 section tells it: when, what kind, what was
+    done (the 反家暴 measures, referrals by agency type), how it ended — no name, no ID, no place."""
+    import datetime as dt
+
+    from jinguo.petitions import services as petitions
+    from jinguo.petitions.models import DomesticViolence
+
+    case = make_case(ledger["county"], received="2025-03-08 10:00", sub="家庭暴力", name="王秀英",
+                     id_number="320124198808240056", phone="13807461234")
+    actor = users["staff"]
+    petitions.accept_case(case, actor=actor, on=dt.date(2025, 3, 8))
+    petitions.save_dv(case, DomesticViolence(abuser_relation="丈夫", warning_letter_on=dt.date(2025, 3, 9),
+                                             order_applied_by="federation", order_granted=True), actor=actor)
+    petitions.refer_case(case, agency_type=codes["agency"]["法律援助中心"], unit_name="东安县法律援助中心王律师",
+                         sent_on=dt.date(2025, 3, 10), actor=actor)
+    petitions.reply_case(case, reply="已书面答复", actor=actor, on=dt.date(2025, 3, 20))
+    petitions.follow_up_case(case, on=dt.date(2025, 3, 25), method="phone", satisfaction="satisfied", actor=actor)
+    petitions.close_case(case, result="mediated", actor=actor, on=dt.date(2025, 3, 25))
+    assert not any("典型案例" in b["text"] for b in draft(ledger["county"]))  # only what the office marks
+    case.is_typical = True
+    case.save()
+    rights = section(draft(ledger["county"]), "维护妇女儿童权益")
+    told = [b for b in rights if b["text"].startswith("典型案例")]
+    assert [b["text"] for b in told] == [
+        "典型案例一：3月8日受理的一起婚姻家庭类（家庭暴力）案件，妇联协调公安机关出具告诫书，代为申请人身安全保护令"
+        "并获签发，转介司法行政/法律援助部门，经调解化解了矛盾，回访当事人表示满意。"]
+    assert told[0]["links"][0]["url"].endswith(f"/petitions/{case.pk}/")
+    assert not any(secret in told[0]["text"] for secret in ("王", "3201", "1380", "律师", "东安县法律"))
