@@ -31,3 +31,17 @@ def index(sequence, position: int):
         return sequence[int(position)]
     except (IndexError, TypeError, ValueError):
         return ""
+
+
+@register.filter
+def keeps_on_one_line(value) -> bool:
+    """Whether a table cell should not wrap: dates, numbers and short words (类型、单位、状态) read badly broken
+    mid-word in a narrow column; long text wraps as usual."""
+    import datetime as dt
+    from decimal import Decimal
+
+    if value is None:
+        return True
+    if isinstance(value, dt.date | int | float | Decimal):
+        return True
+    return len(str(value)) <= 8
