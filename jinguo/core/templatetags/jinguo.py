@@ -35,7 +35,7 @@ def index(sequence, position: int):
 
 @register.filter
 def keeps_on_one_line(value) -> bool:
-    """Whether a table cell should not wrap: dates, numbers and short words (类型、单位、状态) read badly broken
+    """Whether a table cell should not wrap: dates, numbers, case numbers and short words (类型、单位) read badly broken
     mid-word in a narrow column; long text wraps as usual."""
     import datetime as dt
     from decimal import Decimal
@@ -44,4 +44,4 @@ def keeps_on_one_line(value) -> bool:
         return True
     if isinstance(value, dt.date | int | float | Decimal):
         return True
-    return len(str(value)) <= 8
+    return len(str(value)) <= 20

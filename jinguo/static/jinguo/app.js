@@ -67,12 +67,13 @@
         if (select.classList.contains("is-invalid")) this.wrapper.classList.add("is-invalid");
       }
     });
-    // Keep the label on the original select (forms and tests find the field by its label); name the control.
+    // Keep the label on the original select, so the field is still found (and filled) by its label; the search
+    // box carries the label's words as its title, which screen readers read as its name.
     if (label) label.setAttribute("for", select.id);
     [control.control_input, control.dropdown_content].forEach(function (node) {
       if (!node) return;
       node.removeAttribute("aria-labelledby");
-      if (labelText) node.setAttribute("aria-label", labelText);
+      if (labelText) node.setAttribute("title", labelText);
     });
     select.addEventListener("change", function () {
       if (control.isSyncing || String(control.getValue()) === select.value) return;
