@@ -97,6 +97,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    "django.forms",  # the form renderer reads widget templates through TEMPLATES, so jinguo/templates can restyle them
     "django_htmx",
     "django_filters",
     "rest_framework",
@@ -142,6 +143,8 @@ MIDDLEWARE = [
 ROOT_URLCONF = "jinguo.urls"
 WSGI_APPLICATION = "jinguo.wsgi.application"
 
+# Every widget gets its Bootstrap class in one place (jinguo/core/renderers.py), not form by form.
+FORM_RENDERER = "jinguo.core.renderers.BootstrapRenderer"
 TEMPLATES = [
     {
         "BACKEND": "django.template.backends.django.DjangoTemplates",
@@ -268,8 +271,15 @@ NODE_MODULES = BASE_DIR / "node_modules"
 # Third-party browser code comes from the npm registry at install time (`npm ci`); it is served from
 # node_modules, never copied into the repository and never loaded from a CDN.
 STATICFILES_DIRS = [BASE_DIR / "jinguo" / "static"]
-if (NODE_MODULES / "echarts").exists():
-    STATICFILES_DIRS.append(("vendor/echarts", NODE_MODULES / "echarts" / "dist"))
+for prefix, package in [
+    ("vendor/echarts", "echarts"),  # dashboard charts
+    ("vendor/tabler", "@tabler/core"),  # the page shell: Tabler on Bootstrap 5 (CSS and the Bootstrap JS bundle)
+    ("vendor/tabler-icons", "@tabler/icons-webfont"),  # icons as a self-hosted web font
+    ("vendor/tom-select", "tom-select"),  # searchable selects (unit pickers, long code tables)
+    ("vendor/flatpickr", "flatpickr"),  # date pickers with the zh locale
+]:
+    if (NODE_MODULES / package / "dist").exists():
+        STATICFILES_DIRS.append((prefix, NODE_MODULES / package / "dist"))
 # WhiteNoise serves static files with or without DEBUG: from the finders (jinguo/static, node_modules) until
 # `collectstatic` has filled STATIC_ROOT, as a production deployment does.
 WHITENOISE_USE_FINDERS = not PRODUCTION

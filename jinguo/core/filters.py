@@ -21,7 +21,8 @@ class ScopedFilterSet(django_filters.FilterSet):
         user = getattr(request, "user", None)
         for flt in self.filters.values():
             if isinstance(flt, django_filters.ChoiceFilter | django_filters.ModelChoiceFilter):
-                flt.extra.setdefault("empty_label", _("全部"))
+                if flt.extra.get("empty_label") in (None, "---------"):  # django-filter's default dashes
+                    flt.extra["empty_label"] = _("全部")
                 flt.extra.setdefault("widget", CompactSelect)
             queryset = getattr(flt, "queryset", None)  # django-filter's model-choice filters keep it here
             if isinstance(queryset, ScopedQuerySet):

@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from jinguo.core.fields import EncryptedTextField
 from jinguo.core.idcard import mask_value
+from jinguo.core.renderers import add_class
 from jinguo.core.scope import ScopedQuerySet, ancestor_paths
 
 
@@ -301,8 +302,10 @@ class CompactSelect(forms.Select):
 
     def render(self, name, value, attrs=None, renderer=None) -> str:
         chosen = set(self.format_value(value))
+        final = self.build_attrs(self.attrs, attrs)
+        add_class(final, "form-select", "is-invalid" if str(final.get("aria-invalid", "")).lower() == "true" else "")
         attributes = "".join(f" {key}" if value is True else f' {key}="{escape(value)}"'
-                             for key, value in self.build_attrs(self.attrs, attrs).items() if value is not False)
+                             for key, value in final.items() if value is not False)
         parts = [f'<select name="{escape(name)}"{attributes}>']
         for option_value, label in self.choices:
             if isinstance(label, list | tuple):  # an optgroup

@@ -50,6 +50,9 @@ class CaseForm(ScopedModelForm):
         self.fields["subcategory"].queryset = (CodeItem.objects.of("petition_category").filter(parent__isnull=False)
                                                .select_related("parent"))
         self.fields["subcategory"].label_from_instance = lambda item: f"{item.parent.name} › {item.name}"
+        # The page offers only the chosen category's subcategories (jinguo/static/jinguo/app.js reads the table).
+        self.fields["subcategory"].widget.attrs.update({"data-depends-on": self["category"].auto_id,
+                                                        "data-options": "subcategory-options"})
         self.fields["received_at"].initial = timezone.localtime().replace(second=0, microsecond=0)
         self.fields["risk_colour"].help_text = _("不选则按类别和标记自动判断")
         self.fields["org"].error_messages["invalid_choice"] = _("单位不存在，或不在您的管辖范围内。")
@@ -64,6 +67,14 @@ class CaseForm(ScopedModelForm):
             self.add_error("subcategory", _("“%(sub)s”不属于“%(cat)s”。") % {"sub": subcategory.name,
                                                                            "cat": category.name})
         return cleaned
+
+    def subcategory_options(self) -> dict[str, list[tuple[int, str]]]:
+        """{category id: [(subcategory id, label), …]} for the page's JSON block that the subcategory select follows."""
+        field = self.fields["subcategory"]
+        table: dict[str, list[tuple[int, str]]] = {}
+        for item in field.queryset:
+            table.setdefault(str(item.parent_id), []).append((item.pk, field.label_from_instance(item)))
+        return table
 
     def petitioner(self) -> PetitionerData:
         data = self.cleaned_data
