@@ -23,7 +23,9 @@ def test_generate_edit_download(live_server, page, capsys, screenshot):
 
     page.get_by_role("navigation").get_by_role("link", name="工作总结").click()
     page.get_by_role("link", name="新增").click()
-    page.get_by_label("统计期").fill(str(period))
+    # The period is picked, not typed (two searchable selects; the form posts the underlying selects)
+    page.locator("select[name=period_year]").select_option(str(period.year), force=True)
+    page.locator("select[name=period_part]").select_option(f"H{period.number}", force=True)
     page.get_by_role("button", name="生成").click()
     expect(page.get_by_role("heading", level=1)).to_contain_text("东安县妇联")
     expect(page.locator(".preview a").first).to_be_visible()  # figures link to their lists
