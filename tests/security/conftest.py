@@ -105,7 +105,7 @@ def _grassroots_and_articles(org, town, actor, MARK):
     from jinguo.grassroots.services import save_profile
 
     profile = save_profile(OrgProfile(org=town, kind=CodeItem.objects.lookup("grassroots_kind")["乡镇妇联"],
-                                      chair_name=f"{MARK}主席", executives=9, has_home=True,
+                                      chair_name=f"{MARK}主席"[:50], executives=9, has_home=True,
                                       home_address=f"{MARK}妇女之家", elected_on=dt.date(2019, 3, 8),
                                       note=f"{MARK}备注"))
     article = Article.objects.create(org=org, title=f"{MARK}信息", sent_on=dt.date(2025, 3, 8), author=f"{MARK}作者",
