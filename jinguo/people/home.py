@@ -9,6 +9,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from jinguo.core.home import ITEMS_SHOWN, Panel, PanelItem
+from jinguo.core.numbers import money_text
 from jinguo.core.scope import scope_paths
 from jinguo.people import services
 from jinguo.people.models import Loan, Talent
@@ -26,7 +27,8 @@ def reminders_panel(user, today: dt.date) -> Panel | None:
              for t in reviews.select_related("person").order_by("last_reviewed", "pk")[:ITEMS_SHOWN]]
     for loan in loans.select_related("person").order_by("due_on", "pk")[:max(ITEMS_SHOWN - len(items), 2)]:
         late = loan.due_on < today or loan.status == Loan.Status.OVERDUE
-        items.append(PanelItem(label=_("%(who)s 贷款%(amount)s元") % {"who": loan.person, "amount": loan.amount},
+        label = _("%(who)s 贷款%(amount)s") % {"who": loan.person, "amount": money_text(loan.amount)}
+        items.append(PanelItem(label=label,
                                url=loan.get_absolute_url(), detail=loan.bank,
                                badge=_("已逾期") if late else _("%(d)s到期") % {"d": f"{loan.due_on:%Y-%m-%d}"},
                                tone="red" if late else "orange"))
