@@ -87,3 +87,17 @@ def test_load_demo_is_idempotent(db, capsys):
     assert "dongan" in first and "Demo@2025" in first
     assert OrgUnit.objects.get(code="431122").children.filter(level="township").count() >= 10
     assert OrgUnit.objects.filter(level="agency", parent__code="431122").count() >= 7
+
+
+def test_load_demo_puts_back_every_default_code_table(db, capsys):
+    """A browser test flushes the database between tests and `load_demo` restores the defaults; the work summary's
+    sections (工作总结栏目) were missing from that list, and a summary drafted after a flush had no 主要工作."""
+    from jinguo.core.models import CodeItem, CodeTable
+
+    tables = ["summary_section", "grassroots_kind"]
+    CodeItem.objects.filter(table__slug__in=tables, parent__isnull=False).delete()  # as a flush leaves them
+    CodeItem.objects.filter(table__slug__in=tables).delete()
+    CodeTable.objects.filter(slug__in=tables).delete()
+    call_command("load_demo")
+    assert set(CodeTable.objects.filter(slug__in=["summary_section", "grassroots_kind"])
+               .values_list("slug", flat=True)) == {"summary_section", "grassroots_kind"}

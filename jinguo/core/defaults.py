@@ -17,6 +17,7 @@ DATA_MIGRATIONS = [
     "jinguo.people.migrations.0002_default_code_tables",
     "jinguo.monitoring.migrations.0002_national_indicators",
     "jinguo.grassroots.migrations.0002_grassroots_kind_codes",
+    "jinguo.reports.migrations.0004_summary_sections",
 ]
 
 
