@@ -89,7 +89,7 @@ def _prepare(db: str, scale: str) -> tuple[dict, float | None, bool]:
 SETUP_USER = """
 from django.contrib.sessions.backends.db import SessionStore
 from jinguo.accounts.models import User
-from jinguo.accounts.roles import Role
+from jinguo.core.roles import Role
 from jinguo.accounts.services import grant_role, issue_token
 from jinguo.orgs.models import OrgUnit
 from jinguo.petitions.models import Petitioner

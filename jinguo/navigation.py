@@ -3,7 +3,7 @@ roles that see it and its icon (a Tabler icon name, https://tabler.io/icons)."""
 
 from django.utils.translation import gettext_lazy as _
 
-from jinguo.accounts.roles import ALL_ROLES, RECORD_ROLES, Role
+from jinguo.core.roles import ALL_ROLES, RECORD_ROLES, Role
 from jinguo.petitions.models import CASE_ROLES
 
 REPORT_ROLES = RECORD_ROLES | {Role.UPPER_VIEWER}

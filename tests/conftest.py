@@ -7,7 +7,7 @@ os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # Playwright's sync 
 
 import pytest
 
-from jinguo.accounts.roles import Role
+from jinguo.core.roles import Role
 from jinguo.testing import make_user, signed_in_client
 
 CI = os.environ.get("CI") == "true"

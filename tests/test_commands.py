@@ -8,7 +8,7 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 
 from jinguo.accounts.models import User
-from jinguo.accounts.roles import Role
+from jinguo.core.roles import Role
 from jinguo.orgs.models import OrgUnit
 from jinguo.testing import xlsx_file
 

@@ -4,7 +4,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from jinguo.accounts.models import User
-from jinguo.audit.context import set_actor
+from jinguo.core.auditcontext import set_actor
 
 
 class RoleSerializer(serializers.Serializer):

@@ -4,8 +4,8 @@ from django.contrib.auth.forms import AuthenticationForm, PasswordChangeForm
 from django.utils.translation import gettext_lazy as _
 
 from jinguo.accounts.models import RoleAssignment, User
-from jinguo.accounts.roles import Role
 from jinguo.core.forms import ScopedModelForm
+from jinguo.core.roles import Role
 
 
 class LoginForm(AuthenticationForm):

@@ -15,9 +15,9 @@ from django.utils.translation import gettext as _
 
 from jinguo.accounts import policy
 from jinguo.accounts.models import ApiToken, RoleAssignment, User
-from jinguo.accounts.roles import Role
-from jinguo.audit.events import Event
 from jinguo.audit.services import record_event
+from jinguo.core.events import Event
+from jinguo.core.roles import Role
 
 _ALPHABET = string.ascii_letters + string.digits
 

@@ -27,12 +27,12 @@ from jinguo.accounts.forms import (
 )
 from jinguo.accounts.models import ApiToken, RoleAssignment, User
 from jinguo.accounts.policy import safe_next
-from jinguo.accounts.roles import Role
-from jinguo.audit.events import Event
 from jinguo.audit.services import record_event
 from jinguo.core import views as generic
+from jinguo.core.events import Event
 from jinguo.core.filters import OrgSubtreeFilter, ScopedFilterSet
 from jinguo.core.net import client_ip
+from jinguo.core.roles import Role
 from jinguo.core.scope import recheck_visible
 from jinguo.core.tables import Col, Table
 

@@ -14,8 +14,8 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from jinguo.accounts.roles import RECORD_ROLES
 from jinguo.core.models import OrgOwnedModel, owner_org
+from jinguo.core.roles import RECORD_ROLES
 from jinguo.core.scope import ScopedQuerySet, scope_paths, subtree_ids
 
 # Who may see, adopt and forward the reports addressed to their unit: those who handle its records, and its leaders.

@@ -11,8 +11,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from jinguo.articles.models import Adoption, Article, Forward, federation_name
-from jinguo.audit.events import Event
 from jinguo.audit.services import record_event
+from jinguo.core.events import Event
 from jinguo.core.scope import scope_paths
 from jinguo.orgs.models import OrgUnit
 

@@ -17,9 +17,9 @@ from jinguo.articles.filters import ArticleFilterSet
 from jinguo.articles.forms import AdoptForm, ArticleForm, ForwardForm, RecordAdoptionForm
 from jinguo.articles.models import Adoption, Article
 from jinguo.articles.tables import ArticleTable
-from jinguo.audit.events import Event
 from jinguo.audit.services import record_event
 from jinguo.core import views as generic
+from jinguo.core.events import Event
 from jinguo.core.models import EditConflict
 from jinguo.core.scope import recheck_visible, scope_paths
 from jinguo.orgs.models import OrgUnit

@@ -1,6 +1,6 @@
 import uuid
 
-from jinguo.audit.context import audit_context, for_user
+from jinguo.core.auditcontext import audit_context, for_user
 from jinguo.core.net import client_ip
 
 __all__ = ["AuditContextMiddleware", "client_ip"]

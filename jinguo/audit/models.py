@@ -16,8 +16,8 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from jinguo.accounts.roles import Role
 from jinguo.core.crypto import audit_keyring
+from jinguo.core.roles import Role
 from jinguo.core.scope import scope_paths
 
 GENESIS_HASH = "0" * 64
@@ -125,7 +125,7 @@ class AuditEntry(models.Model):
 
     @property
     def action_label(self) -> str:
-        from jinguo.audit.events import Event
+        from jinguo.core.events import Event
 
         try:
             return str(Event(self.action).label)

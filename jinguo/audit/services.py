@@ -15,10 +15,10 @@ from django.db import models, transaction
 from django.utils import timezone
 
 from jinguo.audit import checkpoints
-from jinguo.audit.context import current
-from jinguo.audit.events import Event
 from jinguo.audit.models import GENESIS_HASH, AuditEntry, AuditHead
 from jinguo.core import crypto
+from jinguo.core.auditcontext import current
+from jinguo.core.events import Event
 from jinguo.core.fields import EncryptedTextField
 
 MASKED = "******"

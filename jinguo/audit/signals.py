@@ -5,9 +5,9 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
 from django.dispatch import receiver
 
-from jinguo.audit.context import audit_context, for_user
-from jinguo.audit.events import Event
 from jinguo.audit.services import record_event
+from jinguo.core.auditcontext import audit_context, for_user
+from jinguo.core.events import Event
 from jinguo.core.net import client_ip
 
 

@@ -10,10 +10,10 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views import View
 
-from jinguo.accounts.roles import Role
-from jinguo.audit.events import Event
 from jinguo.audit.models import AuditEntry
 from jinguo.audit.services import record_event
+from jinguo.core.events import Event
+from jinguo.core.roles import Role
 from jinguo.core.views import xlsx_response
 
 

@@ -6,7 +6,7 @@ from rest_framework.exceptions import PermissionDenied
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
-from jinguo.audit.context import set_actor
+from jinguo.core.auditcontext import set_actor
 from jinguo.core.fields import EncryptedTextField
 from jinguo.core.idcard import mask_value
 from jinguo.core.models import CodeItem, EditConflict

@@ -649,8 +649,8 @@ class ImportSpec:
         return errors
 
     def record_import(self, ctx: ImportContext, result: ImportResult) -> None:
-        from jinguo.audit.events import Event
         from jinguo.audit.services import record_event
+        from jinguo.core.events import Event
 
         record_event(Event.IMPORTED, org=ctx.org, object_repr=str(self.label),
                      data={"kind": self.kind, "rows": result.total, "created": result.created,

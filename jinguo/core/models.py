@@ -11,8 +11,8 @@ from django.contrib.contenttypes.fields import GenericForeignKey
 from django.db import models, transaction
 from django.utils.translation import gettext_lazy as _
 
-from jinguo.accounts.roles import ALL_ROLES, RECORD_ROLES, Role
-from jinguo.audit.events import Event
+from jinguo.core.events import Event
+from jinguo.core.roles import ALL_ROLES, RECORD_ROLES, Role
 from jinguo.core.scope import GlobalQuerySet, ScopedQuerySet
 from jinguo.core.storage import encrypted_storage
 

@@ -131,9 +131,9 @@ def _weighted_day(rng: random.Random, year: int, months: tuple[int, ...]) -> dt.
 
 def synth(scale_name: str, *, seed: int = 2025, year: int | None = None,
           progress: Callable[[str, int, int], None] | None = None, batch: int = 20_000) -> SynthReport:
-    from jinguo.audit.events import Event
     from jinguo.audit.services import record_event
     from jinguo.core.crypto import encrypt_text, search_hash
+    from jinguo.core.events import Event
     from jinguo.core.models import CodeItem
     from jinguo.ledger.models import Activity, ActivityFigure, Measure
     from jinguo.ledger.stats import rebuild_cells

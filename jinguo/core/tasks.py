@@ -24,7 +24,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_tasks import task
 
-from jinguo.audit.context import audit_context, for_user
+from jinguo.core.auditcontext import audit_context, for_user
 from jinguo.core.excel import ImportContext
 from jinguo.core.models import ImportJob
 

@@ -26,9 +26,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views import View
 
-from jinguo.audit.events import Event
 from jinguo.audit.models import AuditEntry
 from jinguo.audit.services import record_event
+from jinguo.core.events import Event
 from jinguo.core.excel import ImportContext, annotated_workbook
 from jinguo.core.fields import EncryptedTextField
 from jinguo.core.idcard import mask_value

@@ -8,9 +8,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views import View
 
-from jinguo.audit.events import Event
 from jinguo.audit.services import record_event
 from jinguo.core import views as generic
+from jinguo.core.events import Event
 from jinguo.core.models import CodeItem
 from jinguo.grassroots import services, stats
 from jinguo.grassroots.filters import OrgProfileFilterSet

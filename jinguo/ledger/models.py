@@ -10,9 +10,9 @@ from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from jinguo.accounts.roles import ALL_ROLES, Role
 from jinguo.core.fields import CentsField, PeriodField
 from jinguo.core.models import AuditedModel, OrgOwnedModel, owner_org
+from jinguo.core.roles import ALL_ROLES, Role
 from jinguo.core.scope import GlobalQuerySet
 
 

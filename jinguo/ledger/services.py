@@ -7,8 +7,8 @@ from decimal import Decimal
 
 from django.db import transaction
 
-from jinguo.audit.events import Event
 from jinguo.audit.services import record_created_many, record_event
+from jinguo.core.events import Event
 from jinguo.core.scope import ancestor_paths
 from jinguo.ledger.models import Activity, ActivityFigure, ActivityPartner, Measure
 from jinguo.ledger.stats import add_to_cells

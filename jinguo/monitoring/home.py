@@ -8,9 +8,9 @@ import datetime as dt
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from jinguo.accounts.roles import Role
 from jinguo.core.home import ITEMS_SHOWN, Panel, PanelItem
 from jinguo.core.periods import Period
+from jinguo.core.roles import Role
 from jinguo.core.scope import scope_paths
 from jinguo.monitoring.models import DataSet, Submission
 

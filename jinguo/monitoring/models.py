@@ -14,9 +14,9 @@ from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from jinguo.accounts.roles import ALL_ROLES, RECORD_ROLES, Role
 from jinguo.core.fields import FixedPointField, PeriodField
 from jinguo.core.models import AuditedModel, OrgOwnedModel
+from jinguo.core.roles import ALL_ROLES, RECORD_ROLES, Role
 from jinguo.core.scope import GlobalQuerySet, ancestor_paths, scope_paths
 
 FILL_ROLES = frozenset({Role.AGENCY_CLERK}) | RECORD_ROLES

@@ -10,8 +10,8 @@ from django.db import transaction
 from django.db.models import Sum
 from django.utils.translation import gettext as _
 
-from jinguo.audit.events import Event
 from jinguo.audit.services import record_event
+from jinguo.core.events import Event
 from jinguo.core.periods import Period
 from jinguo.monitoring import expressions as ex
 from jinguo.monitoring.models import DataValue, Indicator, Submission, ValidationRule

@@ -12,8 +12,8 @@ from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from jinguo.accounts.roles import ALL_ROLES, Role
 from jinguo.core.models import AuditedModel
+from jinguo.core.roles import ALL_ROLES, Role
 from jinguo.core.scope import ScopedQuerySet
 
 

@@ -16,8 +16,8 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from jinguo.audit.events import Event
 from jinguo.audit.services import record_event
+from jinguo.core.events import Event
 from jinguo.orgs.models import DIVISION_LEVELS, Level, OrgUnit, level_from_code
 
 

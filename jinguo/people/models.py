@@ -14,9 +14,9 @@ from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from jinguo.accounts.roles import RECORD_ROLES, Role
 from jinguo.core.fields import CentsField, EncryptedTextField
 from jinguo.core.models import AuditedModel, OrgOwnedModel
+from jinguo.core.roles import RECORD_ROLES, Role
 from jinguo.core.scope import scope_paths
 
 LIST_RELATIONS = ("beneficiaries", "talents", "volunteers", "honours", "loans")

@@ -72,8 +72,8 @@ def add_aid(beneficiary, *, on: dt.date, amount: Decimal | None, goods: str = ""
 def record_service(volunteer: Volunteer, *, activity, hours: Decimal) -> ServiceRecord:
     """Hours served at an activity (one record per volunteer and activity: a second entry corrects the first),
     with its audit entry in the same transaction."""
-    from jinguo.audit.events import Event
     from jinguo.audit.services import record_change, snapshot
+    from jinguo.core.events import Event
 
     record = ServiceRecord.objects.select_for_update().filter(volunteer=volunteer, activity=activity).first()
     before = snapshot(record) if record else None

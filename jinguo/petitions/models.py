@@ -14,9 +14,9 @@ from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from jinguo.accounts.roles import Role
 from jinguo.core.fields import EncryptedTextField
 from jinguo.core.models import AuditedModel, OrgOwnedModel, owner_org
+from jinguo.core.roles import Role
 from jinguo.core.scope import ScopedQuerySet, scope_paths, subtree_ids
 
 CASE_ROLES = frozenset({Role.STAFF, Role.PETITION_OFFICER, Role.UNIT_LEADER})
@@ -277,7 +277,7 @@ class CaseEvent(models.Model):
 
     @property
     def label(self) -> str:
-        from jinguo.audit.events import Event
+        from jinguo.core.events import Event
 
         try:
             return str(Event(self.code).label)

@@ -20,11 +20,11 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from jinguo.audit.context import current
-from jinguo.audit.events import Event
 from jinguo.audit.services import record_created_many, record_events_many
+from jinguo.core.auditcontext import current
 from jinguo.core.bulk import create_objects
 from jinguo.core.crypto import search_hash
+from jinguo.core.events import Event
 from jinguo.core.scope import scope_paths, subtree_ids
 from jinguo.petitions.models import (
     Assignment,

@@ -6,9 +6,9 @@ from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from jinguo.accounts.roles import RECORD_ROLES, Role
 from jinguo.core.fields import PeriodField
 from jinguo.core.models import OrgOwnedModel
+from jinguo.core.roles import RECORD_ROLES, Role
 
 
 class SummaryTemplate(OrgOwnedModel):

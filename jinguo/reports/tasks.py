@@ -1,6 +1,6 @@
 from django_tasks import task
 
-from jinguo.audit.context import audit_context, for_user
+from jinguo.core.auditcontext import audit_context, for_user
 from jinguo.core.tasks import on_abandoned
 from jinguo.reports.models import Summary
 

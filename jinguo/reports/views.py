@@ -14,9 +14,9 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views import View
 
-from jinguo.audit.events import Event
 from jinguo.audit.services import record_event
 from jinguo.core import views as generic
+from jinguo.core.events import Event
 from jinguo.core.models import EditConflict
 from jinguo.core.periods import Period
 from jinguo.core.tables import Col, Table

@@ -10,8 +10,8 @@ from django_otp.oath import totp
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from jinguo.accounts.models import User
-from jinguo.accounts.roles import Role
 from jinguo.audit.models import AuditEntry
+from jinguo.core.roles import Role
 from jinguo.testing import TEST_PASSWORD, make_user
 
 LOGIN = "/accounts/login/"
@@ -164,7 +164,7 @@ def test_ordinary_staff_reach_no_administration(users, login):
 
 def test_administrator_roles_read_no_domain_records(users):
     """Domain records use RECORD_ROLES; no administrator role is among them."""
-    from jinguo.accounts.roles import ADMIN_ROLES, RECORD_ROLES
+    from jinguo.core.roles import ADMIN_ROLES, RECORD_ROLES
 
     assert not ADMIN_ROLES & RECORD_ROLES
 

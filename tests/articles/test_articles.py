@@ -6,12 +6,12 @@ import datetime as dt
 import pytest
 from django.urls import reverse
 
-from jinguo.accounts.roles import Role
 from jinguo.articles import services, stats
 from jinguo.articles.models import Adoption, Article
 from jinguo.audit.models import AuditEntry
 from jinguo.core.excel import ImportContext
 from jinguo.core.periods import Period
+from jinguo.core.roles import Role
 from jinguo.importers import get_spec
 from jinguo.testing import make_user, xlsx_file
 

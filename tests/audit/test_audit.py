@@ -5,9 +5,9 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db import DatabaseError, connection, transaction
 
-from jinguo.audit.context import audit_context
 from jinguo.audit.models import AuditEntry
 from jinguo.audit.services import verify_chain
+from jinguo.core.auditcontext import audit_context
 from jinguo.orgs.models import OrgUnit
 
 

@@ -13,10 +13,10 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db import connection
 
-from jinguo.audit.context import audit_context
 from jinguo.audit.models import AuditEntry, AuditHead
 from jinguo.audit.services import verify_chain
 from jinguo.core import crypto
+from jinguo.core.auditcontext import audit_context
 from jinguo.orgs.models import OrgUnit
 
 

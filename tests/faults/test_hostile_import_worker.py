@@ -44,7 +44,7 @@ def test_worker_fails_the_stray_cell_job_and_runs_the_next(scratch_db, tmp_path)
     scratch_db.jinguo("shell", "--no-imports", "-c", f"""
 {ORG}
 from django.core.files import File
-from jinguo.accounts.roles import Role
+from jinguo.core.roles import Role
 from jinguo.core.models import ImportJob
 from jinguo.core.tasks import run_import_job
 from jinguo.orgs.models import OrgUnit

@@ -3,9 +3,9 @@ gives the same verdicts as a form built for each row."""
 
 import pytest
 
-from jinguo.audit.events import Event
 from jinguo.audit.models import AuditEntry
 from jinguo.audit.services import verify_chain
+from jinguo.core.events import Event
 from jinguo.core.excel import ImportContext
 from jinguo.core.forms import RowValidator
 from jinguo.core.models import CodeItem

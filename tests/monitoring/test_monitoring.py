@@ -5,8 +5,8 @@ from decimal import Decimal
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
-from jinguo.accounts.roles import Role
 from jinguo.audit.models import AuditEntry
+from jinguo.core.roles import Role
 from jinguo.monitoring import expressions as ex
 from jinguo.monitoring import services
 from jinguo.monitoring.models import DataSet, Indicator, Submission

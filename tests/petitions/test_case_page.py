@@ -120,7 +120,7 @@ def test_start_is_not_an_extra_step_on_the_page_but_stays_in_the_api(tree, users
 
 
 def test_history_shows_the_persons_name_not_the_login(tree, make_case, login):
-    from jinguo.accounts.roles import Role
+    from jinguo.core.roles import Role
     from jinguo.testing import make_user
 
     clerk = make_user("lijuan", tree["county"], Role.STAFF, Role.PETITION_OFFICER)

@@ -7,9 +7,9 @@ from django.db import connection
 from django.urls import reverse
 from python_calamine import CalamineWorkbook
 
-from jinguo.accounts.roles import Role
 from jinguo.audit.models import AuditEntry
 from jinguo.core import crypto
+from jinguo.core.roles import Role
 from jinguo.petitions import services
 from jinguo.testing import make_user
 

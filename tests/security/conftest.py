@@ -7,7 +7,7 @@ import pytest
 from django.contrib.contenttypes.models import ContentType
 from django.core.files.base import ContentFile
 
-from jinguo.accounts.roles import Role
+from jinguo.core.roles import Role
 from jinguo.testing import make_user
 
 MARK = "双牌绝密"  # in every free-text field of the sister county's records

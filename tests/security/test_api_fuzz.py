@@ -11,7 +11,7 @@ from drf_spectacular.renderers import OpenApiJsonRenderer
 from hypothesis import HealthCheck, settings
 from schemathesis import checks
 
-from jinguo.accounts.roles import Role
+from jinguo.core.roles import Role
 from jinguo.testing import make_user
 
 schema = schemathesis.openapi.from_dict(

@@ -20,7 +20,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from jinguo.accounts import services
 from jinguo.accounts.models import User
-from jinguo.accounts.roles import Role
+from jinguo.core.roles import Role
 from jinguo.testing import TEST_PASSWORD, make_user
 
 EVIL = ["https://evil.example/", "//evil.example/", "https:evil.example"]

@@ -34,7 +34,7 @@ def test_every_get_url_answers_junk_query_values_without_a_server_error(make_wor
 
     world = make_world(tree["county"], tree["township"], walker, MARK)
     records = {**world, "person": Person.objects.get(beneficiaries=world["beneficiary"])}
-    from jinguo.accounts.roles import Role
+    from jinguo.core.roles import Role
     from jinguo.testing import make_user
 
     # Pages a county worker may not open are walked as the first of these who may.

@@ -5,8 +5,8 @@ unit."""
 from django.test import Client, RequestFactory
 from django.urls import reverse
 
-from jinguo.accounts.roles import Role
 from jinguo.audit.models import AuditEntry
+from jinguo.core.roles import Role
 from jinguo.testing import TEST_PASSWORD, make_user
 
 LOGIN = "accounts:login"

@@ -12,8 +12,8 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from openpyxl import Workbook, load_workbook
 
-from jinguo.accounts.roles import Role
 from jinguo.core.excel import ImportContext
+from jinguo.core.roles import Role
 from jinguo.core.views import XLSX
 from jinguo.importers import IMPORT_SPECS, get_spec
 from jinguo.testing import make_user

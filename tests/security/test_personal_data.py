@@ -8,10 +8,10 @@ import datetime as dt
 import pytest
 from django.urls import reverse
 
-from jinguo.accounts.roles import Role
 from jinguo.audit.models import AuditEntry
 from jinguo.core.idcard import check_char
 from jinguo.core.models import CodeItem
+from jinguo.core.roles import Role
 from jinguo.people.models import Aid, Beneficiary, Honour, Loan, ServiceRecord, Talent, Volunteer
 from jinguo.petitions import services as petitions
 from jinguo.petitions.models import DomesticViolence

@@ -19,7 +19,7 @@ def _body(response) -> str:
 
 
 def test_stored_script_in_every_free_text_field_is_shown_as_text(make_world, tree, users, login):
-    from jinguo.accounts.roles import Role
+    from jinguo.core.roles import Role
     from jinguo.testing import make_user
 
     records = make_world(tree["county"], tree["township"], users["staff"], PAYLOAD)

@@ -4,7 +4,7 @@ clear Chinese messages and a non-zero exit."""
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
-from jinguo.audit.context import audit_context, for_command
+from jinguo.core.auditcontext import audit_context, for_command
 
 
 def validation_text(exc: ValidationError) -> str:

@@ -1,8 +1,8 @@
 from django.core.management.base import CommandError
 
-from jinguo.accounts.roles import Role
 from jinguo.accounts.services import create_user
 from jinguo.core.management.base import JinguoCommand
+from jinguo.core.roles import Role
 
 
 class Command(JinguoCommand):

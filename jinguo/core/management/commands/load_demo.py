@@ -4,11 +4,11 @@ user per role. Idempotent: running it again changes nothing (and restores the de
 from django.db import transaction
 
 from jinguo.accounts.models import User
-from jinguo.accounts.roles import Role
 from jinguo.accounts.services import create_user, grant_role
 from jinguo.core.defaults import ensure_defaults
 from jinguo.core.management.base import JinguoCommand
 from jinguo.core.models import CodeItem
+from jinguo.core.roles import Role
 from jinguo.orgs.models import Level, OrgUnit
 from jinguo.orgs.services import add_org, load_divisions
 

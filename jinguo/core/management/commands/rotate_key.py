@@ -1,10 +1,10 @@
 from django.core.exceptions import ImproperlyConfigured
 from django.core.management.base import CommandError
 
-from jinguo.audit.events import Event
 from jinguo.audit.models import AuditEntry
 from jinguo.audit.services import checkpoint_head, record_event, unconfigured_audit_keys
 from jinguo.core import crypto
+from jinguo.core.events import Event
 from jinguo.core.keys import rotate_data_key
 from jinguo.core.management.base import JinguoCommand
 

@@ -1,6 +1,7 @@
 """Registered, stable codes of named audit events (Zulip's AuditLogEventType): one list for the whole project.
 
-Codes never change once released; labels are what the audit page shows.
+Codes never change once released; labels are what the audit page shows. A vocabulary every layer speaks (core's
+own writes, imports and exports included), so it sits in core; the audit app writes and shows the entries.
 """
 
 from django.db import models

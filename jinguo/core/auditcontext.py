@@ -1,4 +1,7 @@
-"""Who is acting, from where: set once per request, command or background task, read by every audit write."""
+"""Who is acting, from where: set once per request, command or background task, read by every audit write.
+
+In core because core's command base, API base and background tasks open it; the audit app reads it.
+"""
 
 from __future__ import annotations
 

@@ -2,6 +2,9 @@
 
 The three administrators follow 等保2.0's separation of duties (三员分立): each can do its own job and nothing
 else — in particular none of them can read domain records (cases, ledgers, people) through their role.
+
+The names are a vocabulary every model's `scope_roles` speaks (core's code tables and import jobs included), so
+they sit in core; who holds which role where is `accounts.RoleAssignment`.
 """
 
 from django.db import models
