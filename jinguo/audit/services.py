@@ -2,69 +2,21 @@
 
 from __future__ import annotations
 
-import datetime as dt
-import decimal
 import time as _time
-import uuid
 from dataclasses import dataclass
 from functools import partial
-from typing import Any
 
 from django.conf import settings
-from django.db import models, transaction
+from django.db import connection, models, transaction
 from django.utils import timezone
 
 from jinguo.audit import checkpoints
 from jinguo.audit.models import GENESIS_HASH, AuditEntry, AuditHead
 from jinguo.core import crypto
 from jinguo.core.auditcontext import current
+from jinguo.core.bulk import insert_rows
+from jinguo.core.changelog import jsonable, snapshot
 from jinguo.core.events import Event
-from jinguo.core.fields import EncryptedTextField
-
-MASKED = "******"
-
-
-def _jsonable(value: Any) -> Any:
-    if value is None or isinstance(value, bool | int | str):
-        return value
-    if isinstance(value, decimal.Decimal | float):
-        return str(value)
-    if isinstance(value, dt.datetime | dt.date | dt.time):
-        return value.isoformat()
-    if isinstance(value, uuid.UUID):
-        return str(value)
-    if isinstance(value, bytes | memoryview):
-        return MASKED
-    if isinstance(value, list | tuple):
-        return [_jsonable(v) for v in value]
-    if isinstance(value, dict):
-        return {str(k): _jsonable(v) for k, v in value.items()}
-    return str(value)
-
-
-def _sealed(value: Any) -> str:
-    """A personal value as the trail keeps it: masked, with a short keyed fingerprint, so that a change of name,
-    phone or address is a change in the trail (a bare mask made before and after equal, and the change went
-    unrecorded) while the value itself stays unreadable to whoever reads the trail."""
-    return f"{MASKED}#{crypto.index_provider().keyed_hash(str(value))[:10]}"
-
-
-def snapshot_values(model: type[models.Model], values: dict[str, Any]) -> dict[str, Any]:
-    """A record's field values (by attname) as JSON; fields in `audit_masked_fields` never leave in clear."""
-    masked = set(getattr(model, "audit_masked_fields", ()))
-    masked.update(f.name for f in model._meta.concrete_fields if isinstance(f, EncryptedTextField))
-    data = {}
-    for field in model._meta.concrete_fields:
-        if field.attname not in values:
-            continue
-        value = values[field.attname]
-        data[field.attname] = _sealed(value) if field.name in masked and value not in (None, "") else _jsonable(value)
-    return data
-
-
-def snapshot(obj: models.Model) -> dict[str, Any]:
-    """The current state of a record, as `snapshot_values` writes it."""
-    return snapshot_values(type(obj), {f.attname: getattr(obj, f.attname) for f in obj._meta.concrete_fields})
 
 
 def _owning_org(obj: models.Model | None):
@@ -123,7 +75,7 @@ def _append_many(items: list[dict]) -> list[AuditEntry]:
                 object_repr=(object_repr if object_repr is not None else (str(obj) if obj is not None else ""))[:200],
                 org_path=getattr(org, "path", "") or "",
                 org_name=(getattr(org, "name", "") or "")[:100],
-                data=_jsonable(item.get("data") or {}),
+                data=jsonable(item.get("data") or {}),
                 note=item.get("note", ""),
                 prev_hash=prev_hash,
                 key_id=signer.key_id,
@@ -146,10 +98,6 @@ _COLUMNS = [f.attname for f in AuditEntry._meta.concrete_fields if not f.primary
 def _insert(entries: list[AuditEntry]) -> None:
     """Insert the entries in one go (`core.bulk.insert_rows`): their values are already plain, only `time` and
     `data` need converting."""
-    from django.db import connection
-
-    from jinguo.core.bulk import insert_rows
-
     convert = {name: AuditEntry._meta.get_field(name) for name in ("time", "data")}
     time = convert["time"].get_db_prep_save(entries[0].time, connection)  # one `now` for the whole batch
     data = convert["data"]

@@ -1,14 +1,39 @@
-"""Login security events go to the audit trail (等保2.0 8.1.4.3 审计: 登录成功与失败)."""
+"""What the audit app subscribes to: core's change recording (`core.changelog`: every save and delete of an
+audited record, core's imports, exports and attachments) and the login security events (等保2.0 8.1.4.3 审计:
+登录成功与失败). Connected when `AuditConfig.ready()` imports this module; each receiver writes in the sender's
+transaction.
+"""
 
 from axes.signals import user_locked_out
 from django.contrib.auth import get_user_model
 from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
 from django.dispatch import receiver
 
-from jinguo.audit.services import record_event
+from jinguo.audit.models import AuditEntry
+from jinguo.audit.services import record_change, record_event
+from jinguo.core import changelog
 from jinguo.core.auditcontext import audit_context, for_user
 from jinguo.core.events import Event
 from jinguo.core.net import client_ip
+
+
+@receiver(changelog.object_changed, dispatch_uid="audit.object_changed")
+def _object_changed(sender, instance, action, before, after, **kwargs) -> None:
+    record_change(instance, action, before, after)
+
+
+@receiver(changelog.event_recorded, dispatch_uid="audit.event_recorded")
+def _event_recorded(sender, code, obj, org, note, data, object_repr, **kwargs) -> None:
+    record_event(code, obj, org=org, note=note, data=data, object_repr=object_repr)
+
+
+def _history(obj):
+    """A record's own entries, newest first, without the unmasking entries (those are the audit page's)."""
+    return AuditEntry.objects.filter(object_type=obj._meta.label_lower, object_id=str(obj.pk)).exclude(
+        kind=AuditEntry.Kind.ACCESS)
+
+
+changelog.provide_history(_history)
 
 
 def _ip(request) -> str | None:

@@ -649,7 +649,7 @@ class ImportSpec:
         return errors
 
     def record_import(self, ctx: ImportContext, result: ImportResult) -> None:
-        from jinguo.audit.services import record_event
+        from jinguo.core.changelog import record_event
         from jinguo.core.events import Event
 
         record_event(Event.IMPORTED, org=ctx.org, object_repr=str(self.label),

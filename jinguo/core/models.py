@@ -11,6 +11,7 @@ from django.contrib.contenttypes.fields import GenericForeignKey
 from django.db import models, transaction
 from django.utils.translation import gettext_lazy as _
 
+from jinguo.core import changelog
 from jinguo.core.events import Event
 from jinguo.core.roles import ALL_ROLES, RECORD_ROLES, Role
 from jinguo.core.scope import GlobalQuerySet, ScopedQuerySet
@@ -40,6 +41,9 @@ class AuditedModel(models.Model):
     """Change-logged, version-checked record: saving or deleting it writes a before/after diff to the audit trail,
     and saving a copy older than the stored one raises EditConflict instead of overwriting someone's change.
 
+    The model exposes its `snapshot()` and announces the change through `core.changelog`; the audit app, which
+    subscribes, writes the entry in this same transaction (core imports no audit code: DESIGN.md layers).
+
     Bulk `QuerySet.update()` / `bulk_create()` bypass this on purpose; use them only in services that
     write their own audit event.
     """
@@ -54,29 +58,29 @@ class AuditedModel(models.Model):
         abstract = True
 
     def save(self, *args, **kwargs) -> None:
-        from jinguo.audit.services import record_change, snapshot
-
         adding = self._state.adding
         with transaction.atomic():
             before = None if adding else self._before()
             if not adding:
                 self._claim_next_version(kwargs)
             super().save(*args, **kwargs)
-            after = snapshot(self)
-            record_change(self, Event.CREATED if adding else Event.UPDATED, before, after)
+            after = self.snapshot()
+            changelog.record_change(self, Event.CREATED if adding else Event.UPDATED, before, after)
         self._loaded = {f.attname: getattr(self, f.attname) for f in self._meta.concrete_fields}
 
     def delete(self, *args, **kwargs):
-        from jinguo.audit.services import record_change, snapshot
-
         with transaction.atomic():
-            before = snapshot(self)
+            before = self.snapshot()
             pk = self.pk
             result = super().delete(*args, **kwargs)
             self.pk = pk  # keep the id in the log entry
-            record_change(self, Event.DELETED, before, None)
+            changelog.record_change(self, Event.DELETED, before, None)
             self.pk = None
         return result
+
+    def snapshot(self) -> dict:
+        """The record's field values as the audit trail keeps them (personal fields sealed)."""
+        return changelog.snapshot(self)
 
     def _claim_next_version(self, save_kwargs: dict) -> None:
         """Lock the row, check nobody saved it since this copy was read, and take the next version number."""
@@ -97,10 +101,8 @@ class AuditedModel(models.Model):
         return instance
 
     def _before(self) -> dict | None:
-        from jinguo.audit.services import snapshot_values
-
         loaded = getattr(self, "_loaded", None)
-        return None if loaded is None else snapshot_values(type(self), loaded)
+        return None if loaded is None else changelog.snapshot_values(type(self), loaded)
 
 
 def owner_org(**kwargs) -> models.ForeignKey:

@@ -26,8 +26,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views import View
 
-from jinguo.audit.models import AuditEntry
-from jinguo.audit.services import record_event
+from jinguo.core.changelog import history as change_history
+from jinguo.core.changelog import record_event
 from jinguo.core.events import Event
 from jinguo.core.excel import ImportContext, annotated_workbook
 from jinguo.core.fields import EncryptedTextField
@@ -220,8 +220,7 @@ class ObjectDetailView(ScopedViewMixin, View):
             if isinstance(field, EncryptedTextField):  # personal data: masked here, clear only by a logged unmask
                 value = mask_value(field.name, value or "")
             details.append((field.verbose_name, value))
-        history = AuditEntry.objects.filter(object_type=model._meta.label_lower, object_id=str(obj.pk)).exclude(
-            kind=AuditEntry.Kind.ACCESS)[:50]
+        history = change_history(obj, 50)
         context = {**self.base_context(), "object": obj, "details": details, "history": history,
                    "edit_url": self._url("edit", obj), "delete_url": self._url("delete", obj),
                    **self.get_extra_context(obj)}

@@ -2,7 +2,7 @@ import datetime as dt
 
 from django.core.management.base import CommandError
 
-from jinguo.audit.services import record_event
+from jinguo.core.changelog import record_event
 from jinguo.core.events import Event
 from jinguo.core.excel import ImportContext, parse_date
 from jinguo.core.management.base import JinguoCommand

@@ -2,8 +2,8 @@ from pathlib import Path
 
 from django.core.management.base import CommandError
 
+from jinguo.audit.backup import BackupError, read_manifest, restore
 from jinguo.audit.services import record_event
-from jinguo.core.backup import BackupError, read_manifest, restore
 from jinguo.core.events import Event
 from jinguo.core.management.base import JinguoCommand
 

@@ -4,7 +4,7 @@ from django.conf import settings
 from django.core.management.base import CommandError
 from django.utils import timezone
 
-from jinguo.core.backup import BackupError, backup
+from jinguo.audit.backup import BackupError, backup
 from jinguo.core.management.base import JinguoCommand
 
 
