@@ -52,7 +52,7 @@ def import_rows(org_code: str, rows: int) -> dict:
     import pandas
 
     from jinguo.core.excel import ImportContext
-    from jinguo.importers import get_spec
+    from jinguo.core.importkinds import get_spec
     from jinguo.ledger.models import Activity
     from jinguo.orgs.models import OrgUnit
     from jinguo.testing import xlsx_file
@@ -80,7 +80,7 @@ def export_rows(rows: int, trace: bool = False) -> dict:
     import xlsxwriter
 
     from jinguo.core.excel import ImportContext
-    from jinguo.importers import get_spec
+    from jinguo.core.importkinds import get_spec
     from jinguo.ledger.models import Activity
     from jinguo.orgs.models import OrgUnit
 

@@ -155,7 +155,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "jinguo.core.context_processors.navigation",
+                "jinguo.navigation.navigation",
             ],
         },
     },

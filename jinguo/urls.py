@@ -4,7 +4,6 @@ from django.urls import include, path
 from django.views.generic import RedirectView
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
-import jinguo.importers  # noqa: F401  (registers each import kind's Chinese name for the pages)
 from jinguo.api import extra_urls, router
 
 api_urls = [

@@ -291,9 +291,9 @@ def _demo_import_job(county, user) -> None:
     from django.core.files.base import ContentFile
 
     from jinguo.core.excel import ImportContext
+    from jinguo.core.importkinds import get_spec
     from jinguo.core.models import ImportJob
     from jinguo.core.tasks import run_import_job
-    from jinguo.importers import get_spec
     from jinguo.ledger.models import Activity
 
     if ImportJob.objects.filter(org=county, filename=DEMO_IMPORT_FILE).exists():

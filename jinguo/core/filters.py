@@ -7,7 +7,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 
 from jinguo.core.forms import CompactSelect
-from jinguo.core.scope import ScopedQuerySet, subtree_ids
+from jinguo.core.scope import ScopedQuerySet, org_model, subtree_ids
 
 
 class ScopedFilterSet(django_filters.FilterSet):
@@ -50,9 +50,7 @@ class OrgSubtreeFilter(django_filters.ModelChoiceFilter):
     """'This unit and everything below it' for the record's org (a prefix match on the materialised path)."""
 
     def __init__(self, *args, org_field: str = "org", **kwargs) -> None:
-        from jinguo.orgs.models import OrgUnit
-
-        kwargs.setdefault("queryset", OrgUnit.objects.all())
+        kwargs.setdefault("queryset", org_model().objects.all())
         kwargs.setdefault("label", _("单位（含下级）"))
         super().__init__(*args, **kwargs)
         self.org_field = org_field

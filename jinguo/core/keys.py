@@ -17,6 +17,7 @@ from django.db.models.functions import Cast
 
 from jinguo.core import crypto
 from jinguo.core.fields import EncryptedTextField
+from jinguo.core.storage import EncryptedFileSystemStorage
 
 
 @dataclass
@@ -39,15 +40,29 @@ def encrypted_models() -> list[tuple[type[models.Model], list[str]]]:
     return found
 
 
+def hashed_fields() -> list[tuple[type[models.Model], str, str]]:
+    """(model, encrypted field, its keyed-hash column) for every searchable personal field, found through the app
+    registry as `encrypted_models` finds the encrypted ones: the hash column of `phone` is `phone_hash`, of
+    `id_number` `id_hash`."""
+    found = []
+    for model, names in encrypted_models():
+        columns = {f.name for f in model._meta.concrete_fields}
+        for name in names:
+            stem = name.removesuffix("_number")
+            if f"{stem}_hash" in columns:
+                found.append((model, name, f"{stem}_hash"))
+    return found
+
+
 def check_index_key() -> None:
     """Refuse to rotate when the search hashes were made with another key than the configured index key:
     the operator must pin JINGUO_INDEX_KEY to the key that made them, or exact search silently breaks."""
-    from jinguo.petitions.models import Petitioner
-
-    sample = Petitioner.objects.exclude(id_hash="").only("id_number", "id_hash").order_by("pk").first()
-    if sample is not None and sample.id_number and crypto.search_hash(sample.id_number) != sample.id_hash:
-        raise ImproperlyConfigured(
-            "现有检索哈希不是用当前索引密钥生成的：请把 JINGUO_INDEX_KEY 设为原来的数据密钥后再更换密钥。")
+    for model, name, column in hashed_fields():
+        sample = model._base_manager.exclude(**{column: ""}).only(name, column).order_by("pk").first()
+        value = getattr(sample, name, None)
+        if value and crypto.search_hash(value) != getattr(sample, column):
+            raise ImproperlyConfigured(
+                "现有检索哈希不是用当前索引密钥生成的：请把 JINGUO_INDEX_KEY 设为原来的数据密钥后再更换密钥。")
 
 
 def rotate_data_key(batch_size: int = 500, progress: Callable[[str, int], None] | None = None) -> RotationReport:
@@ -87,8 +102,6 @@ def rotate_data_key(batch_size: int = 500, progress: Callable[[str, int], None] 
 
 def encrypted_file_fields() -> list[tuple[type[models.Model], str]]:
     """Every concrete model's file fields stored through the encrypted storage (import workbooks, attachments)."""
-    from jinguo.core.storage import EncryptedFileSystemStorage
-
     return [(model, f.name) for model in apps.get_models() for f in model._meta.concrete_fields
             if isinstance(f, models.FileField) and isinstance(f.storage, EncryptedFileSystemStorage)]
 

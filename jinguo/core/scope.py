@@ -3,18 +3,43 @@
 A user's role assignments name org units; each covers the unit's whole subtree, which the materialised
 `OrgUnit.path` turns into one indexed prefix match on the org table, and records into `org_id IN (those ids)`.
 Superuser flags grant nothing here: there is no back door.
+
+The org tree's model belongs to the orgs app, above core (DESIGN.md layers): orgs names it here from
+`OrgsConfig.ready()` (`register_org_model`), and core reaches it through `org_model()`.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import TYPE_CHECKING
+from typing import Protocol
 
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import ImproperlyConfigured, PermissionDenied
 from django.db import models, transaction
 
-if TYPE_CHECKING:
-    from jinguo.accounts.models import User
+
+class User(Protocol):
+    """What scope asks of a user (`accounts.User`): whether she is signed in and active, and her role
+    assignments as (role, org path) pairs."""
+
+    is_authenticated: bool
+    is_active: bool
+
+    def role_paths(self) -> Iterable[tuple[str, str]]: ...
+
+
+_org_model: list[type[models.Model]] = []
+
+
+def register_org_model(model: type[models.Model]) -> None:
+    """Name the org tree's model (a materialised `path`, `parent`, `level`, `code`, `name`): `OrgsConfig.ready()`."""
+    _org_model[:] = [model]
+
+
+def org_model() -> type[models.Model]:
+    """The org tree's model (`orgs.OrgUnit`), as the orgs app registered it."""
+    if not _org_model:
+        raise ImproperlyConfigured("No org tree registered (core.scope.register_org_model): is jinguo.orgs installed?")
+    return _org_model[0]
 
 
 def scope_paths(user, roles: Iterable[str]) -> list[str]:
@@ -37,10 +62,8 @@ def subtree_ids(roots: Iterable[str]) -> list[int]:
     match: an OR of prefix matches across a join serves no index, so counting one city's cases among a
     province's scanned them all; a list of ids lets the database combine index scans on the records' own columns.
     """
-    from jinguo.orgs.models import OrgUnit
-
     condition = _under(roots)
-    return list(OrgUnit.objects.filter(condition).values_list("pk", flat=True)) if condition else []
+    return list(org_model().objects.filter(condition).values_list("pk", flat=True)) if condition else []
 
 
 def _under(roots: Iterable[str]) -> models.Q:

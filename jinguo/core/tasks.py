@@ -26,6 +26,7 @@ from django_tasks import task
 
 from jinguo.core.auditcontext import audit_context, for_user
 from jinguo.core.excel import ImportContext
+from jinguo.core.importkinds import get_spec
 from jinguo.core.models import ImportJob
 
 log = logging.getLogger(__name__)
@@ -44,7 +45,6 @@ def progress_of(job: ImportJob) -> tuple[int, int]:
 @task()
 def run_import_job(job_id: int) -> str:
     """Validate and import one uploaded workbook as the user who uploaded it."""
-    from jinguo.importers import get_spec
 
     job = ImportJob.objects.select_related("org", "user").get(pk=job_id)
     if job.finished:

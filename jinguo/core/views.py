@@ -10,7 +10,7 @@ ImportView        template download, upload, background validation and import wi
 from __future__ import annotations
 
 import io
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
@@ -32,12 +32,10 @@ from jinguo.core.events import Event
 from jinguo.core.excel import ImportContext, annotated_workbook
 from jinguo.core.fields import EncryptedTextField
 from jinguo.core.idcard import mask_value
+from jinguo.core.importkinds import get_spec
 from jinguo.core.models import EditConflict, ImportJob
 from jinguo.core.periods import Period
-from jinguo.core.scope import recheck_visible, scope_paths
-
-if TYPE_CHECKING:
-    from jinguo.orgs.models import OrgUnit
+from jinguo.core.scope import org_model, recheck_visible, scope_paths
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 PAGE_SIZES = (20, 50, 100)
@@ -164,8 +162,6 @@ class ObjectListView(ScopedViewMixin, View):
         filename = f"{model._meta.verbose_name_plural}-{timezone.localdate():%Y%m%d}.xlsx"
         buffer = io.BytesIO()
         if self.import_kind and self.export_through_spec:
-            from jinguo.importers import get_spec
-
             spec = get_spec(self.import_kind)
             ctx = ImportContext(org=self.request.user.org, user=self.request.user)
             count = spec.export(ctx, queryset, buffer)
@@ -320,7 +316,6 @@ class ImportView(ScopedViewMixin, View):
     template_name = "core/import.html"
 
     def get(self, request):
-        from jinguo.importers import get_spec
 
         spec = get_spec(self.import_kind)
         if request.GET.get("template"):
@@ -332,9 +327,7 @@ class ImportView(ScopedViewMixin, View):
                                                     "orgs": orgs})
 
     def target_orgs(self):
-        from jinguo.orgs.models import OrgUnit
-
-        return OrgUnit.objects.visible_to(self.request.user, "view").filter(
+        return org_model().objects.visible_to(self.request.user, "view").filter(
             path__in=scope_paths(self.request.user, self.get_model().scope_roles["add"]))
 
     def post(self, request):
@@ -562,19 +555,17 @@ class AttachmentDownloadView(LoginRequiredMixin, View):
 
 
 # --- Org and period pickers (statistics pages) ---------------------------------------------------------------------
-def chosen_org_and_period(request, model) -> tuple[OrgUnit, Period, list[OrgUnit]]:
+def chosen_org_and_period(request, model) -> tuple[models.Model, Period, list[models.Model]]:
     """The org (one of the user's visible units, default: her top unit) and period asked for in the query.
 
     A unit that is not an id is a 400 naming the parameter and value; one that does not exist or is outside the
     user's scope a 404; a period that cannot be read is ignored (the current year is shown) with a message.
     """
     from jinguo.core.forms import UnitPeriodQueryForm
-    from jinguo.orgs.models import OrgUnit
-
     roots = scope_paths(request.user, model.scope_roles["view"])
     if not roots:
         raise PermissionDenied(_("您没有进行此操作的权限。"))
-    visible = OrgUnit.objects.visible_to(request.user, "view")
+    visible = org_model().objects.visible_to(request.user, "view")
     query = UnitPeriodQueryForm(request.GET)  # the period as picked (period_year, period_part) or written (period)
     query.is_valid()
     if "org" in query.errors:

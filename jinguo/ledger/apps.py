@@ -1,6 +1,9 @@
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
+from jinguo.core.home import register_panel
+from jinguo.core.importkinds import register_import
+
 
 class LedgerConfig(AppConfig):
     name = "jinguo.ledger"
@@ -8,7 +11,11 @@ class LedgerConfig(AppConfig):
     verbose_name = _("工作台账")
 
     def ready(self) -> None:
-        from jinguo.core.home import register_panel
+        # The app's own modules load here, once the app registry is ready (they define or query models).
+        from jinguo.ledger.importers import ActivityImport
+
+        register_import(ActivityImport)
+
         from jinguo.ledger.home import activities_panel
 
         register_panel("ledger", activities_panel, order=30)

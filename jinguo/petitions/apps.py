@@ -1,6 +1,9 @@
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
+from jinguo.core.home import register_panel
+from jinguo.core.importkinds import register_import
+
 
 class PetitionsConfig(AppConfig):
     name = "jinguo.petitions"
@@ -8,7 +11,11 @@ class PetitionsConfig(AppConfig):
     verbose_name = _("信访维权")
 
     def ready(self) -> None:
-        from jinguo.core.home import register_panel
+        # The app's own modules load here, once the app registry is ready (they define or query models).
+        from jinguo.petitions.importers import PetitionImport
+
+        register_import(PetitionImport)
+
         from jinguo.petitions.home import case_panels
 
         register_panel("petitions", case_panels, order=10)

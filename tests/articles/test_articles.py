@@ -10,9 +10,9 @@ from jinguo.articles import services, stats
 from jinguo.articles.models import Adoption, Article
 from jinguo.audit.models import AuditEntry
 from jinguo.core.excel import ImportContext
+from jinguo.core.importkinds import get_spec
 from jinguo.core.periods import Period
 from jinguo.core.roles import Role
-from jinguo.importers import get_spec
 from jinguo.testing import make_user, xlsx_file
 
 HEADERS = ["标题", "报送日期", "作者", "采用单位"]

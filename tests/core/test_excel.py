@@ -8,7 +8,7 @@ from python_calamine import CalamineWorkbook
 
 from jinguo.audit.models import AuditEntry
 from jinguo.core.excel import CellError, ImportContext, annotated_workbook, parse_date, parse_decimal, parse_int
-from jinguo.importers import get_spec
+from jinguo.core.importkinds import get_spec
 from jinguo.orgs.models import OrgUnit
 from jinguo.testing import xlsx_file
 

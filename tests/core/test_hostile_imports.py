@@ -8,8 +8,8 @@ from django.urls import reverse
 from openpyxl import Workbook, load_workbook
 
 from jinguo.core.excel import ImportContext
+from jinguo.core.importkinds import get_spec
 from jinguo.core.models import ImportJob
-from jinguo.importers import get_spec
 from jinguo.orgs.models import OrgUnit
 from jinguo.testing import xlsx_file
 

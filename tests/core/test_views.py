@@ -76,7 +76,7 @@ def test_delete_of_a_unit_in_use_is_refused_with_a_message(tree, users, login):
 
 def test_system_administrator_adds_an_alias_that_imports_then_accept(tree, users, login):
     from jinguo.core.excel import ImportContext
-    from jinguo.importers import get_spec
+    from jinguo.core.importkinds import get_spec
 
     item = CodeItem.objects.get(table__slug="agency_type", code="JY")
     client = login(users["sysadmin"])

@@ -139,7 +139,7 @@ def test_crafted_workbooks_are_refused_without_crashing_the_reader(scratch_db, t
     variants = _variants(tmp_path)
     code = "\n".join([
         "from jinguo.core.excel import CellError",
-        "from jinguo.importers import get_spec",
+        "from jinguo.core.importkinds import get_spec",
         "spec = get_spec('orgs')",
         f"for name in {list(variants)!r}:",
         "    try:",

@@ -5,8 +5,8 @@ from django.db import OperationalError, connection
 from django.urls import reverse
 
 from jinguo.core import tasks
+from jinguo.core.importkinds import get_spec
 from jinguo.core.models import ImportJob
-from jinguo.importers import get_spec
 from jinguo.ledger.models import Activity
 from jinguo.testing import pg_connect, xlsx_file
 

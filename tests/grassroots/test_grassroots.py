@@ -11,10 +11,10 @@ from django.utils import timezone
 from openpyxl import load_workbook
 
 from jinguo.core.excel import ImportContext
+from jinguo.core.importkinds import get_spec
 from jinguo.core.periods import Period
 from jinguo.grassroots import stats
 from jinguo.grassroots.models import OrgProfile, ProfileSnapshot
-from jinguo.importers import get_spec
 from jinguo.orgs.services import add_org
 from jinguo.testing import xlsx_file
 

@@ -8,8 +8,8 @@ from jinguo.audit.services import verify_chain
 from jinguo.core.events import Event
 from jinguo.core.excel import ImportContext
 from jinguo.core.forms import RowValidator
+from jinguo.core.importkinds import get_spec
 from jinguo.core.models import CodeItem
-from jinguo.importers import get_spec
 from jinguo.ledger.forms import MEASURE_PREFIX, ActivityForm
 from jinguo.ledger.models import Activity, Measure
 from jinguo.testing import xlsx_file

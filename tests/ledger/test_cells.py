@@ -8,9 +8,9 @@ import pytest
 from django.urls import reverse
 
 from jinguo.core.excel import ImportContext
+from jinguo.core.importkinds import get_spec
 from jinguo.core.models import CodeItem
 from jinguo.core.periods import Period
-from jinguo.importers import get_spec
 from jinguo.ledger.models import Activity, ActivityCell
 from jinguo.ledger.stats import ledger_stats, rebuild_cells
 from jinguo.testing import xlsx_file

@@ -12,8 +12,8 @@ from python_calamine import CalamineWorkbook
 
 from jinguo.audit.models import AuditEntry
 from jinguo.core.excel import ImportContext
+from jinguo.core.importkinds import get_spec
 from jinguo.core.periods import Period
-from jinguo.importers import get_spec
 from jinguo.ledger.models import Activity, ActivityFigure, Measure
 from jinguo.ledger.stats import ledger_stats
 from jinguo.testing import assert_max_queries, xlsx_file

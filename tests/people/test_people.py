@@ -10,9 +10,9 @@ from django.db import connection
 from django.urls import reverse
 
 from jinguo.core.excel import ImportContext
+from jinguo.core.importkinds import get_spec
 from jinguo.core.models import CodeItem
 from jinguo.core.periods import Period
-from jinguo.importers import get_spec
 from jinguo.people import services
 from jinguo.people.models import Aid, Beneficiary, Honour, Loan, Person, Talent, Volunteer
 from jinguo.reports.summary import generate

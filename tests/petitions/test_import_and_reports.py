@@ -11,8 +11,8 @@ from docx import Document
 
 from jinguo.core.excel import ImportContext
 from jinguo.core.idcard import check_char
+from jinguo.core.importkinds import get_spec
 from jinguo.core.periods import Period
-from jinguo.importers import get_spec
 from jinguo.petitions import services
 from jinguo.petitions.models import Case, Petitioner
 from jinguo.petitions.stats import petition_stats

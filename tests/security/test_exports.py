@@ -13,9 +13,9 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from openpyxl import Workbook, load_workbook
 
 from jinguo.core.excel import ImportContext
+from jinguo.core.importkinds import IMPORT_SPECS, get_spec
 from jinguo.core.roles import Role
 from jinguo.core.views import XLSX
-from jinguo.importers import IMPORT_SPECS, get_spec
 from jinguo.testing import make_user
 
 PAYLOADS = ["=1+1", "+cmd|' /C calc'!A0", "-2+3", "@SUM(A1)"]

@@ -243,7 +243,7 @@ def test_a_sister_county_typing_an_id_number_learns_nothing_and_changes_nothing(
     everything with an unmask) and overwrote her name and address. Each county now keeps its own record of a person;
     the same ID number in the sister county is a new person with what the sister county typed."""
     from jinguo.core.excel import ImportContext
-    from jinguo.importers import get_spec
+    from jinguo.core.importkinds import get_spec
     from jinguo.people.models import Person
     from jinguo.testing import xlsx_file
 

@@ -5,6 +5,7 @@ from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
 from jinguo.core.auditcontext import audit_context, for_command
+from jinguo.core.scope import org_model
 
 
 def validation_text(exc: ValidationError) -> str:
@@ -24,9 +25,7 @@ class JinguoCommand(BaseCommand):
                 raise CommandError(validation_text(exc)) from exc
 
     def get_org(self, code: str):
-        from jinguo.orgs.models import OrgUnit
-
-        org = OrgUnit.objects.filter(code=code).first()
+        org = org_model().objects.filter(code=code).first()
         if org is None:
             raise CommandError(f"单位编码“{code}”不存在。")
         return org

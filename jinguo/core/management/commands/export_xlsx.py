@@ -5,8 +5,8 @@ from django.core.management.base import CommandError
 from jinguo.core.changelog import record_event
 from jinguo.core.events import Event
 from jinguo.core.excel import ImportContext, parse_date
+from jinguo.core.importkinds import IMPORT_SPECS, get_spec
 from jinguo.core.management.base import JinguoCommand
-from jinguo.importers import IMPORT_SPECS, get_spec
 
 
 def _date(text: str | None) -> dt.date | None:

@@ -3,8 +3,8 @@ import sys
 from django.core.management.base import CommandError
 
 from jinguo.core.excel import ImportContext
+from jinguo.core.importkinds import IMPORT_SPECS, get_spec
 from jinguo.core.management.base import JinguoCommand
-from jinguo.importers import IMPORT_SPECS, get_spec
 
 
 class Command(JinguoCommand):

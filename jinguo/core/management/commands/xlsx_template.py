@@ -3,8 +3,9 @@ from pathlib import Path
 from django.core.management.base import CommandError
 
 from jinguo.core.excel import ImportContext
+from jinguo.core.importkinds import IMPORT_SPECS, get_spec
 from jinguo.core.management.base import JinguoCommand
-from jinguo.importers import IMPORT_SPECS, get_spec
+from jinguo.core.scope import org_model
 
 
 class Command(JinguoCommand):
@@ -18,8 +19,6 @@ class Command(JinguoCommand):
     def handle(self, kind, out, org=None, **options):
         if kind not in IMPORT_SPECS:
             raise CommandError(f"未知的导入类型“{kind}”，可选：{'、'.join(IMPORT_SPECS)}")
-        from jinguo.orgs.models import OrgUnit
-
-        unit = self.get_org(org) if org else OrgUnit.objects.filter(parent=None).first()
+        unit = self.get_org(org) if org else org_model().objects.filter(parent=None).first()
         Path(out).write_bytes(get_spec(kind).template(ImportContext(org=unit)))
         self.stdout.write(f"已生成模板：{out}")
