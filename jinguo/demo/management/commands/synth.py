@@ -1,7 +1,8 @@
 from django.core.management.base import CommandError
 
 from jinguo.core.management.base import JinguoCommand
-from jinguo.core.synth import PROVINCE, SCALES, synth
+from jinguo.demo.synth import PROVINCE, SCALES, synth
+from jinguo.orgs.models import OrgUnit
 
 
 class Command(JinguoCommand):
@@ -13,8 +14,6 @@ class Command(JinguoCommand):
         parser.add_argument("--seed", type=int, default=2025)
 
     def handle(self, **options):
-        from jinguo.orgs.models import OrgUnit
-
         if OrgUnit.objects.filter(code=PROVINCE, children__isnull=False).exists():
             raise CommandError("已有合成数据（样例省 990000）。请在空数据库中运行。")
         report = synth(options["scale"], seed=options["seed"],

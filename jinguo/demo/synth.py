@@ -17,12 +17,20 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
+from jinguo.audit.services import record_event
 from jinguo.core.bulk import insert_rows, next_pk, reset_sequences
-from jinguo.core.demo import ACTIVITIES, CASES, GIVEN, SURNAMES
+from jinguo.core.crypto import encrypt_text, search_hash
+from jinguo.core.events import Event
 from jinguo.core.idcard import check_char
+from jinguo.core.models import CodeItem
+from jinguo.demo.records import ACTIVITIES, CASES, GIVEN, SURNAMES
+from jinguo.ledger.models import Activity, ActivityFigure, Measure
+from jinguo.ledger.stats import rebuild_cells
+from jinguo.orgs.models import Level, OrgUnit
+from jinguo.petitions.models import Case, CaseCounter, Petitioner, Status
 
 PROVINCE = "990000"
 
@@ -59,8 +67,6 @@ class _Rows:
     objects; ciphertext, not plaintext)."""
 
     def __init__(self, model, **fixed) -> None:
-        from django.db import connection
-
         fields = model._meta.concrete_fields
         self.columns = [f.column for f in fields]
         self._defaults = {f.attname: f.get_db_prep_save(f.get_default(), connection) for f in fields}
@@ -90,8 +96,6 @@ def _id_number(rng: random.Random, county: str) -> str:
 
 def _add_level(parents: list, per_parent: int, level: str, code_of: Callable, name_of: Callable) -> list:
     """`per_parent` units under each parent (codes and names from the callables); returns the whole level."""
-    from jinguo.orgs.models import OrgUnit
-
     units = []
     for parent in parents:
         for i in range(1, per_parent + 1):
@@ -104,8 +108,6 @@ def _add_level(parents: list, per_parent: int, level: str, code_of: Callable, na
 
 def build_tree(scale: Scale) -> tuple[object, list, list]:
     """The province, its counties and its townships (bulk-created, materialised paths)."""
-    from jinguo.orgs.models import Level, OrgUnit
-
     province = OrgUnit.objects.filter(code=PROVINCE).first()
     if province is None:
         province = OrgUnit.objects.bulk_create([OrgUnit(code=PROVINCE, name="样例省", level=Level.PROVINCE,
@@ -131,14 +133,6 @@ def _weighted_day(rng: random.Random, year: int, months: tuple[int, ...]) -> dt.
 
 def synth(scale_name: str, *, seed: int = 2025, year: int | None = None,
           progress: Callable[[str, int, int], None] | None = None, batch: int = 20_000) -> SynthReport:
-    from jinguo.audit.services import record_event
-    from jinguo.core.crypto import encrypt_text, search_hash
-    from jinguo.core.events import Event
-    from jinguo.core.models import CodeItem
-    from jinguo.ledger.models import Activity, ActivityFigure, Measure
-    from jinguo.ledger.stats import rebuild_cells
-    from jinguo.petitions.models import Case, CaseCounter, Petitioner, Status
-
     scale = SCALES[scale_name]
     rng = random.Random(seed)
     report = SynthReport(scale_name)

@@ -8,12 +8,28 @@ import datetime as dt
 import random
 from decimal import Decimal
 
+from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
 
+from jinguo.core.excel import ImportContext
 from jinguo.core.idcard import check_char
-from jinguo.core.models import CodeItem
+from jinguo.core.importkinds import get_spec
+from jinguo.core.models import CodeItem, ImportJob
 from jinguo.core.periods import Period
+from jinguo.core.tasks import run_import_job
+from jinguo.ledger.forms import MEASURE_PREFIX, ActivityForm
+from jinguo.ledger.models import Activity, PlanItem
+from jinguo.ledger.services import save_activity
+from jinguo.monitoring import services as monitoring_services
+from jinguo.monitoring.models import DataSet, Indicator, Submission
+from jinguo.people import forms as people_forms
+from jinguo.people.models import Aid, Beneficiary, Loan
+from jinguo.people.services import loan_step, save_with_person
+from jinguo.petitions import services as case_services
+from jinguo.petitions.models import Case, DomesticViolence, TimeLimits
+from jinguo.reports.models import Summary
+from jinguo.reports.services import regenerate
 
 SURNAMES = "王李张刘陈杨黄赵周吴徐孙朱马胡郭何高林罗"
 GIVEN = ["秀英", "桂英", "玉兰", "丽", "敏", "静", "芳", "娟", "艳", "霞", "红梅", "春花", "小燕", "婷", "雪梅"]
@@ -53,12 +69,6 @@ def _id_number(rng: random.Random, county: str) -> str:
 
 @transaction.atomic
 def load_demo_records(county, *, user=None) -> bool:
-    from jinguo.ledger.forms import MEASURE_PREFIX, ActivityForm
-    from jinguo.ledger.models import Activity, PlanItem
-    from jinguo.ledger.services import save_activity
-    from jinguo.petitions import services
-    from jinguo.petitions.models import Case
-
     if Case.objects.filter(org=county).exists() or Activity.objects.filter(org=county).exists():
         return False
     rng = random.Random(int(county.code))
@@ -77,26 +87,26 @@ def load_demo_records(county, *, user=None) -> bool:
                     subcategory=categories[sub] if sub else None, summary=summary,
                     flag_dv=sub == "家庭暴力", received_at=timezone.make_aware(
                         dt.datetime.combine(received, dt.time(rng.randint(8, 17), rng.randint(0, 59)))))
-        person = services.PetitionerData(name=rng.choice(SURNAMES) + rng.choice(GIVEN), age=rng.randint(22, 68),
+        person = case_services.PetitionerData(name=rng.choice(SURNAMES) + rng.choice(GIVEN), age=rng.randint(22, 68),
                                          id_number=_id_number(rng, county.code),
                                          phone=f"13{rng.randint(0, 9)}{rng.randint(10**7, 10**8 - 1)}")
-        services.register_case(case, [person], actor=user)
+        case_services.register_case(case, [person], actor=user)
         if (today - received).days < 5:
             continue
         accepted = received + dt.timedelta(days=rng.randint(0, 4))
-        services.accept_case(case, actor=user, on=accepted)
+        case_services.accept_case(case, actor=user, on=accepted)
         if sub == "家庭暴力" or rng.random() < 0.3:
-            services.refer_case(case, agency_type=agencies["公安" if sub == "家庭暴力" else "司法行政/法律援助"],
+            case_services.refer_case(case, agency_type=agencies["公安" if sub == "家庭暴力" else "司法行政/法律援助"],
                                 unit_name=f"{county.name}{'公安局' if sub == '家庭暴力' else '法律援助中心'}",
                                 sent_on=accepted, actor=user)
         if (today - accepted).days < 20 or rng.random() < 0.1:
             continue
         replied = min(today, accepted + dt.timedelta(days=rng.randint(5, 70)))
-        services.reply_case(case, reply="已调查核实并书面答复信访人", actor=user, on=replied)
+        case_services.reply_case(case, reply="已调查核实并书面答复信访人", actor=user, on=replied)
         followed = min(today, replied + dt.timedelta(days=rng.randint(3, 15)))
-        services.follow_up_case(case, on=followed, method="phone", satisfaction=rng.choice(
+        case_services.follow_up_case(case, on=followed, method="phone", satisfaction=rng.choice(
             ["satisfied", "satisfied", "basically"]), actor=user)
-        services.close_case(case, result=rng.choice(["mediated", "legal_aid", "explained", "referred"]),
+        case_services.close_case(case, result=rng.choice(["mediated", "legal_aid", "explained", "referred"]),
                             actor=user, on=followed)
     kinds = CodeItem.objects.lookup("activity_kind")
     themes = CodeItem.objects.lookup("activity_theme")
@@ -113,7 +123,6 @@ def load_demo_records(county, *, user=None) -> bool:
             form = ActivityForm(data=data)
             if form.is_valid():
                 save_activity(form)
-    from jinguo.monitoring.models import DataSet, Indicator
 
     health = county.children.filter(code=f"{county.code}-WJ").first()
     if health and not DataSet.objects.filter(org=health).exists():
@@ -134,9 +143,6 @@ def load_demo_registries(county, *, user=None) -> bool:
     """A few entries in every registry of `county` — people helped (with aid given), the talent pool (one review
     overdue), volunteers in a team, honours to a person and to a collective, a 巾帼文明岗 and loans at each step
     (one falling due) — so every registry page and reminder has something to show. Added once per county."""
-    from jinguo.people import forms as people_forms
-    from jinguo.people.models import Aid, Beneficiary, Loan
-    from jinguo.people.services import loan_step, save_with_person
 
     if Beneficiary.objects.filter(org=county).exists():
         return False
@@ -191,8 +197,6 @@ def load_demo_registries(county, *, user=None) -> bool:
 def load_demo_local_settings(county) -> None:
     """The county's own settings an office keeps: its petition time limits (the statute's, written down so the
     leader can tighten them) and one local monitoring indicator besides the national outlines. Idempotent."""
-    from jinguo.monitoring.models import Indicator
-    from jinguo.petitions.models import TimeLimits
 
     TimeLimits.objects.get_or_create(org=county)
     code = f"L{county.code}_FAMILY_EDU"
@@ -223,9 +227,6 @@ def load_demo_work(county, *, user=None, leader=None) -> None:
 
 
 def _demo_deadline_cases(county, *, user) -> None:
-    from jinguo.petitions import services
-    from jinguo.petitions.models import Case, DomesticViolence, TimeLimits
-
     limits = TimeLimits.for_org(county)
     channels = CodeItem.objects.lookup("petition_channel")
     categories = CodeItem.objects.lookup("petition_category")
@@ -239,22 +240,19 @@ def _demo_deadline_cases(county, *, user) -> None:
         case = Case(org=county, channel=channels["来访"], category=categories[category],
                     subcategory=categories[sub] if sub else None, summary=summary,
                     received_at=now - dt.timedelta(days=days_ago), flag_dv=summary == DUE_SOON_SUMMARY)
-        person = services.PetitionerData(name=rng.choice(SURNAMES) + rng.choice(GIVEN), age=rng.randint(25, 60),
+        person = case_services.PetitionerData(name=rng.choice(SURNAMES) + rng.choice(GIVEN), age=rng.randint(25, 60),
                                          id_number=_id_number(rng, county.code),
                                          phone=f"13{rng.randint(0, 9)}{rng.randint(10**7, 10**8 - 1)}")
-        services.register_case(case, [person], actor=user)
+        case_services.register_case(case, [person], actor=user)
         if summary == DUE_SOON_SUMMARY:
             today = timezone.localdate()
-            services.save_dv(case, DomesticViolence(abuser_relation="邻居", police_called=True, order_granted=True,
+            case_services.save_dv(case, DomesticViolence(abuser_relation="邻居", police_called=True, order_granted=True,
                                                     order_applied_by="federation",
                                                     order_applied_on=today - dt.timedelta(days=170),
                                                     order_expires_on=today + dt.timedelta(days=10)), actor=user)
 
 
 def _demo_monitoring(county, *, user) -> None:
-    from jinguo.monitoring import services
-    from jinguo.monitoring.models import DataSet, Indicator, Submission
-
     stats = county.children.filter(code=f"{county.code}-TJ").first()
     if stats and not DataSet.objects.filter(org=stats).exists():
         national = Indicator.objects.filter(org__isnull=True).order_by("code")
@@ -270,14 +268,11 @@ def _demo_monitoring(county, *, user) -> None:
         for indicator in dataset.indicators.order_by("code"):
             small = indicator.code.endswith("_D") or "DEATH" in indicator.code
             values[indicator] = (Decimal(2 if small else 3200), "")
-        submission = services.save_grid(dataset, last_year, values)
-        services.submit(submission, actor=user)
+        submission = monitoring_services.save_grid(dataset, last_year, values)
+        monitoring_services.submit(submission, actor=user)
 
 
 def _demo_summary(county, leader) -> None:
-    from jinguo.reports.models import Summary
-    from jinguo.reports.services import regenerate
-
     period = Period.containing(timezone.localdate(), "H")
     if not Summary.objects.filter(org=county, period=str(period)).exists():
         regenerate(Summary.objects.create(org=county, period=str(period), created_by=leader))
@@ -288,13 +283,7 @@ def _demo_import_job(county, user) -> None:
     already there, so it adds nothing and shows how a re-import is skipped)."""
     import io
 
-    from django.core.files.base import ContentFile
 
-    from jinguo.core.excel import ImportContext
-    from jinguo.core.importkinds import get_spec
-    from jinguo.core.models import ImportJob
-    from jinguo.core.tasks import run_import_job
-    from jinguo.ledger.models import Activity
 
     if ImportJob.objects.filter(org=county, filename=DEMO_IMPORT_FILE).exists():
         return

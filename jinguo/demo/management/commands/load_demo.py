@@ -5,10 +5,13 @@ from django.db import transaction
 
 from jinguo.accounts.models import User
 from jinguo.accounts.services import create_user, grant_role
+from jinguo.articles.demo import load_demo as load_articles
 from jinguo.core.defaults import ensure_defaults
 from jinguo.core.management.base import JinguoCommand
 from jinguo.core.models import CodeItem
 from jinguo.core.roles import Role
+from jinguo.demo.records import load_demo_local_settings, load_demo_records, load_demo_registries, load_demo_work
+from jinguo.grassroots.demo import load_demo as load_grassroots
 from jinguo.orgs.models import Level, OrgUnit
 from jinguo.orgs.services import add_org, load_divisions
 
@@ -64,9 +67,6 @@ class Command(JinguoCommand):
                         user.set_password(DEMO_PASSWORD)
                         user.must_change_password = False
                         user.save()
-        from jinguo.articles.demo import load_demo as load_articles
-        from jinguo.core.demo import load_demo_local_settings, load_demo_records, load_demo_registries, load_demo_work
-        from jinguo.grassroots.demo import load_demo as load_grassroots
 
         city_user = User.objects.filter(username="yongzhou").first()  # adopts the counties' information reports
         for code in COUNTIES:
