@@ -30,7 +30,7 @@ from jinguo.demo.records import ACTIVITIES, CASES, GIVEN, SURNAMES
 from jinguo.ledger.models import Activity, ActivityFigure, Measure
 from jinguo.ledger.stats import rebuild_cells
 from jinguo.orgs.models import Level, OrgUnit
-from jinguo.petitions.models import Case, CaseCounter, Petitioner, Status
+from jinguo.petitions.models import STATUTE_DAYS, Case, CaseCounter, Petitioner, Status
 
 PROVINCE = "990000"
 
@@ -171,7 +171,7 @@ def synth(scale_name: str, *, seed: int = 2025, year: int | None = None,
             key = (org.pk, case_year)
             counters[key] = counters.get(key, 0) + 1
             age = (today - received).days
-            accept_due = received + dt.timedelta(days=15)
+            accept_due = received + dt.timedelta(days=STATUTE_DAYS["accept_days"])
             number = f"{org.code}-{case_year}-{counters[key]:05d}"
             case = {"id": next_case, "org_id": org.pk, "number": number, "petition_type": "complaint",
                     "received_at": dt.datetime.combine(received, dt.time(rng.randint(8, 17), rng.randint(0, 59)),
@@ -182,8 +182,9 @@ def synth(scale_name: str, *, seed: int = 2025, year: int | None = None,
                     "current_due": accept_due}
             if age > 20 or rng.random() < 0.7:
                 accepted = received + dt.timedelta(days=rng.randint(0, 6))
-                case.update(accepted_on=accepted, handle_due=accepted + dt.timedelta(days=60),
-                            status=Status.IN_PROGRESS.value, current_due=accepted + dt.timedelta(days=60))
+                handle_due = accepted + dt.timedelta(days=STATUTE_DAYS["handle_days"])
+                case.update(accepted_on=accepted, handle_due=handle_due, status=Status.IN_PROGRESS.value,
+                            current_due=handle_due)
                 if age > 75 or rng.random() < 0.5:
                     replied = accepted + dt.timedelta(days=rng.randint(3, 64))
                     closed = replied + dt.timedelta(days=rng.randint(1, 10))

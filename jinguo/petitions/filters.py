@@ -39,7 +39,7 @@ class CaseFilterSet(ScopedFilterSet):
             return queryset.overdue(today)
         if value == "soon":
             user = getattr(self.request, "user", None)
-            return queryset.due_soon(today, due_soon_days(user.org) if getattr(user, "org_id", None) else 3)
+            return queryset.due_soon(today, due_soon_days(getattr(user, "org", None)))
         return queryset.open() if value == "open" else queryset
 
     def filter_flag(self, queryset, name, value):

@@ -6,11 +6,20 @@ import datetime as dt
 
 from django import forms
 from django.utils import timezone
+from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
 from jinguo.core.forms import IdNumberField, PersonalModelForm, PhoneField, ScopedModelForm
 from jinguo.core.models import CodeItem
-from jinguo.petitions.models import Case, ClosureResult, DomesticViolence, FollowUp, Petitioner, TimeLimits
+from jinguo.petitions.models import (
+    STATUTE_DAYS,
+    Case,
+    ClosureResult,
+    DomesticViolence,
+    FollowUp,
+    Petitioner,
+    TimeLimits,
+)
 from jinguo.petitions.services import PetitionerData
 
 
@@ -177,7 +186,9 @@ class ReplyForm(NoteForm):
 
 
 class ExtendForm(StyledFormMixin, forms.Form):
-    days = forms.IntegerField(label=_("延期天数"), min_value=1, max_value=30, help_text=_("最多30日，只能延期一次"))
+    days = forms.IntegerField(label=_("延期天数"), min_value=1, max_value=STATUTE_DAYS["extension_max_days"],
+                              help_text=format_lazy(_("最多{max}日，只能延期一次"),
+                                                    max=STATUTE_DAYS["extension_max_days"]))
     reason = forms.CharField(label=_("延期理由"), widget=forms.Textarea(attrs={"rows": 2}),
                              help_text=_("需告知信访人"))
 
@@ -268,8 +279,7 @@ class TimeLimitsForm(ScopedModelForm):
 
     def clean(self):
         cleaned = super().clean()
-        for name, statute in (("accept_days", 15), ("handle_days", 60), ("extension_max_days", 30),
-                              ("review_days", 30)):
+        for name, statute in STATUTE_DAYS.items():
             value = cleaned.get(name)
             if value is not None and not 1 <= value <= statute:
                 self.add_error(name, _("应在1到%(max)d日之间（不得宽于《信访工作条例》的规定）。") % {"max": statute})

@@ -48,7 +48,7 @@ def case_panels(user, today: dt.date) -> list[Panel] | None:
     if not scope_paths(user, CASE_ROLES):
         return None
     visible = Case.objects.visible_to(user, "view").select_related("category", "org", "handler")
-    days = due_soon_days(user.org) if user.org_id else 3
+    days = due_soon_days(user.org)
     deadlines = reverse("petitions:deadlines")
     cases = reverse("petitions:case_list")
 

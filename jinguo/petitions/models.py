@@ -22,6 +22,12 @@ from jinguo.core.scope import ScopedQuerySet, scope_paths, subtree_ids
 CASE_ROLES = frozenset({Role.STAFF, Role.PETITION_OFFICER, Role.UNIT_LEADER})
 UNMASK_ROLES = frozenset({Role.PETITION_OFFICER, Role.UNIT_LEADER})
 
+# The statutory time limits in days (信访工作条例): 受理告知 15 (Art. 23), 办理 60 (Art. 34), 延期 at most 30 (Art. 34),
+# 复查/复核 answered within 30 (Arts. 35–36). The one source: `TimeLimits`' defaults, the limits form's bounds (a unit
+# may be stricter, never laxer), the extension form and the synthetic data read it.
+STATUTE_DAYS: dict[str, int] = {"accept_days": 15, "handle_days": 60, "extension_max_days": 30, "review_days": 30}
+DUE_SOON_DAYS = 3  # 即将超期: how many days ahead, unless a unit sets its own (`TimeLimits.due_soon_days`)
+
 
 class Status(models.TextChoices):
     REGISTERED = "registered", _("登记")
@@ -67,11 +73,12 @@ class TimeLimits(AuditedModel):
 
     org = models.OneToOneField("orgs.OrgUnit", verbose_name=_("单位"), on_delete=models.CASCADE,
                                related_name="petition_limits")
-    accept_days = models.PositiveSmallIntegerField(_("受理告知时限（日）"), default=15)
-    handle_days = models.PositiveSmallIntegerField(_("办理时限（日）"), default=60)
-    extension_max_days = models.PositiveSmallIntegerField(_("延期上限（日）"), default=30)
-    review_days = models.PositiveSmallIntegerField(_("复查/复核答复时限（日）"), default=30)
-    due_soon_days = models.PositiveSmallIntegerField(_("即将超期提醒（日）"), default=3)
+    accept_days = models.PositiveSmallIntegerField(_("受理告知时限（日）"), default=STATUTE_DAYS["accept_days"])
+    handle_days = models.PositiveSmallIntegerField(_("办理时限（日）"), default=STATUTE_DAYS["handle_days"])
+    extension_max_days = models.PositiveSmallIntegerField(_("延期上限（日）"),
+                                                          default=STATUTE_DAYS["extension_max_days"])
+    review_days = models.PositiveSmallIntegerField(_("复查/复核答复时限（日）"), default=STATUTE_DAYS["review_days"])
+    due_soon_days = models.PositiveSmallIntegerField(_("即将超期提醒（日）"), default=DUE_SOON_DAYS)
 
     objects = ScopedQuerySet.as_manager()
     scope_org_field = "org"
@@ -100,8 +107,9 @@ class TimeLimits(AuditedModel):
 
 
 def due_soon_days(org) -> int:
-    """How many days ahead a unit's cases count as 即将超期: its own (or nearest ancestor's) `due_soon_days`."""
-    return TimeLimits.for_org(org).due_soon_days
+    """How many days ahead a unit's cases count as 即将超期: its own (or nearest ancestor's) `due_soon_days`; the
+    default for a user with no unit."""
+    return TimeLimits.for_org(org).due_soon_days if org is not None else DUE_SOON_DAYS
 
 
 class CaseQuerySet(ScopedQuerySet):
@@ -122,7 +130,8 @@ class CaseQuerySet(ScopedQuerySet):
     def overdue(self, today: dt.date) -> CaseQuerySet:
         return self.open().filter(current_due__lt=today)
 
-    def due_soon(self, today: dt.date, days: int = 3) -> CaseQuerySet:
+    def due_soon(self, today: dt.date, days: int = DUE_SOON_DAYS) -> CaseQuerySet:
+        """Open cases due within `days` from `today`: pass the unit's `due_soon_days(org)`."""
         return self.open().filter(current_due__gte=today, current_due__lte=today + dt.timedelta(days=days))
 
 

@@ -379,7 +379,7 @@ class DeadlinesView(LoginRequiredMixin, View):
         today = timezone.localdate()
         visible = Case.objects.visible_to(request.user, "view").select_related("org", "handler", "category")
         overdue = list(visible.overdue(today).order_by("current_due")[:200])
-        days = due_soon_days(request.user.org) if request.user.org_id else 3
+        days = due_soon_days(request.user.org)
         soon = list(visible.due_soon(today, days).order_by("current_due")[:200])
         assignments = (Assignment.objects.filter(case__in=visible, reported_on__isnull=True)
                        .select_related("case", "from_org", "to_org").order_by("due_on"))

@@ -282,6 +282,6 @@ class DashboardView(LoginRequiredMixin, View):
             "ledger": ledger, "ledger_before": ledger_before, "compare": compare, "charts": charts,
             "units": sorted(units.items()),
             "overdue": visible_cases.overdue(today).count() if can_cases else None,
-            "soon": visible_cases.due_soon(today, due_soon_days(request.user.org) if request.user.org_id else 3).count()
+            "soon": visible_cases.due_soon(today, due_soon_days(request.user.org)).count()
             if can_cases else None,
         })
