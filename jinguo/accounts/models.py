@@ -13,6 +13,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from jinguo.audit.services import record_event
+from jinguo.core.events import Event
 from jinguo.core.models import AuditedModel
 from jinguo.core.roles import ADMIN_ROLES, Role
 from jinguo.core.scope import ScopedQuerySet
@@ -222,9 +224,6 @@ class ApiToken(models.Model):
     @classmethod
     def revoke_all(cls, user: User, *, reason: str) -> int:
         """Delete every token of `user`; an audit entry says how many and why."""
-        from jinguo.audit.services import record_event
-        from jinguo.core.events import Event
-
         count, _deleted = cls.objects.filter(user=user).delete()
         if count:
             record_event(Event.TOKEN_REVOKED, user, org=user.org, data={"count": count, "reason": reason})

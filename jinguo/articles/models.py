@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy as _
 from jinguo.core.models import OrgOwnedModel, owner_org
 from jinguo.core.roles import RECORD_ROLES
 from jinguo.core.scope import ScopedQuerySet, scope_paths, subtree_ids
+from jinguo.orgs.models import DIVISION_LEVELS
 
 # Who may see, adopt and forward the reports addressed to their unit: those who handle its records, and its leaders.
 RECEIVING_ROLES = RECORD_ROLES
@@ -162,8 +163,6 @@ class Forward(OrgOwnedModel):
 def federation_name(unit) -> str:
     """How prose names a unit as an adopter: a division's federation is “永州市妇联”; a committee or agency by its
     own name."""
-    from jinguo.orgs.models import DIVISION_LEVELS
-
     if unit is None:
         return ""
     if unit.level in DIVISION_LEVELS and not unit.name.endswith(("妇联", "妇女联合会")):

@@ -13,8 +13,9 @@ from django.utils.translation import gettext as _
 from jinguo.articles.models import Adoption, Article, Forward, federation_name
 from jinguo.audit.services import record_event
 from jinguo.core.events import Event
-from jinguo.core.scope import scope_paths
+from jinguo.core.scope import ancestor_paths, scope_paths
 from jinguo.orgs.models import OrgUnit
+from jinguo.orgs.services import unit_code_candidates
 
 
 def is_above(unit: OrgUnit, org: OrgUnit) -> bool:
@@ -111,9 +112,6 @@ def withdraw_adoption(adoption: Adoption, *, actor) -> None:
 def resolve_adopter(text: str, root: OrgUnit) -> OrgUnit | None:
     """A unit named in an adopter cell: by code (with or without `root`'s leading digits), or by name — “永州市妇联”
     and “永州市” are the same unit — among `root`'s ancestors and subtree. None: an outside body."""
-    from jinguo.core.scope import ancestor_paths
-    from jinguo.orgs.services import unit_code_candidates
-
     text = text.strip()
     if not text:
         return None

@@ -13,6 +13,7 @@ from jinguo.articles.models import Adoption, Article, federation_name
 from jinguo.core.numbers import count_text, shares
 from jinguo.core.periods import Period
 from jinguo.core.scope import subtree_ids
+from jinguo.orgs.models import OrgUnit
 
 
 @dataclass
@@ -34,7 +35,6 @@ def info_work(root, period: Period) -> InfoWork:
     info = InfoWork(written=articles.count())
     adoptions = Adoption.objects.filter(article__in=articles)
     info.adopted = adoptions.values("article").distinct().count()
-    from jinguo.orgs.models import OrgUnit
 
     units = list(adoptions.filter(adopter__isnull=False).values("adopter").annotate(n=Count("id")))
     named = {u.pk: u for u in OrgUnit.objects.filter(pk__in=[r["adopter"] for r in units])}
@@ -70,8 +70,6 @@ class RankRow:
 def ranking(root, period: Period) -> list[RankRow]:
     """信息工作考核: each unit directly below `root` (its subtree rolled up) — written, adopted, by whom — ranked by
     reports adopted, then written. Counts grouped by the database per writing unit, rolled up by path."""
-    from jinguo.orgs.models import OrgUnit
-
     children = list(OrgUnit.objects.filter(parent=root).exclude(level="agency").order_by("path"))
     rows = {child.pk: RankRow(child.code, child.name) for child in children}
     articles = _articles(root, period)

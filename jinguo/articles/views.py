@@ -19,6 +19,7 @@ from jinguo.articles.models import Adoption, Article
 from jinguo.articles.tables import ArticleTable
 from jinguo.audit.services import record_event
 from jinguo.core import views as generic
+from jinguo.core import xlsx
 from jinguo.core.events import Event
 from jinguo.core.models import EditConflict
 from jinguo.core.scope import recheck_visible, scope_paths
@@ -204,8 +205,6 @@ class RankingView(LoginRequiredMixin, View):
 
 
 def write_ranking(out, org, period, rows: list[stats.RankRow]) -> None:
-    from jinguo.core import xlsx
-
     book = xlsx.workbook(out, constant_memory=False)
     sheet = book.add_worksheet(_("信息工作考核"))
     bold = book.add_format({"bold": True})

@@ -17,6 +17,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from jinguo.core.crypto import audit_keyring
+from jinguo.core.events import Event
 from jinguo.core.roles import Role
 from jinguo.core.scope import scope_paths
 
@@ -125,8 +126,6 @@ class AuditEntry(models.Model):
 
     @property
     def action_label(self) -> str:
-        from jinguo.core.events import Event
-
         try:
             return str(Event(self.action).label)
         except ValueError:

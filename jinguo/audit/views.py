@@ -12,6 +12,7 @@ from django.views import View
 
 from jinguo.audit.models import AuditEntry
 from jinguo.audit.services import record_event
+from jinguo.core import xlsx
 from jinguo.core.events import Event
 from jinguo.core.roles import Role
 from jinguo.core.views import xlsx_response
@@ -70,8 +71,6 @@ class AuditEntryListView(LoginRequiredMixin, View):
         return render(request, template, {"page": page, "filterset": filterset, "query": query.urlencode()})
 
     def export(self, request, entries):
-        from jinguo.core import xlsx
-
         buffer = io.BytesIO()
         book = xlsx.workbook(buffer)  # a failed login's user name "=1+1" stays text
         sheet = book.add_worksheet(_("审计日志"))

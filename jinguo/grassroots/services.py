@@ -9,6 +9,7 @@ from django.db import models, transaction
 from django.utils import timezone
 
 from jinguo.grassroots.models import TERM_YEARS, OrgProfile, ProfileSnapshot, years_after
+from jinguo.people.models import Talent
 
 SNAPSHOT_FIELDS = ("kind_id", "executives", "has_home", "funding", "elected_on")
 
@@ -19,7 +20,6 @@ def match_chair(name: str, talents: models.QuerySet):
     name = name.strip()
     if not name:
         return None
-    from jinguo.people.models import Talent
 
     chairs = [Talent.Post.TOWNSHIP_CHAIR, Talent.Post.VILLAGE_CHAIR, Talent.Post.ORGAN_CHAIR,
               Talent.Post.ENTERPRISE_CHAIR]

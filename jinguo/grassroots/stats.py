@@ -14,6 +14,7 @@ from jinguo.core.numbers import count_text, money_text
 from jinguo.core.periods import Period
 from jinguo.core.scope import subtree_ids
 from jinguo.grassroots.models import KIND_TABLE, TERM_YEARS, VILLAGE_KINDS, ProfileSnapshot, years_after
+from jinguo.orgs.models import OrgUnit
 
 
 @dataclass
@@ -93,8 +94,6 @@ def survey(root, period: Period) -> Survey:
 def by_unit(root, period: Period) -> list[KindFigures]:
     """The survey per unit directly below `root` (its subtree rolled up), for the return to the level above. Counts
     only: no names of chairs or anyone else."""
-    from jinguo.orgs.models import OrgUnit
-
     children = list(OrgUnit.objects.filter(parent=root).order_by("path"))
     cutoff = due_cutoff(period)
     per_org = snapshots_of(root, period).values("org__path", "kind__code").annotate(

@@ -10,6 +10,7 @@ from django.views import View
 
 from jinguo.audit.services import record_event
 from jinguo.core import views as generic
+from jinguo.core import xlsx
 from jinguo.core.events import Event
 from jinguo.core.models import CodeItem
 from jinguo.grassroots import services, stats
@@ -83,8 +84,6 @@ class SurveyView(LoginRequiredMixin, View):
 def write_return(out, org, period, units: list[stats.KindFigures], survey: stats.Survey) -> int:
     """The return for the level above, through the one writer: per unit below, counts by kind, 妇女之家, 执委,
     funding and elections due. No chair or any other person's name."""
-    from jinguo.core import xlsx
-
     kinds = list(CodeItem.objects.of(KIND_TABLE).order_by("order", "code"))
     book = xlsx.workbook(out, constant_memory=False)
     sheet = book.add_worksheet(_("基层组织建设情况"))

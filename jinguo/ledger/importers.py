@@ -9,6 +9,7 @@ from itertools import islice
 from django.utils.translation import gettext_lazy as _
 
 from jinguo.core.excel import Column, ImportContext, ImportSpec
+from jinguo.core.models import CodeItem
 from jinguo.ledger.forms import MEASURE_PREFIX, ActivityForm
 from jinguo.ledger.models import Activity, Measure
 from jinguo.ledger.services import NewActivity, create_activities, save_activity
@@ -113,7 +114,6 @@ class ActivityImport(ImportSpec):
         the same cells `export_cell` gives, without building records."""
         from collections import defaultdict
 
-        from jinguo.core.models import CodeItem
         from jinguo.ledger.models import ActivityFigure, ActivityPartner
 
         kinds = dict(CodeItem.objects.filter(table__slug="activity_kind").values_list("pk", "name"))

@@ -14,6 +14,7 @@ from jinguo.core.fields import CentsField, PeriodField
 from jinguo.core.models import AuditedModel, OrgOwnedModel, owner_org
 from jinguo.core.roles import ALL_ROLES, Role
 from jinguo.core.scope import GlobalQuerySet
+from jinguo.core.text import split_list
 
 
 class Measure(AuditedModel):
@@ -70,8 +71,6 @@ class Measure(AuditedModel):
     @property
     def spellings(self) -> list[str]:
         """Every header that means this measure: 发放资料(份), 发放资料, 发放资料份, and the aliases."""
-        from jinguo.core.text import split_list
-
         return [self.header, self.name, f"{self.name}{self.unit}", *split_list(self.aliases)]
 
 

@@ -8,6 +8,7 @@ from decimal import Decimal
 from django.db import transaction
 
 from jinguo.audit.services import record_created_many, record_event
+from jinguo.core.bulk import create_objects, insert_rows
 from jinguo.core.events import Event
 from jinguo.core.scope import ancestor_paths
 from jinguo.ledger.models import Activity, ActivityFigure, ActivityPartner, Measure
@@ -80,8 +81,6 @@ def create_activities(items: list[NewActivity]) -> list[Activity]:
     """Store many new activities at once (imports): one insert per table, and one audit entry per activity holding
     its fields, themes, figures and partners — what `save_activity` records in up to four entries."""
     from django.db import connection
-
-    from jinguo.core.bulk import create_objects, insert_rows
 
     activities = create_objects([item.activity for item in items])
     themes = Activity.themes.through

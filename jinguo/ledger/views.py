@@ -15,6 +15,7 @@ from django.views import View
 from jinguo.core import views as generic
 from jinguo.core.periods import Period
 from jinguo.core.scope import recheck_visible
+from jinguo.core.views import attachments_of, store_attachments
 from jinguo.ledger.filters import ActivityFilterSet, PlanItemFilterSet
 from jinguo.ledger.forms import ActivityForm, MeasureForm, PlanItemForm
 from jinguo.ledger.importers import with_related
@@ -38,8 +39,6 @@ class ActivityDetailView(generic.ObjectDetailView):
     fields = ["title", "kind", "start_date", "end_date", "place", "org", "description"]
 
     def get_extra_context(self, obj) -> dict:
-        from jinguo.core.views import attachments_of
-
         return {"attachments": attachments_of(obj),
                 "plan_items": obj.plan_items.visible_to(self.request.user, "view")}
 
@@ -157,8 +156,6 @@ class AttachmentUploadView(LoginRequiredMixin, View):
     """Attach photos or documents to an activity the user may change."""
 
     def post(self, request, pk):
-        from jinguo.core.views import store_attachments
-
         activity = get_object_or_404(Activity.objects.visible_to(request.user, "change"), pk=pk)
         with transaction.atomic():
             errors = store_attachments(activity, request.FILES.getlist("files"), request.user)

@@ -6,7 +6,8 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from jinguo.core.excel import CellError, Column, ImportContext, ImportSpec
+from jinguo.core.excel import CellError, Column, ImportContext, ImportResult, ImportSpec, RowError
+from jinguo.core.xlsx import save_openpyxl
 from jinguo.monitoring import services
 from jinguo.monitoring.models import DataSet, DataValue, Indicator, Submission
 
@@ -79,8 +80,6 @@ class IndicatorValueImport(ImportSpec):
         try:
             self.submission(ctx)
         except CellError as exc:
-            from jinguo.core.excel import ImportResult, RowError
-
             return ImportResult(errors=[RowError("", 0, "", "", str(exc))])
         return super().run_import(file, ctx, progress)
 
@@ -89,8 +88,6 @@ class IndicatorValueImport(ImportSpec):
         import io
 
         from openpyxl import load_workbook
-
-        from jinguo.core.xlsx import save_openpyxl
 
         book = load_workbook(io.BytesIO(super().template(ctx)))
         dataset = DataSet.objects.filter(org=ctx.org).first() if ctx.org is not None else None

@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy as _
 
 from jinguo.core.fields import FixedPointField, PeriodField
 from jinguo.core.models import AuditedModel, OrgOwnedModel
+from jinguo.core.numbers import with_unit
 from jinguo.core.roles import ALL_ROLES, RECORD_ROLES, Role
 from jinguo.core.scope import GlobalQuerySet, ancestor_paths, scope_paths
 
@@ -104,7 +105,6 @@ class Indicator(AuditedModel):
         """The target as the outline writes it: '≤12/10万', '≥95%' (empty without a target)."""
         if self.target is None:
             return ""
-        from jinguo.core.numbers import with_unit
 
         return f"{self.get_direction_display()}{with_unit(self.target, self.unit)}"
 

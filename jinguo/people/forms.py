@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from jinguo.core.forms import IdNumberField, PhoneField, ScopedModelForm
 from jinguo.core.models import CodeItem
+from jinguo.ledger.models import Activity
 from jinguo.people.models import Beneficiary, CivilizedPost, Honour, Loan, Talent, Volunteer
 
 # Amounts and hours are finite, bounded decimals: Django's DecimalField refuses NaN/Infinity ("请输入一个数字")
@@ -126,8 +127,6 @@ class AidForm(forms.Form):
                                       error_messages={"invalid_choice": _("活动不存在，或不在您的管辖范围内。")})
 
     def __init__(self, *args, user=None, **kwargs) -> None:
-        from jinguo.ledger.models import Activity
-
         super().__init__(*args, **kwargs)
         self.fields["activity"].queryset = Activity.objects.visible_to(user) if user else Activity.objects.none()
 
@@ -143,7 +142,5 @@ class ServiceForm(forms.Form):
                                                              "max_value": _("服务时长不能超过24小时。")})
 
     def __init__(self, *args, user=None, **kwargs) -> None:
-        from jinguo.ledger.models import Activity
-
         super().__init__(*args, **kwargs)
         self.fields["activity"].queryset = Activity.objects.visible_to(user) if user else Activity.objects.none()

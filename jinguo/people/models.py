@@ -15,6 +15,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from jinguo.core.fields import CentsField, EncryptedTextField
+from jinguo.core.idcard import mask_name, masked_fields
 from jinguo.core.models import AuditedModel, OrgOwnedModel
 from jinguo.core.roles import RECORD_ROLES, Role
 from jinguo.core.scope import scope_paths
@@ -69,16 +70,12 @@ class Person(AuditedModel):
         indexes = [models.Index(fields=["id_hash"], name="person_id_hash_idx")]
 
     def __str__(self) -> str:
-        from jinguo.core.idcard import mask_name
-
         return mask_name(self.name)
 
     def get_absolute_url(self) -> str:
         return reverse("people:person_detail", args=[self.pk])
 
     def masked(self) -> dict[str, str]:
-        from jinguo.core.idcard import masked_fields
-
         return masked_fields(name=self.name, id_number=self.id_number, phone=self.phone, address=self.address)
 
     def age_on(self, day: dt.date) -> int | None:

@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from jinguo.core.forms import IdNumberField, PersonalModelForm, PhoneField, ScopedModelForm
 from jinguo.core.models import CodeItem
+from jinguo.orgs.models import OrgUnit
 from jinguo.petitions.models import (
     STATUTE_DAYS,
     Case,
@@ -239,7 +240,6 @@ class AssignForm(NoteForm):
 
     def __init__(self, *args, case=None, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        from jinguo.orgs.models import OrgUnit
 
         del self.fields["on"]  # 交办 is dated by the service (today); only the report-back deadline is chosen
         self.fields["to_org"].queryset = (OrgUnit.objects.filter(path__startswith=case.org.path)

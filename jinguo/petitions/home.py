@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 
 from jinguo.core.home import ITEMS_SHOWN, Panel, PanelItem
 from jinguo.core.scope import scope_paths
+from jinguo.orgs.models import Level, OrgUnit
 from jinguo.petitions.models import CASE_ROLES, Case, CaseEvent, DomesticViolence, due_soon_days
 
 ORDER_WARNING_DAYS = 14  # a protection order is flagged this many days before it expires (as on the deadline page)
@@ -26,8 +27,6 @@ def _case_item(case: Case, badge: str, tone: str) -> PanelItem:
 def _per_unit_below(user, overdue) -> list[PanelItem]:
     """For a city or province user: the overdue count of each unit one level below her own (one grouped query per
     length of path, which is one query for a tree of official codes)."""
-    from jinguo.orgs.models import Level, OrgUnit
-
     roots = scope_paths(user, CASE_ROLES)
     units = list(OrgUnit.objects.filter(parent__path__in=roots, level__in=[Level.CITY, Level.COUNTY])
                  .order_by("path").only("pk", "name", "path"))

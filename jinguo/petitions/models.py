@@ -14,7 +14,9 @@ from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from jinguo.core.events import Event
 from jinguo.core.fields import EncryptedTextField
+from jinguo.core.idcard import mask_name, masked_fields
 from jinguo.core.models import AuditedModel, OrgOwnedModel, owner_org
 from jinguo.core.roles import Role
 from jinguo.core.scope import ScopedQuerySet, scope_paths, subtree_ids
@@ -253,13 +255,9 @@ class Petitioner(models.Model):
                    models.Index(fields=["phone_hash"], name="petitioner_phone_hash_idx")]
 
     def __str__(self) -> str:
-        from jinguo.core.idcard import mask_name
-
         return mask_name(self.name)
 
     def masked(self) -> dict[str, str]:
-        from jinguo.core.idcard import masked_fields
-
         return masked_fields(name=self.name, id_number=self.id_number, phone=self.phone, address=self.address)
 
 
@@ -286,8 +284,6 @@ class CaseEvent(models.Model):
 
     @property
     def label(self) -> str:
-        from jinguo.core.events import Event
-
         try:
             return str(Event(self.code).label)
         except ValueError:

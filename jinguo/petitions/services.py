@@ -20,12 +20,13 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from jinguo.audit.services import record_created_many, record_events_many
+from jinguo.audit.services import record_created_many, record_event, record_events_many, reveal
 from jinguo.core.auditcontext import current
 from jinguo.core.bulk import create_objects
 from jinguo.core.crypto import search_hash
 from jinguo.core.events import Event
 from jinguo.core.scope import scope_paths, subtree_ids
+from jinguo.orgs.models import OrgUnit
 from jinguo.petitions.models import (
     Assignment,
     Case,
@@ -474,9 +475,6 @@ def _repeat_abuser_alerts(case: Case, record: DomesticViolence, *, actor) -> lis
     """A second 告诫书 for the same abuser. Earlier cases of this unit's subtree are named; of the others the actor
     learns only that they exist, and the office above both units (their nearest common ancestor) is told which
     cases they are, by an alert in its audit trail — never another unit's case number to a sister unit."""
-    from jinguo.audit.services import record_event
-    from jinguo.orgs.models import OrgUnit
-
     earlier = list(DomesticViolence.objects.filter(abuser_hash=record.abuser_hash, warning_letter_on__isnull=False)
                    .exclude(pk=record.pk).select_related("case__org"))
     if not earlier:
@@ -509,8 +507,6 @@ def _repeat_abuser_alerts(case: Case, record: DomesticViolence, *, actor) -> lis
 def unmask(case: Case, *, actor, reason: str) -> list[Petitioner]:
     """Personal data in clear, for the 信访专干 or 单位负责人, with a reason; one access-log entry per case
     (`audit.services.reveal`, the same path as the registries'). The abuser's ID number is part of the case's."""
-    from jinguo.audit.services import reveal
-
     fields = list(Petitioner.PERSONAL_FIELDS)
     if DomesticViolence.objects.filter(case=case).exclude(abuser_id_number="").exists():
         fields.append("abuser_id_number")

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from django.db.models import Case as When_
 from django.db.models import CharField, Count, Q, Sum, Value, When
 
+from jinguo.core import xlsx
 from jinguo.core.models import CodeItem
 from jinguo.core.periods import Period
 from jinguo.ledger.models import ActivityFigure, Measure
@@ -104,8 +105,6 @@ def ledger_table(root: OrgUnit, period: Period) -> Table:
 
 
 def workbook(root: OrgUnit, period: Period, *, threshold: int = 5) -> bytes:
-    from jinguo.core import xlsx
-
     buffer = io.BytesIO()
     # Unit, category and measure names are data: written as text, never as formulas.
     book = xlsx.workbook(buffer, constant_memory=False, in_memory=True)

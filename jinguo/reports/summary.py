@@ -31,8 +31,12 @@ from jinguo.grassroots.stats import survey, survey_sentence
 from jinguo.ledger.models import Activity, ActivityFigure, Measure, PlanItem
 from jinguo.ledger.sections import Section, section_of, summary_sections
 from jinguo.ledger.stats import activities_in
+from jinguo.monitoring.attainment import attainment
+from jinguo.monitoring.models import Submission
 from jinguo.orgs.models import Level, OrgUnit, group_under
-from jinguo.petitions.models import Status
+from jinguo.people.models import CivilizedPost, Honour, Talent
+from jinguo.people.services import add_months, people_stats
+from jinguo.petitions.models import Case, DomesticViolence, Status
 from jinguo.petitions.stats import PetitionStats, cases_in, petition_stats
 from jinguo.reports.prose import Chooser
 
@@ -392,9 +396,6 @@ def typical_blocks(org: OrgUnit, period: Period, options: Options) -> list[dict]
 
 def _dv_measures(org: OrgUnit, period: Period, options: Options) -> str:
     """'，协助出具告诫书2份，申请人身安全保护令3件、已签发2件' from the 反家暴 records of the period's cases."""
-    from jinguo.petitions.models import DomesticViolence
-    from jinguo.petitions.stats import cases_in
-
     counts = DomesticViolence.objects.filter(case__in=cases_in(org, period, scope=options.scope)).aggregate(
         letters=Count("id", filter=Q(warning_letter_on__isnull=False)),
         applied=Count("id", filter=~Q(order_applied_by="")), granted=Count("id", filter=Q(order_granted=True)))
@@ -410,8 +411,6 @@ def _dv_measures(org: OrgUnit, period: Period, options: Options) -> str:
 def registry_blocks(section: str, stats, org: OrgUnit, period: Period, options: Options) -> list[dict]:
     """What the registries add to a line of work: aid (关爱帮扶), honours by name, 巾帼文明岗 and loans (建功立业),
     cadres and volunteers (组织建设). Only what has data."""
-    from jinguo.people.models import Honour
-
     rounded = options.rounded
     parts: list[tuple[str, str]] = []
     if section == "care" and stats.aided_people:
@@ -479,9 +478,6 @@ def _honours(Honour, org: OrgUnit, period: Period, options: Options) -> list[str
 def monitoring_blocks(org: OrgUnit, period: Period) -> tuple[list[dict], list[str]]:
     """两纲实施: attainment of the outline targets for the period's year, when the units have reported; and the
     names of the indicators not attained (for the problems and the plans)."""
-    from jinguo.monitoring.attainment import attainment
-    from jinguo.monitoring.models import Submission
-
     if not Submission.objects.filter(org__path__startswith=org.path, period=str(period.year)).exists():
         return [], []
     rows = [r for r in attainment(org, period.year, years_back=0) if r.attained is not None]
@@ -502,8 +498,6 @@ def monitoring_blocks(org: OrgUnit, period: Period) -> tuple[list[dict], list[st
 def problem_blocks(org: OrgUnit, period: Period, options: Options, petitions: PetitionStats,
                    facts: dict[str, SectionFacts], behind: list[str], today: dt.date) -> list[dict]:
     """存在的问题和不足, each a suggestion drawn from the data for the office to keep, reword or delete."""
-    from jinguo.petitions.models import Case
-
     found: list[tuple[str, str, list[tuple[str, str]]]] = []
     cases = Case.objects.filter(org=org) if options.scope == "self" else Case.objects.filter(
         org__path__startswith=org.path)
@@ -538,9 +532,6 @@ def problem_blocks(org: OrgUnit, period: Period, options: Options, petitions: Pe
 
 
 def _registries_overdue(org: OrgUnit, options: Options, today: dt.date) -> list[str]:
-    from jinguo.people.models import CivilizedPost, Talent
-    from jinguo.people.services import add_months
-
     def mine(queryset):
         return queryset.filter(org=org) if options.scope == "self" else queryset.filter(
             org__path__startswith=org.path)
@@ -557,8 +548,6 @@ def _registries_overdue(org: OrgUnit, options: Options, today: dt.date) -> list[
 
 def _silent_units(org: OrgUnit, period: Period) -> list[OrgUnit]:
     """Direct subordinate federations (not member agencies) with no activity and no case in the period."""
-    from jinguo.petitions.stats import cases_in
-
     children = list(OrgUnit.objects.filter(parent=org).exclude(level=Level.AGENCY).order_by("code"))
     if not children:
         return []
@@ -614,8 +603,6 @@ def _section_by_words(item: PlanItem, sections: list[Section], names: dict[int, 
 def generate(org: OrgUnit, period: Period, options: Options | None = None) -> list[dict]:
     """The whole summary as blocks: title, opening, 一、主要工作及成效 (by line of work), 二、存在的问题和不足,
     三、下半年工作打算, signature."""
-    from jinguo.people.services import people_stats
-
     options = options or Options()
     today = options.today or timezone.localdate()
     sections = summary_sections()
