@@ -12,7 +12,10 @@ from django.views import View
 
 from jinguo.audit.services import reveal
 from jinguo.core import views as generic
+from jinguo.core.crypto import search_hash
+from jinguo.core.filters import OrgSubtreeFilter, ScopedFilterSet
 from jinguo.core.models import EditConflict
+from jinguo.ledger.models import Activity
 from jinguo.people import forms, services, tables
 from jinguo.people.models import Aid, Beneficiary, CivilizedPost, Honour, Loan, Person, Talent, Volunteer
 
@@ -25,9 +28,6 @@ def person_filterset(model):
     """Unit subtree and, for person lists, exact search by ID number or phone through the keyed hash."""
     import django_filters
     from django.db.models import Q
-
-    from jinguo.core.crypto import search_hash
-    from jinguo.core.filters import OrgSubtreeFilter, ScopedFilterSet
 
     def filter_identity(self, queryset, name, value):
         if not value.strip():
@@ -63,8 +63,6 @@ def registry(model, form_class, table, kind: str | None, fields: list[str]):
                                                        ("disburse", _("发放")), ("repay", _("还清")),
                                                        ("overdue", _("标记逾期")))
                      if isinstance(obj, Loan) and obj.status in services.LOAN_STEPS[step][0]]
-            from jinguo.ledger.models import Activity
-
             activities = Activity.objects.visible_to(self.request.user).order_by("-start_date")[:100]
             return {"person": person, "masked": person.masked() if person else None, "loan_steps": steps,
                     "activities": activities, "aid_form": forms.AidForm(user=self.request.user),
