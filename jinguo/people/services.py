@@ -12,7 +12,8 @@ from django.db import transaction
 from django.db.models import Count, Sum
 from django.utils.translation import gettext as _
 
-from jinguo.audit.services import record_change, snapshot
+from jinguo.audit.services import record_change
+from jinguo.core.changelog import snapshot
 from jinguo.core.crypto import search_hash
 from jinguo.core.events import Event
 from jinguo.core.periods import Period
