@@ -18,13 +18,13 @@ from jinguo.core.net import client_ip
 
 
 @receiver(changelog.object_changed, dispatch_uid="audit.object_changed")
-def _object_changed(sender, instance, action, before, after, **kwargs) -> None:
-    record_change(instance, action, before, after)
+def _object_changed(sender, instance, action, before, after, **kwargs) -> AuditEntry | None:
+    return record_change(instance, action, before, after)
 
 
 @receiver(changelog.event_recorded, dispatch_uid="audit.event_recorded")
-def _event_recorded(sender, code, obj, org, note, data, object_repr, **kwargs) -> None:
-    record_event(code, obj, org=org, note=note, data=data, object_repr=object_repr)
+def _event_recorded(sender, code, obj, org, note, data, object_repr, **kwargs) -> AuditEntry:
+    return record_event(code, obj, org=org, note=note, data=data, object_repr=object_repr)
 
 
 def _history(obj):

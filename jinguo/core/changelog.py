@@ -21,6 +21,7 @@ from django.db import models
 from django.dispatch import Signal
 
 from jinguo.core import crypto
+from jinguo.core.events import Event
 from jinguo.core.fields import EncryptedTextField
 
 MASKED = "******"
@@ -78,23 +79,37 @@ def snapshot(obj: models.Model) -> dict[str, Any]:
     return snapshot_values(type(obj), {f.attname: getattr(obj, f.attname) for f in obj._meta.concrete_fields})
 
 
-def _send(signal: Signal, **kwargs) -> None:
+def _send(signal: Signal, **kwargs) -> Any:
+    """Send inside the caller's transaction; the audit writer's answer (its entry) comes back."""
     if not signal.has_listeners(kwargs.get("sender")):
         raise ImproperlyConfigured("No audit writer is connected to core.changelog (is jinguo.audit installed?): "
                                    "the write would leave no audit entry.")
-    signal.send(**kwargs)
+    return next((response for _receiver, response in signal.send(**kwargs) if response is not None), None)
 
 
-def record_change(obj: models.Model, action: str, before: dict | None, after: dict | None) -> None:
+def record_change(obj: models.Model, action: str, before: dict | None, after: dict | None) -> Any:
     """Announce a generic diff of `obj` (the audit app keeps only the fields that changed)."""
-    _send(object_changed, sender=type(obj), instance=obj, action=action, before=before, after=after)
+    return _send(object_changed, sender=type(obj), instance=obj, action=action, before=before, after=after)
 
 
 def record_event(code: str, obj: models.Model | None = None, *, org=None, note: str = "", data: dict | None = None,
-                 object_repr: str | None = None) -> None:
-    """Announce a named event of core's own machinery (an import, an export, an attachment) for the audit trail."""
-    _send(event_recorded, sender=None, code=str(code), obj=obj, org=org, note=note, data=data,
-          object_repr=object_repr)
+                 object_repr: str | None = None) -> Any:
+    """Announce a named event of core's own machinery (an import, an export, an attachment) for the audit trail;
+    returns the entry written."""
+    return _send(event_recorded, sender=None, code=str(code), obj=obj, org=org, note=note, data=data,
+                 object_repr=object_repr)
+
+
+def record_export(what: str | models.Model, *, org=None, rows: int | None = None, code: str = Event.EXPORTED,
+                  **detail: Any) -> Any:
+    """The one record that data left the system: what (a record, or the name of a list or return), for which unit,
+    how many rows, and the filter or kind it was taken with (`detail`). Every export path calls this, so the audit
+    page lists exports in one shape. Here in core, beside `record_event`, so core's own export paths (list pages,
+    the annotated error workbook, `jinguo export_xlsx`) and every app above can call it."""
+    data = ({"rows": rows} if rows is not None else {}) | detail
+    if isinstance(what, models.Model):
+        return record_event(code, what, org=org, data=data)
+    return record_event(code, org=org, object_repr=str(what), data=data)
 
 
 HistoryReader = Callable[[models.Model], Any]
