@@ -150,8 +150,10 @@ class Action:
     permission: str = "change"  # the `visible_to` action the user needs on the record
     denied: Label = ""  # the message when she lacks it (the workflow's own otherwise)
     confirm: Label = ""  # the page asks once more, with this warning
-    style: str = "primary"  # the button's colour: primary, success, danger, secondary …
+    style: str = "primary"  # the button's colour: primary, success, outline-danger … ("" for a plain button)
+    icon: str = ""  # a Tabler icon name shown before the label
     on_page: bool = True
+    check: Callable[[Any], None] | None = None  # looks at the service's result; raises Refused to report a decline
 
     @property
     def name(self) -> str:
@@ -174,7 +176,10 @@ class Action:
         return self.form(data, prefix=self.name if prefix else None, **kwargs)
 
     def run(self, obj: models.Model, *, actor, data: dict) -> Any:
-        return self.transition.service(obj, actor=actor, **self.args(data))
+        result = self.transition.service(obj, actor=actor, **self.args(data))
+        if self.check is not None:
+            self.check(result)
+        return result
 
 
 class Workflow:
@@ -199,7 +204,9 @@ class Workflow:
         return iter(self.actions.values())
 
     def allowed(self, obj: models.Model) -> list[Action]:
-        return [self.actions[name] for name in self.machine.allowed(obj)]
+        """The actions the record's state allows, in the table's order (the order of the page's buttons)."""
+        state = self.machine.state(obj)
+        return [action for action in self.actions.values() if state in action.sources]
 
     def permitted(self, obj: models.Model, user, action: Action) -> bool:
         return self.model.objects.visible_to(user, action.permission).filter(pk=obj.pk).exists()
