@@ -316,7 +316,8 @@ class WorkflowViewSetMixin:
             self.workflow.perform(obj, name, actor=request.user, data=data)
         except TransitionError as exc:
             return Response({"detail": str(exc), "status": exc.machine.state(exc.obj),
-                             "allowed_actions": exc.machine.allowed(exc.obj)}, status=status.HTTP_409_CONFLICT)
+                             "allowed_actions": [a.name for a in self.workflow.allowed(exc.obj)]},
+                            status=status.HTTP_409_CONFLICT)
         except Refused as exc:
             return Response({"detail": str(exc), **exc.extra}, status=status.HTTP_400_BAD_REQUEST)
         except ValidationError as exc:
