@@ -26,8 +26,6 @@ from jinguo.petitions import services as petitions
 from jinguo.petitions.actions import CASE_ACTIONS
 from jinguo.testing import make_user
 
-TODAY = timezone.localdate()
-SOON = (TODAY + dt.timedelta(days=10)).isoformat()
 # Fields that differ between twins by construction, or are stamps of when they were written.
 IGNORED = {"id", "number", "version", "created", "updated", "dataset", "person", "seq"}
 
@@ -82,22 +80,28 @@ def _refused_on_both(workflow: Workflow, name: str, obj, *, client, urls, page_d
 
 
 # --- Petitions ---------------------------------------------------------------------------------------------------
-CASE_INPUT = {  # action → (page form data without the prefix, API body); {agency}/{org} filled per test
-    "accept": ({"on": TODAY.isoformat(), "note": "已受理"}, {"on": TODAY.isoformat(), "note": "已受理"}),
-    "reject": ({"reason": "不属于妇联受理范围"}, {"reason": "不属于妇联受理范围"}),
-    "transfer": ({"to": "县人民法院", "note": "涉诉"}, {"to": "县人民法院", "note": "涉诉"}),
-    "start": ({"note": "开始办理"}, {"note": "开始办理"}),
-    "refer": ({"agency_type": "{agency}", "unit_name": "县法律援助中心", "on": TODAY.isoformat()},
-              {"agency_type": "法律援助", "unit_name": "县法律援助中心", "sent_on": TODAY.isoformat()}),
-    "extend": ({"days": "10", "reason": "需调查核实"}, {"days": 10, "reason": "需调查核实"}),
-    "assign": ({"to_org": "{org}", "due_on": SOON, "note": "请核实"}, {"to_org": "{org_code}", "due_on": SOON,
-                                                                    "note": "请核实"}),
-    "reply": ({"reply": "已协调解决", "on": TODAY.isoformat()}, {"reply": "已协调解决", "on": TODAY.isoformat()}),
-    "follow_up": ({"on": TODAY.isoformat(), "method": "phone", "satisfaction": "satisfied"},
-                  {"on": TODAY.isoformat(), "method": "phone", "satisfaction": "satisfied"}),
-    "close": ({"result": "explained", "on": TODAY.isoformat()}, {"result": "explained"}),
-    "request_review": ({"note": "不服"}, {"note": "不服"}),
-}
+def _case_input(name: str) -> tuple[dict, dict]:
+    """(page form data without the prefix, API body) of a case action; {agency}/{org} filled per test. Dates are
+    today's as the test runs (a suite running past midnight Beijing time moves the services' today too)."""
+    today, soon = timezone.localdate().isoformat(), (timezone.localdate() + dt.timedelta(days=10)).isoformat()
+    return {
+        "accept": ({"on": today, "note": "已受理"}, {"on": today, "note": "已受理"}),
+        "reject": ({"reason": "不属于妇联受理范围"}, {"reason": "不属于妇联受理范围"}),
+        "transfer": ({"to": "县人民法院", "note": "涉诉"}, {"to": "县人民法院", "note": "涉诉"}),
+        "start": ({"note": "开始办理"}, {"note": "开始办理"}),
+        "refer": ({"agency_type": "{agency}", "unit_name": "县法律援助中心", "on": today},
+                  {"agency_type": "法律援助", "unit_name": "县法律援助中心", "sent_on": today}),
+        "extend": ({"days": "10", "reason": "需调查核实"}, {"days": 10, "reason": "需调查核实"}),
+        "assign": ({"to_org": "{org}", "due_on": soon, "note": "请核实"}, {"to_org": "{org_code}", "due_on": soon,
+                                                                        "note": "请核实"}),
+        "reply": ({"reply": "已协调解决", "on": today}, {"reply": "已协调解决", "on": today}),
+        "follow_up": ({"on": today, "method": "phone", "satisfaction": "satisfied"},
+                      {"on": today, "method": "phone", "satisfaction": "satisfied"}),
+        "close": ({"result": "explained", "on": today}, {"result": "explained"}),
+        "request_review": ({"note": "不服"}, {"note": "不服"}),
+    }[name]
+
+
 # How to bring a fresh case to a status each action leaves from.
 CASE_PATH = {"registered": [], "accepted": ["accept"], "replied": ["accept", "reply"]}
 
@@ -134,7 +138,7 @@ def test_every_case_action_does_the_same_on_the_page_and_over_the_api(name, tree
     client, filled = case_doors
     action = CASE_ACTIONS[name]
     twins = [_case_at(make_case, tree["county"], _source(action)) for _twin in range(2)]
-    page_data, api_data = CASE_INPUT[name]
+    page_data, api_data = _case_input(name)
     page_data = {f"{name}-{k}": v for k, v in filled(page_data).items()}
     _both_doors(CASE_ACTIONS, name, twins, client=client,
                 urls=(lambda c, n: reverse("petitions:case_action", args=[c.pk, n]),
@@ -146,7 +150,7 @@ def test_every_case_action_does_the_same_on_the_page_and_over_the_api(name, tree
 def test_a_case_action_its_status_does_not_allow_is_refused_on_both_doors(name, tree, make_case, case_doors):
     client, filled = case_doors
     case = _case_at(make_case, tree["county"], "replied" if name == "accept" else "registered")
-    page_data, api_data = CASE_INPUT[name]
+    page_data, api_data = _case_input(name)
     page_data = {f"{name}-{k}": v for k, v in filled(page_data).items()}
     _refused_on_both(CASE_ACTIONS, name, case, client=client,
                      urls=(lambda c, n: reverse("petitions:case_action", args=[c.pk, n]),
@@ -224,9 +228,9 @@ def loan_doors(tree, users, login):
     def at(status: str) -> Loan:
         person = people.person_for(name=f"借款人{next(serial)}")
         loan = Loan.objects.create(org=tree["county"], person=person, amount=Decimal("50000"), bank="农商银行",
-                                   term_months=24, applied_on=TODAY - dt.timedelta(days=30))
+                                   term_months=24, applied_on=timezone.localdate() - dt.timedelta(days=30))
         for step in LOAN_PATH[status]:
-            people.loan_step(loan, step, on=TODAY - dt.timedelta(days=20))
+            people.loan_step(loan, step, on=timezone.localdate() - dt.timedelta(days=20))
         return loan
 
     return at, login(users["staff"])
@@ -237,13 +241,13 @@ def test_every_loan_action_does_the_same_on_the_page_and_over_the_api(name, loan
     at, client = loan_doors
     action = LOAN_ACTIONS[name]
     twins = [at(next(s for s in LOAN_PATH if s in action.sources)) for _twin in range(2)]
-    data = {"on": (TODAY - dt.timedelta(days=3)).isoformat()} if name in ("disburse", "repay") else {}
+    data = {"on": (timezone.localdate() - dt.timedelta(days=3)).isoformat()} if name in ("disburse", "repay") else {}
     _both_doors(LOAN_ACTIONS, name, twins, client=client,
                 urls=(lambda loan, n: reverse("people:loan_step", args=[loan.pk, n]),
                       lambda loan, n: f"/api/loans/{loan.pk}/{n}/"), page_data=data, api_data=data)
     if name == "disburse":
         assert twins[0].__class__.objects.get(pk=twins[0].pk).due_on == people.add_months(
-            TODAY - dt.timedelta(days=3), 24)
+            timezone.localdate() - dt.timedelta(days=3), 24)
 
 
 @pytest.mark.parametrize("name", ["disburse", "repay", "overdue"])
