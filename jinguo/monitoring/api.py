@@ -1,16 +1,11 @@
 """Monitoring over the API: indicators, rules, values and submissions (with the approval actions); a member
 unit's clerk sees and changes only her own data sets."""
 
-from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
-from django.core.exceptions import ValidationError as DjangoValidationError
-from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import serializers
-from rest_framework.decorators import action
-from rest_framework.exceptions import PermissionDenied, ValidationError
-from rest_framework.response import Response
 
-from jinguo.core.api import ScopedReadOnlyViewSet, reason_from
-from jinguo.monitoring import services
+from jinguo.core.actions import WorkflowViewSetMixin, add_action_routes
+from jinguo.core.api import ScopedReadOnlyViewSet
+from jinguo.monitoring.actions import SUBMISSION_ACTIONS
 from jinguo.monitoring.models import DataValue, Indicator, Submission, ValidationRule
 
 
@@ -72,59 +67,12 @@ class ValueViewSet(ScopedReadOnlyViewSet):
         return self.queryset.filter(submission__in=Submission.objects.visible_to(self.request.user, "view"))
 
 
-class SubmissionViewSet(ScopedReadOnlyViewSet):
+class SubmissionViewSet(WorkflowViewSetMixin, ScopedReadOnlyViewSet):
     """填报及其审核：提交、审核、退回、审定、重新打开。"""
 
     queryset = Submission.objects.select_related("dataset")
     serializer_class = SubmissionSerializer
+    workflow = SUBMISSION_ACTIONS
 
-    def _run(self, request, step):
-        submission = self.get_object()
-        try:
-            if step == "submit":
-                if not Submission.objects.visible_to(request.user, "change").filter(pk=submission.pk).exists():
-                    raise DjangoPermissionDenied("您没有提交此填报的权限。")
-                violations = services.submit(submission, actor=request.user)
-                if violations:
-                    return Response({"detail": "校验未通过，未提交。", "violations": [str(v) for v in violations]},
-                                    status=400)
-            elif step == "review":
-                services.review(submission, actor=request.user)
-            elif step == "return":
-                services.return_submission(submission, reason=reason_from(request), actor=request.user)
-            elif step == "approve":
-                services.approve(submission, actor=request.user)
-            elif step == "reopen":
-                services.reopen(submission, actor=request.user, reason=reason_from(request))
-        except DjangoPermissionDenied as exc:
-            raise PermissionDenied(str(exc)) from None
-        except DjangoValidationError as exc:
-            raise ValidationError({"detail": exc.messages}) from None
-        return Response(SubmissionSerializer(submission).data)
 
-    @extend_schema(request=None, responses=SubmissionSerializer)
-    @action(detail=True, methods=["post"])
-    def submit(self, request, pk=None):
-        return self._run(request, "submit")
-
-    @extend_schema(request=None, responses=SubmissionSerializer)
-    @action(detail=True, methods=["post"])
-    def review(self, request, pk=None):
-        return self._run(request, "review")
-
-    @extend_schema(request=inline_serializer("ReturnInput", {"reason": serializers.CharField()}),
-                   responses=SubmissionSerializer)
-    @action(detail=True, methods=["post"], url_path="return")
-    def return_(self, request, pk=None):
-        return self._run(request, "return")
-
-    @extend_schema(request=None, responses=SubmissionSerializer)
-    @action(detail=True, methods=["post"])
-    def approve(self, request, pk=None):
-        return self._run(request, "approve")
-
-    @extend_schema(request=inline_serializer("ReopenInput", {"reason": serializers.CharField()}),
-                   responses=SubmissionSerializer)
-    @action(detail=True, methods=["post"])
-    def reopen(self, request, pk=None):
-        return self._run(request, "reopen")
+add_action_routes(SubmissionViewSet, SubmissionSerializer)

@@ -92,3 +92,25 @@ class GridForm(forms.Form):
             if messages:
                 errors[indicator.pk] = "；".join(messages)
         return errors
+
+
+class ReasonForm(forms.Form):
+    """The reason of 退回 or 重新打开, typed beside its button (the service says so when it is left blank)."""
+
+    placeholder = _("原因")
+
+    reason = forms.CharField(label=_("原因"), required=False, max_length=500)
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["reason"].label = self.placeholder
+        self.fields["reason"].widget.attrs.update({"class": "form-control", "placeholder": self.placeholder,
+                                                   "aria-label": self.placeholder, "required": True})
+
+
+class ReturnForm(ReasonForm):
+    placeholder = _("退回原因")
+
+
+class ReopenForm(ReasonForm):
+    placeholder = _("重新打开的原因")

@@ -9,8 +9,10 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Sum
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from jinguo.audit.services import record_event
+from jinguo.core.actions import StateMachine
 from jinguo.core.events import Event
 from jinguo.core.periods import Period
 from jinguo.monitoring import expressions as ex
@@ -145,9 +147,7 @@ def outliers(submission: Submission, own: dict, previous: dict) -> list[Violatio
 
 
 # --- Workflow ------------------------------------------------------------------------------------------------------
-def _guard(submission: Submission, allowed: set, action: str) -> None:
-    if submission.status not in allowed:
-        raise ValidationError(_("当前状态为“%(s)s”，不能%(a)s。") % {"s": submission.get_status_display(), "a": action})
+MACHINE = StateMachine(gettext_lazy("填报"))
 
 
 @transaction.atomic
@@ -171,10 +171,11 @@ def save_values(submission: Submission, values: dict[Indicator, tuple[Decimal | 
     record_event(Event.MONITORING_SAVED, submission, data={"values": len(values)})
 
 
+@MACHINE.transition("submit", gettext_lazy("提交"), event=Event.MONITORING_SUBMITTED,
+                    sources={Submission.Status.DRAFT, Submission.Status.RETURNED})
 @transaction.atomic
 def submit(submission: Submission, *, actor=None) -> list[Violation]:
     """已提交, unless an error-level rule fails or a warning lacks an explanation (then nothing changes)."""
-    _guard(submission, {Submission.Status.DRAFT, Submission.Status.RETURNED}, _("提交"))
     violations = check_submission(submission)
     comments = {v.indicator.code: v.comment for v in submission.values.select_related("indicator")}
     blocking = [v for v in violations if v.rule.importance == ValidationRule.Importance.ERROR or not any(
@@ -192,9 +193,10 @@ def _require_approver(submission: Submission, actor) -> None:
         raise PermissionDenied(_("只有妇儿工委办（单位负责人）可以审核。"))
 
 
+@MACHINE.transition("review", gettext_lazy("审核通过"), event=Event.MONITORING_REVIEWED,
+                    sources={Submission.Status.SUBMITTED})
 @transaction.atomic
 def review(submission: Submission, *, actor=None) -> Submission:
-    _guard(submission, {Submission.Status.SUBMITTED}, _("审核"))
     _require_approver(submission, actor)
     submission.status = Submission.Status.REVIEWED
     submission.save(update_fields=["status", "updated"])
@@ -202,9 +204,10 @@ def review(submission: Submission, *, actor=None) -> Submission:
     return submission
 
 
+@MACHINE.transition("return", gettext_lazy("退回"), event=Event.MONITORING_RETURNED,
+                    sources={Submission.Status.SUBMITTED, Submission.Status.REVIEWED})
 @transaction.atomic
 def return_submission(submission: Submission, *, reason: str, actor=None) -> Submission:
-    _guard(submission, {Submission.Status.SUBMITTED, Submission.Status.REVIEWED}, _("退回"))
     _require_approver(submission, actor)
     if not reason.strip():
         raise ValidationError(_("请填写退回原因。"))
@@ -214,10 +217,11 @@ def return_submission(submission: Submission, *, reason: str, actor=None) -> Sub
     return submission
 
 
+@MACHINE.transition("approve", gettext_lazy("审定"), event=Event.MONITORING_APPROVED,
+                    sources={Submission.Status.REVIEWED})
 @transaction.atomic
 def approve(submission: Submission, *, actor=None) -> Submission:
     """已审定: the values are locked and remembered, so a later change shows what changed since approval."""
-    _guard(submission, {Submission.Status.REVIEWED}, _("审定"))
     _require_approver(submission, actor)
     waiting = (Submission.objects.filter(period=submission.period, org__path__startswith=submission.org.path)
                .exclude(org=submission.org).exclude(status=Submission.Status.APPROVED))
@@ -232,10 +236,11 @@ def approve(submission: Submission, *, actor=None) -> Submission:
     return submission
 
 
+@MACHINE.transition("reopen", gettext_lazy("重新打开"), event=Event.MONITORING_REOPENED,
+                    sources={Submission.Status.APPROVED})
 @transaction.atomic
 def reopen(submission: Submission, *, actor=None, reason: str = "") -> Submission:
     """Unlock approved values for a correction: the approver only, and audited."""
-    _guard(submission, {Submission.Status.APPROVED}, _("重新打开"))
     _require_approver(submission, actor)
     if not reason.strip():
         raise ValidationError(_("请填写重新打开的原因。"))

@@ -4,16 +4,19 @@ from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import BadRequest, PermissionDenied, ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views import View
 
 from jinguo.core import views as generic
-from jinguo.core.models import EditConflict, check_version
+from jinguo.core.actions import WorkflowActionView
+from jinguo.core.models import EditConflict
 from jinguo.core.numbers import plain_number
 from jinguo.core.periods import Period
 from jinguo.core.tables import Col, Table
 from jinguo.monitoring import services
+from jinguo.monitoring.actions import SUBMISSION_ACTIONS
 from jinguo.monitoring.attainment import attainment
 from jinguo.monitoring.forms import GridForm, IndicatorForm, RuleForm
 from jinguo.monitoring.models import DataSet, Indicator, Submission, ValidationRule
@@ -84,8 +87,7 @@ class GridView(LoginRequiredMixin, View):
             "dataset": dataset, "submission": submission, "period": period,
             "rows": self.rows(dataset, submission, period, form), "violations": violations or [],
             "can_edit": can_edit and not (submission and submission.locked),
-            "can_approve": submission is not None and Submission.objects.visible_to(
-                request.user, "approve").filter(pk=submission.pk).exists(),
+            "actions": SUBMISSION_ACTIONS.buttons(submission, request.user) if submission else [],
             "changes": services.changes_since_approval(submission) if submission and submission.approved_values
             else {},
         }, status=status)
@@ -125,31 +127,17 @@ class GridView(LoginRequiredMixin, View):
         return redirect("monitoring:grid", dataset_pk=dataset.pk, period=str(period))
 
 
-class SubmissionActionView(LoginRequiredMixin, View):
-    """审核 / 退回 / 审定 / 重新打开, by the office."""
+class SubmissionActionView(WorkflowActionView):
+    """审核 / 退回 / 审定 / 重新打开 by the office, and 提交 of what is saved (the table `SUBMISSION_ACTIONS`)."""
 
-    def post(self, request, pk, action):
-        submission = get_object_or_404(Submission.objects.visible_to(request.user, "view"), pk=pk)
-        reason = request.POST.get("reason", "")
-        try:
-            check_version(submission, request.POST.get("version"))
-            if action == "review":
-                services.review(submission, actor=request.user)
-            elif action == "return":
-                services.return_submission(submission, reason=reason, actor=request.user)
-            elif action == "approve":
-                services.approve(submission, actor=request.user)
-            elif action == "reopen":
-                services.reopen(submission, actor=request.user, reason=reason)
-            else:
-                raise PermissionDenied
-        except EditConflict:
-            return generic.conflict(request, submission)
-        except (ValidationError, PermissionDenied) as exc:
-            messages.error(request, "；".join(getattr(exc, "messages", [str(exc)])))
-        else:
-            messages.success(request, _("已更新：%(s)s。") % {"s": submission.get_status_display()})
-        return redirect("monitoring:grid", dataset_pk=submission.dataset_id, period=submission.period)
+    workflow = SUBMISSION_ACTIONS
+    queryset = Submission.objects.all()
+
+    def done(self, request, submission: Submission, action: str) -> None:
+        messages.success(request, _("已更新：%(s)s。") % {"s": submission.get_status_display()})
+
+    def success_url(self, submission: Submission) -> str:
+        return reverse("monitoring:grid", kwargs={"dataset_pk": submission.dataset_id, "period": submission.period})
 
 
 def submission_detail(request, pk):

@@ -3,7 +3,9 @@
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from jinguo.core.actions import WorkflowViewSetMixin, add_action_routes
 from jinguo.core.api import ModelSerializer, ScopedReadOnlyViewSet
+from jinguo.people.actions import LOAN_ACTIONS
 from jinguo.people.models import Beneficiary, CivilizedPost, Honour, Loan, Talent, Volunteer
 
 
@@ -37,6 +39,14 @@ HonourViewSet = viewset_for(Honour, ["award", "level", "year", "person", "collec
                                      "document_no"], "荣誉表彰。")
 CivilizedPostViewSet = viewset_for(CivilizedPost, ["name", "host", "level", "created_on", "last_reviewed", "status"],
                                    "巾帼文明岗。")
-LoanViewSet = viewset_for(Loan, ["person", "amount", "bank", "term_months", "subsidy_rate", "subsidy_amount",
-                                 "project", "applied_on", "disbursed_on", "due_on", "repaid_on", "status"],
-                          "小额担保贷款。")
+
+
+class LoanViewSet(WorkflowViewSetMixin, viewset_for(Loan, [
+        "person", "amount", "bank", "term_months", "subsidy_rate", "subsidy_amount", "project", "applied_on",
+        "disbursed_on", "due_on", "repaid_on", "status"], "")):
+    """小额担保贷款；办理环节（审核通过、不通过、发放、还清、标记逾期）通过 /api/loans/{id}/<动作>/ 提交。"""
+
+    workflow = LOAN_ACTIONS
+
+
+add_action_routes(LoanViewSet, LoanViewSet.serializer_class)

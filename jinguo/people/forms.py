@@ -7,6 +7,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 from django import forms
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from jinguo.core.forms import IdNumberField, PhoneField, ScopedModelForm
@@ -144,3 +145,27 @@ class ServiceForm(forms.Form):
     def __init__(self, *args, user=None, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.fields["activity"].queryset = Activity.objects.visible_to(user) if user else Activity.objects.none()
+
+
+class LoanDateForm(forms.Form):
+    """The day a loan step happened (发放, 还清), today unless typed: the due date is counted from 发放."""
+
+    date_label = _("日期")
+
+    on = forms.DateField(label=_("日期"), required=False,
+                         widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["on"].label = self.date_label
+        self.fields["on"].initial = timezone.localdate
+        self.fields["on"].widget.attrs.update({"class": "form-control", "aria-label": self.date_label,
+                                               "title": self.date_label})
+
+
+class DisburseForm(LoanDateForm):
+    date_label = _("发放日期")
+
+
+class RepayForm(LoanDateForm):
+    date_label = _("还清日期")

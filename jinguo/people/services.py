@@ -7,12 +7,13 @@ import datetime as dt
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Count, Sum
-from django.utils.translation import gettext as _
+from django.utils import timezone
+from django.utils.translation import gettext_lazy
 
-from jinguo.audit.services import record_change
+from jinguo.audit.services import record_change, record_event
+from jinguo.core.actions import StateMachine
 from jinguo.core.changelog import snapshot
 from jinguo.core.crypto import search_hash
 from jinguo.core.events import Event
@@ -118,26 +119,59 @@ def add_months(day: dt.date, months: int) -> dt.date:
     return dt.date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
 
 
-LOAN_STEPS = {"approve": ({Loan.Status.APPLIED}, Loan.Status.APPROVED),
-              "reject": ({Loan.Status.APPLIED}, Loan.Status.REJECTED),
-              "disburse": ({Loan.Status.APPROVED}, Loan.Status.DISBURSED),
-              "repay": ({Loan.Status.DISBURSED, Loan.Status.OVERDUE}, Loan.Status.REPAID),
-              "overdue": ({Loan.Status.DISBURSED}, Loan.Status.OVERDUE)}
+# --- Loans: 申请 → 审核 → 发放 → 还清 / 逾期 ----------------------------------------------------------------------
+LOAN_MACHINE = StateMachine(gettext_lazy("贷款"))
 
 
-@transaction.atomic
-def loan_step(loan: Loan, step: str, *, on: dt.date) -> Loan:
-    """申请 → 审核 → 发放 → 还清 / 逾期, with the due date set at disbursement from the term."""
-    allowed, target = LOAN_STEPS[step]
-    if loan.status not in allowed:
-        raise ValidationError(_("贷款当前状态为“%(s)s”，不能执行此操作。") % {"s": loan.get_status_display()})
-    loan.status = target
-    if step == "disburse":
-        loan.disbursed_on, loan.due_on = on, add_months(on, loan.term_months)
-    elif step == "repay":
-        loan.repaid_on = on
+def _loan_moved(loan: Loan, status: str, code: Event, *, on: dt.date | None = None) -> Loan:
+    """Save the new status (a change entry) and write the step's named event, in the caller's transaction."""
+    loan.status = status
     loan.save()
+    record_event(code, loan, data={"on": on.isoformat()} if on else None)
     return loan
+
+
+@LOAN_MACHINE.transition("approve", gettext_lazy("审核通过"), event=Event.LOAN_APPROVED,
+                         sources={Loan.Status.APPLIED})
+@transaction.atomic
+def approve_loan(loan: Loan, *, actor=None, on: dt.date | None = None) -> Loan:
+    return _loan_moved(loan, Loan.Status.APPROVED, Event.LOAN_APPROVED)
+
+
+@LOAN_MACHINE.transition("reject", gettext_lazy("不通过"), event=Event.LOAN_REJECTED, sources={Loan.Status.APPLIED})
+@transaction.atomic
+def reject_loan(loan: Loan, *, actor=None, on: dt.date | None = None) -> Loan:
+    return _loan_moved(loan, Loan.Status.REJECTED, Event.LOAN_REJECTED)
+
+
+@LOAN_MACHINE.transition("disburse", gettext_lazy("发放"), event=Event.LOAN_DISBURSED,
+                         sources={Loan.Status.APPROVED})
+@transaction.atomic
+def disburse_loan(loan: Loan, *, actor=None, on: dt.date | None = None) -> Loan:
+    """发放: the repayment falls due `term_months` after the day the bank paid out."""
+    on = on or timezone.localdate()
+    loan.disbursed_on, loan.due_on = on, add_months(on, loan.term_months)
+    return _loan_moved(loan, Loan.Status.DISBURSED, Event.LOAN_DISBURSED, on=on)
+
+
+@LOAN_MACHINE.transition("repay", gettext_lazy("还清"), event=Event.LOAN_REPAID,
+                         sources={Loan.Status.DISBURSED, Loan.Status.OVERDUE})
+@transaction.atomic
+def repay_loan(loan: Loan, *, actor=None, on: dt.date | None = None) -> Loan:
+    loan.repaid_on = on or timezone.localdate()
+    return _loan_moved(loan, Loan.Status.REPAID, Event.LOAN_REPAID, on=loan.repaid_on)
+
+
+@LOAN_MACHINE.transition("overdue", gettext_lazy("标记逾期"), event=Event.LOAN_OVERDUE,
+                         sources={Loan.Status.DISBURSED})
+@transaction.atomic
+def mark_loan_overdue(loan: Loan, *, actor=None, on: dt.date | None = None) -> Loan:
+    return _loan_moved(loan, Loan.Status.OVERDUE, Event.LOAN_OVERDUE)
+
+
+def loan_step(loan: Loan, step: str, *, on: dt.date, actor=None) -> Loan:
+    """One loan step by name (for scripts and the demo data): the step's own service, guarded and audited."""
+    return LOAN_MACHINE[step].service(loan, actor=actor, on=on)
 
 
 @dataclass

@@ -1,10 +1,8 @@
 from __future__ import annotations
 
-import datetime as dt
-
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -12,11 +10,12 @@ from django.views import View
 
 from jinguo.audit.services import reveal
 from jinguo.core import views as generic
+from jinguo.core.actions import WorkflowActionView
 from jinguo.core.crypto import search_hash
 from jinguo.core.filters import OrgSubtreeFilter, ScopedFilterSet
-from jinguo.core.models import EditConflict
 from jinguo.ledger.models import Activity
 from jinguo.people import forms, services, tables
+from jinguo.people.actions import LOAN_ACTIONS
 from jinguo.people.models import Aid, Beneficiary, CivilizedPost, Honour, Loan, Person, Talent, Volunteer
 
 
@@ -59,10 +58,7 @@ def registry(model, form_class, table, kind: str | None, fields: list[str]):
 
         def get_extra_context(self, obj) -> dict:
             person = getattr(obj, "person", None)
-            steps = [(step, label) for step, label in (("approve", _("审核通过")), ("reject", _("不通过")),
-                                                       ("disburse", _("发放")), ("repay", _("还清")),
-                                                       ("overdue", _("标记逾期")))
-                     if isinstance(obj, Loan) and obj.status in services.LOAN_STEPS[step][0]]
+            steps = LOAN_ACTIONS.buttons(obj, self.request.user) if isinstance(obj, Loan) else []
             activities = Activity.objects.visible_to(self.request.user).order_by("-start_date")[:100]
             return {"person": person, "masked": person.masked() if person else None, "loan_steps": steps,
                     "activities": activities, "aid_form": forms.AidForm(user=self.request.user),
@@ -162,21 +158,15 @@ class RemindersView(LoginRequiredMixin, View):
         })
 
 
-class LoanStepView(LoginRequiredMixin, View):
+class LoanStepView(WorkflowActionView):
+    """审核 / 发放 / 还清 / 逾期 of a loan (the table `LOAN_ACTIONS`)."""
+
+    workflow = LOAN_ACTIONS
+    queryset = Loan.objects.all()
+    lookup_action = "change"
+
     def post(self, request, pk, step):
-        loan = get_object_or_404(Loan.objects.visible_to(request.user, "change"), pk=pk)
-        if step not in services.LOAN_STEPS:
-            raise PermissionDenied
-        try:
-            services.loan_step(loan, step, on=dt.date.fromisoformat(request.POST.get("on") or str(
-                timezone.localdate())))
-        except EditConflict:
-            return generic.conflict(request, loan)
-        except (ValidationError, ValueError) as exc:
-            messages.error(request, "；".join(getattr(exc, "messages", [str(exc)])))
-        else:
-            messages.success(request, _("已更新贷款状态。"))
-        return redirect(loan.get_absolute_url())
+        return super().post(request, pk, step)
 
 
 def _entry_page_with_errors(request, registry: str, pk: int, **bound_forms):

@@ -13,14 +13,14 @@ from rest_framework.decorators import action
 from rest_framework.exceptions import PermissionDenied, ValidationError
 from rest_framework.response import Response
 
+from jinguo.core.actions import WorkflowViewSetMixin, add_action_routes
 from jinguo.core.api import ModelSerializer, ScopedViewSetMixin, reason_from
-from jinguo.core.models import CodeItem
 from jinguo.core.scope import recheck_visible
-from jinguo.orgs.models import OrgUnit
 from jinguo.petitions import services
+from jinguo.petitions.actions import CASE_ACTIONS
 from jinguo.petitions.filters import CaseFilterSet
 from jinguo.petitions.forms import CaseForm
-from jinguo.petitions.models import Case, ClosureResult, FollowUp, PetitionType
+from jinguo.petitions.models import Case, ClosureResult, PetitionType
 
 
 class CaseSerializer(ModelSerializer):
@@ -50,31 +50,6 @@ class CaseSerializer(ModelSerializer):
         return services.allowed_actions(case)
 
 
-ACTION_INPUT = {
-    "accept": {"on": serializers.DateField(required=False), "note": serializers.CharField(required=False)},
-    "reject": {"reason": serializers.CharField(), "on": serializers.DateField(required=False)},
-    "transfer": {"to": serializers.CharField(), "note": serializers.CharField(required=False)},
-    "start": {"note": serializers.CharField(required=False)},
-    "refer": {"agency_type": serializers.CharField(help_text="部门类型名称或代码，如 司法行政/法律援助"),
-              "unit_name": serializers.CharField(), "sent_on": serializers.DateField(required=False)},
-    "extend": {"days": serializers.IntegerField(), "reason": serializers.CharField()},
-    "reply": {"reply": serializers.CharField(), "on": serializers.DateField(required=False)},
-    "follow_up": {"on": serializers.DateField(), "method": serializers.ChoiceField(FollowUp.Method.choices),
-                  "satisfaction": serializers.ChoiceField(FollowUp.Satisfaction.choices),
-                  "note": serializers.CharField(required=False)},
-    "close": {"result": serializers.ChoiceField(ClosureResult.choices), "note": serializers.CharField(required=False)},
-    "request_review": {"note": serializers.CharField(required=False)},
-    "assign": {"to_org": serializers.CharField(help_text="承办单位编码"), "due_on": serializers.DateField(),
-               "note": serializers.CharField(required=False)},
-}
-
-
-ACTION_SERIALIZERS = {
-    name: type(f"{name.title().replace('_', '')}Input", (serializers.Serializer,), fields)
-    for name, fields in ACTION_INPUT.items()
-}
-
-
 _ID = {"min_value": 1, "max_value": 2**63 - 1}
 
 
@@ -97,13 +72,14 @@ class CaseIntakeSerializer(serializers.Serializer):
     flag_dv = serializers.BooleanField(required=False)
 
 
-class CaseViewSet(ScopedViewSetMixin, mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
+class CaseViewSet(WorkflowViewSetMixin, ScopedViewSetMixin, mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
     """信访案件。个人信息一律脱敏；办理环节通过 /api/cases/{id}/<动作>/ 提交。"""
 
     queryset = Case.objects.select_related("channel", "category", "subcategory", "org").prefetch_related(
         "petitioners")
     serializer_class = CaseSerializer
     filterset_class = CaseFilterSet
+    workflow = CASE_ACTIONS
 
     @extend_schema(request=CaseIntakeSerializer, responses=CaseSerializer)
     def create(self, request, *args, **kwargs):
@@ -121,55 +97,11 @@ class CaseViewSet(ScopedViewSetMixin, mixins.CreateModelMixin, viewsets.ReadOnly
         return Response(CaseSerializer(self.get_queryset().get(pk=case.pk)).data, status=status.HTTP_201_CREATED)
 
     def handle_exception(self, exc):
-        if isinstance(exc, services.TransitionError):
-            return Response({"detail": str(exc), "status": exc.case.status,
-                             "allowed_actions": services.allowed_actions(exc.case)}, status=status.HTTP_409_CONFLICT)
         if isinstance(exc, DjangoValidationError):
             exc = ValidationError(exc.message_dict if hasattr(exc, "error_dict") else {"detail": exc.messages})
         if isinstance(exc, DjangoPermissionDenied):
             exc = PermissionDenied(str(exc))
         return super().handle_exception(exc)
-
-    def _act(self, request, pk, name):
-        case = self.get_object()
-        if not Case.objects.visible_to(request.user, "handle").filter(pk=case.pk).exists():
-            raise PermissionDenied("您没有办理此案件的权限。")
-        incoming = ACTION_SERIALIZERS[name](data=request.data)
-        incoming.is_valid(raise_exception=True)
-        data = dict(incoming.validated_data)
-        user = request.user
-        with transaction.atomic():
-            if name == "accept":
-                services.accept_case(case, actor=user, on=data.get("on"), note=data.get("note", ""))
-            elif name == "reject":
-                services.reject_case(case, reason=data["reason"], actor=user, on=data.get("on"))
-            elif name == "transfer":
-                services.transfer_case(case, to=data["to"], actor=user, note=data.get("note", ""))
-            elif name == "start":
-                services.start_case(case, actor=user, note=data.get("note", ""))
-            elif name == "refer":
-                agency = CodeItem.objects.lookup("referral_agency").get(data["agency_type"])
-                if agency is None:
-                    raise ValidationError({"agency_type": ["未知的部门类型。"]})
-                services.refer_case(case, agency_type=agency, unit_name=data["unit_name"],
-                                    sent_on=data.get("sent_on"), actor=user)
-            elif name == "extend":
-                services.extend_case(case, days=data["days"], reason=data["reason"], actor=user)
-            elif name == "reply":
-                services.reply_case(case, reply=data["reply"], actor=user, on=data.get("on"))
-            elif name == "follow_up":
-                services.follow_up_case(case, on=data["on"], method=data["method"],
-                                        satisfaction=data["satisfaction"], note=data.get("note", ""), actor=user)
-            elif name == "close":
-                services.close_case(case, result=data["result"], actor=user, note=data.get("note", ""))
-            elif name == "request_review":
-                services.request_review(case, actor=user, note=data.get("note", ""))
-            elif name == "assign":
-                to_org = OrgUnit.objects.filter(code=data["to_org"]).first()
-                if to_org is None:
-                    raise ValidationError({"to_org": ["单位编码不存在。"]})
-                services.assign_case(case, to_org=to_org, due_on=data["due_on"], actor=user, note=data.get("note", ""))
-        return Response(CaseSerializer(self.get_queryset().get(pk=case.pk)).data)
 
     @extend_schema(request=inline_serializer("Unmask", {"reason": serializers.CharField()}),
                    responses=inline_serializer("Clear", {"petitioners": serializers.ListField()}))
@@ -182,21 +114,4 @@ class CaseViewSet(ScopedViewSetMixin, mixins.CreateModelMixin, viewsets.ReadOnly
                                           "address": p.address} for p in clear]})
 
 
-def _make_action(name: str):
-    def handler(self, request, pk=None):
-        return self._act(request, pk, name)
-
-    handler.__name__ = handler.__qualname__ = name  # DRF maps the route to the method by this name
-    handler.__doc__ = str(services.ACTIONS[name][0])
-    title = name.title().replace("_", "")
-    handler = action(detail=True, methods=["post"], url_path=name.replace("_", "-"), url_name=name)(handler)
-    return extend_schema(
-        request=ACTION_SERIALIZERS[name],
-        responses={200: CaseSerializer, 409: inline_serializer(f"{title}Conflict", {
-            "detail": serializers.CharField(), "status": serializers.CharField(),
-            "allowed_actions": serializers.ListField(child=serializers.CharField())})},
-    )(handler)
-
-
-for _name in services.ACTIONS:
-    setattr(CaseViewSet, _name, _make_action(_name))
+add_action_routes(CaseViewSet, CaseSerializer)

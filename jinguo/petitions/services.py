@@ -19,8 +19,11 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from jinguo.audit.services import record_created_many, record_event, record_events_many, reveal
+from jinguo.core.actions import StateMachine
+from jinguo.core.actions import TransitionError as StateTransitionError
 from jinguo.core.auditcontext import current
 from jinguo.core.bulk import create_objects
 from jinguo.core.crypto import search_hash
@@ -42,38 +45,12 @@ from jinguo.petitions.models import (
     TimeLimits,
 )
 
-ACTIONS = {  # action → (label, statuses it is allowed from)
-    "accept": (_("受理"), {Status.REGISTERED}),
-    "reject": (_("不予受理"), {Status.REGISTERED}),
-    "transfer": (_("转送"), {Status.REGISTERED}),
-    "start": (_("开始办理"), {Status.ACCEPTED}),
-    "refer": (_("转介"), {Status.ACCEPTED, Status.IN_PROGRESS, Status.REVIEW}),
-    "extend": (_("延期"), {Status.ACCEPTED, Status.IN_PROGRESS}),
-    "assign": (_("交办"), {Status.ACCEPTED, Status.IN_PROGRESS}),
-    "reply": (_("答复"), {Status.ACCEPTED, Status.IN_PROGRESS, Status.REVIEW}),
-    "follow_up": (_("回访"), {Status.REPLIED}),
-    "close": (_("办结"), {Status.REPLIED, Status.FOLLOWED_UP}),
-    "request_review": (_("复查"), {Status.REPLIED, Status.FOLLOWED_UP, Status.CLOSED}),
-}
-
-
-class TransitionError(Exception):
-    """An action not allowed in the case's current status; the message names both and what is allowed."""
-
-    def __init__(self, case: Case, action: str) -> None:
-        allowed = "、".join(str(ACTIONS[a][0]) for a in allowed_actions(case)) or _("无")
-        super().__init__(_("案件当前状态为“%(status)s”，不能%(action)s。可执行的操作：%(allowed)s。") % {
-            "status": case.get_status_display(), "action": ACTIONS[action][0], "allowed": allowed})
-        self.case, self.action = case, action
+MACHINE = StateMachine(gettext_lazy("案件"))
+TransitionError = StateTransitionError  # an action the case's status does not allow (409 over the API)
 
 
 def allowed_actions(case: Case) -> list[str]:
-    return [name for name, (_label, statuses) in ACTIONS.items() if case.status in statuses]
-
-
-def _guard(case: Case, action: str) -> None:
-    if case.status not in ACTIONS[action][1]:
-        raise TransitionError(case, action)
+    return MACHINE.allowed(case)
 
 
 def _today() -> dt.date:
@@ -223,10 +200,11 @@ def _save(case: Case, *fields: str) -> None:
     case.save(update_fields=[*fields, "updated"])
 
 
+@MACHINE.transition("accept", gettext_lazy("受理"), event=Event.CASE_ACCEPTED,
+                    sources={Status.REGISTERED})
 @transaction.atomic
 def accept_case(case: Case, *, actor=None, on: dt.date | None = None, note: str = "") -> Case:
     """受理 and tell the petitioner (within the acceptance limit); the handling clock starts."""
-    _guard(case, "accept")
     on = on or _today()
     _check_date(on, not_before=_received(case), label=_("受理日期"), earlier=_("登记日期"))
     limits = TimeLimits.for_org(case.org)
@@ -250,40 +228,44 @@ def _finish_at_intake(case: Case, status: Status, code: Event, *, actor, note: s
     return case
 
 
+@MACHINE.transition("reject", gettext_lazy("不予受理"), event=Event.CASE_REJECTED,
+                    sources={Status.REGISTERED})
 @transaction.atomic
 def reject_case(case: Case, *, reason: str, actor=None, on: dt.date | None = None) -> Case:
     """不予受理, with the reason the petitioner is told."""
-    _guard(case, "reject")
     if not reason.strip():
         raise ValidationError({"reason": _("请填写不予受理的理由。")})
     return _finish_at_intake(case, Status.REJECTED, Event.CASE_REJECTED, actor=actor, note=reason,
                              data={"reason": reason}, on=on)
 
 
+@MACHINE.transition("transfer", gettext_lazy("转送"), event=Event.CASE_TRANSFERRED,
+                    sources={Status.REGISTERED})
 @transaction.atomic
 def transfer_case(case: Case, *, to: str, actor=None, note: str = "", on: dt.date | None = None) -> Case:
     """转送 to the competent organ (outside the federation's own handling)."""
-    _guard(case, "transfer")
     if not to.strip():
         raise ValidationError({"to": _("请填写转送单位。")})
     return _finish_at_intake(case, Status.TRANSFERRED, Event.CASE_TRANSFERRED, actor=actor, note=note,
                              data={"to": to}, on=on)
 
 
+@MACHINE.transition("start", gettext_lazy("开始办理"), event=Event.CASE_STARTED,
+                    sources={Status.ACCEPTED})
 @transaction.atomic
 def start_case(case: Case, *, actor=None, note: str = "") -> Case:
-    _guard(case, "start")
     case.status = Status.IN_PROGRESS
     _save(case, "status")
     _step(case, Event.CASE_STARTED, actor=actor, note=note)
     return case
 
 
+@MACHINE.transition("refer", gettext_lazy("转介"), event=Event.CASE_REFERRED,
+                    sources={Status.ACCEPTED, Status.IN_PROGRESS, Status.REVIEW})
 @transaction.atomic
 def refer_case(case: Case, *, agency_type, unit_name: str, sent_on: dt.date | None = None, actor=None,
                note: str = "") -> Referral:
     """转介 to an agency; an accepted case is then in progress."""
-    _guard(case, "refer")
     referral = Referral.objects.create(case=case, agency_type=agency_type, unit_name=unit_name.strip(),
                                        sent_on=sent_on or _today(), result="")
     if case.status == Status.ACCEPTED:
@@ -308,10 +290,11 @@ def _require_leader(case: Case, actor) -> None:
         raise PermissionDenied(_("延期须经单位负责人批准。"))
 
 
+@MACHINE.transition("extend", gettext_lazy("延期"), event=Event.CASE_EXTENDED,
+                    sources={Status.ACCEPTED, Status.IN_PROGRESS})
 @transaction.atomic
 def extend_case(case: Case, *, days: int, reason: str, actor=None) -> Case:
     """延期: at most the unit's limit (30 days by statute), once, approved by the unit leader."""
-    _guard(case, "extend")
     _require_leader(case, actor)
     limits = TimeLimits.for_org(case.org)
     if case.extension_days:
@@ -329,74 +312,11 @@ def extend_case(case: Case, *, days: int, reason: str, actor=None) -> Case:
     return case
 
 
-@transaction.atomic
-def reply_case(case: Case, *, reply: str, actor=None, on: dt.date | None = None) -> Case:
-    """答复 (处理意见书 or reply); the clock stops."""
-    _guard(case, "reply")
-    if not reply.strip():
-        raise ValidationError({"reply": _("请填写答复内容。")})
-    on = on or _today()
-    _check_date(on, not_before=case.accepted_on or _received(case), label=_("答复日期"), earlier=_("受理日期"))
-    due = case.review_due if case.status == Status.REVIEW else case.handle_due
-    case.status, case.replied_on, case.current_due = Status.REPLIED, on, None
-    case.closed_on_time = due is None or on <= due
-    _save(case, "status", "replied_on", "current_due", "closed_on_time")
-    _step(case, Event.CASE_REPLIED, actor=actor, note=reply, data={"on": on.isoformat(), "on_time":
-                                                                    case.closed_on_time})
-    return case
-
-
-@transaction.atomic
-def follow_up_case(case: Case, *, on: dt.date, method: str, satisfaction: str, note: str = "",
-                   actor=None) -> FollowUp:
-    _guard(case, "follow_up")
-    _check_date(on, not_before=case.replied_on, label=_("回访日期"), earlier=_("答复日期"))
-    follow_up = FollowUp(case=case, on=on, method=method, satisfaction=satisfaction, note=note)
-    follow_up.full_clean(exclude=["case"])
-    follow_up.save()
-    case.status = Status.FOLLOWED_UP
-    _save(case, "status")
-    _step(case, Event.CASE_FOLLOWED_UP, actor=actor, note=note,
-          data={"method": follow_up.get_method_display(), "satisfaction": follow_up.get_satisfaction_display()})
-    return follow_up
-
-
-@transaction.atomic
-def close_case(case: Case, *, result: str, actor=None, on: dt.date | None = None, note: str = "") -> Case:
-    """办结 with the closure result."""
-    _guard(case, "close")
-    if result not in ClosureResult.values:
-        raise ValidationError({"result": _("请选择办结结果。")})
-    on = on or _today()
-    _check_date(on, not_before=case.replied_on, label=_("办结日期"), earlier=_("答复日期"))
-    case.status, case.result, case.closed_on = Status.CLOSED, result, on
-    _save(case, "status", "result", "closed_on")
-    _step(case, Event.CASE_CLOSED, actor=actor, note=note, data={"result": case.get_result_display()})
-    return case
-
-
-@transaction.atomic
-def request_review(case: Case, *, on: dt.date | None = None, actor=None, note: str = "") -> Case:
-    """复查 requested: the reviewer answers within the review limit (30 days by statute)."""
-    _guard(case, "request_review")
-    on = on or _today()
-    limits = TimeLimits.for_org(case.org)
-    case.status, case.review_due = Status.REVIEW, on + dt.timedelta(days=limits.review_days)
-    case.current_due = case.review_due
-    _save(case, "status", "review_due", "current_due")
-    _step(case, Event.CASE_REVIEW, actor=actor, note=note, data={"review_due": case.review_due.isoformat()})
-    return case
-
-
-# --- Assignment down the tree (交办 / 反馈 / 催办 / 督办) --------------------------------------------------------
-def _holds(actor, org, action: str = "handle") -> bool:
-    return actor is None or any(org.path.startswith(p) for p in scope_paths(actor, Case.scope_roles[action]))
-
-
+@MACHINE.transition("assign", gettext_lazy("交办"), event=Event.CASE_ASSIGNED,
+                    sources={Status.ACCEPTED, Status.IN_PROGRESS})
 @transaction.atomic
 def assign_case(case: Case, *, to_org, due_on: dt.date, actor=None, note: str = "") -> Assignment:
     """交办: a unit hands its case to a unit below it, which must report back by `due_on`."""
-    _guard(case, "assign")
     if not (to_org.path.startswith(case.org.path) and to_org.pk != case.org_id):
         raise ValidationError({"to_org": _("只能交办给本单位的下级单位。")})
     if not _holds(actor, case.org):
@@ -412,6 +332,74 @@ def assign_case(case: Case, *, to_org, due_on: dt.date, actor=None, note: str = 
     _step(case, Event.CASE_ASSIGNED, actor=actor, note=note, org=case.org,
           data={"to": to_org.name, "due_on": due_on.isoformat()})
     return assignment
+
+
+@MACHINE.transition("reply", gettext_lazy("答复"), event=Event.CASE_REPLIED,
+                    sources={Status.ACCEPTED, Status.IN_PROGRESS, Status.REVIEW})
+@transaction.atomic
+def reply_case(case: Case, *, reply: str, actor=None, on: dt.date | None = None) -> Case:
+    """答复 (处理意见书 or reply); the clock stops."""
+    if not reply.strip():
+        raise ValidationError({"reply": _("请填写答复内容。")})
+    on = on or _today()
+    _check_date(on, not_before=case.accepted_on or _received(case), label=_("答复日期"), earlier=_("受理日期"))
+    due = case.review_due if case.status == Status.REVIEW else case.handle_due
+    case.status, case.replied_on, case.current_due = Status.REPLIED, on, None
+    case.closed_on_time = due is None or on <= due
+    _save(case, "status", "replied_on", "current_due", "closed_on_time")
+    _step(case, Event.CASE_REPLIED, actor=actor, note=reply, data={"on": on.isoformat(), "on_time":
+                                                                    case.closed_on_time})
+    return case
+
+
+@MACHINE.transition("follow_up", gettext_lazy("回访"), event=Event.CASE_FOLLOWED_UP,
+                    sources={Status.REPLIED})
+@transaction.atomic
+def follow_up_case(case: Case, *, on: dt.date, method: str, satisfaction: str, note: str = "",
+                   actor=None) -> FollowUp:
+    _check_date(on, not_before=case.replied_on, label=_("回访日期"), earlier=_("答复日期"))
+    follow_up = FollowUp(case=case, on=on, method=method, satisfaction=satisfaction, note=note)
+    follow_up.full_clean(exclude=["case"])
+    follow_up.save()
+    case.status = Status.FOLLOWED_UP
+    _save(case, "status")
+    _step(case, Event.CASE_FOLLOWED_UP, actor=actor, note=note,
+          data={"method": follow_up.get_method_display(), "satisfaction": follow_up.get_satisfaction_display()})
+    return follow_up
+
+
+@MACHINE.transition("close", gettext_lazy("办结"), event=Event.CASE_CLOSED,
+                    sources={Status.REPLIED, Status.FOLLOWED_UP})
+@transaction.atomic
+def close_case(case: Case, *, result: str, actor=None, on: dt.date | None = None, note: str = "") -> Case:
+    """办结 with the closure result."""
+    if result not in ClosureResult.values:
+        raise ValidationError({"result": _("请选择办结结果。")})
+    on = on or _today()
+    _check_date(on, not_before=case.replied_on, label=_("办结日期"), earlier=_("答复日期"))
+    case.status, case.result, case.closed_on = Status.CLOSED, result, on
+    _save(case, "status", "result", "closed_on")
+    _step(case, Event.CASE_CLOSED, actor=actor, note=note, data={"result": case.get_result_display()})
+    return case
+
+
+@MACHINE.transition("request_review", gettext_lazy("复查"), event=Event.CASE_REVIEW,
+                    sources={Status.REPLIED, Status.FOLLOWED_UP, Status.CLOSED})
+@transaction.atomic
+def request_review(case: Case, *, on: dt.date | None = None, actor=None, note: str = "") -> Case:
+    """复查 requested: the reviewer answers within the review limit (30 days by statute)."""
+    on = on or _today()
+    limits = TimeLimits.for_org(case.org)
+    case.status, case.review_due = Status.REVIEW, on + dt.timedelta(days=limits.review_days)
+    case.current_due = case.review_due
+    _save(case, "status", "review_due", "current_due")
+    _step(case, Event.CASE_REVIEW, actor=actor, note=note, data={"review_due": case.review_due.isoformat()})
+    return case
+
+
+# --- Assignment down the tree (交办 / 反馈 / 催办 / 督办) --------------------------------------------------------
+def _holds(actor, org, action: str = "handle") -> bool:
+    return actor is None or any(org.path.startswith(p) for p in scope_paths(actor, Case.scope_roles[action]))
 
 
 @transaction.atomic

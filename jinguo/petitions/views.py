@@ -13,28 +13,12 @@ from django.utils.translation import gettext as _
 from django.views import View
 
 from jinguo.core import views as generic
-from jinguo.core.models import EditConflict, check_version
-from jinguo.core.scope import recheck_visible
+from jinguo.core.actions import WorkflowActionView
+from jinguo.core.models import EditConflict
 from jinguo.petitions import services
+from jinguo.petitions.actions import CASE_ACTIONS
 from jinguo.petitions.filters import CaseFilterSet
-from jinguo.petitions.forms import (
-    AcceptForm,
-    AssignForm,
-    CaseForm,
-    CloseForm,
-    DomesticViolenceForm,
-    ExtendForm,
-    FollowUpForm,
-    NoteForm,
-    ReasonForm,
-    ReferForm,
-    RejectForm,
-    ReplyForm,
-    ReportForm,
-    ReviewForm,
-    TimeLimitsForm,
-    TransferForm,
-)
+from jinguo.petitions.forms import CaseForm, DomesticViolenceForm, ReasonForm, ReportForm, TimeLimitsForm
 from jinguo.petitions.models import Assignment, Case, DomesticViolence, Referral, TimeLimits, due_soon_days
 from jinguo.petitions.stats import petition_stats
 from jinguo.petitions.tables import CaseTable
@@ -86,48 +70,23 @@ class CaseDetailView(generic.ObjectDetailView):
         return case_context(self.request, case)
 
 
-ACTION_FORMS = {"accept": AcceptForm, "reject": RejectForm, "transfer": TransferForm, "start": NoteForm,
-                "refer": ReferForm, "extend": ExtendForm, "reply": ReplyForm, "follow_up": FollowUpForm,
-                "close": CloseForm, "request_review": ReviewForm, "assign": AssignForm}
-# 开始办理 only flips 已受理 to 办理中 with no data of its own, and the statute (信访工作条例: 登记 → 受理 → 办理 →
-# 答复) has no such step: on the page a case goes from 受理 straight to the handling steps (转介, 交办, 答复), which
-# are allowed from 已受理 and move it on themselves. The API keeps `start` for clients that record it.
-PAGE_HIDDEN_ACTIONS = frozenset({"start"})
-# Steps that end the handling: the page asks once more before doing them.
-CONFIRM_ACTIONS = {"close": _("办结后案件不再计入在办；信访人不服的，可在办结后申请复查。"),
-                   "reject": _("不予受理将结束本案的办理，并以书面形式告知信访人理由。")}
-# The step a case usually waits for, opened on the page; the others stay folded behind their buttons.
-NEXT_ACTION = {"registered": "accept", "accepted": "reply", "in_progress": "reply", "review": "reply",
-               "replied": "follow_up", "followed_up": "close"}
-
-
-def action_form(action: str, case: Case, data=None):
-    """The form of one workflow action, blank for the detail page or bound to a POST."""
-    if action == "assign":
-        return AssignForm(data, case=case, prefix=action)
-    return ACTION_FORMS[action](data, prefix=action)
-
-
 def case_context(request, case: Case, *, clear: list | None = None, bound: tuple[str, object] | None = None,
                  confirm: bool = False) -> dict:
     """The case page. `bound` is (action, form) after a refused or to-be-confirmed step: that form is shown with
     what was typed and its messages, open; `confirm` asks to confirm it before it is done."""
     user = request.user
     today = timezone.localdate()
-    actions = [a for a in services.allowed_actions(case) if a not in PAGE_HIDDEN_ACTIONS]
     can_handle = Case.objects.visible_to(user, "handle").filter(pk=case.pk).exists()
-    forms = {}
-    if can_handle:
-        forms = {action: action_form(action, case) for action in actions}
-        if bound and bound[0] in forms:
-            forms[bound[0]] = bound[1]
-    open_action = bound[0] if bound else NEXT_ACTION.get(case.status)
+    buttons = CASE_ACTIONS.buttons(case, user) if can_handle else []
+    if bound:
+        buttons = [(action, bound[1] if action.name == bound[0] else form) for action, form in buttons]
+    open_action = bound[0] if bound else CASE_ACTIONS.suggested.get(case.status)
     petitioners = list(case.petitioners.all())
     confirming = None
     if confirm and bound:
         form = bound[1]
-        confirming = {"action": bound[0], "label": services.ACTIONS[bound[0]][0], "form": form,
-                      "warning": CONFIRM_ACTIONS.get(bound[0], ""),
+        confirming = {"action": bound[0], "label": CASE_ACTIONS[bound[0]].label, "form": form,
+                      "warning": CASE_ACTIONS[bound[0]].confirm,
                       "values": [(form[name].label, _display(form, name)) for name in form.fields
                                  if form.cleaned_data.get(name) not in (None, "")]}
     return {
@@ -140,8 +99,8 @@ def case_context(request, case: Case, *, clear: list | None = None, bound: tuple
         "follow_ups": case.follow_ups.all(),
         "dv": DomesticViolence.objects.filter(case=case).first(),
         "dv_form": DomesticViolenceForm(instance=DomesticViolence.objects.filter(case=case).first(), prefix="dv"),
-        "action_forms": [(name, services.ACTIONS[name][0], form, name == open_action, name in CONFIRM_ACTIONS)
-                         for name, form in forms.items()],
+        "action_forms": [(action.name, action.label, form, action.name == open_action, bool(action.confirm))
+                         for action, form in buttons],
         "confirming": confirming,
         "can_handle": can_handle,
         "can_unmask": Case.objects.visible_to(user, "unmask").filter(pk=case.pk).exists(),
@@ -166,39 +125,27 @@ def _display(form, name: str) -> str:
     return str(value)
 
 
-class CaseActionView(LoginRequiredMixin, View):
-    """POST one workflow action. A form that does not validate — or a date or value the rule refuses — comes back
-    on the case page with what was typed and the message beside the field (400). 办结 and 不予受理 ask once more
-    (the same POST with `confirmed=1`). Anything not allowed in the current status is refused with the reason."""
+class CaseActionView(WorkflowActionView):
+    """POST one workflow action (the table `CASE_ACTIONS`). A form that does not validate — or a date or value the
+    rule refuses — comes back on the case page with what was typed and the message beside the field (400). 办结 and
+    不予受理 ask once more (the same POST with `confirmed=1`). Anything not allowed in the current status is refused
+    with the reason."""
 
-    def post(self, request, pk, action):
-        case = get_object_or_404(_case_queryset().visible_to(request.user, "handle"), pk=pk)
-        if action not in services.ACTIONS:
-            raise PermissionDenied
-        form = action_form(action, case, request.POST)
-        if not form.is_valid():
-            return self.page(request, case, action, form, status=400)
-        if action in CONFIRM_ACTIONS and request.POST.get("confirmed") != "1":
-            return self.page(request, case, action, form, confirm=True)
-        try:
-            with transaction.atomic():
-                check_version(case, request.POST.get("version"))
-                self.run(request, case, action, form.cleaned_data)
-                recheck_visible(case, request.user, "view")
-        except EditConflict:
-            return generic.conflict(request, case)
-        except services.TransitionError as exc:
-            messages.error(request, str(exc))
-        except ValidationError as exc:
-            case.refresh_from_db()
-            for field, errors in (exc.message_dict.items() if hasattr(exc, "error_dict") else [(None, exc.messages)]):
-                form.add_error(field if field in form.fields else None, errors)
-            return self.page(request, case, action, form, status=400)
-        except PermissionDenied as exc:
-            messages.error(request, str(exc) or _("您没有进行此操作的权限。"))
-        else:
-            messages.success(request, _("已%(action)s。") % {"action": services.ACTIONS[action][0]})
-        return redirect(case.get_absolute_url())
+    workflow = CASE_ACTIONS
+    queryset = _case_queryset()
+    lookup_action = "handle"
+
+    def invalid(self, request, case: Case, action: str, form) -> HttpResponse:
+        return self.page(request, case, action, form, status=400)
+
+    def confirm(self, request, case: Case, action: str, form) -> HttpResponse:
+        return self.page(request, case, action, form, confirm=True)
+
+    def refused(self, request, case: Case, action: str, form, exc: ValidationError) -> HttpResponse:
+        case.refresh_from_db()
+        for field, errors in (exc.message_dict.items() if hasattr(exc, "error_dict") else [(None, exc.messages)]):
+            form.add_error(field if field in form.fields else None, errors)
+        return self.page(request, case, action, form, status=400)
 
     def page(self, request, case: Case, action: str, form, *, status: int = 200, confirm: bool = False):
         view = CaseDetailView()
@@ -208,36 +155,8 @@ class CaseActionView(LoginRequiredMixin, View):
                    **case_context(request, obj, bound=(action, form), confirm=confirm)}
         if status == 400:
             messages.error(request, _("%(action)s未完成，请按提示修改后重新提交。") % {
-                "action": services.ACTIONS[action][0]})
+                "action": CASE_ACTIONS[action].label})
         return render(request, "petitions/case_detail.html", context, status=status)
-
-    def run(self, request, case: Case, action: str, data: dict) -> None:
-        user = request.user
-        if action == "accept":
-            services.accept_case(case, actor=user, on=data.get("on"), note=data.get("note", ""))
-        elif action == "reject":
-            services.reject_case(case, reason=data["reason"], actor=user, on=data.get("on"))
-        elif action == "transfer":
-            services.transfer_case(case, to=data["to"], actor=user, note=data.get("note", ""), on=data.get("on"))
-        elif action == "start":
-            services.start_case(case, actor=user, note=data.get("note", ""))
-        elif action == "refer":
-            services.refer_case(case, agency_type=data["agency_type"], unit_name=data["unit_name"],
-                                sent_on=data.get("on"), actor=user, note=data.get("note", ""))
-        elif action == "extend":
-            services.extend_case(case, days=data["days"], reason=data["reason"], actor=user)
-        elif action == "reply":
-            services.reply_case(case, reply=data["reply"], actor=user, on=data.get("on"))
-        elif action == "follow_up":
-            services.follow_up_case(case, on=data["on"], method=data["method"], satisfaction=data["satisfaction"],
-                                    note=data.get("note", ""), actor=user)
-        elif action == "close":
-            services.close_case(case, result=data["result"], actor=user, on=data.get("on"), note=data.get("note", ""))
-        elif action == "request_review":
-            services.request_review(case, on=data.get("on"), actor=user, note=data.get("note", ""))
-        elif action == "assign":
-            services.assign_case(case, to_org=data["to_org"], due_on=data["due_on"], actor=user,
-                                 note=data.get("note", ""))
 
 
 class AssignmentActionView(LoginRequiredMixin, View):
