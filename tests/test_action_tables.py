@@ -10,10 +10,10 @@ from django.contrib.messages import get_messages
 from django.forms.models import model_to_dict
 from django.urls import reverse
 from django.utils import timezone
-from jinguo.accounts.roles import Role
 
 from jinguo.audit.models import AuditEntry
 from jinguo.core.actions import Workflow
+from jinguo.core.roles import Role
 from jinguo.monitoring import services as monitoring
 from jinguo.monitoring.actions import SUBMISSION_ACTIONS
 from jinguo.monitoring.models import DataSet, Submission
