@@ -17,8 +17,7 @@ from jinguo.articles.filters import ArticleFilterSet
 from jinguo.articles.forms import AdoptForm, ArticleForm, ForwardForm, RecordAdoptionForm
 from jinguo.articles.models import Adoption, Article
 from jinguo.articles.tables import ArticleTable
-from jinguo.audit.events import Event
-from jinguo.audit.services import record_event
+from jinguo.audit.services import record_export
 from jinguo.core import views as generic
 from jinguo.core.models import EditConflict
 from jinguo.core.scope import recheck_visible, scope_paths
@@ -195,8 +194,7 @@ class RankingView(LoginRequiredMixin, View):
             generic.require_scope(request.user, Article, "export")
             buffer = io.BytesIO()
             write_ranking(buffer, org, period, rows)
-            record_event(Event.EXPORTED, org=org, object_repr=_("信息工作考核"),
-                         data={"rows": len(rows), "period": str(period), "org": org.pk})
+            record_export(_("信息工作考核"), org=org, rows=len(rows), period=str(period), org_id=org.pk)
             return generic.xlsx_response(buffer, f"信息工作考核-{org.name}-{period}.xlsx")
         return render(request, "articles/ranking.html", {"org": org, "period": period, "orgs": orgs, "rows": rows,
                                                          "info": info,

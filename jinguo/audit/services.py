@@ -190,6 +190,17 @@ def record_event(code: Event | str, obj: models.Model | None = None, *, org=None
                    object_repr=object_repr)
 
 
+def record_export(what: str | models.Model, *, org=None, rows: int | None = None, code: Event | str = Event.EXPORTED,
+                  **detail: Any) -> AuditEntry:
+    """The one record that data left the system: what (a record, or the name of a list or return), for which unit,
+    how many rows, and the filter or period it was taken with (`detail`). Every export path calls this, so the audit
+    page lists exports in one shape; `code` is `Event.AUDIT_EXPORTED` for the audit log's own export."""
+    data = ({"rows": rows} if rows is not None else {}) | detail
+    if isinstance(what, models.Model):
+        return record_event(code, what, org=org, data=data)
+    return record_event(code, org=org, object_repr=str(what), data=data)
+
+
 def record_events_many(code: Event | str, objs: list[models.Model], *, notes: list[str] | None = None,
                        data: list[dict] | None = None) -> list[AuditEntry]:
     """`record_event` for many records at once (bulk paths), under one lock of the chain's head."""

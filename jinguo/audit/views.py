@@ -13,7 +13,7 @@ from django.views import View
 from jinguo.accounts.roles import Role
 from jinguo.audit.events import Event
 from jinguo.audit.models import AuditEntry
-from jinguo.audit.services import record_event
+from jinguo.audit.services import record_export
 from jinguo.core.views import xlsx_response
 
 
@@ -82,8 +82,8 @@ class AuditEntryListView(LoginRequiredMixin, View):
         for count, entry in enumerate(entries.iterator(chunk_size=2000), start=1):
             xlsx.write_row(sheet, count, [_cell(getter(entry)) for getter in getters])
         book.close()
-        record_event(Event.AUDIT_EXPORTED, org=request.user.org, data={"rows": count,
-                                                                        "filter": request.GET.urlencode()})
+        record_export(_("审计日志"), org=request.user.org, rows=count, code=Event.AUDIT_EXPORTED,
+                      filter=request.GET.urlencode())
         return xlsx_response(buffer, f"审计日志-{timezone.localdate():%Y%m%d}.xlsx")
 
 

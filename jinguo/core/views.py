@@ -28,7 +28,7 @@ from django.views import View
 
 from jinguo.audit.events import Event
 from jinguo.audit.models import AuditEntry
-from jinguo.audit.services import record_event
+from jinguo.audit.services import record_event, record_export
 from jinguo.core.excel import ImportContext, annotated_workbook
 from jinguo.core.fields import EncryptedTextField
 from jinguo.core.idcard import mask_value
@@ -171,8 +171,8 @@ class ObjectListView(ScopedViewMixin, View):
             count = spec.export(ctx, queryset, buffer)
         else:
             count = _export_table(table, queryset, buffer)
-        record_event(Event.EXPORTED, org=self.request.user.org, object_repr=str(model._meta.verbose_name_plural),
-                     data={"rows": count, "filter": self.request.GET.urlencode()})
+        record_export(str(model._meta.verbose_name_plural), org=self.request.user.org, rows=count,
+                      filter=self.request.GET.urlencode())
         return xlsx_response(buffer, filename)
 
 
@@ -381,8 +381,7 @@ class ImportJobView(LoginRequiredMixin, View):
             else:  # a job from before the annotated workbook was kept as a file
                 with job.file.open("rb") as handle:
                     content = annotated_workbook(io.BytesIO(handle.read()), job.errors)
-            record_event(Event.EXPORTED, org=job.org, object_repr=f"错误标注-{job.filename}",
-                         data={"import_job": job.pk, "kind": job.kind})
+            record_export(f"错误标注-{job.filename}", org=job.org, import_job=job.pk, kind=job.kind)
             return xlsx_response(content, f"错误标注-{job.filename}")
         from jinguo.core.tasks import progress_of
 

@@ -8,8 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views import View
 
-from jinguo.audit.events import Event
-from jinguo.audit.services import record_event
+from jinguo.audit.services import record_export
 from jinguo.core import views as generic
 from jinguo.core.models import CodeItem
 from jinguo.grassroots import services, stats
@@ -69,8 +68,7 @@ class SurveyView(LoginRequiredMixin, View):
             generic.require_scope(request.user, OrgProfile, "export")
             buffer = io.BytesIO()
             rows = write_return(buffer, org, period, units, survey)
-            record_event(Event.EXPORTED, org=org, object_repr=_("基层组织建设情况统计表"),
-                         data={"rows": rows, "period": str(period), "org": org.pk})
+            record_export(_("基层组织建设情况统计表"), org=org, rows=rows, period=str(period), org_id=org.pk)
             return generic.xlsx_response(buffer, f"基层组织建设情况统计表-{org.name}-{period}.xlsx")
         due = services.elections_due(OrgProfile.objects.visible_to(request.user).filter(
             org__path__startswith=org.path), period.end).select_related("org", "kind").order_by("elected_on")

@@ -14,8 +14,7 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views import View
 
-from jinguo.audit.events import Event
-from jinguo.audit.services import record_event
+from jinguo.audit.services import record_export
 from jinguo.core import views as generic
 from jinguo.core.models import EditConflict
 from jinguo.core.periods import Period
@@ -221,7 +220,7 @@ class SummaryDownloadView(LoginRequiredMixin, View):
         from urllib.parse import quote
 
         response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(filename)}.{fmt}"
-        record_event(Event.EXPORTED, summary, data={"format": fmt})
+        record_export(summary, format=fmt)
         return response
 
 
@@ -233,8 +232,7 @@ class ReturnView(LoginRequiredMixin, View):
         form = ReturnForm(request.GET or None, initial={"period": str(period)})
         if request.GET.get("download") and form.is_valid():
             content = returns.workbook(org, period, threshold=form.cleaned_data["threshold"])
-            record_event(Event.EXPORTED, org=org, object_repr=f"统计报表 {period}",
-                         data={"period": str(period), "threshold": form.cleaned_data["threshold"]})
+            record_export(f"统计报表 {period}", org=org, period=str(period), threshold=form.cleaned_data["threshold"])
             from urllib.parse import quote
 
             response = HttpResponse(content, content_type=generic.XLSX)

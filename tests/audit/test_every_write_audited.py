@@ -453,3 +453,18 @@ def _office_template() -> bytes:
     buffer = io.BytesIO()
     document.save(buffer)
     return buffer.getvalue()
+
+
+def test_exports_and_reveals_are_recorded_in_one_place():
+    """`record_export(...)` is the one way an export is recorded and `reveal(...)` the one way personal data is
+    shown in clear: no other module writes those entries itself."""
+    own = {JINGUO / "audit" / "services.py", JINGUO / "audit" / "events.py"}
+    elsewhere = re.compile(r"Event\.(?:AUDIT_|PERSONAL_)?EXPORTED\b|record_access\(|Event\.UNMASKED\b")
+    offenders = []
+    for path in JINGUO.rglob("*.py"):
+        if path in own or "migrations" in path.parts:
+            continue
+        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+            if elsewhere.search(line) and "code=Event.AUDIT_EXPORTED" not in line:
+                offenders.append(f"{path.relative_to(JINGUO.parent)}:{number}: {line.strip()}")
+    assert not offenders, "\n".join(offenders)

@@ -2,8 +2,7 @@ import datetime as dt
 
 from django.core.management.base import CommandError
 
-from jinguo.audit.events import Event
-from jinguo.audit.services import record_event
+from jinguo.audit.services import record_export
 from jinguo.core.excel import ImportContext, parse_date
 from jinguo.core.management.base import JinguoCommand
 from jinguo.importers import IMPORT_SPECS, get_spec
@@ -36,5 +35,5 @@ class Command(JinguoCommand):
         queryset = spec.export_queryset(ctx, _date(date_from), _date(date_to))
         with open(out, "wb") as handle:
             count = spec.export(ctx, queryset, handle)
-        record_event(Event.EXPORTED, org=ctx.org, object_repr=str(spec.label), data={"rows": count, "kind": kind})
+        record_export(str(spec.label), org=ctx.org, rows=count, kind=kind)
         self.stdout.write(f"已导出 {count} 行到 {out}")
