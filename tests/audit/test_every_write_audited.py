@@ -78,6 +78,7 @@ NOT_RECORD_WRITES = {
     "audit.services.record_events_many": "writes the trail",
     "audit.services.record_created_many": "writes the trail",
     "audit.services.record_access": "writes the trail",
+    "audit.services.record_export": "writes the trail",
     "audit.services.snapshot_values": "pure: reads field values (a false match on `.save(`-like text)",
     "reports.services.render_into_template": "pure: fills a .docx in memory",
 }
@@ -435,8 +436,11 @@ def _walk_reports(walk, tree, users):
     from jinguo.reports import services
     from jinguo.reports.models import Summary
 
-    summary = Summary.objects.create(org=tree["county"], period="2025H1", created_by=users["staff"])
+    summary = walk(services.start_summary, Summary(org=tree["county"], period="2025H1"), actor=users["staff"])
     walk(services.regenerate, summary)
+    summary.refresh_from_db()
+    blocks = services.typed_blocks(summary.blocks, {0: "东安县妇联2025年上半年工作总结"})
+    walk(services.edit_summary, summary, blocks, actor=users["staff"], action="add:1")
     template = _office_template()
     walk(services.add_template, org=tree["county"], name="县妇联红头", actor=users["staff"],
          upload=SimpleUploadedFile("红头.docx", template))
