@@ -31,11 +31,19 @@ def generate_password(length: int = 12) -> str:
             return password
 
 
+USER_DETAILS = ("phone", "email", "is_active", "require_2fa")  # what the administrator's form may also set
+
+
 @transaction.atomic
 def create_user(username: str, *, org, roles: list[Role] = (), password: str | None = None,
-                display_name: str = "", must_change: bool = True) -> tuple[User, str]:
-    """Create a user with an initial password (generated when not given) and roles on `org`."""
-    user = User(username=username, display_name=display_name or username, org=org, must_change_password=must_change)
+                display_name: str = "", must_change: bool = True, **details) -> tuple[User, str]:
+    """Create a user with an initial password (generated when not given) and roles on `org`: the one way an account
+    is made (the administrator's page, the command line, the demo). `details`: any of USER_DETAILS."""
+    unknown = set(details) - set(USER_DETAILS)
+    if unknown:
+        raise TypeError(f"create_user() got unexpected details: {sorted(unknown)}")
+    user = User(username=username, display_name=display_name or username, org=org, must_change_password=must_change,
+                **details)
     password = password or generate_password()
     password_validation.validate_password(password, user)
     user.set_password(password)
@@ -126,6 +134,27 @@ def revoke_token(token: ApiToken) -> None:
     user = token.user
     token.delete()
     record_event(Event.TOKEN_REVOKED, user, org=user.org, data={"prefix": token.prefix, "reason": "revoked"})
+
+
+@transaction.atomic
+def confirm_device(user: User, device, token: str) -> bool:
+    """Bind an authenticator app: the device is confirmed when `token` is its current code (then audited)."""
+    if not device.verify_token(token):
+        return False
+    device.confirmed = True
+    device.save()
+    record_event(Event.OTP_ENROLLED, user, org=user.org)
+    return True
+
+
+@transaction.atomic
+def verify_second_factor(user: User, token: str):
+    """The user's confirmed device whose current code is `token`, or None — a wrong code is audited."""
+    for device in user.totpdevice_set.filter(confirmed=True):
+        if device.verify_token(token):
+            return device
+    record_event(Event.OTP_FAILED, user, org=user.org)
+    return None
 
 
 @transaction.atomic

@@ -16,7 +16,7 @@ from django.views import View
 from django_otp import login as otp_login
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from jinguo.accounts import services
+from jinguo.accounts import policy, services
 from jinguo.accounts.forms import (
     ChangePasswordForm,
     LoginForm,
@@ -28,11 +28,8 @@ from jinguo.accounts.forms import (
 from jinguo.accounts.models import ApiToken, RoleAssignment, User
 from jinguo.accounts.policy import safe_next
 from jinguo.accounts.roles import Role
-from jinguo.audit.events import Event
-from jinguo.audit.services import record_event
 from jinguo.core import views as generic
 from jinguo.core.filters import OrgSubtreeFilter, ScopedFilterSet
-from jinguo.core.net import client_ip
 from jinguo.core.scope import recheck_visible
 from jinguo.core.tables import Col, Table
 
@@ -52,20 +49,12 @@ class LoginView(auth_views.LoginView):
     redirect_authenticated_user = True
 
     def post(self, request, *args, **kwargs):
-        from django.core.cache import cache
-
-        key = f"jinguo:login-failures:{client_ip(request) or ''}"  # the real client, behind a trusted proxy too
-        window = settings.LOGIN_ADDRESS_WINDOW
-        if cache.get(key, 0) >= settings.LOGIN_ADDRESS_LIMIT:
-            return render(request, "accounts/locked.html", {"minutes": window // 60, "by_address": True},
-                          status=429)
+        if policy.address_throttled(request):
+            return render(request, "accounts/locked.html",
+                          {"minutes": settings.LOGIN_ADDRESS_WINDOW // 60, "by_address": True}, status=429)
         response = super().post(request, *args, **kwargs)
         if not request.user.is_authenticated:
-            cache.add(key, 0, timeout=window)
-            try:
-                cache.incr(key)
-            except ValueError:  # expired between add and incr
-                cache.set(key, 1, timeout=window)
+            policy.count_failed_sign_in(request)
         return response
 
 
@@ -116,11 +105,8 @@ class OtpSetupView(LoginRequiredMixin, View):
     def post(self, request):
         form = OtpTokenForm(request.POST)
         device = self.device(request)
-        if form.is_valid() and device.verify_token(form.cleaned_data["token"]):
-            device.confirmed = True
-            device.save()
+        if form.is_valid() and services.confirm_device(request.user, device, form.cleaned_data["token"]):
             otp_login(request, device)
-            record_event(Event.OTP_ENROLLED, request.user, org=request.user.org)
             messages.success(request, _("双因素认证已绑定。"))
             return redirect(safe_next(request, reverse("core:home")))
         form.add_error("token", _("动态口令不正确，请核对手机时间后重试。"))
@@ -135,12 +121,11 @@ class OtpVerifyView(LoginRequiredMixin, View):
 
     def post(self, request):
         form = OtpTokenForm(request.POST)
-        if form.is_valid():
-            for device in request.user.totpdevice_set.filter(confirmed=True):
-                if device.verify_token(form.cleaned_data["token"]):
-                    otp_login(request, device)
-                    return redirect(safe_next(request, reverse("core:home")))
-        record_event(Event.OTP_FAILED, request.user, org=request.user.org)
+        token = form.cleaned_data["token"] if form.is_valid() else ""
+        device = services.verify_second_factor(request.user, token)  # a wrong or missing code is audited
+        if device is not None:
+            otp_login(request, device)
+            return redirect(safe_next(request, reverse("core:home")))
         form.add_error("token", _("动态口令不正确。"))
         return render(request, self.template_name, {"form": form}, status=400)
 
@@ -200,17 +185,15 @@ class UserEditView(generic.ObjectEditView):
     template_name = "accounts/user_edit.html"
 
     def save(self, form):
-        user = form.save(commit=False)
-        if user.pk is None:
-            self.initial_password = services.generate_password()
-            user.set_password(self.initial_password)
-            user.must_change_password = True
-            user.save()
+        if form.instance.pk is None:
+            data = form.cleaned_data
+            user, self.initial_password = services.create_user(
+                data["username"], org=data["org"], display_name=data["display_name"],
+                **{name: data[name] for name in services.USER_DETAILS if name in data})
             messages.warning(self.request, _("初始密码：%(pw)s（只显示这一次，请告知本人；首次登录须修改）") % {
                 "pw": self.initial_password})
-        else:
-            user.save()
-        return user
+            return user
+        return form.save()
 
 
 class UserActionView(LoginRequiredMixin, View):

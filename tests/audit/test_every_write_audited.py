@@ -294,6 +294,13 @@ def _walk_orgs_and_accounts(walk, tree, users):
     walk(accounts.reset_password, user)
     walk(accounts.change_password, user, "Xq7#mPz2!vLw")
     walk(accounts.unlock, user)
+    from django_otp.oath import totp
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    device = TOTPDevice.objects.create(user=user, name="手机", confirmed=False)
+    assert walk(accounts.confirm_device, user, device, f"{totp(device.bin_key):06d}")
+    assert walk(accounts.verify_second_factor, user, "abcdef") is None  # a wrong code is audited too
+    assert AuditEntry.objects.filter(action=Event.OTP_FAILED, object_id=str(user.pk)).exists()
     walk(accounts.issue_token, user, name="对接")
     walk(accounts.revoke_token, ApiToken.objects.filter(user=user).get())
 
