@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-import django_filters
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import update_session_auth_hash
@@ -11,12 +10,12 @@ from django.db import transaction
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse, reverse_lazy
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views import View
 from django_otp import login as otp_login
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from jinguo.accounts import policy, services
+from jinguo.accounts.filters import RoleAssignmentFilterSet, UserFilterSet
 from jinguo.accounts.forms import (
     ChangePasswordForm,
     LoginForm,
@@ -28,10 +27,9 @@ from jinguo.accounts.forms import (
 from jinguo.accounts.models import ApiToken, RoleAssignment, User
 from jinguo.accounts.policy import safe_next
 from jinguo.accounts.roles import Role
+from jinguo.accounts.tables import RoleAssignmentTable, UserTable
 from jinguo.core import views as generic
-from jinguo.core.filters import OrgSubtreeFilter, ScopedFilterSet
 from jinguo.core.scope import recheck_visible
-from jinguo.core.tables import Col, Table
 
 
 def locked_out(request, credentials=None, *args, **kwargs):
@@ -131,29 +129,6 @@ class OtpVerifyView(LoginRequiredMixin, View):
 
 
 # --- User management (系统管理员) -------------------------------------------------------------------------------
-class UserFilterSet(ScopedFilterSet):
-    q_fields = ("username", "display_name")
-    within = OrgSubtreeFilter()
-    is_active = django_filters.BooleanFilter(label=gettext_lazy("启用"))
-
-    class Meta:
-        model = User
-        fields = ["q", "within", "is_active"]
-
-
-class UserTable(Table):
-    columns = [
-        Col("username", gettext_lazy("用户名"), link=True),
-        Col("display_name", gettext_lazy("姓名")),
-        Col("org.name", gettext_lazy("所在单位")),
-        Col("role_names", gettext_lazy("角色"),
-            render=lambda u: "、".join(sorted({str(Role(a.role).label) for a in u.role_assignments.all()}))),
-        Col("is_active", gettext_lazy("启用"), render=lambda u: _("是") if u.is_active else _("否")),
-        Col("last_login", gettext_lazy("最近登录")),
-    ]
-    select_related = ("org",)
-
-
 class UserListView(generic.ObjectListView):
     queryset = User.objects.prefetch_related("role_assignments")
     table = UserTable
@@ -219,27 +194,6 @@ class UserActionView(LoginRequiredMixin, View):
 
 
 # --- Role assignment (安全管理员) --------------------------------------------------------------------------------
-class RoleAssignmentFilterSet(ScopedFilterSet):
-    q_fields = ("user__username", "user__display_name")
-    role = django_filters.ChoiceFilter(label=gettext_lazy("角色"), choices=Role.choices)
-    within = OrgSubtreeFilter()
-
-    class Meta:
-        model = RoleAssignment
-        fields = ["q", "role", "within"]
-
-
-class RoleAssignmentTable(Table):
-    columns = [
-        Col("user.username", gettext_lazy("用户名"), render=None),
-        Col("user.display_name", gettext_lazy("姓名")),
-        Col("org.name", gettext_lazy("单位（含下级）")),
-        Col("role", gettext_lazy("角色")),
-        Col("created", gettext_lazy("分配时间")),
-    ]
-    select_related = ("user", "org")
-
-
 class RoleAssignmentListView(generic.ObjectListView):
     queryset = RoleAssignment.objects.all()
     table = RoleAssignmentTable

@@ -14,28 +14,23 @@ from jinguo.audit.services import record_export
 from jinguo.core import views as generic
 from jinguo.core.models import EditConflict
 from jinguo.core.periods import Period
-from jinguo.core.tables import Col, Table
 from jinguo.ledger.stats import ledger_stats
 from jinguo.petitions.models import Case, due_soon_days
 from jinguo.petitions.stats import petition_stats
 from jinguo.reports import returns
+from jinguo.reports.filters import SummaryFilterSet
 from jinguo.reports.forms import ReturnForm, SummaryForm, SummaryTemplateForm
 from jinguo.reports.models import Summary, SummaryTemplate
 from jinguo.reports.services import add_template, edit_summary, start_summary, summary_docx_for, typed_blocks
+from jinguo.reports.tables import SummaryTable, SummaryTemplateTable
 
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
-
-
-class SummaryTable(Table):
-    columns = [Col("title", "标题", link=True), Col("period", "统计期"), Col("scope", "范围"), Col("status", "状态"),
-               Col("generated_at", "生成时间", render=lambda s: f"{timezone.localtime(s.generated_at):%Y-%m-%d %H:%M}"
-                   if s.generated_at else "")]
-    select_related = ("org",)
 
 
 class SummaryListView(generic.ObjectListView):
     queryset = Summary.objects.all()
     table = SummaryTable
+    filterset = SummaryFilterSet
 
 
 class SummaryCreateView(generic.ObjectEditView):
@@ -54,13 +49,6 @@ class SummaryCreateView(generic.ObjectEditView):
 
     def save(self, form) -> Summary:
         return start_summary(form.save(commit=False), actor=self.request.user)
-
-
-class SummaryTemplateTable(Table):
-    columns = [Col("name", "模板名称"), Col("org.name", "单位"), Col("file", "文件",
-               render=lambda t: t.file.name.rsplit("/", 1)[-1]), Col("created", "上传时间",
-               render=lambda t: f"{timezone.localtime(t.created):%Y-%m-%d %H:%M}")]
-    select_related = ("org",)
 
 
 class SummaryTemplateListView(generic.ObjectListView):
@@ -192,12 +180,15 @@ class ReturnView(LoginRequiredMixin, View):
         return render(request, "reports/return.html", {"form": form, "org": org, "orgs": orgs, "period": period})
 
 
-class DashboardView(LoginRequiredMixin, View):
+class DashboardView(generic.UnitPeriodView):
     """Petitions and activities for a unit and period, against the same period last year; charts with the
     numbers also as tables."""
 
-    def get(self, request):
-        org, period, orgs = generic.chosen_org_and_period(request, Summary)
+    model = Summary
+    template_name = "reports/dashboard.html"
+
+    def get_statistics(self, org, period) -> dict:
+        request = self.request
         petitions = petition_stats(org, period)
         petitions_before = petition_stats(org, period.year_earlier())
         ledger = ledger_stats(org, period)
@@ -225,11 +216,11 @@ class DashboardView(LoginRequiredMixin, View):
             "themes": {"type": "pie", "title": "活动主题", "labels": [g.label for g in ledger.by_theme],
                        "values": [g.activities for g in ledger.by_theme]},
         }
-        return render(request, "reports/dashboard.html", {
-            "org": org, "period": period, "orgs": orgs, "petitions": petitions, "petitions_before": petitions_before,
+        return {
+            "petitions": petitions, "petitions_before": petitions_before,
             "ledger": ledger, "ledger_before": ledger_before, "compare": compare, "charts": charts,
             "units": sorted(units.items()),
             "overdue": visible_cases.overdue(today).count() if can_cases else None,
             "soon": visible_cases.due_soon(today, due_soon_days(request.user.org) if request.user.org_id else 3).count()
             if can_cases else None,
-        })
+        }
