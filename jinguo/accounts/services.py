@@ -8,7 +8,7 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.contrib.auth import password_validation
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -54,8 +54,16 @@ def create_user(username: str, *, org, roles: list[Role] = (), password: str | N
     return user, password
 
 
+def _not_oneself(user: User, actor: User) -> None:
+    """三员分立: an administrator never acts on her own account or roles (someone else must)."""
+    if actor.pk == user.pk:
+        raise PermissionDenied(_("不能对自己的账户执行此操作。"))
+
+
 @transaction.atomic
-def reset_password(user: User, password: str | None = None) -> str:
+def reset_password(user: User, password: str | None = None, *, actor: User) -> str:
+    """A new initial password (generated when not given), to be changed at the next sign-in; not one's own."""
+    _not_oneself(user, actor)
     password = password or generate_password()
     password_validation.validate_password(password, user)
     user.set_password(password)
@@ -75,8 +83,11 @@ def grant_role(user: User, org, role: Role) -> RoleAssignment:
 
 
 @transaction.atomic
-def revoke_role(assignment: RoleAssignment) -> None:
+def revoke_role(assignment: RoleAssignment, *, actor: User) -> None:
+    """Take a role back; not one's own (三员分立)."""
     user, org, role = assignment.user, assignment.org, assignment.role
+    if user.pk == actor.pk:
+        raise PermissionDenied(_("不能撤销自己的角色（三员分立）。"))
     assignment.delete()
     record_event(Event.ROLE_REVOKED, user, org=org, data={"role": role, "org": org.code})
     user.forget_roles()

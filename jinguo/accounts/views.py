@@ -183,7 +183,7 @@ class UserActionView(LoginRequiredMixin, View):
             if not form.is_valid():
                 messages.error(request, "；".join(form.errors["password"]))
                 return redirect(user.get_absolute_url())
-            password = services.reset_password(user, form.cleaned_data["password"] or None)
+            password = services.reset_password(user, form.cleaned_data["password"] or None, actor=request.user)
             messages.warning(request, _("已重置密码。新的初始密码：%(pw)s（只显示这一次）") % {"pw": password})
         elif action == "unlock":
             services.unlock(user)
@@ -236,9 +236,7 @@ class RoleAssignmentDeleteView(generic.ObjectDeleteView):
 
     def post(self, request, pk):
         assignment = get_object_or_404(self.get_queryset(), pk=pk)
-        if assignment.user == request.user:
-            raise PermissionDenied(_("不能撤销自己的角色（三员分立）。"))
-        services.revoke_role(assignment)
+        services.revoke_role(assignment, actor=request.user)
         messages.success(request, _("已撤销角色。"))
         return redirect(reverse_lazy("accounts:roleassignment_list"))
 

@@ -290,8 +290,8 @@ def _walk_orgs_and_accounts(walk, tree, users):
     walk(add_org, "431122102", "芦洪市镇", parent=tree["county"])
     user, _password = walk(accounts.create_user, "new_clerk", org=tree["county"], roles=[Role.STAFF])
     assignment = walk(accounts.grant_role, user, tree["county"], Role.UNIT_LEADER)
-    walk(accounts.revoke_role, assignment)
-    walk(accounts.reset_password, user)
+    walk(accounts.revoke_role, assignment, actor=users["secadmin"])
+    walk(accounts.reset_password, user, actor=users["sysadmin"])
     walk(accounts.change_password, user, "Xq7#mPz2!vLw")
     walk(accounts.unlock, user)
     from django_otp.oath import totp
