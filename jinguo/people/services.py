@@ -12,6 +12,8 @@ from django.db import transaction
 from django.db.models import Count, Sum
 from django.utils.translation import gettext as _
 
+from jinguo.audit.events import Event
+from jinguo.audit.services import record_change, snapshot
 from jinguo.core.crypto import search_hash
 from jinguo.core.periods import Period
 from jinguo.people.models import Aid, CivilizedPost, Honour, Level, Loan, Person, ServiceRecord, Talent, Volunteer
@@ -72,9 +74,6 @@ def add_aid(beneficiary, *, on: dt.date, amount: Decimal | None, goods: str = ""
 def record_service(volunteer: Volunteer, *, activity, hours: Decimal) -> ServiceRecord:
     """Hours served at an activity (one record per volunteer and activity: a second entry corrects the first),
     with its audit entry in the same transaction."""
-    from jinguo.audit.events import Event
-    from jinguo.audit.services import record_change, snapshot
-
     record = ServiceRecord.objects.select_for_update().filter(volunteer=volunteer, activity=activity).first()
     before = snapshot(record) if record else None
     if record is None:
