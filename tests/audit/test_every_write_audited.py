@@ -11,6 +11,7 @@ Two walks:
   INSERT / UPDATE / DELETE) and the audit entries it leaves; each row written must be named by an entry, for its own
   model or for the record it belongs to in the same app (a petitioner by its case, a data value by its submission).
   A writing service that the walk does not reach fails the test, so a new service has to be walked here.
+  (On PostgreSQL the bulk paths write by COPY, which no execute wrapper sees: their rows are checked on SQLite.)
 
 Before issue 18 the volunteer-hours page wrote `ServiceRecord` with `update_or_create` and no entry: see
 `test_the_walk_catches_a_write_without_an_entry`, which replays that write and expects the walk to refuse it.
