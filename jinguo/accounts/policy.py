@@ -9,10 +9,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django.conf import settings
+from django.core.cache import cache
 from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext_lazy as _
+
+from jinguo.core.net import client_ip
 
 
 @dataclass(frozen=True)
@@ -74,3 +77,25 @@ def safe_next(request: HttpRequest, default: str = "/") -> str:
                                                require_https=request.is_secure()):
         return url
     return default
+
+
+# --- Sign-in throttle by address -----------------------------------------------------------------------------------
+# Beyond the per-account lock (django-axes), one address that keeps failing — trying many accounts, as credential
+# stuffing does — is throttled for a while: LOGIN_ADDRESS_LIMIT failures per LOGIN_ADDRESS_WINDOW seconds.
+def _failures_key(request: HttpRequest) -> str:
+    return f"jinguo:login-failures:{client_ip(request) or ''}"  # the real client, behind a trusted proxy too
+
+
+def address_throttled(request: HttpRequest) -> bool:
+    """This address has failed to sign in LOGIN_ADDRESS_LIMIT times within the window."""
+    return cache.get(_failures_key(request), 0) >= settings.LOGIN_ADDRESS_LIMIT
+
+
+def count_failed_sign_in(request: HttpRequest) -> None:
+    """One more failure from this address (the window starts at the first)."""
+    key, window = _failures_key(request), settings.LOGIN_ADDRESS_WINDOW
+    cache.add(key, 0, timeout=window)
+    try:
+        cache.incr(key)
+    except ValueError:  # expired between add and incr
+        cache.set(key, 1, timeout=window)

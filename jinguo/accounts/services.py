@@ -8,7 +8,7 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.contrib.auth import password_validation
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -31,11 +31,19 @@ def generate_password(length: int = 12) -> str:
             return password
 
 
+USER_DETAILS = ("phone", "email", "is_active", "require_2fa")  # what the administrator's form may also set
+
+
 @transaction.atomic
 def create_user(username: str, *, org, roles: list[Role] = (), password: str | None = None,
-                display_name: str = "", must_change: bool = True) -> tuple[User, str]:
-    """Create a user with an initial password (generated when not given) and roles on `org`."""
-    user = User(username=username, display_name=display_name or username, org=org, must_change_password=must_change)
+                display_name: str = "", must_change: bool = True, **details) -> tuple[User, str]:
+    """Create a user with an initial password (generated when not given) and roles on `org`: the one way an account
+    is made (the administrator's page, the command line, the demo). `details`: any of USER_DETAILS."""
+    unknown = set(details) - set(USER_DETAILS)
+    if unknown:
+        raise TypeError(f"create_user() got unexpected details: {sorted(unknown)}")
+    user = User(username=username, display_name=display_name or username, org=org, must_change_password=must_change,
+                **details)
     password = password or generate_password()
     password_validation.validate_password(password, user)
     user.set_password(password)
@@ -46,8 +54,16 @@ def create_user(username: str, *, org, roles: list[Role] = (), password: str | N
     return user, password
 
 
+def _not_oneself(user: User, actor: User) -> None:
+    """三员分立: an administrator never acts on her own account or roles (someone else must)."""
+    if actor.pk == user.pk:
+        raise PermissionDenied(_("不能对自己的账户执行此操作。"))
+
+
 @transaction.atomic
-def reset_password(user: User, password: str | None = None) -> str:
+def reset_password(user: User, password: str | None = None, *, actor: User) -> str:
+    """A new initial password (generated when not given), to be changed at the next sign-in; not one's own."""
+    _not_oneself(user, actor)
     password = password or generate_password()
     password_validation.validate_password(password, user)
     user.set_password(password)
@@ -67,8 +83,11 @@ def grant_role(user: User, org, role: Role) -> RoleAssignment:
 
 
 @transaction.atomic
-def revoke_role(assignment: RoleAssignment) -> None:
+def revoke_role(assignment: RoleAssignment, *, actor: User) -> None:
+    """Take a role back; not one's own (三员分立)."""
     user, org, role = assignment.user, assignment.org, assignment.role
+    if user.pk == actor.pk:
+        raise PermissionDenied(_("不能撤销自己的角色（三员分立）。"))
     assignment.delete()
     record_event(Event.ROLE_REVOKED, user, org=org, data={"role": role, "org": org.code})
     user.forget_roles()
@@ -126,6 +145,27 @@ def revoke_token(token: ApiToken) -> None:
     user = token.user
     token.delete()
     record_event(Event.TOKEN_REVOKED, user, org=user.org, data={"prefix": token.prefix, "reason": "revoked"})
+
+
+@transaction.atomic
+def confirm_device(user: User, device, token: str) -> bool:
+    """Bind an authenticator app: the device is confirmed when `token` is its current code (then audited)."""
+    if not device.verify_token(token):
+        return False
+    device.confirmed = True
+    device.save()
+    record_event(Event.OTP_ENROLLED, user, org=user.org)
+    return True
+
+
+@transaction.atomic
+def verify_second_factor(user: User, token: str):
+    """The user's confirmed device whose current code is `token`, or None — a wrong code is audited."""
+    for device in user.totpdevice_set.filter(confirmed=True):
+        if device.verify_token(token):
+            return device
+    record_event(Event.OTP_FAILED, user, org=user.org)
+    return None
 
 
 @transaction.atomic

@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-import django_filters
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import update_session_auth_hash
@@ -11,12 +10,12 @@ from django.db import transaction
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse, reverse_lazy
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views import View
 from django_otp import login as otp_login
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from jinguo.accounts import services
+from jinguo.accounts import policy, services
+from jinguo.accounts.filters import RoleAssignmentFilterSet, UserFilterSet
 from jinguo.accounts.forms import (
     ChangePasswordForm,
     LoginForm,
@@ -27,14 +26,10 @@ from jinguo.accounts.forms import (
 )
 from jinguo.accounts.models import ApiToken, RoleAssignment, User
 from jinguo.accounts.policy import safe_next
-from jinguo.audit.services import record_event
+from jinguo.accounts.tables import RoleAssignmentTable, UserTable
 from jinguo.core import views as generic
-from jinguo.core.events import Event
-from jinguo.core.filters import OrgSubtreeFilter, ScopedFilterSet
-from jinguo.core.net import client_ip
 from jinguo.core.roles import Role
 from jinguo.core.scope import recheck_visible
-from jinguo.core.tables import Col, Table
 
 
 def locked_out(request, credentials=None, *args, **kwargs):
@@ -52,20 +47,12 @@ class LoginView(auth_views.LoginView):
     redirect_authenticated_user = True
 
     def post(self, request, *args, **kwargs):
-        from django.core.cache import cache
-
-        key = f"jinguo:login-failures:{client_ip(request) or ''}"  # the real client, behind a trusted proxy too
-        window = settings.LOGIN_ADDRESS_WINDOW
-        if cache.get(key, 0) >= settings.LOGIN_ADDRESS_LIMIT:
-            return render(request, "accounts/locked.html", {"minutes": window // 60, "by_address": True},
-                          status=429)
+        if policy.address_throttled(request):
+            return render(request, "accounts/locked.html",
+                          {"minutes": settings.LOGIN_ADDRESS_WINDOW // 60, "by_address": True}, status=429)
         response = super().post(request, *args, **kwargs)
         if not request.user.is_authenticated:
-            cache.add(key, 0, timeout=window)
-            try:
-                cache.incr(key)
-            except ValueError:  # expired between add and incr
-                cache.set(key, 1, timeout=window)
+            policy.count_failed_sign_in(request)
         return response
 
 
@@ -116,11 +103,8 @@ class OtpSetupView(LoginRequiredMixin, View):
     def post(self, request):
         form = OtpTokenForm(request.POST)
         device = self.device(request)
-        if form.is_valid() and device.verify_token(form.cleaned_data["token"]):
-            device.confirmed = True
-            device.save()
+        if form.is_valid() and services.confirm_device(request.user, device, form.cleaned_data["token"]):
             otp_login(request, device)
-            record_event(Event.OTP_ENROLLED, request.user, org=request.user.org)
             messages.success(request, _("双因素认证已绑定。"))
             return redirect(safe_next(request, reverse("core:home")))
         form.add_error("token", _("动态口令不正确，请核对手机时间后重试。"))
@@ -135,40 +119,16 @@ class OtpVerifyView(LoginRequiredMixin, View):
 
     def post(self, request):
         form = OtpTokenForm(request.POST)
-        if form.is_valid():
-            for device in request.user.totpdevice_set.filter(confirmed=True):
-                if device.verify_token(form.cleaned_data["token"]):
-                    otp_login(request, device)
-                    return redirect(safe_next(request, reverse("core:home")))
-        record_event(Event.OTP_FAILED, request.user, org=request.user.org)
+        token = form.cleaned_data["token"] if form.is_valid() else ""
+        device = services.verify_second_factor(request.user, token)  # a wrong or missing code is audited
+        if device is not None:
+            otp_login(request, device)
+            return redirect(safe_next(request, reverse("core:home")))
         form.add_error("token", _("动态口令不正确。"))
         return render(request, self.template_name, {"form": form}, status=400)
 
 
 # --- User management (系统管理员) -------------------------------------------------------------------------------
-class UserFilterSet(ScopedFilterSet):
-    q_fields = ("username", "display_name")
-    within = OrgSubtreeFilter()
-    is_active = django_filters.BooleanFilter(label=gettext_lazy("启用"))
-
-    class Meta:
-        model = User
-        fields = ["q", "within", "is_active"]
-
-
-class UserTable(Table):
-    columns = [
-        Col("username", gettext_lazy("用户名"), link=True),
-        Col("display_name", gettext_lazy("姓名")),
-        Col("org.name", gettext_lazy("所在单位")),
-        Col("role_names", gettext_lazy("角色"),
-            render=lambda u: "、".join(sorted({str(Role(a.role).label) for a in u.role_assignments.all()}))),
-        Col("is_active", gettext_lazy("启用"), render=lambda u: _("是") if u.is_active else _("否")),
-        Col("last_login", gettext_lazy("最近登录")),
-    ]
-    select_related = ("org",)
-
-
 class UserListView(generic.ObjectListView):
     queryset = User.objects.prefetch_related("role_assignments")
     table = UserTable
@@ -200,17 +160,15 @@ class UserEditView(generic.ObjectEditView):
     template_name = "accounts/user_edit.html"
 
     def save(self, form):
-        user = form.save(commit=False)
-        if user.pk is None:
-            self.initial_password = services.generate_password()
-            user.set_password(self.initial_password)
-            user.must_change_password = True
-            user.save()
+        if form.instance.pk is None:
+            data = form.cleaned_data
+            user, self.initial_password = services.create_user(
+                data["username"], org=data["org"], display_name=data["display_name"],
+                **{name: data[name] for name in services.USER_DETAILS if name in data})
             messages.warning(self.request, _("初始密码：%(pw)s（只显示这一次，请告知本人；首次登录须修改）") % {
                 "pw": self.initial_password})
-        else:
-            user.save()
-        return user
+            return user
+        return form.save()
 
 
 class UserActionView(LoginRequiredMixin, View):
@@ -225,7 +183,7 @@ class UserActionView(LoginRequiredMixin, View):
             if not form.is_valid():
                 messages.error(request, "；".join(form.errors["password"]))
                 return redirect(user.get_absolute_url())
-            password = services.reset_password(user, form.cleaned_data["password"] or None)
+            password = services.reset_password(user, form.cleaned_data["password"] or None, actor=request.user)
             messages.warning(request, _("已重置密码。新的初始密码：%(pw)s（只显示这一次）") % {"pw": password})
         elif action == "unlock":
             services.unlock(user)
@@ -236,27 +194,6 @@ class UserActionView(LoginRequiredMixin, View):
 
 
 # --- Role assignment (安全管理员) --------------------------------------------------------------------------------
-class RoleAssignmentFilterSet(ScopedFilterSet):
-    q_fields = ("user__username", "user__display_name")
-    role = django_filters.ChoiceFilter(label=gettext_lazy("角色"), choices=Role.choices)
-    within = OrgSubtreeFilter()
-
-    class Meta:
-        model = RoleAssignment
-        fields = ["q", "role", "within"]
-
-
-class RoleAssignmentTable(Table):
-    columns = [
-        Col("user.username", gettext_lazy("用户名"), render=None),
-        Col("user.display_name", gettext_lazy("姓名")),
-        Col("org.name", gettext_lazy("单位（含下级）")),
-        Col("role", gettext_lazy("角色")),
-        Col("created", gettext_lazy("分配时间")),
-    ]
-    select_related = ("user", "org")
-
-
 class RoleAssignmentListView(generic.ObjectListView):
     queryset = RoleAssignment.objects.all()
     table = RoleAssignmentTable
@@ -299,9 +236,7 @@ class RoleAssignmentDeleteView(generic.ObjectDeleteView):
 
     def post(self, request, pk):
         assignment = get_object_or_404(self.get_queryset(), pk=pk)
-        if assignment.user == request.user:
-            raise PermissionDenied(_("不能撤销自己的角色（三员分立）。"))
-        services.revoke_role(assignment)
+        services.revoke_role(assignment, actor=request.user)
         messages.success(request, _("已撤销角色。"))
         return redirect(reverse_lazy("accounts:roleassignment_list"))
 

@@ -17,10 +17,9 @@ from jinguo.articles.filters import ArticleFilterSet
 from jinguo.articles.forms import AdoptForm, ArticleForm, ForwardForm, RecordAdoptionForm
 from jinguo.articles.models import Adoption, Article
 from jinguo.articles.tables import ArticleTable
-from jinguo.audit.services import record_event
 from jinguo.core import views as generic
 from jinguo.core import xlsx
-from jinguo.core.events import Event
+from jinguo.core.changelog import record_export
 from jinguo.core.models import EditConflict
 from jinguo.core.scope import recheck_visible, scope_paths
 from jinguo.orgs.models import OrgUnit
@@ -185,23 +184,22 @@ class ArticleAttachView(LoginRequiredMixin, View):
         return redirect(article.get_absolute_url())
 
 
-class RankingView(LoginRequiredMixin, View):
+class RankingView(generic.UnitPeriodView):
     """信息工作考核: the units below a unit, ranked by reports adopted in the period; ?export=xlsx for the table."""
 
-    def get(self, request):
-        org, period, orgs = generic.chosen_org_and_period(request, Article)
-        rows = stats.ranking(org, period)
+    model = Article
+    template_name = "articles/ranking.html"
+
+    def get_statistics(self, org, period) -> dict:
         info = stats.info_work(org, period)
-        if request.GET.get("export") == "xlsx":
-            generic.require_scope(request.user, Article, "export")
-            buffer = io.BytesIO()
-            write_ranking(buffer, org, period, rows)
-            record_event(Event.EXPORTED, org=org, object_repr=_("信息工作考核"),
-                         data={"rows": len(rows), "period": str(period), "org": org.pk})
-            return generic.xlsx_response(buffer, f"信息工作考核-{org.name}-{period}.xlsx")
-        return render(request, "articles/ranking.html", {"org": org, "period": period, "orgs": orgs, "rows": rows,
-                                                         "info": info,
-                                                         "sentence": stats.info_work_sentence(info, org)})
+        return {"rows": stats.ranking(org, period), "info": info, "sentence": stats.info_work_sentence(info, org)}
+
+    def export(self, org, period):
+        rows = stats.ranking(org, period)
+        buffer = io.BytesIO()
+        write_ranking(buffer, org, period, rows)
+        record_export(_("信息工作考核"), org=org, rows=len(rows), period=str(period), org_id=org.pk)
+        return generic.xlsx_response(buffer, f"信息工作考核-{org.name}-{period}.xlsx")
 
 
 def write_ranking(out, org, period, rows: list[stats.RankRow]) -> None:

@@ -76,6 +76,8 @@ class AuditEntry(models.Model):
     key_id = models.CharField(_("签名密钥"), max_length=16, blank=True, default="")
 
     objects = AuditEntryQuerySet.as_manager()
+    # Only the audit administrator reads the log (三员分立); the scoped queryset above says over which units.
+    scope_roles = {"view": frozenset({Role.AUDIT_ADMIN}), "export": frozenset({Role.AUDIT_ADMIN})}
 
     class Meta:
         verbose_name = _("审计日志")
@@ -91,6 +93,11 @@ class AuditEntry(models.Model):
 
     def __str__(self) -> str:
         return f"#{self.seq} {self.action} {self.object_repr}"
+
+    def get_absolute_url(self) -> str:
+        from django.urls import reverse
+
+        return reverse("audit:entry_detail", args=[self.pk])
 
     def compute_hash(self, signer=None) -> str:
         """The entry's hash over every stored field and the previous hash, in a canonical JSON form: an HMAC under

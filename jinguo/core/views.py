@@ -579,6 +579,30 @@ def chosen_org_and_period(request, model) -> tuple[models.Model, Period, list[mo
     return org, period, choices
 
 
+class UnitPeriodView(LoginRequiredMixin, View):
+    """A statistics page over one unit and its subtree in one period (the unit and period pickers on top).
+
+    Set `model` (its view roles decide who may open the page and which units she may pick), `template_name`, and
+    `get_statistics(org, period) -> dict` for the template; `export(org, period) -> HttpResponse` answers
+    `?export=xlsx` for those holding the model's export role. The picking itself is `chosen_org_and_period`."""
+
+    model: type[models.Model] | None = None
+    template_name: str | None = None
+
+    def get(self, request):
+        if self.model is None or self.template_name is None:
+            raise ImproperlyConfigured(f"{type(self).__name__} must set `model` and `template_name`")
+        org, period, orgs = chosen_org_and_period(request, self.model)
+        if request.GET.get("export") == "xlsx" and hasattr(self, "export"):
+            require_scope(request.user, self.model, "export")
+            return self.export(org, period)
+        return render(request, self.template_name,
+                      {"org": org, "period": period, "orgs": orgs, **self.get_statistics(org, period)})
+
+    def get_statistics(self, org, period: Period) -> dict[str, Any]:
+        return {}
+
+
 def object_from_query(request, queryset: models.QuerySet, param: str, label: str) -> models.Model | None:
     """The record a query parameter names by id (None when absent): a 400 saying which parameter and value when
     it is not an id, a 404 when no such record is in `queryset`."""

@@ -8,10 +8,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views import View
 
-from jinguo.audit.services import record_event
 from jinguo.core import views as generic
 from jinguo.core import xlsx
-from jinguo.core.events import Event
+from jinguo.core.changelog import record_export
 from jinguo.core.models import CodeItem
 from jinguo.grassroots import services, stats
 from jinguo.grassroots.filters import OrgProfileFilterSet
@@ -58,27 +57,25 @@ class OrgProfileImportView(generic.ImportView):
     import_kind = "org_profiles"
 
 
-class SurveyView(LoginRequiredMixin, View):
+class SurveyView(generic.UnitPeriodView):
     """基层组织建设情况: a unit and its subtree in a period — by kind, 妇女之家, funding, elections due — and the
     return for the level above (?export=xlsx), counts only."""
 
-    def get(self, request):
-        org, period, orgs = generic.chosen_org_and_period(request, OrgProfile)
+    model = OrgProfile
+    template_name = "grassroots/survey.html"
+
+    def get_statistics(self, org, period) -> dict:
         survey = stats.survey(org, period)
-        units = stats.by_unit(org, period)
-        if request.GET.get("export") == "xlsx":
-            generic.require_scope(request.user, OrgProfile, "export")
-            buffer = io.BytesIO()
-            rows = write_return(buffer, org, period, units, survey)
-            record_event(Event.EXPORTED, org=org, object_repr=_("基层组织建设情况统计表"),
-                         data={"rows": rows, "period": str(period), "org": org.pk})
-            return generic.xlsx_response(buffer, f"基层组织建设情况统计表-{org.name}-{period}.xlsx")
-        due = services.elections_due(OrgProfile.objects.visible_to(request.user).filter(
+        due = services.elections_due(OrgProfile.objects.visible_to(self.request.user).filter(
             org__path__startswith=org.path), period.end).select_related("org", "kind").order_by("elected_on")
-        return render(request, "grassroots/survey.html", {
-            "org": org, "period": period, "orgs": orgs, "survey": survey, "units": units, "due": due[:200],
-            "due_count": due.count(), "sentence": stats.survey_sentence(survey, org),
-        })
+        return {"survey": survey, "units": stats.by_unit(org, period), "due": due[:200], "due_count": due.count(),
+                "sentence": stats.survey_sentence(survey, org)}
+
+    def export(self, org, period):
+        buffer = io.BytesIO()
+        rows = write_return(buffer, org, period, stats.by_unit(org, period), stats.survey(org, period))
+        record_export(_("基层组织建设情况统计表"), org=org, rows=rows, period=str(period), org_id=org.pk)
+        return generic.xlsx_response(buffer, f"基层组织建设情况统计表-{org.name}-{period}.xlsx")
 
 
 def write_return(out, org, period, units: list[stats.KindFigures], survey: stats.Survey) -> int:

@@ -95,22 +95,22 @@ class CalendarView(LoginRequiredMixin, View):
                                                         "count": len(activities)})
 
 
-class FundsView(LoginRequiredMixin, View):
+class FundsView(generic.UnitPeriodView):
     """Money given out and received in a period, by activity kind and by unit."""
 
-    def get(self, request):
-        org, period, orgs = generic.chosen_org_and_period(request, Activity)
+    model = Activity
+    template_name = "ledger/funds.html"
+
+    def get_statistics(self, org, period) -> dict:
         stats = ledger_stats(org, period)
         money = [m for m in stats.measures.values() if m.direction]
         rows_kind = [(g, [g.totals.get(m.code) for m in money]) for g in stats.by_kind
                      if any(g.totals.get(m.code) for m in money)]
         rows_unit = [(g, [g.totals.get(m.code) for m in money]) for g in stats.by_unit
                      if any(g.totals.get(m.code) for m in money)]
-        return render(request, "ledger/funds.html", {
-            "org": org, "period": period, "orgs": orgs, "stats": stats, "money": money,
-            "rows_kind": rows_kind, "rows_unit": rows_unit, "totals": [stats.totals.get(m.code) for m in money],
-            "funds": stats.funds(), "list_url": reverse("ledger:activity_list"),
-        })
+        return {"stats": stats, "money": money, "rows_kind": rows_kind, "rows_unit": rows_unit,
+                "totals": [stats.totals.get(m.code) for m in money], "funds": stats.funds(),
+                "list_url": reverse("ledger:activity_list")}
 
 
 class PlanItemListView(generic.ObjectListView):

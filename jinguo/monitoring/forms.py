@@ -5,7 +5,7 @@ from decimal import Decimal
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from jinguo.core.forms import ScopedModelForm
+from jinguo.core.forms import ExactDecimalField, ScopedModelForm
 from jinguo.monitoring.models import DataValue, Indicator, ValidationRule
 
 
@@ -42,9 +42,10 @@ class RuleForm(ScopedModelForm):
         help_texts = {"left": _("如 W_EDU_03 或 C_HEALTH_01A + C_HEALTH_01B；上期值写 W_EDU_03[previous]")}
 
 
-class GridNumberField(forms.DecimalField):
-    """One cell of the data-entry grid: thousands separators allowed; NaN, infinities and values beyond what the
-    column keeps are refused with a message naming the value (Django's DecimalField checks the digits)."""
+class GridNumberField(ExactDecimalField):
+    """One cell of the data-entry grid: an exact figure as people write it (core.forms.ExactDecimalField: 300, not
+    300.00), thousands separators allowed; NaN, infinities and values beyond what the column keeps are refused with
+    a message naming the value (Django's DecimalField checks the digits)."""
 
     def to_python(self, value):
         if isinstance(value, str):

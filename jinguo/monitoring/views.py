@@ -14,24 +14,19 @@ from jinguo.core.actions import WorkflowActionView
 from jinguo.core.models import EditConflict
 from jinguo.core.numbers import plain_number
 from jinguo.core.periods import Period
-from jinguo.core.tables import Col, Table
 from jinguo.monitoring import services
 from jinguo.monitoring.actions import SUBMISSION_ACTIONS
 from jinguo.monitoring.attainment import attainment
+from jinguo.monitoring.filters import IndicatorFilterSet, SubmissionFilterSet
 from jinguo.monitoring.forms import GridForm, IndicatorForm, RuleForm
 from jinguo.monitoring.models import DataSet, Indicator, Submission, ValidationRule
-
-
-class SubmissionTable(Table):
-    columns = [Col("dataset.name", "数据集", link=True), Col("org.name", "填报单位"), Col("period", "统计期"),
-               Col("status", "状态"), Col("updated", "更新时间",
-                                         render=lambda s: f"{timezone.localtime(s.updated):%Y-%m-%d %H:%M}")]
-    select_related = ("dataset", "org")
+from jinguo.monitoring.tables import IndicatorTable, RuleTable, SubmissionTable
 
 
 class SubmissionListView(generic.ObjectListView):
     queryset = Submission.objects.all()
     table = SubmissionTable
+    filterset = SubmissionFilterSet
 
 
 class HomeView(LoginRequiredMixin, View):
@@ -145,27 +140,23 @@ def submission_detail(request, pk):
     return redirect("monitoring:grid", dataset_pk=submission.dataset_id, period=submission.period)
 
 
-class AttainmentView(LoginRequiredMixin, View):
-    def get(self, request):
-        org, period, orgs = generic.chosen_org_and_period(request, Submission)
-        year = period.year
-        rows = attainment(org, year)
+class AttainmentView(generic.UnitPeriodView):
+    """两纲 targets met in a unit's year, and the validation problems of its figures."""
+
+    model = Submission
+    template_name = "monitoring/attainment.html"
+
+    def get_statistics(self, org, period) -> dict:
+        rows = attainment(org, period.year)
         measured = [r for r in rows if r.attained is not None]
-        return render(request, "monitoring/attainment.html", {
-            "org": org, "year": year, "orgs": orgs, "rows": rows, "period": period,
-            "met": sum(1 for r in measured if r.attained), "measured": len(measured),
-            "problems": services.check_unit(org, str(year)),
-        })
-
-
-class IndicatorTable(Table):
-    columns = [Col("name", "指标名称"), Col("code", "指标代码"), Col("outline", "纲要"), Col("domain", "领域"),
-               Col("unit", "单位"), Col("kind", "类型"), Col("target", "目标", render=lambda i: i.target_display)]
+        return {"year": period.year, "rows": rows, "met": sum(1 for r in measured if r.attained),
+                "measured": len(measured), "problems": services.check_unit(org, str(period.year))}
 
 
 class IndicatorListView(generic.ObjectListView):
     queryset = Indicator.objects.all()
     table = IndicatorTable
+    filterset = IndicatorFilterSet
 
 
 class IndicatorEditView(generic.ObjectEditView):
@@ -173,24 +164,6 @@ class IndicatorEditView(generic.ObjectEditView):
 
     queryset = Indicator.objects.all()
     form_class = IndicatorForm
-
-
-class RuleTable(Table):
-    columns = [Col("name", "规则名称", link=True), Col("words", "含义", render=lambda r: getattr(r, "words", None)
-                                                    or r.in_words()),
-               Col("expression", "表达式", render=lambda r: f"{r.left} {r.operator} {r.right}"),
-               Col("code", "规则代码"), Col("importance", "重要程度"), Col("missing", "缺失值处理")]
-
-    def rows(self, objects):
-        """The rules in words, with the indicator names looked up once for the page."""
-        from jinguo.monitoring.models import rule_codes
-
-        objects = list(objects)
-        codes = set().union(*(rule_codes(r) for r in objects)) if objects else set()
-        names = dict(Indicator.objects.filter(code__in=codes).values_list("code", "name"))
-        for rule in objects:
-            rule.words = rule.in_words(names)
-        return super().rows(objects)
 
 
 class RuleListView(generic.ObjectListView):

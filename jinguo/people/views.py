@@ -11,35 +11,15 @@ from django.views import View
 from jinguo.audit.services import reveal
 from jinguo.core import views as generic
 from jinguo.core.actions import WorkflowActionView
-from jinguo.core.crypto import search_hash
-from jinguo.core.filters import OrgSubtreeFilter, ScopedFilterSet
 from jinguo.ledger.models import Activity
 from jinguo.people import forms, services, tables
 from jinguo.people.actions import LOAN_ACTIONS
+from jinguo.people.filters import person_filterset
 from jinguo.people.models import Aid, Beneficiary, CivilizedPost, Honour, Loan, Person, Talent, Volunteer
 
 
 def _person_save(view, form):
     return services.save_with_person(form, team_name=form.cleaned_data.get("team_name", ""))
-
-
-def person_filterset(model):
-    """Unit subtree and, for person lists, exact search by ID number or phone through the keyed hash."""
-    import django_filters
-    from django.db.models import Q
-
-    def filter_identity(self, queryset, name, value):
-        if not value.strip():
-            return queryset
-        hashed = search_hash(value.strip())
-        return queryset.filter(Q(person__id_hash=hashed) | Q(person__phone_hash=hashed))
-
-    attrs = {"within": OrgSubtreeFilter(), "Meta": type("Meta", (), {"model": model, "fields": ["within"]})}
-    if any(f.name == "person" for f in model._meta.get_fields()):
-        attrs["search"] = django_filters.CharFilter(label=_("身份证号/电话"), method="filter_identity")
-        attrs["filter_identity"] = filter_identity
-        attrs["Meta"].fields = ["within", "search"]
-    return type(f"{model.__name__}FilterSet", (ScopedFilterSet,), attrs)
 
 
 def registry(model, form_class, table, kind: str | None, fields: list[str]):

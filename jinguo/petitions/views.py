@@ -311,13 +311,12 @@ class DeadlinesView(LoginRequiredMixin, View):
                                                             "assignments": assignments, "orders": orders})
 
 
-class StatisticsView(LoginRequiredMixin, View):
-    def get(self, request):
-        org, period, orgs = generic.chosen_org_and_period(request, Case)
-        stats = petition_stats(org, period)
-        earlier = petition_stats(org, period.year_earlier())
-        return render(request, "petitions/statistics.html", {"org": org, "period": period, "orgs": orgs,
-                                                             "stats": stats, "earlier": earlier})
+class StatisticsView(generic.UnitPeriodView):
+    model = Case
+    template_name = "petitions/statistics.html"
+
+    def get_statistics(self, org, period) -> dict:
+        return {"stats": petition_stats(org, period), "earlier": petition_stats(org, period.year_earlier())}
 
 
 class CaseImportView(generic.ImportView):

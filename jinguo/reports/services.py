@@ -3,8 +3,12 @@
 from __future__ import annotations
 
 import io
+import re
+import uuid
+from collections.abc import Mapping
+from typing import TYPE_CHECKING
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -14,6 +18,9 @@ from jinguo.core.periods import Period
 from jinguo.core.uploads import validate_upload
 from jinguo.reports.models import Summary, SummaryTemplate
 from jinguo.reports.summary import Options, generate, merge, title
+
+if TYPE_CHECKING:
+    from jinguo.accounts.models import User
 
 TEMPLATE_FIELDS = ("标题", "正文", "落款", "日期", "单位", "统计期")  # what an office's template may use
 TEMPLATE_MAX_SIZE = 5 * 1024 * 1024
@@ -127,3 +134,81 @@ def summary_docx(org, period: Period, options: Options | None = None) -> bytes:
     """The command-line path: generate and render without storing anything."""
     return render_docx(generate(org, period, options or Options()))
 
+
+
+@transaction.atomic
+def start_summary(summary: Summary, *, actor: User) -> Summary:
+    """Store a new summary (unit, period, style chosen) as pending and have it written in the background once this
+    transaction commits; the editor opens when it is ready."""
+    from jinguo.reports.tasks import generate_summary  # the task module runs this module's `regenerate`
+
+    summary.created_by = actor
+    summary.status = Summary.Status.PENDING
+    summary.save()
+    transaction.on_commit(lambda: generate_summary.enqueue(summary.pk))
+    return summary
+
+
+# --- Editing a summary --------------------------------------------------------------------------------------------
+EDITOR_ACTIONS = ("save", "regenerate", "download")  # and add:<n>, delete:<n> (after / of paragraph n)
+
+
+def editor_action(action: str, blocks: list[dict]) -> tuple[str, int | None]:
+    """The editor's button, checked: ("save" | "regenerate" | "download", None) or ("add" | "delete", index).
+    Anything else is a ValueError with the message for the page."""
+    if action in EDITOR_ACTIONS:
+        return action, None
+    verb, _sep, argument = action.partition(":")
+    if verb not in ("add", "delete") or not _sep:
+        raise ValueError(_("无法识别的操作“%(action)s”，未保存。请刷新页面后重试。") % {"action": action[:40]})
+    if not (argument.isascii() and argument.isdigit()) or int(argument) >= len(blocks):
+        raise ValueError(_("没有第%(n)s段（本文共%(count)d段），操作“%(action)s”未执行，您的修改也未保存。") % {
+            "n": argument[:20], "count": len(blocks), "action": action[:40]})
+    index = int(argument)
+    if verb == "delete" and blocks[index].get("origin") != "user":
+        raise ValueError(_("第%(n)d段是按数据生成的，不能删除（可以修改其文字）；您的修改未保存。") % {"n": index + 1})
+    return verb, index
+
+
+def typed_blocks(blocks: list[dict], texts: Mapping[int, str]) -> list[dict]:
+    """The summary's blocks with what the user typed (`texts`: block index → text; blocks not sent keep theirs).
+
+    Headings and signatures are one line (line breaks typed into them are dropped); a generated paragraph changed
+    for the first time keeps its generated text, so regenerating later can tell her words from the data's."""
+    blocks = [dict(b) for b in blocks]
+    for index, block in enumerate(blocks):
+        text = texts.get(index)
+        if text is None:
+            continue
+        text = re.sub(r"\s*\n\s*", "", text).strip() if block["kind"] != "para" else text.strip()
+        if text != block["text"]:
+            if block["origin"] == "generated" and not block.get("edited"):
+                block["generated_text"] = block["text"]
+                block["edited"] = True
+            block["text"] = text
+    return blocks
+
+
+@transaction.atomic
+def edit_summary(summary: Summary, blocks: list[dict], *, actor: User, action: str = "save",
+                 version: int | None = None) -> str:
+    """Store the edited `blocks` (see `typed_blocks`) and apply the editor's button: add an own paragraph after
+    paragraph n, delete an own paragraph, regenerate from the records (own paragraphs and edits kept). Returns the
+    verb done. A bad button is a ValueError and nothing is stored; a copy older than the stored one raises
+    EditConflict (core.models) instead of overwriting someone's edit; the change log records the new blocks."""
+    if not Summary.objects.visible_to(actor, "change").filter(pk=summary.pk).exists():
+        raise PermissionDenied(_("您没有修改这份总结的权限。"))
+    blocks = [dict(b) for b in blocks]
+    verb, index = editor_action(action, blocks)
+    if verb == "add":
+        blocks.insert(index + 1, {"key": f"user.{uuid.uuid4().hex[:8]}", "kind": "para", "text": "",
+                                  "origin": "user", "edited": False, "links": []})
+    elif verb == "delete":
+        blocks.pop(index)
+    summary.blocks = blocks
+    if version is not None:
+        summary.version = version
+    summary.save()
+    if verb == "regenerate":
+        regenerate(summary)
+    return verb

@@ -1,11 +1,7 @@
 from __future__ import annotations
 
-import re
-import uuid
-
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
-from django.db import transaction
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -14,33 +10,27 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views import View
 
-from jinguo.audit.services import record_event
 from jinguo.core import views as generic
-from jinguo.core.events import Event
+from jinguo.core.changelog import record_export
 from jinguo.core.models import EditConflict
 from jinguo.core.periods import Period
-from jinguo.core.tables import Col, Table
 from jinguo.ledger.stats import ledger_stats
 from jinguo.petitions.models import Case, due_soon_days
 from jinguo.petitions.stats import petition_stats
 from jinguo.reports import returns
+from jinguo.reports.filters import SummaryFilterSet
 from jinguo.reports.forms import ReturnForm, SummaryForm, SummaryTemplateForm
 from jinguo.reports.models import Summary, SummaryTemplate
-from jinguo.reports.services import add_template, summary_docx_for
+from jinguo.reports.services import add_template, edit_summary, start_summary, summary_docx_for, typed_blocks
+from jinguo.reports.tables import SummaryTable, SummaryTemplateTable
 
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
-
-
-class SummaryTable(Table):
-    columns = [Col("title", "标题", link=True), Col("period", "统计期"), Col("scope", "范围"), Col("status", "状态"),
-               Col("generated_at", "生成时间", render=lambda s: f"{timezone.localtime(s.generated_at):%Y-%m-%d %H:%M}"
-                   if s.generated_at else "")]
-    select_related = ("org",)
 
 
 class SummaryListView(generic.ObjectListView):
     queryset = Summary.objects.all()
     table = SummaryTable
+    filterset = SummaryFilterSet
 
 
 class SummaryCreateView(generic.ObjectEditView):
@@ -58,21 +48,7 @@ class SummaryCreateView(generic.ObjectEditView):
         return initial
 
     def save(self, form) -> Summary:
-        from jinguo.reports.tasks import generate_summary
-
-        summary = form.save(commit=False)
-        summary.created_by = self.request.user
-        summary.status = Summary.Status.PENDING
-        summary.save()
-        transaction.on_commit(lambda: generate_summary.enqueue(summary.pk))
-        return summary
-
-
-class SummaryTemplateTable(Table):
-    columns = [Col("name", "模板名称"), Col("org.name", "单位"), Col("file", "文件",
-               render=lambda t: t.file.name.rsplit("/", 1)[-1]), Col("created", "上传时间",
-               render=lambda t: f"{timezone.localtime(t.created):%Y-%m-%d %H:%M}")]
-    select_related = ("org",)
+        return start_summary(form.save(commit=False), actor=self.request.user)
 
 
 class SummaryTemplateListView(generic.ObjectListView):
@@ -105,26 +81,6 @@ def _linked(block: dict) -> str:
     return mark_safe(html)  # noqa: S308 - every piece above is escaped
 
 
-EDITOR_ACTIONS = ("save", "regenerate", "download")  # and add:<n>, delete:<n> (after / of paragraph n)
-
-
-def _editor_action(action: str, blocks: list[dict]) -> tuple[str, int | None]:
-    """The editor's button, checked: ("save" | "regenerate" | "download", None) or ("add" | "delete", index).
-    Anything else is a ValueError with the message for the page."""
-    if action in EDITOR_ACTIONS:
-        return action, None
-    verb, _sep, argument = action.partition(":")
-    if verb not in ("add", "delete") or not _sep:
-        raise ValueError(_("无法识别的操作“%(action)s”，未保存。请刷新页面后重试。") % {"action": action[:40]})
-    if not (argument.isascii() and argument.isdigit()) or int(argument) >= len(blocks):
-        raise ValueError(_("没有第%(n)s段（本文共%(count)d段），操作“%(action)s”未执行，您的修改也未保存。") % {
-            "n": argument[:20], "count": len(blocks), "action": action[:40]})
-    index = int(argument)
-    if verb == "delete" and blocks[index].get("origin") != "user":
-        raise ValueError(_("第%(n)d段是按数据生成的，不能删除（可以修改其文字）；您的修改未保存。") % {"n": index + 1})
-    return verb, index
-
-
 class SummaryDetailView(LoginRequiredMixin, View):
     """The editor: every paragraph editable; own paragraphs can be added anywhere and removed again."""
 
@@ -148,46 +104,27 @@ class SummaryDetailView(LoginRequiredMixin, View):
 
     def post(self, request, pk):
         summary = self.get_summary(request, pk, "change")
-        blocks = [dict(b) for b in summary.blocks]
-        for index, block in enumerate(blocks):
-            text = request.POST.get(f"text_{index}")
-            if text is None:
-                continue
-            text = re.sub(r"\s*\n\s*", "", text).strip() if block["kind"] != "para" else text.strip()
-            if text != block["text"]:
-                if block["origin"] == "generated" and not block.get("edited"):
-                    block["generated_text"] = block["text"]
-                    block["edited"] = True
-                block["text"] = text
+        texts = {index: request.POST[f"text_{index}"] for index in range(len(summary.blocks))
+                 if f"text_{index}" in request.POST}
+        blocks = typed_blocks(summary.blocks, texts)
         action = request.POST.get("action", "") or "save"
+        version = request.POST.get("version", "")
         try:
-            verb, index = _editor_action(action, blocks)
+            verb = edit_summary(summary, blocks, actor=request.user, action=action,
+                                version=int(version) if version.isascii() and version.isdigit() and len(version) < 12
+                                else None)
         except ValueError as exc:
             # Keep what she typed, and say what was wrong with the button's request.
             messages.error(request, str(exc))
             return self.render_editor(request, summary, blocks, status=400)
-        if verb == "add":
-            blocks.insert(index + 1, {"key": f"user.{uuid.uuid4().hex[:8]}", "kind": "para", "text": "",
-                                      "origin": "user", "edited": False, "links": []})
-        elif verb == "delete":
-            blocks.pop(index)
-        summary.blocks = blocks
-        version = request.POST.get("version", "")
-        if version.isascii() and version.isdigit() and len(version) < 12:
-            summary.version = int(version)
-        try:
-            summary.save()
         except EditConflict as exc:
             # Keep what this user typed on the page, and say why it was not saved.
             messages.error(request, str(exc))
             current = self.get_summary(request, pk)
             return self.render_editor(request, current, blocks, status=409)
-        if action == "regenerate":
-            from jinguo.reports.services import regenerate
-
-            regenerate(summary)
+        if verb == "regenerate":
             messages.success(request, _("已按最新数据重新生成，您自己写的段落和修改都已保留。"))
-        elif action == "download":
+        elif verb == "download":
             return redirect("reports:summary_download", pk=summary.pk, fmt="docx")
         else:
             messages.success(request, _("已保存。"))
@@ -221,7 +158,7 @@ class SummaryDownloadView(LoginRequiredMixin, View):
         from urllib.parse import quote
 
         response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(filename)}.{fmt}"
-        record_event(Event.EXPORTED, summary, data={"format": fmt})
+        record_export(summary, format=fmt)
         return response
 
 
@@ -233,8 +170,7 @@ class ReturnView(LoginRequiredMixin, View):
         form = ReturnForm(request.GET or None, initial={"period": str(period)})
         if request.GET.get("download") and form.is_valid():
             content = returns.workbook(org, period, threshold=form.cleaned_data["threshold"])
-            record_event(Event.EXPORTED, org=org, object_repr=f"统计报表 {period}",
-                         data={"period": str(period), "threshold": form.cleaned_data["threshold"]})
+            record_export(f"统计报表 {period}", org=org, period=str(period), threshold=form.cleaned_data["threshold"])
             from urllib.parse import quote
 
             response = HttpResponse(content, content_type=generic.XLSX)
@@ -244,12 +180,15 @@ class ReturnView(LoginRequiredMixin, View):
         return render(request, "reports/return.html", {"form": form, "org": org, "orgs": orgs, "period": period})
 
 
-class DashboardView(LoginRequiredMixin, View):
+class DashboardView(generic.UnitPeriodView):
     """Petitions and activities for a unit and period, against the same period last year; charts with the
     numbers also as tables."""
 
-    def get(self, request):
-        org, period, orgs = generic.chosen_org_and_period(request, Summary)
+    model = Summary
+    template_name = "reports/dashboard.html"
+
+    def get_statistics(self, org, period) -> dict:
+        request = self.request
         petitions = petition_stats(org, period)
         petitions_before = petition_stats(org, period.year_earlier())
         ledger = ledger_stats(org, period)
@@ -277,11 +216,11 @@ class DashboardView(LoginRequiredMixin, View):
             "themes": {"type": "pie", "title": "活动主题", "labels": [g.label for g in ledger.by_theme],
                        "values": [g.activities for g in ledger.by_theme]},
         }
-        return render(request, "reports/dashboard.html", {
-            "org": org, "period": period, "orgs": orgs, "petitions": petitions, "petitions_before": petitions_before,
+        return {
+            "petitions": petitions, "petitions_before": petitions_before,
             "ledger": ledger, "ledger_before": ledger_before, "compare": compare, "charts": charts,
             "units": sorted(units.items()),
             "overdue": visible_cases.overdue(today).count() if can_cases else None,
             "soon": visible_cases.due_soon(today, due_soon_days(request.user.org)).count()
             if can_cases else None,
-        })
+        }

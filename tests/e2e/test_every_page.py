@@ -57,6 +57,14 @@ def _pages() -> list[tuple[str, str, str]]:
         ("dongan", "import", reverse("ledger:activity_import")),
         ("dongan_wjj", "monitoring-home", reverse("monitoring:home")),
         ("dongan_wjj", "monitoring-grid", reverse("monitoring:grid", args=[dataset.pk, year])),
+        ("dongan", "funds", reverse("ledger:funds")),
+        ("dongan", "grassroots-survey", reverse("grassroots:survey")),
+        ("dongan", "ranking", reverse("articles:ranking")),
+        ("dongan_leader", "attainment", reverse("monitoring:attainment")),
+        ("dongan_leader", "submissions", reverse("monitoring:submission_list")),
+        ("sysadmin", "user-list", reverse("accounts:user_list")),
+        ("sysadmin", "user-add", reverse("accounts:user_add")),
+        ("secadmin", "role-list", reverse("accounts:roleassignment_list")),
         ("auditadmin", "audit-log", reverse("audit:entry_list")),
     ]
 

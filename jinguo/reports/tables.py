@@ -1,0 +1,19 @@
+"""Columns of the report lists: work summaries and the offices' Word templates."""
+
+from django.utils import timezone
+
+from jinguo.core.tables import Col, Table
+
+
+class SummaryTable(Table):
+    columns = [Col("title", "标题", link=True), Col("period", "统计期"), Col("scope", "范围"), Col("status", "状态"),
+               Col("generated_at", "生成时间", render=lambda s: f"{timezone.localtime(s.generated_at):%Y-%m-%d %H:%M}"
+                   if s.generated_at else "")]
+    select_related = ("org",)
+
+
+class SummaryTemplateTable(Table):
+    columns = [Col("name", "模板名称"), Col("org.name", "单位"), Col("file", "文件",
+               render=lambda t: t.file.name.rsplit("/", 1)[-1]), Col("created", "上传时间",
+               render=lambda t: f"{timezone.localtime(t.created):%Y-%m-%d %H:%M}")]
+    select_related = ("org",)
