@@ -11,6 +11,7 @@ from jinguo.audit.filters import AuditEntryFilterSet
 from jinguo.audit.models import AuditEntry
 from jinguo.audit.tables import AuditEntryTable
 from jinguo.core import views as generic
+from jinguo.core import xlsx
 from jinguo.core.changelog import record_export
 from jinguo.core.events import Event
 from jinguo.core.views import xlsx_response
@@ -48,8 +49,6 @@ class AuditEntryListView(generic.ObjectListView):
 
 def export_entries(request, entries):
     """Every column of the filtered entries, through the one writer (text never a formula)."""
-    from jinguo.core import xlsx
-
     buffer = io.BytesIO()
     book = xlsx.workbook(buffer)  # a failed login's user name "=1+1" stays text
     sheet = book.add_worksheet(_("审计日志"))

@@ -31,9 +31,9 @@ import pytest
 from django.apps import apps
 from django.db import connection, models, transaction
 from django.db.models import ProtectedError, RestrictedError
-from jinguo.audit.events import Event
 
 from jinguo.audit.models import AuditEntry
+from jinguo.core.events import Event
 from jinguo.core.models import AuditedModel
 from jinguo.core.roles import Role
 from jinguo.testing import make_user
@@ -79,7 +79,6 @@ NOT_RECORD_WRITES = {
     "audit.services.record_events_many": "writes the trail",
     "audit.services.record_created_many": "writes the trail",
     "audit.services.record_access": "writes the trail",
-    "audit.services.snapshot_values": "pure: reads field values (a false match on `.save(`-like text)",
     "reports.services.render_into_template": "pure: fills a .docx in memory",
 }
 WRITES = re.compile(r"\.save\(|\.create\(|\.delete\(|update_or_create\(|get_or_create\(|bulk_create\(|bulk_update\("
