@@ -133,7 +133,7 @@ def synth(scale_name: str, *, seed: int = 2025, year: int | None = None,
           progress: Callable[[str, int, int], None] | None = None, batch: int = 20_000) -> SynthReport:
     from jinguo.audit.events import Event
     from jinguo.audit.services import record_event
-    from jinguo.core.crypto import encrypt_text, search_hash
+    from jinguo.core.crypto import encrypt_text, provider, search_hash
     from jinguo.core.models import CodeItem
     from jinguo.ledger.models import Activity, ActivityFigure, Measure
     from jinguo.ledger.stats import rebuild_cells
@@ -265,5 +265,6 @@ def synth(scale_name: str, *, seed: int = 2025, year: int | None = None,
     report.seconds["total"] = time.perf_counter() - started
     record_event(Event.DATA_SEEDED, org=province, note=f"jinguo synth --scale {scale_name} --seed {seed}",
                  data={"scale": scale_name, "seed": seed, "counts": report.counts,
-                       "seconds": round(report.seconds["total"], 1)})
+                       "seconds": round(report.seconds["total"], 1),
+                       "key_id": provider().key_id})  # the data key it wrote under: the bench checks it
     return report
