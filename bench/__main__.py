@@ -65,20 +65,24 @@ def _shell(env: dict, code: str) -> str:
 # its trail. `make clean` removes var/ and with it the keys, while a PostgreSQL bench database survives.
 KEY_CHECK = """
 import json
+from django.db import DatabaseError
 from django.db.models import TextField
 from django.db.models.functions import Cast
 from jinguo.audit.models import AuditEntry
-from jinguo.audit.services import unconfigured_audit_keys
 from jinguo.core import crypto
 from jinguo.petitions.models import Petitioner
-e = AuditEntry.objects.filter(action='data.seeded').order_by('-seq').first()
-key_id = e and e.data.get('key_id')
-if not key_id:
-    people = Petitioner.objects.exclude(name='').annotate(raw=Cast('name', TextField()))
-    raw = people.values_list('raw', flat=True).first()
-    key_id = raw and crypto.key_id_of(raw)
+try:
+    seeded = AuditEntry.objects.filter(action='data.seeded').order_by('-seq').values_list('data', flat=True).first()
+    key_id = (seeded or {}).get('key_id')
+    if not key_id:
+        people = Petitioner.objects.exclude(name='').annotate(raw=Cast('name', TextField()))
+        raw = people.values_list('raw', flat=True).first()
+        key_id = raw and crypto.key_id_of(raw)
+    audit = set(AuditEntry.objects.exclude(key_id='').values_list('key_id', flat=True).distinct())
+except DatabaseError:  # a new database: nothing stored yet
+    key_id, audit = None, set()
 missing = sorted(({key_id} - set(crypto.keyring())) if key_id else set())
-print(json.dumps({'data': missing, 'audit': sorted(unconfigured_audit_keys())}))
+print(json.dumps({'data': missing, 'audit': sorted(audit - set(crypto.audit_keyring()))}))
 """
 
 
@@ -104,20 +108,16 @@ def _database(db: str, scale: str, *, drop: bool = False) -> str:
 
 def _prepare(db: str, scale: str) -> tuple[dict, float | None, bool]:
     env = _env(_database(db, scale))
+    # Before migrating: a data migration may have to read personal data, which a lost key cannot open.
+    missing = json.loads(_shell(env, KEY_CHECK))
+    if missing["data"] or missing["audit"]:
+        keys = "; ".join(f"{kind} key {', '.join(ids)}" for kind, ids in missing.items() if ids)
+        print(f"The {db} bench database was seeded under keys this checkout does not have ({keys}; `make clean` "
+              "removes var/ and with it the keys): dropping it and seeding it again.", flush=True)
+        env = _env(_database(db, scale, drop=True))
     _jinguo(env, "migrate", "--no-input", "-v0")
     seeded = _shell(env, "from jinguo.orgs.models import OrgUnit; "
                          "print(OrgUnit.objects.filter(code='990000', children__isnull=False).exists())")
-    if seeded == "True":
-        missing = json.loads(_shell(env, KEY_CHECK))
-        if missing["data"] or missing["audit"]:
-            keys = "data key " + ", ".join(missing["data"]) if missing["data"] else ""
-            if missing["audit"]:
-                keys += ("; " if keys else "") + "audit key " + ", ".join(missing["audit"])
-            print(f"The {db} bench database was seeded under keys this checkout no longer has ({keys}; "
-                  f"`make clean` removed var/ and with it the keys): dropping it and seeding again.", flush=True)
-            env = _env(_database(db, scale, drop=True))
-            _jinguo(env, "migrate", "--no-input", "-v0")
-            seeded = "False"
     synth_seconds, earlier = None, False
     if seeded != "True":
         started = time.perf_counter()

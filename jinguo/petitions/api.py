@@ -3,9 +3,12 @@ not allowed in the case's status answers 409 with a Chinese message naming the s
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import transaction
+from django.db.models import Prefetch
 from django.utils import timezone
 from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import mixins, serializers, status, viewsets
@@ -15,12 +18,13 @@ from rest_framework.response import Response
 
 from jinguo.core.api import ModelSerializer, ScopedViewSetMixin, reason_from
 from jinguo.core.models import CodeItem
+from jinguo.core.pagination import KeysetPagination
 from jinguo.core.scope import recheck_visible
 from jinguo.orgs.models import OrgUnit
 from jinguo.petitions import services
 from jinguo.petitions.filters import CaseFilterSet
 from jinguo.petitions.forms import CaseForm
-from jinguo.petitions.models import Case, ClosureResult, FollowUp, PetitionType
+from jinguo.petitions.models import Case, ClosureResult, FollowUp, Petitioner, PetitionType
 
 
 class CaseSerializer(ModelSerializer):
@@ -48,6 +52,39 @@ class CaseSerializer(ModelSerializer):
 
     def get_allowed_actions(self, case) -> list[str]:
         return services.allowed_actions(case)
+
+    def to_representation(self, case) -> dict:
+        """The fields above written out by hand: DRF's field-by-field machinery cost most of a list request's time
+        (≈ 18 ms for 20 cases). The declarations stay for input and the schema; a test holds the two equal."""
+        sub = case.subcategory
+        return {
+            "id": case.pk, "number": case.number, "org": case.org_id, "org_code": case.org.code,
+            "received_at": _datetime(case.received_at), "channel": case.channel_id,
+            "channel_name": case.channel.name, "petition_type": case.petition_type, "category": case.category_id,
+            "category_name": case.category.name, "subcategory": case.subcategory_id,
+            "subcategory_name": None if sub is None else sub.name, "summary": case.summary,
+            "demands": case.demands, "is_collective": case.is_collective, "headcount": case.headcount,
+            "flag_dv": case.flag_dv, "flag_minor": case.flag_minor, "flag_urgent": case.flag_urgent,
+            "flag_escalation": case.flag_escalation, "risk_colour": case.risk_colour, "is_repeat": case.is_repeat,
+            "status": case.status, "status_display": case.get_status_display(),
+            "accept_due": _date(case.accept_due), "accepted_on": _date(case.accepted_on),
+            "handle_due": _date(case.handle_due), "extension_days": case.extension_days,
+            "replied_on": _date(case.replied_on), "closed_on": _date(case.closed_on), "result": case.result,
+            "current_due": _date(case.current_due), "petitioners": self.get_petitioners(case),
+            "allowed_actions": self.get_allowed_actions(case),
+        }
+
+
+def _datetime(value: dt.datetime | None) -> str | None:
+    """As DRF's DateTimeField writes it: ISO 8601 in the current time zone, UTC as Z."""
+    if value is None:
+        return None
+    text = timezone.localtime(value).isoformat()
+    return text[:-6] + "Z" if text.endswith("+00:00") else text
+
+
+def _date(value: dt.date | None) -> str | None:
+    return None if value is None else value.isoformat()
 
 
 ACTION_INPUT = {
@@ -100,10 +137,13 @@ class CaseIntakeSerializer(serializers.Serializer):
 class CaseViewSet(ScopedViewSetMixin, mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
     """信访案件。个人信息一律脱敏；办理环节通过 /api/cases/{id}/<动作>/ 提交。"""
 
+    # The petitioners' masked columns only: a list decrypts nothing.
     queryset = Case.objects.select_related("channel", "category", "subcategory", "org").prefetch_related(
-        "petitioners")
+        Prefetch("petitioners", queryset=Petitioner.objects.only(*Petitioner.MASKED_VIEW_FIELDS)))
     serializer_class = CaseSerializer
     filterset_class = CaseFilterSet
+    pagination_class = KeysetPagination
+    keyset_ordering = ("-received_at", "-pk")  # Case's own ordering, the order of the list page
 
     @extend_schema(request=CaseIntakeSerializer, responses=CaseSerializer)
     def create(self, request, *args, **kwargs):
