@@ -72,7 +72,7 @@ class KeysetPagination(pagination.BasePagination):
     def _encode(self, forward: bool, row, ordering: list[tuple[str, bool]]) -> str:
         values = []
         for name, _desc in ordering:
-            value = getattr(row, name)
+            value = row[name] if isinstance(row, dict) else getattr(row, name)
             values.append(value.isoformat() if hasattr(value, "isoformat") else value)
         raw = json.dumps({"d": "n" if forward else "p", "k": values}, separators=(",", ":"))
         return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")

@@ -37,6 +37,9 @@ def test_keyset_pages_walk_every_visible_case_once_in_list_order(cases, users, l
         pages.append(page)
         seen += page["results"]
     assert _ids(seen) == [c.pk for c in expected]  # the tie of 3 March is split across pages without loss
+    services.accept_case(cases[0], actor=users["staff"], on=dt.date(2025, 3, 2))
+    for row in client.get("/api/cases/", {"page_size": 50}).json()["results"]:  # the list's plain-values path
+        assert row == client.get(f"/api/cases/{row['id']}/").json()  # … writes what the detail writes
     back = client.get(pages[-1]["previous"]).json()
     assert _ids(back["results"]) == _ids(pages[-2]["results"])
     assert client.get(back["previous"]).json()["previous"] is None
