@@ -52,7 +52,7 @@ class OrgSubtreeFilter(django_filters.ModelChoiceFilter):
     def __init__(self, *args, org_field: str = "org", **kwargs) -> None:
         from jinguo.orgs.models import OrgUnit
 
-        kwargs.setdefault("queryset", OrgUnit.objects.all())
+        kwargs.setdefault("queryset", OrgUnit.objects.only("id", "name"))  # a picker of names: nothing else read
         kwargs.setdefault("label", _("单位（含下级）"))
         super().__init__(*args, **kwargs)
         self.org_field = org_field
