@@ -130,3 +130,17 @@ def test_masks_are_written_with_the_petitioner_and_by_the_migration(tree, make_c
     migration = __import__(f"{package}.0006_petitioner_masked", fromlist=["fill_masks"])
     migration.fill_masks(apps, SimpleNamespace(connection=connection))  # it uses only the editor's connection
     assert Petitioner.objects.get().masked() == expected
+
+
+def test_the_bulk_import_path_stores_the_masks(tree, codes):
+    """Historical rows go in by COPY on PostgreSQL (`create_objects`): each field's pre_save still runs, so the masks
+    are there without a decryption."""
+    from jinguo.petitions.models import Case, Petitioner
+
+    case = Case(org=tree["county"], channel=codes["channel"]["来电"], category=codes["category"]["婚姻家庭"],
+                summary="历史台账", received_at=timezone.make_aware(dt.datetime(2024, 5, 1, 9, 0)))
+    person = services.PetitionerData(name="孙小美", id_number="430103199001011234", phone="0746-1234567")
+    services.import_historical([services.HistoricalCase(case, [person])])
+    stored = Petitioner.objects.only(*Petitioner.MASKED_VIEW_FIELDS).get(case=case)
+    assert stored.masked() == {"name": "孙**", "id_number": "430***********1234", "phone": "074****4567",
+                               "address": ""}
