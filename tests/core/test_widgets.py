@@ -58,3 +58,17 @@ def test_table_body_renders_what_the_template_loop_rendered(settings):
     expected = Engine().from_string(TEMPLATE_LOOP).render(Context({"rows": marked}))
     assert table.render_body(rows).replace("\n", "") == expected
     assert "&lt;script&gt;" in expected and "<b>安全</b>" in expected and 'href="/r/1/?a=1&amp;b=2"' in expected
+
+
+def test_compact_select_of_model_choices_renders_what_django_select_renders(tree, django_assert_max_num_queries):
+    """A unit picker: the same options as Django's own rendering, read in one plain query (no server-side cursor)."""
+    from jinguo.orgs.models import OrgUnit
+
+    field = forms.ModelChoiceField(OrgUnit.objects.only("id", "name"), empty_label="全部")
+    django_html = forms.Select(choices=field.choices, attrs={"class": "c"}).render("org", tree["county"].pk)
+    ours_widget = CompactSelect(attrs={"class": "c"})
+    ours_widget.choices = field.choices
+    with django_assert_max_num_queries(1):
+        ours = ours_widget.render("org", tree["county"].pk)
+    assert re.sub(r"\s+", "", ours) == re.sub(r"\s+", "", django_html)
+    assert ours.count("<option") == OrgUnit.objects.count() + 1 and " selected>东安县<" in ours
