@@ -27,6 +27,13 @@ OUT = ROOT / "var" / "bench"
 PG_ADMIN = os.environ.get("BENCH_PG", "postgres://postgres@127.0.0.1:5432")
 IMPORT_ROWS = {"county": 2_000, "city": 10_000, "province": 100_000}  # BENCH_IMPORT_ROWS overrides
 EXPORT_ROWS = {"county": 5_000, "city": 20_000, "province": 100_000}  # BENCH_EXPORT_ROWS overrides
+# Targets (issue 21): the case list and the ID search as a city user over HTTP, API throughput on two workers, the
+# province-year summary next to replaying its own SQL, the export next to XlsxWriter alone.
+LIST_P95_MS = 100
+SEARCH_P95_MS = 50
+API_MIN_RATE = {"county": 200, "city": 200, "province": 100}  # req/s, at least
+SUMMARY_MAX_S, SUMMARY_MAX_RATIO = 3, 1.2
+EXPORT_MAX_RATIO = 1.3
 
 
 def _env(url: str) -> dict:
@@ -53,18 +60,61 @@ def _shell(env: dict, code: str) -> str:
     return _jinguo(env, "shell", "--no-imports", "-c", code).strip().splitlines()[-1]
 
 
-def _prepare(db: str, scale: str) -> tuple[dict, float | None, bool]:
-    if db == "sqlite":
-        url = f"sqlite:///{OUT / f'{scale}.sqlite3'}"
-    else:
-        import psycopg
+# Which keys a seeded bench database needs: the data key its personal data is under (recorded by the seeding in its
+# `data.seeded` event; for a database seeded before that, read off a stored value) and the audit keys that signed
+# its trail. `make clean` removes var/ and with it the keys, while a PostgreSQL bench database survives.
+KEY_CHECK = """
+import json
+from django.db import DatabaseError
+from django.db.models import TextField
+from django.db.models.functions import Cast
+from jinguo.audit.models import AuditEntry
+from jinguo.core import crypto
+from jinguo.petitions.models import Petitioner
+try:
+    seeded = AuditEntry.objects.filter(action='data.seeded').order_by('-seq').values_list('data', flat=True).first()
+    key_id = (seeded or {}).get('key_id')
+    if not key_id:
+        people = Petitioner.objects.exclude(name='').annotate(raw=Cast('name', TextField()))
+        raw = people.values_list('raw', flat=True).first()
+        key_id = raw and crypto.key_id_of(raw)
+    audit = set(AuditEntry.objects.exclude(key_id='').values_list('key_id', flat=True).distinct())
+except DatabaseError:  # a new database: nothing stored yet
+    key_id, audit = None, set()
+missing = sorted(({key_id} - set(crypto.keyring())) if key_id else set())
+print(json.dumps({'data': missing, 'audit': sorted(audit - set(crypto.audit_keyring()))}))
+"""
 
-        name = f"jinguo_bench_{scale}"
-        with psycopg.connect(PG_ADMIN.replace("postgres://", "postgresql://") + "/postgres", autocommit=True) as c:
-            if not c.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone():
-                c.execute(f'CREATE DATABASE "{name}"')
-        url = f"{PG_ADMIN}/{name}"
-    env = _env(url)
+
+def _database(db: str, scale: str, *, drop: bool = False) -> str:
+    """The bench database's URL (created when missing; dropped first with `drop`). BENCH_PG_DB names a PostgreSQL
+    database of one's own beside other runs on the same server."""
+    if db == "sqlite":
+        path = OUT / f"{scale}.sqlite3"
+        if drop:
+            for file in (path, path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm")):
+                file.unlink(missing_ok=True)
+        return f"sqlite:///{path}"
+    import psycopg
+
+    name = os.environ.get("BENCH_PG_DB") or f"jinguo_bench_{scale}"  # a name of one's own beside other runs
+    with psycopg.connect(PG_ADMIN.replace("postgres://", "postgresql://") + "/postgres", autocommit=True) as c:
+        if drop:
+            c.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        if not c.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone():
+            c.execute(f'CREATE DATABASE "{name}"')
+    return f"{PG_ADMIN}/{name}"
+
+
+def _prepare(db: str, scale: str) -> tuple[dict, float | None, bool]:
+    env = _env(_database(db, scale))
+    # Before migrating: a data migration may have to read personal data, which a lost key cannot open.
+    missing = json.loads(_shell(env, KEY_CHECK))
+    if missing["data"] or missing["audit"]:
+        keys = "; ".join(f"{kind} key {', '.join(ids)}" for kind, ids in missing.items() if ids)
+        print(f"The {db} bench database was seeded under keys this checkout does not have ({keys}; `make clean` "
+              "removes var/ and with it the keys): dropping it and seeding it again.", flush=True)
+        env = _env(_database(db, scale, drop=True))
     _jinguo(env, "migrate", "--no-input", "-v0")
     seeded = _shell(env, "from jinguo.orgs.models import OrgUnit; "
                          "print(OrgUnit.objects.filter(code='990000', children__isnull=False).exists())")
@@ -215,7 +265,7 @@ def run(db: str, scale: str, only: tuple[str, ...] = GROUPS) -> list[dict]:
         add("synth: generate the data set", synth_seconds, "s", 300,
             note="seeded by an earlier run (its data.seeded audit event)" if earlier else "")
     if "http" in only:
-        _http(env, add)
+        _http(env, scale, add)
     if "summary" in only:
         _summaries(env, add)
     if "import" in only:
@@ -225,18 +275,20 @@ def run(db: str, scale: str, only: tuple[str, ...] = GROUPS) -> list[dict]:
     return results
 
 
-def _http(env: dict, add) -> None:
+def _http(env: dict, scale: str, add) -> None:
     who = json.loads(_shell(env, SETUP_USER))
     server = Server(env)
     try:
         cookie = {"Cookie": f"sessionid={who['session']}"}
         times = _latencies(server.port, "/petitions/", cookie, 100)
         add("case list, city user, default filters: p50", statistics.median(times) * 1000, "ms", None)
-        add("case list, city user, default filters: p95", _pct(times, 95) * 1000, "ms", 150)
+        add("case list, city user, default filters: p95", _pct(times, 95) * 1000, "ms", LIST_P95_MS)
         times = _latencies(server.port, f"/petitions/?search={who['id_number']}", cookie, 50)
-        add("exact search by ID number: p95", _pct(times, 95) * 1000, "ms", 50)
+        add("exact search by ID number: p95", _pct(times, 95) * 1000, "ms", SEARCH_P95_MS)
         rate, tool = _throughput(server.port, "/api/cases/?page_size=20", {"Authorization": f"Token {who['token']}"})
-        add("API case list throughput, 2 gunicorn workers", rate, "req/s", None, met=rate >= 200, note=tool)
+        floor = API_MIN_RATE[scale]
+        add("API case list throughput, 2 gunicorn workers", rate, "req/s", floor, met=rate >= floor,
+            note=f"{tool}; target: at least")
     finally:
         server.stop()
 
@@ -244,9 +296,10 @@ def _http(env: dict, add) -> None:
 def _summaries(env: dict, add) -> None:
     for label, code in (("province", "990000"), ("county", "990101")):
         s = _measure(env, kind="summary", org_code=code, year=time.localtime().tm_year - 1)
-        add(f"work summary, {label}, one year", s["seconds"], "s", 3 if label == "province" else None,
+        add(f"work summary, {label}, one year", s["seconds"], "s", SUMMARY_MAX_S if label == "province" else None,
             baseline=s["raw_sql_seconds"],
-            met=(s["seconds"] < 3 and s["seconds"] <= 1.5 * s["raw_sql_seconds"]) if label == "province" else None,
+            met=(s["seconds"] < SUMMARY_MAX_S and s["seconds"] <= SUMMARY_MAX_RATIO * s["raw_sql_seconds"])
+            if label == "province" else None,
             note=f"{s['queries']} queries; baseline: the same SQL replayed raw")
 
 
@@ -266,7 +319,8 @@ def _export(env: dict, scale: str, add) -> None:
     rows = int(os.environ.get("BENCH_EXPORT_ROWS", EXPORT_ROWS[scale]))
     exp = _measure(env, kind="export", rows=rows)
     add(f"export {exp['rows']:,} rows", exp["seconds"], "s", None, baseline=exp["xlsxwriter_seconds"],
-        met=exp["seconds"] <= 1.3 * exp["xlsxwriter_seconds"], note="baseline: XlsxWriter alone, same rows")
+        met=exp["seconds"] <= EXPORT_MAX_RATIO * exp["xlsxwriter_seconds"],
+        note=f"baseline: XlsxWriter alone, same rows; target ≤ {EXPORT_MAX_RATIO}× it")
     # Several 2,000-row chunks even in the small run: a single chunk never holds the next batch beside it.
     small = _measure(env, kind="export", rows=max(rows // 10, 5_000), trace=True)
     big = _measure(env, kind="export", rows=10 * small["rows"], trace=True)

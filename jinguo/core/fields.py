@@ -126,3 +126,33 @@ class EncryptedTextField(models.TextField):
         if value in (None, ""):
             return value
         return encrypt_text(value)
+
+
+class MaskedCopyField(models.TextField):
+    """The masked form of an encrypted field of the same model (`source`), written beside it on every save,
+    `bulk_create` and bulk insert (`pre_save` runs on each), so lists, exports and the API show a masked value
+    without decrypting anything. It holds only what the mask shows (`110***********1234`, `张*`), never more."""
+
+    description = _("脱敏显示")
+
+    def __init__(self, *args, source: str = "", **kwargs) -> None:
+        self.source = source
+        kwargs.setdefault("blank", True)
+        kwargs.setdefault("default", "")
+        kwargs.setdefault("editable", False)
+        super().__init__(*args, **kwargs)
+
+    def deconstruct(self):
+        name, path, args, kwargs = super().deconstruct()
+        kwargs["source"] = self.source
+        for key, default in (("blank", True), ("default", ""), ("editable", False)):
+            if kwargs.get(key, default) == default:
+                kwargs.pop(key, None)
+        return name, path, args, kwargs
+
+    def pre_save(self, model_instance, add):
+        from jinguo.core.idcard import mask_value
+
+        value = mask_value(self.source, str(getattr(model_instance, self.source) or ""))
+        setattr(model_instance, self.attname, value)
+        return value

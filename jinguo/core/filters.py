@@ -50,7 +50,7 @@ class OrgSubtreeFilter(django_filters.ModelChoiceFilter):
     """'This unit and everything below it' for the record's org (a prefix match on the materialised path)."""
 
     def __init__(self, *args, org_field: str = "org", **kwargs) -> None:
-        kwargs.setdefault("queryset", org_model().objects.all())
+        kwargs.setdefault("queryset", org_model().objects.only("id", "name"))  # a picker of names: nothing else read
         kwargs.setdefault("label", _("单位（含下级）"))
         super().__init__(*args, **kwargs)
         self.org_field = org_field

@@ -2,11 +2,20 @@
 
 from __future__ import annotations
 
+import datetime as dt
+import functools
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from decimal import Decimal
 from typing import Any
 
+from django.core.exceptions import FieldDoesNotExist
 from django.db import models
+from django.utils.formats import localize
+from django.utils.html import conditional_escape, escape
+from django.utils.safestring import mark_safe
+from django.utils.timezone import template_localtime
+from django.utils.translation import get_language, override
 from django.utils.translation import gettext_lazy as _
 
 
@@ -27,11 +36,29 @@ class Col:
         for part in self.accessor.split("."):
             if value is None:
                 return None
+            labels = _choice_labels(type(value), part, get_language()) if isinstance(value, models.Model) else None
+            if labels is not None:  # what get_<part>_display() says, without its per-call hashing of the choices
+                raw = getattr(value, part)
+                value = labels.get(raw, raw)
+                continue
             display = getattr(value, f"get_{part}_display", None)
             value = display() if display is not None else getattr(value, part, None)
             if callable(value) and not isinstance(value, models.Model):
                 value = value()
         return value
+
+
+@functools.cache
+def _choice_labels(model: type[models.Model], name: str, language: str | None) -> dict | None:
+    """A choice field's value → label in `language` (None for anything else): translated once, not once per cell."""
+    try:
+        field = model._meta.get_field(name)
+    except FieldDoesNotExist:
+        return None
+    if not getattr(field, "flatchoices", None) or field.is_relation:
+        return None
+    with override(language):
+        return {value: str(label) for value, label in field.flatchoices}
 
 
 class Table:
@@ -47,3 +74,34 @@ class Table:
 
     def rows(self, objects: Iterable[models.Model]) -> list[tuple[models.Model, list[tuple[Col, Any]]]]:
         return [(obj, [(col, col.value(obj)) for col in self.columns]) for obj in objects]
+
+    def render_body(self, rows: list[tuple[models.Model, list[tuple[Col, Any]]]]) -> str:
+        """The table's <tr> rows, written straight from the values: the template loop (a filter, a tag and two URL
+        reversals per cell) was the largest part of a list page's time. Each value is shown as the template would
+        show it (local time, localized, escaped unless already safe); a linked column links to the record."""
+        parts = []
+        for obj, cells in rows:
+            url = None
+            parts.append("<tr>")
+            for col, value in cells:
+                text = "" if value is None else conditional_escape(localize(template_localtime(value)))
+                if col.link:
+                    if url is None:  # once per row
+                        get_url = getattr(obj, "get_absolute_url", None)
+                        url = get_url() if get_url else ""
+                    if url:
+                        text = f'<a href="{escape(url)}">{text}</a>'
+                nowrap = ' class="text-nowrap"' if keeps_on_one_line(value) else ""
+                parts.append(f"<td{nowrap}>{text}</td>")
+            parts.append("</tr>\n")
+        return mark_safe("".join(parts))  # noqa: S308 — every value and URL above is escaped
+
+
+def keeps_on_one_line(value) -> bool:
+    """Whether a table cell should not wrap: dates, numbers, case numbers and short words (类型、单位) read badly broken
+    mid-word in a narrow column; long text wraps as usual."""
+    if value is None:
+        return True
+    if isinstance(value, dt.date | int | float | Decimal):
+        return True
+    return len(str(value)) <= 20

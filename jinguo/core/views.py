@@ -136,10 +136,12 @@ class ObjectListView(ScopedViewMixin, View):
         page = paginator.get_page(request.GET.get("page"))
         query = request.GET.copy()
         query.pop("page", None)
+        rows = table.rows(page.object_list)
         context = {
             **self.base_context(),
             "table": table,
-            "rows": table.rows(page.object_list),
+            "rows": rows,
+            "body": table.render_body(rows),
             "page": page,
             "paginator": paginator,
             "filterset": filterset,

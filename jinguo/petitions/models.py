@@ -15,8 +15,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from jinguo.core.events import Event
-from jinguo.core.fields import EncryptedTextField
-from jinguo.core.idcard import mask_name, masked_fields
+from jinguo.core.fields import EncryptedTextField, MaskedCopyField
 from jinguo.core.models import AuditedModel, OrgOwnedModel, owner_org
 from jinguo.core.roles import Role
 from jinguo.core.scope import ScopedQuerySet, scope_paths, subtree_ids
@@ -244,8 +243,16 @@ class Petitioner(models.Model):
     phone = EncryptedTextField(_("联系电话"), blank=True)
     phone_hash = models.CharField(max_length=64, blank=True, editable=False)
     address = EncryptedTextField(_("住址"), blank=True)
+    # What lists, exports and the API show, kept at every write: a page of cases decrypts nothing.
+    name_masked = MaskedCopyField(_("姓名（脱敏）"), source="name")
+    id_number_masked = MaskedCopyField(_("身份证号（脱敏）"), source="id_number")
+    phone_masked = MaskedCopyField(_("联系电话（脱敏）"), source="phone")
+    address_masked = MaskedCopyField(_("住址（脱敏）"), source="address")
 
     PERSONAL_FIELDS = ("name", "id_number", "phone", "address")
+    # The columns a masked view needs (lists, the API): load only these, and the encrypted ones stay shut.
+    MASKED_VIEW_FIELDS = ("id", "case", "sex", "age", "name_masked", "id_number_masked", "phone_masked",
+                          "address_masked")
 
     class Meta:
         verbose_name = _("信访人")
@@ -255,10 +262,12 @@ class Petitioner(models.Model):
                    models.Index(fields=["phone_hash"], name="petitioner_phone_hash_idx")]
 
     def __str__(self) -> str:
-        return mask_name(self.name)
+        return self.name_masked
 
     def masked(self) -> dict[str, str]:
-        return masked_fields(name=self.name, id_number=self.id_number, phone=self.phone, address=self.address)
+        """The four personal fields as every list, export and API response shows them (stored at the write)."""
+        return {"name": self.name_masked, "id_number": self.id_number_masked, "phone": self.phone_masked,
+                "address": self.address_masked}
 
 
 class CaseEvent(models.Model):

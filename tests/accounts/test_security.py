@@ -67,7 +67,7 @@ def test_successful_login_is_audited_with_ip(client, users):
 
 
 def test_idle_session_expires_after_30_minutes(client, users, settings):
-    assert settings.SESSION_COOKIE_AGE == 30 * 60 and settings.SESSION_SAVE_EVERY_REQUEST
+    assert settings.SESSION_COOKIE_AGE == 30 * 60
     attempt(client, "dongan", TEST_PASSWORD)
     from django.contrib.sessions.models import Session
 
@@ -76,6 +76,30 @@ def test_idle_session_expires_after_30_minutes(client, users, settings):
     response = client.get("/")
     assert response.status_code == 302 and response["Location"].startswith(reverse("accounts:login"))
     assert session.pk
+
+
+def test_idle_timeout_pushed_forward_at_most_once_a_minute(client, users, monkeypatch):
+    """Every request keeps a session alive, but the session row is written only when its last push is a minute old:
+    the idle logout comes between 29 and 30 minutes after the last request, never later."""
+    from django.contrib.sessions.models import Session
+
+    from jinguo.accounts import middleware
+
+    clock = [1_000_000.0]
+    monkeypatch.setattr(middleware, "_now", lambda: clock[0])
+    attempt(client, "dongan", TEST_PASSWORD)
+    client.get("/")
+    pushed = Session.objects.get().expire_date
+    clock[0] += 59
+    writes = []
+    monkeypatch.setattr(Session, "save", lambda *a, **k: writes.append(a))  # the db backend saves with save()
+    assert client.get("/").status_code == 200 and not writes  # within the minute: no write
+    monkeypatch.undo()
+    monkeypatch.setattr(middleware, "_now", lambda: clock[0])
+    clock[0] += 1
+    assert client.get("/").status_code == 200
+    assert Session.objects.get().expire_date > pushed  # a minute on: pushed forward again
+    assert Session.objects.get().expire_date <= dt.datetime.now(dt.UTC) + dt.timedelta(minutes=30)
 
 
 def test_initial_password_must_be_changed(client, tree):

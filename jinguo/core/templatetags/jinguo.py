@@ -40,17 +40,3 @@ def period_picker(value, name: str = "period") -> str:
     from jinguo.core.forms import PeriodWidget
 
     return PeriodWidget().render(name, value)
-
-
-@register.filter
-def keeps_on_one_line(value) -> bool:
-    """Whether a table cell should not wrap: dates, numbers, case numbers and short words (类型、单位) read badly broken
-    mid-word in a narrow column; long text wraps as usual."""
-    import datetime as dt
-    from decimal import Decimal
-
-    if value is None:
-        return True
-    if isinstance(value, dt.date | int | float | Decimal):
-        return True
-    return len(str(value)) <= 20
