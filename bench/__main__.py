@@ -59,7 +59,7 @@ def _prepare(db: str, scale: str) -> tuple[dict, float | None, bool]:
     else:
         import psycopg
 
-        name = f"jinguo_bench_{scale}"
+        name = os.environ.get("BENCH_PG_DB") or f"jinguo_bench_{scale}"  # a name of one's own beside other runs
         with psycopg.connect(PG_ADMIN.replace("postgres://", "postgresql://") + "/postgres", autocommit=True) as c:
             if not c.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone():
                 c.execute(f'CREATE DATABASE "{name}"')
