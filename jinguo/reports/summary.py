@@ -564,7 +564,7 @@ def _silent_units(org: OrgUnit, period: Period) -> list[OrgUnit]:
         return []
     active = set()
     for queryset in (activities_in(org, period), cases_in(org, period)):
-        ids = set(queryset.exclude(org=org).values_list("org_id", flat=True).distinct())
+        ids = set(queryset.exclude(org=org).values_list("org_id", flat=True).order_by().distinct())  # not per row
         active |= {unit.pk for unit in group_under(org, ids).values()}
     return [c for c in children if c.pk not in active]
 
