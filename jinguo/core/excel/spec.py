@@ -19,12 +19,14 @@ from django.utils.translation import gettext as _
 from jinguo.core.excel.cells import (
     CellError,
     column_letter,
+    loose_header,
     normalize_header,
     parse_bool,
     parse_date,
     parse_decimal,
     parse_int,
     parse_text,
+    plain_value,
 )
 from jinguo.core.models import CodeItem
 
@@ -42,7 +44,8 @@ class Column:
     required: bool = False
     code_table: str = ""  # kind="code": slug of the code table whose names, codes and aliases are accepted
     choices: tuple[tuple[str, str], ...] = ()  # kind="choice": (value, label)
-    aliases: tuple[str, ...] = ()  # other headers meaning the same column
+    aliases: tuple[str, ...] = ()  # other headers meaning the same column (synonyms, declared per kind)
+    synonyms: tuple[tuple[str, str], ...] = ()  # kind="choice": (as people write it, value): ("已办结", "closed")
     unit: str = ""  # numbers may carry this unit after them ("500份")
     help: str = ""
     width: int = 16
@@ -93,6 +96,24 @@ class ImportResult:
     updated: int = 0
     skipped: int = 0
     errors: list[RowError] = field(default_factory=list)
+    sheets: list[str] = field(default_factory=list)  # the sheets read as tables
+    ignored_columns: list[str] = field(default_factory=list)  # headers of the columns not imported (序号、备注 …)
+    skipped_sheets: list[tuple[str, str]] = field(default_factory=list)  # (sheet, why)
+    skipped_rows: dict[str, int] = field(default_factory=dict)  # why → how many: blank, total, footer
+
+    def notes(self) -> list[str]:
+        """What was left out of the file, in words for the result page and the command line."""
+        notes = []
+        if self.ignored_columns:
+            notes.append(_("已忽略的列：%(cols)s") % {"cols": "、".join(self.ignored_columns)})
+        labels = {"blank": _("空行"), "total": _("合计行"), "footer": _("表尾（填表人、审核人、注）")}
+        counted = [_("%(what)s %(n)d 行") % {"what": labels.get(k, k), "n": n}
+                   for k, n in self.skipped_rows.items() if n]
+        if counted:
+            notes.append(_("已跳过：%(rows)s") % {"rows": "，".join(counted)})
+        for sheet, reason in self.skipped_sheets:
+            notes.append(_("未读取工作表“%(sheet)s”：%(reason)s") % {"sheet": sheet, "reason": reason})
+        return notes
 
     @property
     def ok(self) -> bool:
@@ -264,6 +285,16 @@ class ImportSpec:
             self._code_lookups[table] = CodeItem.objects.lookup(table)
         return self._code_lookups[table]
 
+    def code_item(self, column: Column, text: str) -> CodeItem | None:
+        """The code-table item a cell names: its name, code or an alias, as written or with stray spaces,
+        full-width characters and a 类 suffix dropped (婚姻家庭类 → 婚姻家庭)."""
+        lookup = self.code_lookup(column.code_table)
+        item = lookup.get(text)
+        if item is None:
+            plain = plain_value(text)
+            item = lookup.get(plain) or lookup.get(loose_header(plain))
+        return item
+
     def allowed_values(self, column: Column) -> list[str]:
         if column.kind in ("code", "codes"):
             return list(CodeItem.objects.of(column.code_table).values_list("name", flat=True))
@@ -293,21 +324,29 @@ class ImportSpec:
 
             lookup, pks, unknown = self.code_lookup(column.code_table), [], []
             for part in split_list(text):
-                item = lookup.get(part)
+                item = lookup.get(part) or self.code_item(column, part)
                 (pks.append(str(item.pk)) if item else unknown.append(part))
             if unknown:
                 raise CellError(_("“%(value)s”不在可选值中，可选：%(allowed)s") % {
                     "value": "、".join(unknown), "allowed": "、".join(self.allowed_values(column))})
             return pks
         if column.kind == "code" and text:
-            item = self.code_lookup(column.code_table).get(text)
+            item = self.code_item(column, text)
             if item is None:
                 raise CellError(_("“%(value)s”不在可选值中，可选：%(allowed)s") % {
                     "value": text, "allowed": "、".join(self.allowed_values(column))})
             return str(item.pk)
         if column.kind == "choice" and text:
+            plain = plain_value(text)
             for choice_value, label in column.choices:
-                if text in (choice_value, str(label)):
+                if text in (choice_value, str(label)) or plain in (choice_value, plain_value(label)):
+                    return choice_value
+            for written, choice_value in column.synonyms:
+                if plain == plain_value(written):
+                    return choice_value
+            bare = loose_header(plain)  # 婚姻家庭类 → 婚姻家庭
+            for choice_value, label in column.choices:
+                if bare and bare == loose_header(label):
                     return choice_value
             raise CellError(_("“%(value)s”不在可选值中，可选：%(allowed)s") % {
                 "value": text, "allowed": "、".join(self.allowed_values(column))})
@@ -332,42 +371,67 @@ class ImportSpec:
 
         return read_rows(file, sheet_name=self.sheet_name)
 
-    def match_headers(self, ctx: ImportContext, sheet: str, header_row: list[Any]
-                      ) -> tuple[dict[int, Column], list[RowError]]:
-        columns = self.columns_for(ctx)
-        found: dict[int, Column] = {}
-        errors: list[RowError] = []
-        for index, raw in enumerate(header_row):
-            text = parse_text(raw)
-            if not text:
-                continue
-            column = next((c for c in columns if c.accepts(text)), None)
-            if column is None:
-                column = self.unknown_header(ctx, text)
-            if column is None:
-                errors.append(RowError(sheet, 1, column_letter(index), text, _("未知的列，可用的列：%(cols)s") % {
-                    "cols": "、".join(str(c.header) for c in columns)}))
-            elif column in found.values():
-                errors.append(RowError(sheet, 1, column_letter(index), text, _("列重复")))
-            else:
-                found[index] = column
+    # Headers -----------------------------------------------------------------------------------------------------
+    ignored_headers: tuple[str, ...] = ("序号", "编号", "备注", "说明")  # ignored unless a column claims them
+
+    def match_header(self, ctx: ImportContext, columns: list[Column], text: str) -> tuple[Column | None, str]:
+        """(column, how) for one header text: exact (the column's header), synonym (a declared alias, or a column
+        the spec makes from data), loose (after dropping a unit in brackets and a 类 suffix); (None, "ignored")."""
+        index = self._header_index(columns)
+        key = normalize_header(text)
+        if not key:
+            return None, "ignored"
+        if key in index[0]:
+            return index[0][key]
+        column = self.unknown_header(ctx, text)
+        if column is not None:
+            return column, "synonym"
+        if key in {normalize_header(h) for h in self.ignored_headers}:
+            return None, "ignored"
+        loose = index[1].get(loose_header(text))
+        if loose is not None:
+            return loose, "loose"
+        return None, "ignored"
+
+    def _header_index(self, columns: list[Column]) -> tuple[dict[str, tuple[Column, str]], dict[str, Column]]:
+        cached = getattr(self, "_header_cache", None)
+        if cached is not None and cached[0] is columns:
+            return cached[1]
+        exact: dict[str, tuple[Column, str]] = {}
+        loose: dict[str, Column] = {}
         for column in columns:
-            if column.required and column not in found.values():
-                errors.append(RowError(sheet, 1, "", column.header, _("缺少必填列“%(header)s”") % {
-                    "header": column.header}))
-        return found, errors
+            exact.setdefault(normalize_header(column.header), (column, "exact"))
+        for column in columns:
+            for alias in column.aliases:
+                exact.setdefault(normalize_header(alias), (column, "synonym"))
+        for column in columns:
+            for name in (column.header, *column.aliases):
+                loose.setdefault(loose_header(name), column)
+        self._header_cache = (columns, (exact, loose))
+        return exact, loose
 
     def unknown_header(self, ctx: ImportContext, header: str) -> Column | None:
         """A hook for columns created from data (ledger measures); None means the header is an error."""
         return None
 
     # Import ------------------------------------------------------------------------------------------------------
-    def run_import(self, file: BinaryIO | str, ctx: ImportContext,
-                   progress: ProgressCallback | None = None) -> ImportResult:
-        """Validate every row; write them all in one transaction, or nothing if any row has an error (run.py)."""
+    def run_import(self, file: BinaryIO | str, ctx: ImportContext, progress: ProgressCallback | None = None, *,
+                   detection: Any = None, sheet: str | None = None, header_row: int | None = None,
+                   mapping: dict[str, str | None] | None = None) -> ImportResult:
+        """Validate every row; write them all in one transaction, or nothing if any row has an error (run.py).
+        `detection` (read.Detection, as the user confirmed it), or `sheet`, `header_row`, `mapping` to steer the
+        detection (see read.detect)."""
         from jinguo.core.excel.run import run_import
 
-        return run_import(self, file, ctx, progress)
+        return run_import(self, file, ctx, progress, detection=detection, sheet=sheet, header_row=header_row,
+                          mapping=mapping)
+
+    def detect(self, file: BinaryIO | str, ctx: ImportContext, *, sheet: str | None = None,
+               header_row: int | None = None, mapping: dict[str, str | None] | None = None) -> Any:
+        """Where the file's tables are and how their columns match (read.detect → read.Detection)."""
+        from jinguo.core.excel.read import detect
+
+        return detect(file, self, ctx, sheet=sheet, header_row=header_row, mapping=mapping)
 
     def _row_data(self, sheet: str, number: int, cells: list[Any], mapping: dict[int, Column]
                   ) -> tuple[dict, list[RowError]]:
@@ -396,7 +460,8 @@ class ImportSpec:
             index_column = by_field.get(field_name)
             text = "；".join(str(m) for m in messages)
             if index_column is None:
-                label = "" if field_name == "__all__" else str(form.fields[field_name].label or field_name)
+                form_field = form.fields.get(field_name)
+                label = "" if field_name == "__all__" else str(getattr(form_field, "label", "") or field_name)
                 errors.append(RowError(sheet, number, "", label, text))
             else:
                 index, column = index_column
