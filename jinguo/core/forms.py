@@ -384,9 +384,12 @@ class RowValidator:
         self.form = form
         if present is not None:
             model_fields = set(form._meta.fields or ())
-            for name in [n for n, f in form.fields.items()
-                         if n not in present and n not in model_fields and not f.required]:
+            absent = {n: f for n, f in form.fields.items()
+                      if n not in present and n not in model_fields and not f.required}
+            for name in absent:
                 del form.fields[name]
+            if absent:
+                _errors_on_absent_fields_to_row(form, absent)
         # Relations the form picked from its (scoped) choices need no second per-row existence query by the model.
         self._chosen = {name for name, field in form.fields.items() if isinstance(field, forms.ModelChoiceField)}
         for name in self._chosen:
@@ -414,6 +417,22 @@ class RowValidator:
             except forms.ValidationError as exc:
                 form._update_errors(exc)
         return form
+
+
+def _errors_on_absent_fields_to_row(form: forms.Form, absent: dict[str, forms.Field]) -> None:
+    """A rule in `clean()` about a field the file has no column for (办结日期 when 办理状态 is 办结) reports on the
+    row, naming the field, instead of failing because the form no longer has it."""
+    add_error = form.add_error
+
+    def add_error_somewhere(field: str | None, error) -> None:
+        if field in absent:
+            label = absent[field].label or field
+            messages = error.messages if isinstance(error, forms.ValidationError) else [str(error)]
+            error = forms.ValidationError([f"{label}：{message}" for message in messages])
+            field = None
+        add_error(field, error)
+
+    form.add_error = add_error_somewhere
 
 
 def _read_choices_once(field: forms.ModelChoiceField) -> None:

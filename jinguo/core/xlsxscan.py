@@ -116,6 +116,12 @@ def sheet_paths(archive: zipfile.ZipFile) -> dict[str, str]:
     return paths
 
 
+def hidden_sheets(archive: zipfile.ZipFile) -> set[str]:
+    """Names of the sheets the workbook hides (`state="hidden"` or `"veryHidden"`): lists behind drop-downs."""
+    return {element.get("name", "") for element in _parse(archive.read(_workbook_part(archive))).iter()
+            if element.tag.rpartition("}")[2] == "sheet" and element.get("state", "visible") != "visible"}
+
+
 def _date1904(archive: zipfile.ZipFile) -> bool:
     for element in _parse(archive.read(_workbook_part(archive))).iter():
         if element.tag.rpartition("}")[2] == "workbookPr":

@@ -31,6 +31,7 @@ from jinguo.ledger.models import Activity, ActivityFigure, Measure
 from jinguo.ledger.stats import rebuild_cells
 from jinguo.orgs.models import Level, OrgUnit
 from jinguo.petitions.models import STATUTE_DAYS, Case, CaseCounter, Petitioner, Status
+from jinguo.petitions.stats import rebuild_cells as rebuild_case_cells
 
 PROVINCE = "990000"
 
@@ -214,6 +215,7 @@ def synth(scale_name: str, *, seed: int = 2025, year: int | None = None,
             progress("cases", made, scale.cases)
     reset_sequences(Case, Petitioner)
     with transaction.atomic():
+        rebuild_case_cells()
         CaseCounter.objects.bulk_create([CaseCounter(org_id=org_id, year=y, last=last)
                                          for (org_id, y), last in counters.items()], batch_size=5000,
                                         ignore_conflicts=True)

@@ -20,6 +20,11 @@ class LedgerConfig(AppConfig):
 
         register_panel("ledger", activities_panel, order=30)
 
+        from jinguo.core.rollups import register_rollup
+        from jinguo.ledger.stats import rebuild_cells
+
+        register_rollup(_("活动台账月度汇总"), rebuild_cells)
+
         from django.db.models.signals import pre_delete
 
         from jinguo.ledger.models import Activity

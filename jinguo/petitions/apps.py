@@ -19,3 +19,8 @@ class PetitionsConfig(AppConfig):
         from jinguo.petitions.home import case_panels
 
         register_panel("petitions", case_panels, order=10)
+
+        from jinguo.core.rollups import register_rollup
+        from jinguo.petitions.stats import rebuild_cells
+
+        register_rollup(_("信访案件月度汇总"), rebuild_cells)

@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 
 from django.conf import settings
-from django.db import models
+from django.db import models, transaction
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
@@ -210,6 +210,29 @@ class Case(OrgOwnedModel):
     def get_absolute_url(self) -> str:
         return reverse("petitions:case_detail", args=[self.pk])
 
+    def save(self, *args, **kwargs) -> None:
+        """Every saved case moves its count in the roll-up (`CaseCell`) in the same transaction: what the stored row
+        contributed is taken out, what the saved row contributes is added. A save that touches no field the roll-up
+        keys or counts (a deadline, a note) costs nothing extra. Bulk paths call `petitions.stats.add_to_cells`."""
+        from jinguo.petitions.stats import CELL_FIELDS, add_to_cells
+
+        fields = kwargs.get("update_fields")
+        counted = fields is None or bool({f.removesuffix("_id") for f in fields} & CELL_FIELDS)
+        if not counted:
+            return super().save(*args, **kwargs)
+        with transaction.atomic():
+            if not self._state.adding and self.pk is not None:
+                add_to_cells(Case.objects.filter(pk=self.pk), -1)
+            super().save(*args, **kwargs)
+            add_to_cells(Case.objects.filter(pk=self.pk))
+
+    def delete(self, *args, **kwargs):
+        from jinguo.petitions.stats import add_to_cells
+
+        with transaction.atomic():
+            add_to_cells(Case.objects.filter(pk=self.pk), -1)
+            return super().delete(*args, **kwargs)
+
     @property
     def is_open(self) -> bool:
         return self.status in OPEN_STATUSES
@@ -405,6 +428,37 @@ class FollowUp(models.Model):
         return f"{self.case} {self.on}"
 
 
+
+
+class CaseCell(models.Model):
+    """The cases rolled up by unit, month of registration, channel, category, subcategory and status: how many cases
+    and people, and how many of them are 家暴, repeat, completed and completed on time. Derived data the petition
+    statistics and the work summary read instead of grouping a province's cases, kept by
+    `petitions.stats.add_to_cells` in the transaction that writes the cases (`Case.save`/`delete`, the bulk import,
+    synth; `jinguo rebuild_cells` recomputes it). Plain ids, 0 for "no subcategory": NULLs never collide in a
+    unique key. Only totals: no case, person or text is in it."""
+
+    org = models.ForeignKey("orgs.OrgUnit", on_delete=models.CASCADE, related_name="+",
+                            db_index=False)  # casecell_org_month_idx leads with it
+    month = models.DateField()  # first day of the month (Asia/Shanghai)
+    channel_id = models.IntegerField()
+    category_id = models.IntegerField()
+    subcategory_id = models.IntegerField(default=0)
+    status = models.CharField(max_length=12)
+    cases = models.IntegerField(default=0)
+    people = models.IntegerField(default=0)
+    dv = models.IntegerField(default=0)
+    repeat = models.IntegerField(default=0)
+    completed = models.IntegerField(default=0)
+    on_time = models.IntegerField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(
+            fields=["month", "org", "channel_id", "category_id", "subcategory_id", "status"], name="casecell_key")]
+        indexes = [models.Index(fields=["org", "month"], name="casecell_org_month_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.org_id} {self.month:%Y-%m} {self.channel_id}/{self.category_id}/{self.status}: {self.cases}"
 
 
 class CaseCounter(models.Model):

@@ -44,6 +44,7 @@ from jinguo.petitions.models import (
     Status,
     TimeLimits,
 )
+from jinguo.petitions.stats import add_to_cells
 
 MACHINE = StateMachine(gettext_lazy("案件"))
 TransitionError = StateTransitionError  # an action the case's status does not allow (409 over the API)
@@ -545,6 +546,7 @@ def import_historical(items: list[HistoricalCase], *, actor=None) -> list[Case]:
         Case.objects.filter(pk__in=repeats).update(is_repeat=True)
     for case in cases:
         case.is_repeat = case.pk in repeats
+    add_to_cells(Case.objects.filter(pk__in=[case.pk for case in cases]))  # past Case.save: the roll-up by hand
     record_created_many(cases)
     _steps(cases, Event.CASE_REGISTERED, actor=actor, notes=[_("从历史台账导入")] * len(cases),
            data=[{"channel": c.channel.name, "category": c.category.name, "repeat": c.is_repeat} for c in cases])

@@ -9,8 +9,9 @@ import datetime as dt
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models import Count, Q, Sum
-from django.db.models.functions import TruncMonth
+from django.db import connection
+from django.db.models import Count, DateField, F, IntegerField, Q, QuerySet, Sum, Value
+from django.db.models.functions import Coalesce, TruncMonth
 from django.utils import timezone
 
 from jinguo.core.models import CodeItem
@@ -18,7 +19,7 @@ from jinguo.core.numbers import shares
 from jinguo.core.periods import Period, month_key
 from jinguo.core.routers import reports_read_replica
 from jinguo.orgs.models import OrgUnit, group_under
-from jinguo.petitions.models import Case, Petitioner, Referral, Status
+from jinguo.petitions.models import Case, CaseCell, Petitioner, Referral, Status
 
 
 @dataclass
@@ -56,6 +57,70 @@ class PetitionStats:
         return (Decimal(self.completed_on_time) * 100 / self.completed).quantize(Decimal("0.1"))
 
 
+# --- the monthly roll-up (CaseCell) --------------------------------------------------------------------------------
+
+# The fields of a case the roll-up keys or counts: a save that changes none of them leaves the cells alone.
+CELL_FIELDS = frozenset({"org", "received_at", "channel", "category", "subcategory", "status", "headcount", "flag_dv",
+                         "is_repeat", "closed_on_time"})
+_KEY = "month, org_id, channel_id, category_id, subcategory_id, status"
+_COUNTS = ("cases", "people", "dv", "repeat", "completed", "on_time")
+
+
+def _cell_source(cases: QuerySet) -> QuerySet:
+    """`cases`' contribution to the cells as one GROUP BY: (month, org, channel, category, subcategory, status) and
+    the six counts."""
+    return (cases.values(c_month=TruncMonth("received_at", output_field=DateField()), c_org=F("org_id"),
+                         c_channel=F("channel_id"), c_category=F("category_id"),
+                         c_sub=Coalesce("subcategory_id", Value(0), output_field=IntegerField()), c_status=F("status"))
+            .annotate(c_cases=Count("id"), c_people=Coalesce(Sum("headcount"), 0),
+                      c_dv=Count("id", filter=Q(flag_dv=True)), c_repeat=Count("id", filter=Q(is_repeat=True)),
+                      c_completed=Count("id", filter=Q(closed_on_time__isnull=False)),
+                      c_on_time=Count("id", filter=Q(closed_on_time=True)))
+            .order_by())
+
+
+def _write_cells(cases: QuerySet, sign: int, *, upsert: bool) -> None:
+    table = connection.ops.quote_name(CaseCell._meta.db_table)
+    quote = connection.ops.quote_name
+    counts = ", ".join(quote(c) for c in _COUNTS)
+    on_conflict = (f" ON CONFLICT ({_KEY}) DO UPDATE SET "
+                   + ", ".join(f"{quote(c)} = {table}.{quote(c)} + excluded.{quote(c)}" for c in _COUNTS)
+                   if upsert else "")
+    sql, params = _cell_source(cases).query.sql_with_params()  # names from model meta, values are parameters
+    scaled = ", ".join(f"%s * c_{c}" for c in _COUNTS)
+    insert = (f"INSERT INTO {table} ({_KEY}, {counts}) SELECT c_month, c_org, c_channel, c_category, "  # noqa: S608
+              f"c_sub, c_status, {scaled} FROM ({sql}) AS source WHERE true{on_conflict}")
+    with connection.cursor() as cursor:
+        cursor.execute(insert, [*([sign] * len(_COUNTS)), *params])
+
+
+def add_to_cells(cases: QuerySet, sign: int = 1) -> None:
+    """Add (sign=1) or take away (sign=-1) what `cases` contribute to the roll-up, with one INSERT … SELECT … ON
+    CONFLICT DO UPDATE inside the caller's transaction, so concurrent writers add up instead of overwriting each
+    other. Call with -1 before a case changes or goes, with 1 once it is stored (`Case.save` does both)."""
+    if sign < 0:  # before the rows it takes away are gone
+        orgs = {org_id for org_id, in cases.values_list("org_id")}
+    _write_cells(cases, sign, upsert=True)
+    if sign < 0 and orgs:
+        CaseCell.objects.filter(org_id__in=orgs, cases=0).delete()
+
+
+def rebuild_cells() -> int:
+    """Recompute the whole roll-up from the cases (after bulk loads past `Case.save`): into an empty table the
+    GROUP BY's rows are plain inserts."""
+    CaseCell.objects.all().delete()
+    _write_cells(Case.objects.all(), 1, upsert=False)
+    return CaseCell.objects.count()
+
+
+def cells_in(root: OrgUnit, period: Period, *, scope: str = "tree") -> QuerySet:
+    """The roll-up rows behind `cases_in(root, period, scope)` (periods are whole months)."""
+    cells = CaseCell.objects.filter(month__range=(period.start, period.end))
+    if scope == "self":
+        return cells.filter(org=root)
+    return cells.filter(org__in=OrgUnit.objects.subtree(root).values("pk"))
+
+
 def cases_in(root: OrgUnit, period: Period, *, scope: str = "tree"):
     start = timezone.make_aware(dt.datetime.combine(period.start, dt.time.min))
     end = timezone.make_aware(dt.datetime.combine(period.end + dt.timedelta(days=1), dt.time.min))
@@ -81,15 +146,14 @@ def _ranked(tally: dict, label_of, places: int) -> list[Row]:
 
 @reports_read_replica
 def petition_stats(root: OrgUnit, period: Period, *, scope: str = "tree", places: int = 1) -> PetitionStats:
-    """Two scans of the period's cases: one GROUP BY over the small dimensions (month, channel, category,
-    subcategory, status) from which every breakdown and total is added up here, and one by unit."""
+    """From the roll-up (`CaseCell`), not the cases: one GROUP BY over the small dimensions (month, channel,
+    category, subcategory, status) from which every breakdown and total is added up here, and one by unit. Only the
+    repeat petitioners and the referrals read the period's cases."""
     cases = cases_in(root, period, scope=scope)
-    groups = list(cases.annotate(month=TruncMonth("received_at"))
-                  .values("month", "channel_id", "category_id", "subcategory_id", "status")
-                  .annotate(n=Count("id"), p=Sum("headcount"), dv=Count("id", filter=Q(flag_dv=True)),
-                            repeat=Count("id", filter=Q(is_repeat=True)),
-                            completed=Count("id", filter=Q(closed_on_time__isnull=False)),
-                            on_time=Count("id", filter=Q(closed_on_time=True))).order_by())
+    cells = cells_in(root, period, scope=scope)
+    groups = list(cells.values("month", "channel_id", "category_id", "subcategory_id", "status")
+                  .annotate(n=Sum("cases"), p=Sum("people"), dv=Sum("dv"), repeat=Sum("repeat"),
+                            completed=Sum("completed"), on_time=Sum("on_time")).order_by())
     names = dict(CodeItem.objects.filter(table__slug__in=["petition_channel", "petition_category"])
                  .values_list("pk", "name"))
     tallies: dict[str, dict] = {key: {} for key in ("month", "channel_id", "category_id", "subcategory_id",
@@ -97,6 +161,7 @@ def petition_stats(root: OrgUnit, period: Period, *, scope: str = "tree", places
     totals = dict.fromkeys(("n", "p", "dv", "repeat", "completed", "on_time"), 0)
     for group in groups:
         group["p"] = group["p"] or 0
+        group["subcategory_id"] = group["subcategory_id"] or None  # 0 in the roll-up: no subcategory
         for key, tally in tallies.items():
             if group[key] is not None:
                 entry = tally.setdefault(group[key], [0, 0])
@@ -122,15 +187,15 @@ def petition_stats(root: OrgUnit, period: Period, *, scope: str = "tree", places
         by_category=_ranked(tallies["category_id"], names.get, places),
         by_subcategory=_ranked(tallies["subcategory_id"], names.get, places),
         by_status=_ranked(tallies["status"], lambda key: labels.get(key, key), places), by_month=months,
-        by_unit=_by_unit(root, cases, places),
+        by_unit=_by_unit(root, cells, places),
         dv_cases=totals["dv"], repeat_cases=totals["repeat"], repeat_petitioners=repeat_people,
         completed=totals["completed"], completed_on_time=totals["on_time"], referrals_by_agency=referrals)
 
 
-def _by_unit(root: OrgUnit, cases, places: int) -> list[Row]:
+def _by_unit(root: OrgUnit, cells: QuerySet, places: int) -> list[Row]:
     """Cases per direct child of `root` (the root's own cases count under itself), in code order."""
-    per_org = {r["org_id"]: (r["n"], r["p"] or 0) for r in cases.values("org_id")
-               .annotate(n=Count("id"), p=Sum("headcount")).order_by()}
+    per_org = {r["org_id"]: (r["n"], r["p"] or 0) for r in cells.values("org_id")
+               .annotate(n=Sum("cases"), p=Sum("people")).order_by()}
     if not per_org:
         return []
     grouped: dict[str, list] = {}

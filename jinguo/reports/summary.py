@@ -19,7 +19,8 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from urllib.parse import urlencode
 
-from django.db.models import Count, F, Q, Sum
+from django.db.models import Count, F, Q, Sum, Window
+from django.db.models.functions import RowNumber
 from django.urls import reverse
 from django.utils import timezone
 
@@ -119,20 +120,18 @@ class SectionFacts:
     activities: int = 0
     before: int = 0
     totals: dict[str, Decimal] = field(default_factory=dict)
-    totals_before: dict[str, Decimal] = field(default_factory=dict)
     top: list[Activity] = field(default_factory=list)
     by_unit: list[tuple[OrgUnit, int, dict[str, Decimal]]] = field(default_factory=list)
 
 
-def _section_counts(activities, sections: list[Section]) -> tuple[dict[str, int], dict[str, dict[str, Decimal]]]:
-    """Activity counts and figure totals per section: two GROUP BYs over the period's activities."""
-    counts = dict(activities.annotate(s=section_of(sections)).values_list("s").annotate(n=Count("id")).order_by())
-    figures: dict[str, dict[str, Decimal]] = {}
-    rows = (ActivityFigure.objects.filter(activity__in=activities.values("pk"))
-            .annotate(s=section_of(sections, "activity__")).values_list("s", "measure__code")
-            .annotate(t=Sum("value")).order_by())
-    for section, code, total in rows:
-        figures.setdefault(section, {})[code] = total
+def _per_section_and_unit(activities, sections: list[Section]) -> tuple[list[tuple], list[tuple]]:
+    """Activity counts per (section, unit) and figure totals per (section, unit, measure): one GROUP BY each over
+    the period's activities, from which the section totals and the unit tables are both added up here."""
+    counts = list(activities.annotate(s=section_of(sections)).values_list("s", "org_id").annotate(n=Count("id"))
+                  .order_by())
+    figures = list(ActivityFigure.objects.filter(activity__in=activities.values("pk"))
+                   .annotate(s=section_of(sections, "activity__"))
+                   .values_list("s", "activity__org_id", "measure__code").annotate(t=Sum("value")).order_by())
     return counts, figures
 
 
@@ -145,26 +144,46 @@ def _reach(activities):
         reach_yuan=Sum("figures__value", filter=Q(figures__measure__kind=Measure.Kind.MONEY)))
 
 
+def _top_activities(activities, sections: list[Section], count: int) -> dict[str, list[Activity]]:
+    """The `count` activities of widest reach in each section, ranked in one query (a window per section over the
+    period's activities) rather than one sort of the whole period per section."""
+    if count <= 0:
+        return {}
+    order = [F("reach_people").desc(nulls_last=True), F("reach_copies").desc(nulls_last=True),
+             F("reach_yuan").desc(nulls_last=True), F("start_date").asc(), F("pk").asc()]
+    ranked = (_reach(activities.annotate(s=section_of(sections)))
+              .annotate(rank=Window(RowNumber(), partition_by=[F("s")], order_by=order))
+              .filter(rank__lte=count).values_list("pk", "s", "rank"))
+    placed = {pk: (section, rank) for pk, section, rank in ranked}
+    found = Activity.objects.filter(pk__in=placed).select_related("org").prefetch_related("partners",
+                                                                                         "figures__measure")
+    top: dict[str, list[Activity]] = {}
+    for activity in sorted(found, key=lambda a: placed[a.pk][1]):
+        top.setdefault(placed[activity.pk][0], []).append(activity)
+    return top
+
+
 def ledger_facts(org: OrgUnit, period: Period, sections: list[Section], options: Options) -> dict[str, SectionFacts]:
+    """Per section: this period's count and figures, last year's count, the main activities and (city, province)
+    the units' rows — four scans of the period's activities and one of last year's, whatever the number of
+    sections."""
     activities = activities_in(org, period, scope=options.scope)
     earlier = activities_in(org, period.year_earlier(), scope=options.scope)
-    counts, totals = _section_counts(activities, sections)
-    counts_before, totals_before = _section_counts(earlier, sections)
-    facts = {s.code: SectionFacts(s, counts.get(s.code, 0), counts_before.get(s.code, 0), totals.get(s.code, {}),
-                                  totals_before.get(s.code, {})) for s in sections}
-    ranked = _reach(activities.annotate(s=section_of(sections)))
-    order = [F("reach_people").desc(nulls_last=True), F("reach_copies").desc(nulls_last=True),
-             F("reach_yuan").desc(nulls_last=True), "start_date", "pk"]
-    for code, fact in facts.items():
-        if fact.activities:
-            fact.top = list(ranked.filter(s=code).order_by(*order).select_related("org")
-                            .prefetch_related("partners", "figures__measure")[:options.highlights])
+    per_org, per_org_figures = _per_section_and_unit(activities, sections)
+    counts_before = dict(earlier.annotate(s=section_of(sections)).values_list("s").annotate(n=Count("id"))
+                         .order_by())
+    facts = {s.code: SectionFacts(s, before=counts_before.get(s.code, 0)) for s in sections}
+    for code, _org_id, n in per_org:
+        if code in facts:
+            facts[code].activities += n
+    for code, _org_id, measure, total in per_org_figures:
+        if code in facts:
+            into = facts[code].totals
+            into[measure] = into.get(measure, Decimal(0)) + total
+    for code, top in _top_activities(activities, sections, options.highlights).items():
+        if code in facts:
+            facts[code].top = top
     if options.scope == "tree" and org.level in WIDE_LEVELS:
-        per_org = (activities.annotate(s=section_of(sections)).values_list("s", "org_id")
-                   .annotate(n=Count("id")).order_by())
-        per_org_figures = (ActivityFigure.objects.filter(activity__in=activities.values("pk"))
-                           .annotate(s=section_of(sections, "activity__"))
-                           .values_list("s", "activity__org_id", "measure__code").annotate(t=Sum("value")).order_by())
         units = group_under(org, {org_id for _s, org_id, _n in per_org})
         table: dict[str, dict[int, list]] = {}
         for code, org_id, n in per_org:
@@ -553,7 +572,7 @@ def _silent_units(org: OrgUnit, period: Period) -> list[OrgUnit]:
         return []
     active = set()
     for queryset in (activities_in(org, period), cases_in(org, period)):
-        ids = set(queryset.exclude(org=org).values_list("org_id", flat=True).distinct())
+        ids = set(queryset.exclude(org=org).values_list("org_id", flat=True).order_by().distinct())  # not per row
         active |= {unit.pk for unit in group_under(org, ids).values()}
     return [c for c in children if c.pk not in active]
 

@@ -89,11 +89,13 @@ def test_wrong_division_code_shape(tree):
     assert "9位" in result.errors[0].message
 
 
-def test_missing_required_column_and_unknown_column_are_reported_on_the_header(tree):
+def test_missing_required_column_is_reported_on_the_header_and_an_unknown_column_is_ignored_and_named(tree):
+    # Issue 17: a column matching nothing is ignored and named in the result, never an error.
     result = run(workbook([["x"]], headers=["名称", "备注栏"]), tree["county"])
     problems = {(e.row, e.header): e.message for e in result.errors}
-    assert (1, "备注栏") in problems and "未知的列" in problems[(1, "备注栏")]
     assert (1, "编码") in problems and "缺少必填列" in problems[(1, "编码")]
+    assert (1, "备注栏") not in problems
+    assert result.ignored_columns == ["备注栏"] and "已忽略的列：备注栏" in result.notes()
 
 
 def test_duplicate_rows_in_one_file(tree):

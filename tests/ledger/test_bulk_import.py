@@ -1,6 +1,9 @@
 """The activity import's bulk path: what it stores and audits is what row-by-row saving would, and its validation
 gives the same verdicts as a form built for each row."""
 
+import datetime as dt
+import zipfile
+
 import pytest
 
 from jinguo.audit.models import AuditEntry
@@ -112,3 +115,27 @@ def test_export_from_plain_values_gives_the_cells_records_give(tree, make_activi
 
     assert plain == from_records and len(plain) == 2
     assert "三八维权周、家庭家教家风" in plain[0] and 1200.5 in plain[0]
+
+
+@pytest.mark.django_db
+def test_export_writes_each_column_as_its_kind_and_text_never_as_a_formula(tree, make_activity):
+    """The writer picks each column's call once: the workbook read back holds dates as dates, figures as numbers,
+    a title that looks like a formula as that text — and a sister county's activity not at all."""
+    import io
+
+    from python_calamine import CalamineWorkbook
+
+    make_activity(tree["county"], "=1+1", "2025-03-08", end_date="2025-03-09", themes=["三八维权周"],
+                  partners="县司法局", materials=1000, condolence="1200.50")
+    make_activity(tree["sister"], "双牌县的活动", "2025-03-08")
+    spec = get_spec("activities")
+    ctx = ImportContext(org=tree["county"])
+    out = io.BytesIO()
+    assert spec.export(ctx, spec.export_queryset(ctx), out) == 1
+    header, row = CalamineWorkbook.from_filelike(io.BytesIO(out.getvalue())).get_sheet_by_index(0).to_python()
+    cells = dict(zip(header, row, strict=True))
+    assert cells["开始日期"] == dt.date(2025, 3, 8) and cells["结束日期"] == dt.date(2025, 3, 9)
+    assert cells["活动名称"] == "=1+1" and cells["主题"] == "三八维权周" and cells["合作单位"] == "县司法局"
+    assert cells["发放资料(份)"] == 1000 and cells["慰问金额(元)"] == 1200.5
+    with zipfile.ZipFile(io.BytesIO(out.getvalue())) as book:
+        assert "<f>" not in book.read("xl/worksheets/sheet1.xml").decode()

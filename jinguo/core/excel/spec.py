@@ -1,0 +1,498 @@
+"""Column specs and the ImportSpec core: what an import kind declares, how a cell becomes form data, how headers
+are matched, the result and error types. Reading files (read.py), running an import (run.py), the template
+(template.py) and the export (export.py) live beside it; ImportSpec's methods for those delegate there."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any, BinaryIO
+
+from django import forms
+from django.core.exceptions import ImproperlyConfigured
+from django.db import models
+from django.utils.translation import gettext as _
+
+from jinguo.core.excel.cells import (
+    CellError,
+    column_letter,
+    loose_header,
+    normalize_header,
+    parse_bool,
+    parse_date,
+    parse_decimal,
+    parse_int,
+    parse_text,
+    plain_value,
+)
+from jinguo.core.models import CodeItem
+
+ProgressCallback = Callable[[int, int], None]
+
+
+# --- Column specs ----------------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Column:
+    """One column of a workbook, bound to one form field."""
+
+    header: str
+    field: str
+    kind: str = "text"  # text | int | decimal | date | bool | code | codes (several, 、-separated) | choice
+    required: bool = False
+    code_table: str = ""  # kind="code": slug of the code table whose names, codes and aliases are accepted
+    choices: tuple[tuple[str, str], ...] = ()  # kind="choice": (value, label)
+    aliases: tuple[str, ...] = ()  # other headers meaning the same column (synonyms, declared per kind)
+    synonyms: tuple[tuple[str, str], ...] = ()  # kind="choice": (as people write it, value): ("已办结", "closed")
+    unit: str = ""  # numbers may carry this unit after them ("500份")
+    help: str = ""
+    width: int = 16
+    exporter: Callable[[Any], Any] | None = None  # value written on export; default: the form field's value
+
+    def accepts(self, header: str) -> bool:
+        names = [self.header, *self.aliases]
+        return normalize_header(header) in {normalize_header(n) for n in names}
+
+
+_ID_OR_PHONE = re.compile(r"(?<![0-9])(?:\d{17}[\dXx]|\d{15}|1[3-9]\d{9})(?![0-9Xx])")
+
+
+def _mask_identifiers(text: str) -> str:
+    """An ID number or a mobile number quoted by an error text, in whatever column it was typed (an ID number put in
+    the date column is still an ID number), masked: error texts are kept in the job and shown again."""
+    from jinguo.core.idcard import mask_id_number, mask_phone
+
+    return _ID_OR_PHONE.sub(lambda m: (mask_phone if len(m.group()) == 11 else mask_id_number)(m.group()), text)
+
+
+@dataclass
+class RowError:
+    sheet: str
+    row: int
+    column: str  # Excel letter, "" for the row as a whole
+    header: str
+    message: str
+
+    def __post_init__(self) -> None:
+        self.header, self.message = str(self.header), _mask_identifiers(str(self.message))
+
+    def __str__(self) -> str:
+        place = _("工作表“%(sheet)s”第%(row)d行") % {"sheet": self.sheet, "row": self.row}
+        if self.header:
+            place += _("（%(col)s列“%(header)s”）") % {"col": self.column, "header": self.header}
+        return f"{place}：{self.message}"
+
+    def as_dict(self) -> dict:
+        return {"sheet": self.sheet, "row": self.row, "column": self.column, "header": self.header,
+                "message": self.message}
+
+
+@dataclass
+class ImportResult:
+    total: int = 0
+    created: int = 0
+    updated: int = 0
+    skipped: int = 0
+    errors: list[RowError] = field(default_factory=list)
+    sheets: list[str] = field(default_factory=list)  # the sheets read as tables
+    ignored_columns: list[str] = field(default_factory=list)  # headers of the columns not imported (序号、备注 …)
+    skipped_sheets: list[tuple[str, str]] = field(default_factory=list)  # (sheet, why)
+    skipped_rows: dict[str, int] = field(default_factory=dict)  # why → how many: blank, total, footer
+
+    def notes(self) -> list[str]:
+        """What was left out of the file, in words for the result page and the command line."""
+        notes = []
+        if self.ignored_columns:
+            notes.append(_("已忽略的列：%(cols)s") % {"cols": "、".join(self.ignored_columns)})
+        labels = {"blank": _("空行"), "total": _("合计行"), "footer": _("表尾（填表人、审核人、注）")}
+        counted = [_("%(what)s %(n)d 行") % {"what": labels.get(k, k), "n": n}
+                   for k, n in self.skipped_rows.items() if n]
+        if counted:
+            notes.append(_("已跳过：%(rows)s") % {"rows": "，".join(counted)})
+        for sheet, reason in self.skipped_sheets:
+            notes.append(_("未读取工作表“%(sheet)s”：%(reason)s") % {"sheet": sheet, "reason": reason})
+        return notes
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+
+class ImportAborted(Exception):
+    """Raised inside the import transaction to roll everything back."""
+
+
+@dataclass
+class ImportContext:
+    """Who imports what into where. `user` is None on the command line (the operator acts for the unit)."""
+
+    org: Any
+    user: Any = None
+    existing: str = "skip"  # skip | update
+    period: str | None = None  # for kinds that import figures of one period
+
+    def __post_init__(self) -> None:
+        if self.existing not in ("skip", "update"):
+            raise ValueError(self.existing)
+
+
+_PERSONAL_COLUMNS = {"id_number", "abuser_id_number", "phone", "person_name", "address"}
+
+
+def _mask_for(field_name: str) -> Callable[[str], str]:
+    from jinguo.core import idcard
+
+    for part, mask in (("id_number", idcard.mask_id_number), ("phone", idcard.mask_phone),
+                       ("address", idcard.mask_address)):
+        if part in field_name:
+            return mask
+    return idcard.mask_name
+
+
+KIND_LABELS: dict[str, str] = {}  # import kind → its Chinese name, filled as each app's ImportSpec is defined
+
+
+def kind_label(kind: str) -> str:
+    """信访案件 for "petitions": how pages, messages and file names name an import kind."""
+    return str(KIND_LABELS.get(kind, kind))
+
+
+class ImportSpec:
+    """Declare `kind`, `label`, `model`, `form_class`, `columns`, `natural_key`; override hooks where needed."""
+
+    kind: str = ""
+    label: str = ""
+
+    def __init_subclass__(cls, **kwargs) -> None:
+        super().__init_subclass__(**kwargs)
+        if cls.kind:
+            KIND_LABELS[cls.kind] = cls.label
+    model: type[models.Model]
+    form_class: type[forms.ModelForm]
+    columns: list[Column] = []
+    natural_key: tuple[str, ...] = ()
+    sheet_name: str = "数据"
+    progress_every: int = 200
+
+    def __init__(self) -> None:
+        for attr in ("kind", "label", "model", "form_class", "columns", "natural_key"):
+            if not getattr(self, attr, None):
+                raise ImproperlyConfigured(f"{type(self).__name__} must declare {attr}")
+        self._code_lookups: dict[str, dict[str, CodeItem]] = {}
+        self._masks: dict[str, Callable[[str], str]] = {}
+
+    # Hooks -------------------------------------------------------------------------------------------------------
+    def columns_for(self, ctx: ImportContext) -> list[Column]:
+        """The columns of this workbook (a spec with data-driven columns, like ledger measures, overrides this)."""
+        return list(self.columns)
+
+    def form_kwargs(self, ctx: ImportContext) -> dict:
+        return {}
+
+    def prepare(self, ctx: ImportContext, data: dict) -> dict:
+        """Adjust the form data of a row before validation (fill the org, defaults …)."""
+        return data
+
+    def find_existing(self, ctx: ImportContext, data: dict) -> models.Model | None:
+        """The stored record with this row's natural key, or None. Only records the importer can see count."""
+        lookup = {name: data.get(name) for name in self.natural_key}
+        if any(value in (None, "") for value in lookup.values()):
+            return None
+        return self.base_queryset(ctx, "change").filter(**lookup).first()
+
+    def base_queryset(self, ctx: ImportContext, action: str = "view") -> models.QuerySet:
+        manager = self.model._default_manager
+        if ctx.user is not None:
+            return manager.visible_to(ctx.user, action)
+        return self.org_subtree(manager.all(), ctx.org)
+
+    def org_subtree(self, queryset: models.QuerySet, org) -> models.QuerySet:
+        field_name = getattr(self.model, "scope_org_field", "org")
+        prefix = f"{field_name}__path" if field_name else "path"
+        return queryset.filter(**{f"{prefix}__startswith": org.path})
+
+    def find_existing_many(self, ctx: ImportContext, rows: list[dict]) -> list[models.Model | None]:
+        """`find_existing` for a chunk of rows (a spec can answer with one query instead of one per row)."""
+        return [self.find_existing(ctx, data) for data in rows]
+
+    def save(self, ctx: ImportContext, form: forms.ModelForm) -> models.Model:
+        return form.save()
+
+    # Rows are read, prepared and checked a chunk of `batch_size` at a time. Without `bulk` a chunk is one row, so
+    # a row may refer to one stored by an earlier row of the same file (an org unit's parent). A spec with
+    # `bulk = True` validates its new rows with one RowValidator and writes them a chunk at a time through
+    # `save_many` (which must audit what it writes); rows updating stored records still go one by one through
+    # `save`, so their audit entries keep the usual before/after diff.
+    bulk: bool = False
+    batch_size: int = 1
+
+    def bulk_row(self, ctx: ImportContext, form: forms.ModelForm) -> Any:
+        """What `save_many` needs of one validated new row, taken before the validator moves to the next row."""
+        raise NotImplementedError
+
+    def save_many(self, ctx: ImportContext, rows: list[Any]) -> list[models.Model]:
+        """Write the chunk's new rows (from `bulk_row`), audited; return the records in the same order."""
+        raise NotImplementedError
+
+    def after_save_many(self, ctx: ImportContext, objs: list[models.Model]) -> None:
+        """`after_save` for a chunk written by `save_many`: one scope re-check for the whole chunk."""
+        if ctx.user is not None and objs:
+            from jinguo.core.scope import recheck_visible_many
+
+            recheck_visible_many(objs, ctx.user, "change")
+
+    def after_save(self, ctx: ImportContext, obj: models.Model) -> None:
+        """Inside the transaction, after each row: the scope re-check for web and API imports."""
+        if ctx.user is not None:
+            from jinguo.core.scope import recheck_visible
+
+            recheck_visible(obj, ctx.user, "change")
+
+    def export_queryset(self, ctx: ImportContext, date_from: dt.date | None = None,
+                        date_to: dt.date | None = None) -> models.QuerySet:
+        return self.base_queryset(ctx, "export")
+
+    # Personal data in error texts --------------------------------------------------------------------------------
+    def personal_masks(self, ctx: ImportContext) -> dict[str, Callable[[str], str]]:
+        """Form field → mask, for the columns holding personal data (the model's encrypted fields and the people
+        registries' person columns). Their values appear in stored error texts only masked."""
+        from jinguo.core.fields import EncryptedTextField
+
+        encrypted = {f.name for f in self.model._meta.get_fields() if isinstance(f, EncryptedTextField)}
+        masks = {}
+        for column in self.columns_for(ctx):
+            if column.field in encrypted or column.field in _PERSONAL_COLUMNS:
+                masks[column.field] = _mask_for(column.field)
+        return masks
+
+    def mask_errors(self, errors: list[RowError], values: dict[str, Any], masks: dict[str, Callable[[str], str]]
+                    ) -> list[RowError]:
+        """Replace every personal value of the row that an error text repeats by its mask."""
+        secrets = [(text, masks[name](text)) for name, value in values.items()
+                   if name in masks and len(text := parse_text(value)) >= 2]
+        if secrets:
+            secrets.sort(key=lambda pair: -len(pair[0]))
+            for error in errors:
+                for text, masked in secrets:
+                    error.message = error.message.replace(text, masked)
+        return errors
+
+    # Cells -------------------------------------------------------------------------------------------------------
+    def code_lookup(self, table: str) -> dict[str, CodeItem]:
+        if table not in self._code_lookups:
+            self._code_lookups[table] = CodeItem.objects.lookup(table)
+        return self._code_lookups[table]
+
+    def code_item(self, column: Column, text: str) -> CodeItem | None:
+        """The code-table item a cell names: its name, code or an alias, as written or with stray spaces,
+        full-width characters and a 类 suffix dropped (婚姻家庭类 → 婚姻家庭)."""
+        lookup = self.code_lookup(column.code_table)
+        item = lookup.get(text)
+        if item is None:
+            plain = plain_value(text)
+            item = lookup.get(plain) or lookup.get(loose_header(plain))
+        return item
+
+    def allowed_values(self, column: Column) -> list[str]:
+        if column.kind in ("code", "codes"):
+            return list(CodeItem.objects.of(column.code_table).values_list("name", flat=True))
+        if column.kind == "choice":
+            return [str(label) for _value, label in column.choices]
+        if column.kind == "bool":
+            return [_("是"), _("否")]
+        return []
+
+    def parse_cell(self, column: Column, value: Any) -> Any:
+        """Cell value → form data value (pk for codes, ISO date, plain number), or CellError."""
+        if column.kind == "date":
+            parsed = parse_date(value)
+            return parsed.isoformat() if parsed else ""
+        if column.kind == "int":
+            number = parse_int(value, unit=column.unit)
+            return "" if number is None else str(number)
+        if column.kind == "decimal":
+            number = parse_decimal(value, unit=column.unit)
+            return "" if number is None else str(number)
+        if column.kind == "bool":
+            flag = parse_bool(value)
+            return "" if flag is None else ("true" if flag else "false")
+        text = parse_text(value)
+        if column.kind == "codes":
+            from jinguo.core.text import split_list
+
+            lookup, pks, unknown = self.code_lookup(column.code_table), [], []
+            for part in split_list(text):
+                item = lookup.get(part) or self.code_item(column, part)
+                (pks.append(str(item.pk)) if item else unknown.append(part))
+            if unknown:
+                raise CellError(_("“%(value)s”不在可选值中，可选：%(allowed)s") % {
+                    "value": "、".join(unknown), "allowed": "、".join(self.allowed_values(column))})
+            return pks
+        if column.kind == "code" and text:
+            item = self.code_item(column, text)
+            if item is None:
+                raise CellError(_("“%(value)s”不在可选值中，可选：%(allowed)s") % {
+                    "value": text, "allowed": "、".join(self.allowed_values(column))})
+            return str(item.pk)
+        if column.kind == "choice" and text:
+            plain = plain_value(text)
+            for choice_value, label in column.choices:
+                if text in (choice_value, str(label)) or plain in (choice_value, plain_value(label)):
+                    return choice_value
+            for written, choice_value in column.synonyms:
+                if plain == plain_value(written):
+                    return choice_value
+            bare = loose_header(plain)  # 婚姻家庭类 → 婚姻家庭
+            for choice_value, label in column.choices:
+                if bare and bare == loose_header(label):
+                    return choice_value
+            raise CellError(_("“%(value)s”不在可选值中，可选：%(allowed)s") % {
+                "value": text, "allowed": "、".join(self.allowed_values(column))})
+        return text
+
+    def export_cell(self, column: Column, obj: models.Model) -> Any:
+        if column.exporter is not None:
+            return column.exporter(obj)
+        value = getattr(obj, column.field, None)
+        if column.kind == "choice":
+            return dict(column.choices).get(value, value)
+        if isinstance(value, models.Model):
+            return str(value)
+        if isinstance(value, Decimal):
+            return int(value) if value == value.to_integral_value() and column.kind == "int" else float(value)
+        return value
+
+    # Reading -----------------------------------------------------------------------------------------------------
+    def read_rows(self, file: BinaryIO | str) -> tuple[str, Iterator[tuple[int, list[Any]]], int]:
+        """(sheet name, iterator of (Excel row number, cells), data-row count) of the data sheet (see read.py)."""
+        from jinguo.core.excel.read import read_rows
+
+        return read_rows(file, sheet_name=self.sheet_name)
+
+    # Headers -----------------------------------------------------------------------------------------------------
+    ignored_headers: tuple[str, ...] = ("序号", "编号", "备注", "说明")  # ignored unless a column claims them
+
+    def match_header(self, ctx: ImportContext, columns: list[Column], text: str) -> tuple[Column | None, str]:
+        """(column, how) for one header text: exact (the column's header), synonym (a declared alias, or a column
+        the spec makes from data), loose (after dropping a unit in brackets and a 类 suffix); (None, "ignored")."""
+        index = self._header_index(columns)
+        key = normalize_header(text)
+        if not key:
+            return None, "ignored"
+        if key in index[0]:
+            return index[0][key]
+        column = self.unknown_header(ctx, text)
+        if column is not None:
+            return column, "synonym"
+        if key in {normalize_header(h) for h in self.ignored_headers}:
+            return None, "ignored"
+        loose = index[1].get(loose_header(text))
+        if loose is not None:
+            return loose, "loose"
+        return None, "ignored"
+
+    def _header_index(self, columns: list[Column]) -> tuple[dict[str, tuple[Column, str]], dict[str, Column]]:
+        cached = getattr(self, "_header_cache", None)
+        if cached is not None and cached[0] is columns:
+            return cached[1]
+        exact: dict[str, tuple[Column, str]] = {}
+        loose: dict[str, Column] = {}
+        for column in columns:
+            exact.setdefault(normalize_header(column.header), (column, "exact"))
+        for column in columns:
+            for alias in column.aliases:
+                exact.setdefault(normalize_header(alias), (column, "synonym"))
+        for column in columns:
+            for name in (column.header, *column.aliases):
+                loose.setdefault(loose_header(name), column)
+        self._header_cache = (columns, (exact, loose))
+        return exact, loose
+
+    def unknown_header(self, ctx: ImportContext, header: str) -> Column | None:
+        """A hook for columns created from data (ledger measures); None means the header is an error."""
+        return None
+
+    # Import ------------------------------------------------------------------------------------------------------
+    def run_import(self, file: BinaryIO | str, ctx: ImportContext, progress: ProgressCallback | None = None, *,
+                   detection: Any = None, sheet: str | None = None, header_row: int | None = None,
+                   mapping: dict[str, str | None] | None = None) -> ImportResult:
+        """Validate every row; write them all in one transaction, or nothing if any row has an error (run.py).
+        `detection` (read.Detection, as the user confirmed it), or `sheet`, `header_row`, `mapping` to steer the
+        detection (see read.detect)."""
+        from jinguo.core.excel.run import run_import
+
+        return run_import(self, file, ctx, progress, detection=detection, sheet=sheet, header_row=header_row,
+                          mapping=mapping)
+
+    def detect(self, file: BinaryIO | str, ctx: ImportContext, *, sheet: str | None = None,
+               header_row: int | None = None, mapping: dict[str, str | None] | None = None) -> Any:
+        """Where the file's tables are and how their columns match (read.detect → read.Detection)."""
+        from jinguo.core.excel.read import detect
+
+        return detect(file, self, ctx, sheet=sheet, header_row=header_row, mapping=mapping)
+
+    def _row_data(self, sheet: str, number: int, cells: list[Any], mapping: dict[int, Column]
+                  ) -> tuple[dict, list[RowError]]:
+        data: dict[str, Any] = {}
+        errors: list[RowError] = []
+        for index, column in mapping.items():
+            value = cells[index] if index < len(cells) else None
+            try:
+                parsed = self.parse_cell(column, value)
+            except CellError as exc:
+                errors.append(RowError(sheet, number, column_letter(index), column.header, str(exc)))
+                continue
+            if column.required and parsed in ("", None, []):
+                errors.append(RowError(sheet, number, column_letter(index), column.header, _("必填")))
+                continue
+            data[column.field] = parsed
+        if errors and self._masks:
+            self.mask_errors(errors, {column.field: cells[index] if index < len(cells) else None
+                                      for index, column in mapping.items()}, self._masks)
+        return data, errors
+
+    def _form_errors(self, sheet: str, number: int, form: forms.Form, mapping: dict[int, Column]) -> list[RowError]:
+        by_field = {column.field: (index, column) for index, column in mapping.items()}
+        errors = []
+        for field_name, messages in form.errors.items():
+            index_column = by_field.get(field_name)
+            text = "；".join(str(m) for m in messages)
+            if index_column is None:
+                form_field = form.fields.get(field_name)
+                label = "" if field_name == "__all__" else str(getattr(form_field, "label", "") or field_name)
+                errors.append(RowError(sheet, number, "", label, text))
+            else:
+                index, column = index_column
+                errors.append(RowError(sheet, number, column_letter(index), column.header, text))
+        return errors
+
+    def record_import(self, ctx: ImportContext, result: ImportResult) -> None:
+        from jinguo.core.changelog import record_event
+        from jinguo.core.events import Event
+
+        record_event(Event.IMPORTED, org=ctx.org, object_repr=str(self.label),
+                     data={"kind": self.kind, "rows": result.total, "created": result.created,
+                           "updated": result.updated, "skipped": result.skipped})
+
+    # Template ----------------------------------------------------------------------------------------------------
+    def template(self, ctx: ImportContext) -> bytes:
+        """The blank workbook users fill in: headers, drop-downs, date formats and a 填写说明 sheet."""
+        from jinguo.core.excel.template import template
+
+        return template(self, ctx)
+
+    # Export ------------------------------------------------------------------------------------------------------
+    def export_rows(self, ctx: ImportContext, columns: list[Column], queryset: Iterable[models.Model]
+                    ) -> Iterator[list[Any]]:
+        """The cells of each exported row, in `columns` order (a spec may read plain values instead of records)."""
+        iterator = queryset.iterator(chunk_size=2000) if hasattr(queryset, "iterator") else queryset
+        for obj in iterator:
+            yield [self.export_cell(column, obj) for column in columns]
+
+    def export(self, ctx: ImportContext, queryset: Iterable[models.Model], out: BinaryIO) -> int:
+        """Stream rows into `out` with the import's own headers; returns how many rows were written (export.py)."""
+        from jinguo.core.excel.export import export
+
+        return export(self, ctx, queryset, out)
