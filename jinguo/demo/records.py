@@ -56,6 +56,11 @@ ACTIVITIES = [  # month, kind, title, themes, figures
     (9, "培训", "家庭教育指导师培训", ["家庭家教家风"], {"trainees": 60, "lectures": 3}),
     (11, "维权服务", "反家暴宣传月法律咨询", ["反家庭暴力"], {"consultations": 160, "materials": 2000}),
     (8, "捐赠", "爱心企业助学捐赠", [], {"donations": Decimal("30000"), "beneficiaries": 30}),
+    # one at least in every month, so the home page's "this month" is never empty whatever day the demo is loaded
+    (2, "慰问帮扶", "元宵节走访慰问困难妇女", ["春节送温暖"], {"visited": 30, "condolence": Decimal("9000")}),
+    (7, "宣传教育", "暑期儿童防溺水安全宣传", [], {"participants": 300, "materials": 1200}),
+    (10, "培训", "巾帼家政技能培训班", ["巾帼建功"], {"trainees": 50, "lectures": 3}),
+    (12, "宣传教育", "国家宪法日普法宣传", ["宪法宣传日"], {"materials": 1800, "consultations": 60}),
 ]
 PLANS = ["深化“美丽庭院”创建，年底前实现每个乡镇有示范村", "开展反家暴宣传进村入户活动",
          "举办巾帼家政技能培训两期", "做好春节期间困难妇女儿童走访慰问"]
@@ -113,6 +118,8 @@ def load_demo_records(county, *, user=None) -> bool:
     for year in (today.year - 1, today.year):
         for month, kind, title, theme_names, figures in ACTIVITIES:
             day = dt.date(year, month, rng.randint(1, 25))
+            if (year, month) == (today.year, today.month):
+                day = min(day, today)  # this month's activity has happened by today, even on the 1st
             if day > today:
                 continue
             scale = Decimal(rng.randint(70, 130)) / 100
