@@ -499,7 +499,7 @@ def _detect_in(book: Book, spec: ImportSpec, ctx: ImportContext, detection: Dete
             continue
         if fallback is None or name == preferred:
             fallback = (name, top)
-        found = _find_header(spec, ctx, columns, top, header_row=header_row, enough=enough)
+        found = _find_header(spec, ctx, columns, top, header_row=header_row, enough=enough, mapping=mapping)
         if found is None:
             detection.skipped.append(SkippedSheet(name, _("前%(n)d行中没有找到表头（可识别的列名不足）") % {
                 "n": HEADER_SEARCH_ROWS}))
@@ -515,8 +515,10 @@ def _detect_in(book: Book, spec: ImportSpec, ctx: ImportContext, detection: Dete
     if not detection.tables and fallback is not None:
         # Nothing looks like a table: read the preferred sheet's first row as the header, so the user is told which
         # columns it lacks rather than only that nothing was found.
+        # The row matching most columns stands for the header (the first row if none matches any).
         name, top = fallback
-        number = header_row or 1
+        scores = [_score(spec, ctx, columns, [parse_text(c) for c in row], mapping) for row in top]
+        number = header_row or (scores.index(max(scores)) + 1 if scores and max(scores) else 1)
         texts = [parse_text(c) for c in (top[number - 1] if len(top) >= number else [])]
         detection.skipped = [s for s in detection.skipped if s.name != name]
         detection.tables.append(_table(spec, ctx, columns, name, (number,), texts, mapping))
@@ -526,21 +528,32 @@ def _detect_in(book: Book, spec: ImportSpec, ctx: ImportContext, detection: Dete
                                              _("缺少必填列“%(header)s”") % {"header": header}))
 
 
+def _score(spec: ImportSpec, ctx: ImportContext, columns: list[Column], headers: list[str],
+           mapping: dict[str, str | None]) -> int:
+    """How many of the kind's fields a row of header texts names (a header the user mapped counts)."""
+    mapped = {normalize_header(k): v for k, v in mapping.items() if v}
+    fields = set()
+    for text in headers:
+        if text:
+            if normalize_header(text) in mapped:
+                fields.add(mapped[normalize_header(text)])
+                continue
+            column, _how = spec.match_header(ctx, columns, text)
+            if column is not None:
+                fields.add(column.field)
+    return len(fields)
+
+
 def _find_header(spec: ImportSpec, ctx: ImportContext, columns: list[Column], top: list[list[Any]], *,
-                 header_row: int | None, enough: int) -> tuple[tuple[int, ...], list[str]] | None:
+                 header_row: int | None, enough: int, mapping: dict[str, str | None]
+                 ) -> tuple[tuple[int, ...], list[str]] | None:
     """(header row numbers, header text per column) of the first row of `top` matching `enough` columns, with the
     row under it when the two read together match more (a merged group label over sub-headers)."""
     def texts(row: list[Any]) -> list[str]:
         return [parse_text(c) for c in row]
 
     def score(headers: list[str]) -> int:
-        fields = set()
-        for text in headers:
-            if text:
-                column, _how = spec.match_header(ctx, columns, text)
-                if column is not None:
-                    fields.add(column.field)
-        return len(fields)
+        return _score(spec, ctx, columns, headers, mapping)
 
     def merged(upper: list[str], lower: list[str]) -> list[str]:
         width = max(len(upper), len(lower))
@@ -556,7 +569,9 @@ def _find_header(spec: ImportSpec, ctx: ImportContext, columns: list[Column], to
         alone = score(single)
         both = merged(single, below)
         together = score(both) if below else 0
-        if together > alone and score(below) > 0 and (header_row or together >= enough):
+        # Two rows are one header when each adds columns the other lacks (a label merged down over both rows, a
+        # group label over sub-headers): a title or a blank line above a header adds none.
+        if together > alone and together > score(below) > 0 and (header_row or together >= enough):
             return (number, number + 1), both
         if header_row or alone >= enough:
             return (number,), single

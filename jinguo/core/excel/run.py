@@ -127,6 +127,7 @@ def _import_rows(spec: ImportSpec, run: _ImportRun, book: Book, tables: list[She
         rows, count = book.rows(table.name)
         total += max(0, count - table.header_row)
         mapping = table.matched
+        defaults = spec.absent_defaults({column.field for column in mapping.values()})
         run.table(table)
         header = [normalize_header(c.header) for c in table.columns]
         ended = False  # below the 填表人/注 lines nothing is a record
@@ -149,6 +150,8 @@ def _import_rows(spec: ImportSpec, run: _ImportRun, book: Book, tables: list[She
             if row_errors:
                 result.errors.extend(row_errors)
                 continue
+            if defaults:
+                data = {**defaults, **data}
             data = spec.prepare(ctx, data)
             key = tuple(data.get(name) for name in spec.natural_key)
             if all(part not in (None, "") for part in key):
