@@ -411,3 +411,38 @@ def test_an_ods_imports(tree):
                  tree["county"])
     assert_imported_completely(result, 3)
     assert Case.objects.count() == 3
+
+
+# --- the import page ---------------------------------------------------------------------------------------------
+@pytest.fixture
+def media(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "media"
+    return settings.MEDIA_ROOT
+
+
+@pytest.mark.parametrize("name", ["台账.csv", "台账.xls", "台账.xlsm"])
+def test_the_import_page_takes_a_gbk_csv_and_an_xls_and_says_what_it_left_out(name, media, tree, users, login,
+                                                                               django_capture_on_commit_callbacks):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from django.urls import reverse
+
+    from jinguo.core.models import ImportJob
+
+    if name.endswith(".csv"):
+        content = ("东安县妇联信访登记台账\r\n" + CSV_HEADERS + "\r\n".join(CSV_ROWS) + "\r\n").encode("gbk")
+    elif name.endswith(".xls"):
+        content = as_xls(ledger("台账", {"一季度": (PETITION_HEADERS, petition_rows(1, 2))})).getvalue()
+    else:
+        content = ledger("台账", {"一季度": (PETITION_HEADERS, petition_rows(1, 2))}).getvalue()
+    client = login(users["staff"])
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(reverse("petitions:case_import"), {
+            "file": SimpleUploadedFile(name, content), "org": tree["county"].pk}, follow=True)
+    if name.endswith(".xlsm"):  # macros stay refused
+        assert not ImportJob.objects.exists() and ".xlsm" in response.content.decode()
+        return
+    job = ImportJob.objects.get()
+    assert job.status == ImportJob.Status.DONE, job.errors
+    assert Case.objects.count() == 2
+    page = client.get(reverse("core:importjob_detail", args=[job.pk])).content.decode()
+    assert "已忽略的列：序号、备注" in page and "合计行 1 行" in page
