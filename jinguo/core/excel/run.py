@@ -25,8 +25,8 @@ if TYPE_CHECKING:
     from jinguo.core.excel.spec import ImportSpec
 
 _TOTAL = re.compile(r"(合计|小计|总计|共计)(\W.*)?")
-_SIGNATURE = re.compile(r"(填表人|填报人|制表人|审核人|负责人|单位负责人|联系人|分管领导|填报单位|填报日期|填表日期|制表日期"
-                        r"|填报时间)([:：(（].*|[\u4e00-\u9fff]{0,4})")
+_SIGNATURE = re.compile(r"(填表人|填报人|制表人|审核人|负责人|单位负责人|联系人|分管领导|填报单位|填报日期|填表日期"
+                        r"|制表日期|填报时间)([:：(（].*|[\u4e00-\u9fff]{0,4})")
 _NOTE = re.compile(r"(注|说明|备注|填表说明)\d*[:：].*")
 
 
