@@ -527,7 +527,8 @@ def _detect_in(book: Book, spec: ImportSpec, ctx: ImportContext, detection: Dete
         names = [sheet]
     else:
         for name in book.hidden_names:
-            detection.skipped.append(SkippedSheet(name, _("隐藏的工作表")))
+            if name not in TEMPLATE_SHEETS:  # our template's own lists and guide are not worth a note
+                detection.skipped.append(SkippedSheet(name, _("隐藏的工作表")))
     if not names:
         detection.errors.append(RowError("", 0, "", "", _("工作簿中没有工作表")))
         return
@@ -536,7 +537,6 @@ def _detect_in(book: Book, spec: ImportSpec, ctx: ImportContext, detection: Dete
     fallback: tuple[str, list[list[Any]]] | None = None
     for name in names:
         if sheet is None and name in TEMPLATE_SHEETS:
-            detection.skipped.append(SkippedSheet(name, _("模板的说明工作表")))
             continue
         rows, _count = book.rows(name)
         top: list[list[Any]] = []
