@@ -477,3 +477,14 @@ def test_our_own_template_filled_in_imports_without_notes(tree):
     result = spec.run_import(buffer, ctx)
     assert result.ok and result.created == 1, [str(e) for e in result.errors]
     assert result.sheets == ["数据"] and result.notes() == []
+
+
+def test_a_column_the_user_maps_wins_the_field_over_a_guess(tree):
+    headers = ["日期", "来访时间", "来源方式", "问题类别"]  # 日期 is a synonym of 登记日期, but 来访时间 is the one
+    rows = [["2025-07-01", "2025-02-03", "来访", "其他"]]
+    spec, ctx = get_spec("petitions"), ImportContext(org=tree["county"])
+    detection = detect(ledger("台账", {"Sheet1": (headers, rows)}), spec, ctx, mapping={"来访时间": "received_date"})
+    how = {c.header: (c.field, c.how) for c in detection.tables[0].columns}
+    assert how["来访时间"] == ("received_date", "mapped") and how["日期"] == (None, "duplicate")
+    result = spec.run_import(ledger("台账", {"Sheet1": (headers, rows)}), ctx, detection=detection)
+    assert result.ok and Case.objects.get().received_at.date() == D(2025, 2, 3)
