@@ -40,12 +40,19 @@ lint-imports: install
 
 test: install system-deps lint-imports
 	@set -e; \
-	echo "== SQLite =="; \
-	$(BIN)/pytest $(PYTEST_ARGS); \
 	if [ "$$CI" = "true" ] || [[ "$$DATABASE_URL" == postgres* ]]; then \
-	  echo "== PostgreSQL =="; \
-	  DATABASE_URL="$${DATABASE_URL:-$(PG_URL)}"; [[ "$$DATABASE_URL" == postgres* ]] || DATABASE_URL="$(PG_URL)"; \
-	  DATABASE_URL="$$DATABASE_URL" $(BIN)/pytest $(PYTEST_ARGS); \
+	  pg="$${DATABASE_URL:-$(PG_URL)}"; [[ "$$pg" == postgres* ]] || pg="$(PG_URL)"; \
+	  mkdir -p var/test-postgres; \
+	  echo "== SQLite and PostgreSQL, side by side (PostgreSQL's report follows; its log: var/test-postgres.log) =="; \
+	  DATABASE_URL="$$pg" JINGUO_VAR_DIR="$(CURDIR)/var/test-postgres" $(BIN)/pytest $(PYTEST_ARGS) \
+	    > var/test-postgres.log 2>&1 & postgres=$$!; \
+	  sqlite=0; env -u DATABASE_URL $(BIN)/pytest $(PYTEST_ARGS) || sqlite=$$?; \
+	  pgrc=0; wait $$postgres || pgrc=$$?; \
+	  echo "== PostgreSQL =="; cat var/test-postgres.log; \
+	  [ $$sqlite -eq 0 ] && [ $$pgrc -eq 0 ]; \
+	else \
+	  echo "== SQLite =="; \
+	  $(BIN)/pytest $(PYTEST_ARGS); \
 	fi
 
 lint: install
