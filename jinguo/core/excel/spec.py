@@ -27,6 +27,7 @@ from jinguo.core.excel.cells import (
     parse_int,
     parse_text,
     plain_value,
+    refuse_numeric_id_number,
 )
 from jinguo.core.models import CodeItem
 
@@ -306,6 +307,8 @@ class ImportSpec:
 
     def parse_cell(self, column: Column, value: Any) -> Any:
         """Cell value → form data value (pk for codes, ISO date, plain number), or CellError."""
+        if column.field.endswith("id_number"):
+            refuse_numeric_id_number(value)
         if column.kind == "date":
             parsed = parse_date(value)
             return parsed.isoformat() if parsed else ""
