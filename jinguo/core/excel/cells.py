@@ -151,8 +151,12 @@ def parse_decimal(value: Any, *, unit: str = "") -> Decimal | None:
 
 
 def _plain(number: Decimal) -> Decimal:
-    """40.0 (how Excel stores 40) is the integer 40; 12.50 stays 12.50."""
-    return number.quantize(Decimal(1)) if number == number.to_integral_value() else number
+    """40.0 (how Excel stores 40) is the integer 40; 12.50 stays 12.50. A number past 28 digits (1e+28, what a
+    stray cell can hold) is no figure anyone keeps: refused, not a traceback."""
+    try:
+        return number.quantize(Decimal(1)) if number == number.to_integral_value() else number
+    except InvalidOperation:
+        raise CellError(_("“%(value)s”超出可填写的数值范围") % {"value": number}) from None
 
 
 def parse_int(value: Any, *, unit: str = "") -> int | None:
