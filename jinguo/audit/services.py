@@ -8,7 +8,7 @@ import json
 import time as _time
 import uuid
 from dataclasses import dataclass
-from functools import partial
+from functools import cache, partial
 from typing import Any
 
 from django.conf import settings
@@ -20,6 +20,7 @@ from jinguo.audit.context import current
 from jinguo.audit.events import Event
 from jinguo.audit.models import GENESIS_HASH, AuditEntry, AuditHead
 from jinguo.core import crypto
+from jinguo.core.bulk import instance_factory
 from jinguo.core.fields import EncryptedTextField
 
 MASKED = "******"
@@ -109,6 +110,7 @@ def _append_many(items: list[dict], *, plain_data: bool = False) -> list[AuditEn
     actor_name, source = ctx.actor_name[:150], ctx.source[:64]
     common = {"time": time_text, "actor": ctx.actor_id, "actor_name": actor_name, "ip": ctx.ip,
               "request_id": ctx.request_id, "source": source}
+    new_entry = _new_entry()
     with transaction.atomic():
         head, _created = AuditHead.objects.select_for_update().get_or_create(pk=1)
         seq, prev_hash = head.last_seq, head.last_hash or GENESIS_HASH
@@ -134,12 +136,10 @@ def _append_many(items: list[dict], *, plain_data: bool = False) -> list[AuditEn
             data_json = json.dumps(data, ensure_ascii=False, sort_keys=True, separators=(",", ":"), default=str)
             prev_hash = signer.keyed_hash(_canonical({**common, **values, "data": None, "key_id": key_id},
                                                      data_json))
-            entry = AuditEntry(seq=seq, time=now, actor_id=ctx.actor_id, actor_name=actor_name, ip=ctx.ip,
-                               request_id=ctx.request_id, source=source, kind=values["kind"],
-                               action=values["action"], object_type=values["object_type"],
-                               object_id=values["object_id"], object_repr=values["object_repr"],
-                               org_path=values["org_path"], org_name=values["org_name"], data=data,
-                               note=values["note"], prev_hash=values["prev_hash"], key_id=key_id, hash=prev_hash)
+            entry = new_entry()
+            entry.__dict__.update(values, time=now, actor_id=ctx.actor_id, actor_name=actor_name, ip=ctx.ip,
+                                  request_id=ctx.request_id, source=source, data=data, key_id=key_id,
+                                  hash=prev_hash)
             entry._data_json = data_json
             entries.append(entry)
         _insert(entries)
@@ -150,6 +150,11 @@ def _append_many(items: list[dict], *, plain_data: bool = False) -> list[AuditEn
             _last_checkpoint[0] = _time.monotonic()
             transaction.on_commit(partial(checkpoints.write_quietly, seq, prev_hash))
     return entries
+
+
+@cache
+def _new_entry():
+    return instance_factory(AuditEntry)
 
 
 _DATA_SLOT = '"data":null'

@@ -393,6 +393,9 @@ class RowValidator:
             self._plan = [(name, field, field.widget.value_from_datadict, getattr(form, f"clean_{name}", None))
                           for name, field in form.fields.items()]
         self._model_checks: dict[str, Any] = {}
+        from jinguo.core.bulk import instance_factory
+
+        self._new_instance = instance_factory(form._meta.model)
 
     def validate(self, data: dict) -> forms.ModelForm:
         """The form bound to `data` and validated: `errors`, `cleaned_data` and `instance` (unsaved) as usual.
@@ -405,7 +408,7 @@ class RowValidator:
         form = self.form
         form.data, form.is_bound = data, True
         form._errors, form.cleaned_data = ErrorDict(), {}
-        form.instance = form._meta.model()
+        form.instance = self._new_instance()
         if self._plan is None:
             form._clean_fields()
         else:  # `BaseForm._clean_fields` without a BoundField per cell
