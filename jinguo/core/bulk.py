@@ -3,6 +3,7 @@ no model instances and no per-field conversion per row. Whoever calls these writ
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable, Iterable, Sequence
 
 from django.db import DEFAULT_DB_ALIAS, connection, connections, models
@@ -45,7 +46,8 @@ def insert_objects(objs: Sequence[models.Model]) -> None:
     model, db = type(objs[0]), connections[DEFAULT_DB_ALIAS]  # the real connection: the proxy costs a lookup a value
     fields = model._meta.concrete_fields
     plain = [type(f).pre_save is models.Field.pre_save for f in fields]  # most fields: pre_save is a getattr
-    as_is = [_AS_IS.get(type(f), ()) for f in fields]
+    as_is = [_AS_IS.get(type(f), ()) + (_AS_IS_POSTGRESQL.get(type(f), ()) if db.vendor == "postgresql" else ())
+             for f in fields]
 
     def row(obj: models.Model) -> list:
         values = []
@@ -66,6 +68,8 @@ _AS_IS: dict[type[models.Field], tuple[type, ...]] = {
     models.BooleanField: (type(None), bool), models.ForeignKey: _INT, models.DateField: (type(None),),
     models.DateTimeField: (type(None),), models.DecimalField: (type(None),),
 }
+
+_AS_IS_POSTGRESQL: dict[type[models.Field], tuple[type, ...]] = {models.DateField: (dt.date,)}  # psycopg adapts it
 
 
 def instance_factory(model: type[models.Model]) -> Callable[[], models.Model]:
