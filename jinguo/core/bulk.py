@@ -49,10 +49,12 @@ def insert_objects(objs: Sequence[models.Model]) -> None:
     as_is = [_AS_IS.get(type(f), ()) + (_AS_IS_POSTGRESQL.get(type(f), ()) if db.vendor == "postgresql" else ())
              for f in fields]
 
+    plan = list(zip(fields, [f.attname for f in fields], plain, as_is, strict=True))
+
     def row(obj: models.Model) -> list:
-        values = []
-        for f, p, kinds in zip(fields, plain, as_is, strict=True):
-            value = getattr(obj, f.attname) if p else f.pre_save(obj, True)
+        values, loaded = [], obj.__dict__
+        for f, attname, p, kinds in plan:
+            value = (loaded[attname] if attname in loaded else getattr(obj, attname)) if p else f.pre_save(obj, True)
             values.append(value if value.__class__ in kinds else f.get_db_prep_save(value, db))
         return values
 
