@@ -78,7 +78,8 @@ def run_import_job(job_id: int) -> str:
         skipped_count=result.skipped, errors=[e.as_dict() for e in result.errors[:keep]],
         errors_omitted=max(0, len(result.errors) - keep), error_file=job.error_file.name or "",
         finished_at=timezone.now(),
-        message="" if result.ok else _("发现%(n)d处错误，整个文件未导入。") % {"n": len(result.errors)},
+        message="\n".join(([] if result.ok else [_("发现%(n)d处错误，整个文件未导入。") % {"n": len(result.errors)}])
+                          + result.notes()),
     )
     cache.delete(_progress_key(job.pk))
     return "done" if result.ok else "failed"
@@ -92,6 +93,8 @@ def _store_error_file(job: ImportJob, errors: list) -> None:
 
     if not any(e.sheet and e.row for e in errors):
         return  # nothing to mark in the file: the whole file was refused (unreadable, beyond the caps …)
+    if not job.filename.lower().endswith(".xlsx"):
+        return  # an .xls, .ods or .csv: the listed errors tell what is wrong (only .xlsx workbooks are annotated)
     try:
         with job.file.open("rb") as handle:
             content = annotated_workbook(handle, [e.as_dict() for e in errors])

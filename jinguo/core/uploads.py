@@ -16,6 +16,7 @@ class FileType:
     extensions: tuple[str, ...]
     magic: tuple[bytes, ...]
     office_zip: bool = False
+    open_document: bool = False  # an OpenDocument zip: a `mimetype` member instead of [Content_Types].xml
 
 
 TYPES = {
@@ -23,8 +24,12 @@ TYPES = {
     "pdf": FileType("PDF", (".pdf",), (b"%PDF-",)),
     "word": FileType("Word", (".docx",), (b"PK\x03\x04",), office_zip=True),
     "excel": FileType("Excel", (".xlsx",), (b"PK\x03\x04",), office_zip=True),
+    "xls": FileType("Excel 97-2003", (".xls",), (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1",)),
+    "ods": FileType("OpenDocument", (".ods",), (b"PK\x03\x04",), office_zip=True, open_document=True),
+    "csv": FileType("CSV", (".csv",), ()),  # text: any first bytes but NUL
 }
 DOCUMENTS = ("image", "pdf", "word", "excel")
+IMPORTS = ("excel", "xls", "ods", "csv")  # what an import page takes (read by core/excel/read.py)
 MAX_UNPACKED = 200 * 1024 * 1024  # an .xlsx/.docx may expand to this much, no more
 MAX_RATIO = 100  # …and at most this many times its packed size
 
@@ -45,14 +50,14 @@ def validate_upload(upload, allowed: tuple[str, ...] = DOCUMENTS) -> str:
     upload.seek(0)
     head = upload.read(16)
     upload.seek(0)
-    if not head.startswith(TYPES[kind].magic):
+    if (not head.startswith(TYPES[kind].magic)) if TYPES[kind].magic else b"\0" in head:
         raise ValidationError(_("文件“%(name)s”的内容与扩展名不符，可能已损坏或被改名。") % {"name": upload.name})
     if TYPES[kind].office_zip:
-        _check_office_zip(upload)
+        _check_office_zip(upload, open_document=TYPES[kind].open_document)
     return kind
 
 
-def _check_office_zip(upload) -> None:
+def _check_office_zip(upload, *, open_document: bool = False) -> None:
     try:
         with zipfile.ZipFile(upload) as archive:
             members = archive.infolist()
@@ -66,5 +71,5 @@ def _check_office_zip(upload) -> None:
         raise ValidationError(_("文件“%(name)s”解压后异常巨大，已拒绝。") % {"name": upload.name})
     if any(n.endswith("vbaproject.bin") for n in names):
         raise ValidationError(_("文件“%(name)s”含有宏，已拒绝。请另存为不含宏的文件后再上传。") % {"name": upload.name})
-    if "[content_types].xml" not in names:
+    if ("mimetype" if open_document else "[content_types].xml") not in names:
         raise ValidationError(_("文件“%(name)s”不是有效的 Office 文档。") % {"name": upload.name})

@@ -347,15 +347,16 @@ class ImportView(ScopedViewMixin, View):
         error = None
         if upload is None:
             error = _("请选择要上传的 Excel 文件。")
-        elif not upload.name.lower().endswith(".xlsx"):
-            error = _("只接受 .xlsx 格式的 Excel 工作簿，请在 Excel 中“另存为”.xlsx 后再上传。")
+        elif not upload.name.lower().endswith((".xlsx", ".xls", ".ods", ".csv")):
+            error = _("只接受 Excel 工作簿（.xlsx、.xls）、.ods 或 .csv 文件；含宏的 .xlsm 请在 Excel 中“另存为”.xlsx "
+                      "后再上传。")
         elif org is None:
             error = _("请选择导入到哪个单位。")
         else:
-            from jinguo.core.uploads import validate_upload
+            from jinguo.core.uploads import IMPORTS, validate_upload
 
             try:
-                validate_upload(upload)  # size, content, macros and zip bombs, before the reader ever opens it
+                validate_upload(upload, IMPORTS)  # size, content, macros and zip bombs, before the reader opens it
             except ValidationError as exc:
                 error = "；".join(exc.messages)
         if error:

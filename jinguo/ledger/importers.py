@@ -32,18 +32,23 @@ class ActivityImport(ImportSpec):
     form_class = ActivityForm
     natural_key = ("org", "start_date", "title")
     columns = [
-        Column(_("开始日期"), "start_date", kind="date", required=True, width=12),
-        Column(_("结束日期"), "end_date", kind="date", width=12, help=_("不填则与开始日期相同")),
+        Column(_("开始日期"), "start_date", kind="date", required=True, width=12,
+               aliases=("活动日期", "日期", "活动时间", "时间", "开展日期", "开展时间", "举办日期")),
+        Column(_("结束日期"), "end_date", kind="date", width=12, help=_("不填则与开始日期相同"),
+               aliases=("结束时间", "截止日期")),
         Column(_("活动类型"), "kind", kind="code", code_table="activity_kind", required=True, width=12,
+               aliases=("类型", "活动形式", "形式"),
                exporter=lambda a: a.kind.name),
-        Column(_("活动名称"), "title", required=True, width=30),
+        Column(_("活动名称"), "title", required=True, width=30, aliases=("名称", "活动标题", "项目名称")),
         Column(_("主题"), "themes", kind="codes", code_table="activity_theme", width=16,
-               help=_("可填多个，用顿号分隔"), exporter=lambda a: "、".join(t.name for t in a.themes.all())),
-        Column(_("地点"), "place", width=16),
+               help=_("可填多个，用顿号分隔"), aliases=("活动主题", "主题活动"),
+               exporter=lambda a: "、".join(t.name for t in a.themes.all())),
+        Column(_("地点"), "place", width=16, aliases=("活动地点", "举办地点")),
         Column(_("合作单位"), "partners", width=20, help=_("多个用顿号或逗号分隔"),
+               aliases=("联合单位", "协办单位", "参与单位"),
                exporter=lambda a: "、".join(p.name for p in a.partners.all())),
-        Column(_("说明"), "description", width=30),
-        Column(_("单位编码"), "org", width=14, help=_("主办单位的编码；不填为导入到的单位"),
+        Column(_("说明"), "description", width=30, aliases=("活动内容", "内容", "活动简介", "简要情况", "情况说明")),
+        Column(_("单位编码"), "org", width=14, aliases=("主办单位编码",), help=_("主办单位的编码；不填为导入到的单位"),
                exporter=lambda a: a.org.code),
     ]
 

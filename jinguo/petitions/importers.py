@@ -18,6 +18,20 @@ from jinguo.petitions.models import Case, ClosureResult, Status
 IMPORT_STATUSES = [(s.value, s.label) for s in (Status.REGISTERED, Status.ACCEPTED, Status.IN_PROGRESS,
                                                 Status.REPLIED, Status.FOLLOWED_UP, Status.CLOSED, Status.REJECTED,
                                                 Status.TRANSFERRED)]
+# How offices write a status or a result in their own ledgers (issue 17); the labels themselves always match.
+STATUS_SYNONYMS = (
+    ("已办结", Status.CLOSED), ("结案", Status.CLOSED), ("已结案", Status.CLOSED), ("办结完毕", Status.CLOSED),
+    ("已完成", Status.CLOSED), ("答复", Status.REPLIED), ("已回复", Status.REPLIED), ("回访", Status.FOLLOWED_UP),
+    ("在办", Status.IN_PROGRESS), ("正在办理", Status.IN_PROGRESS), ("处理中", Status.IN_PROGRESS),
+    ("受理", Status.ACCEPTED), ("不受理", Status.REJECTED), ("转送", Status.TRANSFERRED),
+    ("转办", Status.TRANSFERRED), ("已转办", Status.TRANSFERRED), ("已登记", Status.REGISTERED),
+    ("未办理", Status.REGISTERED),
+)
+RESULT_SYNONYMS = (
+    ("调解", ClosureResult.MEDIATED), ("已调解", ClosureResult.MEDIATED), ("调处成功", ClosureResult.MEDIATED),
+    ("法援", ClosureResult.LEGAL_AID), ("转介", ClosureResult.REFERRED), ("转相关部门", ClosureResult.REFERRED),
+    ("解释", ClosureResult.EXPLAINED), ("政策解释", ClosureResult.EXPLAINED), ("疏导", ClosureResult.EXPLAINED),
+)
 DONE = {Status.REPLIED, Status.FOLLOWED_UP, Status.CLOSED, Status.REJECTED, Status.TRANSFERRED}
 
 
@@ -74,23 +88,31 @@ class PetitionImport(ImportSpec):
     form_class = HistoricalCaseForm
     natural_key = ("import_key",)
     columns = [
-        Column(_("登记日期"), "received_date", kind="date", required=True, width=12, aliases=("来信来访日期", "日期"),
+        Column(_("登记日期"), "received_date", kind="date", required=True, width=12,
+               aliases=("来信来访日期", "日期", "来访日期", "受理日期", "登记时间", "来访时间", "信访日期", "接待日期"),
                exporter=lambda c: timezone.localtime(c.received_at).date()),
         Column(_("来源方式"), "channel", kind="code", code_table="petition_channel", required=True, width=12,
-               aliases=("信访方式", "来访方式"), exporter=lambda c: c.channel.name),
+               aliases=("信访方式", "来访方式", "来源", "信访形式", "来源渠道"), exporter=lambda c: c.channel.name),
         Column(_("问题类别"), "category", kind="code", code_table="petition_category", required=True, width=16,
-               aliases=("类别", "问题分类"), exporter=lambda c: c.category.name),
+               aliases=("类别", "问题分类", "问题类型", "信访类别", "信访问题类别"),
+               exporter=lambda c: c.category.name),
         Column(_("问题子类"), "subcategory", kind="code", code_table="petition_category", width=14,
-               exporter=lambda c: c.subcategory.name if c.subcategory_id else ""),
-        Column(_("信访人姓名"), "name", width=10, aliases=("姓名", "信访人"), exporter=lambda c: _first(c, "name")),
-        Column(_("身份证号"), "id_number", width=20, aliases=("身份证号码", "公民身份号码"),
+               aliases=("子类", "问题小类"), exporter=lambda c: c.subcategory.name if c.subcategory_id else ""),
+        Column(_("信访人姓名"), "name", width=10, aliases=("姓名", "信访人", "来访人", "来访人姓名", "反映人"),
+               exporter=lambda c: _first(c, "name")),
+        Column(_("身份证号"), "id_number", width=20, aliases=("身份证号码", "公民身份号码", "身份证"),
                exporter=lambda c: _first(c, "id_number")),
-        Column(_("联系电话"), "phone", width=14, aliases=("电话", "联系方式"), exporter=lambda c: _first(c, "phone")),
-        Column(_("住址"), "address", width=24, aliases=("地址", "家庭住址"), exporter=lambda c: _first(c, "address")),
-        Column(_("诉求摘要"), "summary", width=40, aliases=("反映问题", "主要诉求", "诉求")),
-        Column(_("办理状态"), "status", kind="choice", choices=tuple(IMPORT_STATUSES), width=10),
-        Column(_("办结日期"), "closed_on", kind="date", width=12),
-        Column(_("办理结果"), "result", kind="choice", choices=tuple(ClosureResult.choices), width=12),
+        Column(_("联系电话"), "phone", width=14, aliases=("电话", "联系方式", "手机", "手机号", "手机号码"),
+               exporter=lambda c: _first(c, "phone")),
+        Column(_("住址"), "address", width=24, aliases=("地址", "家庭住址", "现住址", "居住地址", "住所"),
+               exporter=lambda c: _first(c, "address")),
+        Column(_("诉求摘要"), "summary", width=40,
+               aliases=("反映问题", "主要诉求", "诉求", "来访事由", "诉求内容", "反映内容", "问题摘要", "具体问题")),
+        Column(_("办理状态"), "status", kind="choice", choices=tuple(IMPORT_STATUSES), width=10,
+               aliases=("状态", "办理情况", "处理状态", "办理进度"), synonyms=STATUS_SYNONYMS),
+        Column(_("办结日期"), "closed_on", kind="date", width=12, aliases=("办结时间", "结案日期", "结案时间")),
+        Column(_("办理结果"), "result", kind="choice", choices=tuple(ClosureResult.choices), width=12,
+               aliases=("处理结果", "结果", "办结方式"), synonyms=RESULT_SYNONYMS),
     ]
 
     def form_kwargs(self, ctx: ImportContext) -> dict:

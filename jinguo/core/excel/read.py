@@ -37,7 +37,9 @@ from __future__ import annotations
 import codecs
 import csv
 import hashlib
+import html
 import io
+import re
 import tempfile
 import zipfile
 from collections.abc import Iterator
@@ -236,6 +238,49 @@ class XlsxBook(Book):
         return _calamine_rows(self._sheet(name), name)
 
 
+_ODS_TAG = re.compile(rb"<(/?)(?:[A-Za-z_][\w.-]*:)?(table-row|table-cell|covered-table-cell|table)(?=[\s/>])([^>]*)>")
+_ODS_NAME = re.compile(rb"""[\s:]name\s*=\s*["']([^"']*)["']""")
+_ODS_REPEAT = re.compile(rb"number-(rows|columns)-repeated\s*=\s*[\"']\s*(\d+)")
+
+
+def ods_beyond(file: BinaryIO | str, max_rows: int, max_columns: int) -> tuple[str, str] | None:
+    """(sheet name, cell reference) of the first value of an .ods beyond the caps, or None. Read from the
+    decompressed content.xml a megabyte at a time, repeats counted, before calamine builds any grid: a value after
+    a million repeated empty rows would have it allocate for all of them."""
+    try:
+        with zipfile.ZipFile(file) as archive, archive.open("content.xml") as content:
+            sheet, row, column, row_repeat, tail = "", 0, 0, 1, b""
+            while chunk := content.read(1 << 20):
+                data = tail + chunk
+                end = data.rfind(b">") + 1
+                data, tail = data[:end], data[end:]
+                for match in _ODS_TAG.finditer(data):
+                    closing, tag, attrs = match.group(1), match.group(2), match.group(3)
+                    repeats = {kind: int(n) for kind, n in _ODS_REPEAT.findall(attrs)}
+                    if tag == b"table" and not closing:
+                        name = _ODS_NAME.search(attrs)
+                        sheet, row = html.unescape(name.group(1).decode(errors="replace")) if name else "", 0
+                    elif tag == b"table-row" and attrs.rstrip().endswith(b"/"):  # an empty row, maybe repeated
+                        row += repeats.get(b"rows", 1)
+                    elif tag == b"table-row" and not closing:
+                        row_repeat, column = repeats.get(b"rows", 1), 0
+                        row += 1
+                    elif tag == b"table-row":
+                        row += row_repeat - 1
+                    elif not closing:
+                        column += repeats.get(b"columns", 1)
+                        if b"value-type" in attrs:  # a cell holding a value (empty ones are repeated freely)
+                            last = row + row_repeat - 1
+                            if last > max_rows + 1 or column > max_columns:
+                                return sheet, f"{column_letter(min(column, max_columns + 1) - 1)}{last}"
+    except (zipfile.BadZipFile, KeyError, OSError, ValueError):
+        return None  # calamine reports what is wrong with the file
+    finally:
+        if not isinstance(file, str):
+            file.seek(0)
+    return None
+
+
 class CalamineBook(Book):
     """An .xls (Excel 97–2003) or .ods, read by calamine directly; each sheet checked against the caps as loaded."""
 
@@ -244,6 +289,11 @@ class CalamineBook(Book):
 
         super().__init__()
         self.format = format
+        if format == "ods":
+            max_rows, max_columns = _caps()
+            beyond = ods_beyond(file, max_rows, max_columns)
+            if beyond is not None:
+                raise CellError(_out_of_range(beyond[0], beyond[1], max_rows, max_columns))
         try:
             self.book = (CalamineWorkbook.from_path(file) if isinstance(file, str)
                          else CalamineWorkbook.from_filelike(file))
@@ -477,7 +527,8 @@ def _detect_in(book: Book, spec: ImportSpec, ctx: ImportContext, detection: Dete
         names = [sheet]
     else:
         for name in book.hidden_names:
-            detection.skipped.append(SkippedSheet(name, _("隐藏的工作表")))
+            if name not in TEMPLATE_SHEETS:  # our template's own lists and guide are not worth a note
+                detection.skipped.append(SkippedSheet(name, _("隐藏的工作表")))
     if not names:
         detection.errors.append(RowError("", 0, "", "", _("工作簿中没有工作表")))
         return
@@ -486,7 +537,6 @@ def _detect_in(book: Book, spec: ImportSpec, ctx: ImportContext, detection: Dete
     fallback: tuple[str, list[list[Any]]] | None = None
     for name in names:
         if sheet is None and name in TEMPLATE_SHEETS:
-            detection.skipped.append(SkippedSheet(name, _("模板的说明工作表")))
             continue
         rows, _count = book.rows(name)
         top: list[list[Any]] = []
@@ -499,7 +549,7 @@ def _detect_in(book: Book, spec: ImportSpec, ctx: ImportContext, detection: Dete
             continue
         if fallback is None or name == preferred:
             fallback = (name, top)
-        found = _find_header(spec, ctx, columns, top, header_row=header_row, enough=enough)
+        found = _find_header(spec, ctx, columns, top, header_row=header_row, enough=enough, mapping=mapping)
         if found is None:
             detection.skipped.append(SkippedSheet(name, _("前%(n)d行中没有找到表头（可识别的列名不足）") % {
                 "n": HEADER_SEARCH_ROWS}))
@@ -515,8 +565,10 @@ def _detect_in(book: Book, spec: ImportSpec, ctx: ImportContext, detection: Dete
     if not detection.tables and fallback is not None:
         # Nothing looks like a table: read the preferred sheet's first row as the header, so the user is told which
         # columns it lacks rather than only that nothing was found.
+        # The row matching most columns stands for the header (the first row if none matches any).
         name, top = fallback
-        number = header_row or 1
+        scores = [_score(spec, ctx, columns, [parse_text(c) for c in row], mapping) for row in top]
+        number = header_row or (scores.index(max(scores)) + 1 if scores and max(scores) else 1)
         texts = [parse_text(c) for c in (top[number - 1] if len(top) >= number else [])]
         detection.skipped = [s for s in detection.skipped if s.name != name]
         detection.tables.append(_table(spec, ctx, columns, name, (number,), texts, mapping))
@@ -526,21 +578,32 @@ def _detect_in(book: Book, spec: ImportSpec, ctx: ImportContext, detection: Dete
                                              _("缺少必填列“%(header)s”") % {"header": header}))
 
 
+def _score(spec: ImportSpec, ctx: ImportContext, columns: list[Column], headers: list[str],
+           mapping: dict[str, str | None]) -> int:
+    """How many of the kind's fields a row of header texts names (a header the user mapped counts)."""
+    mapped = {normalize_header(k): v for k, v in mapping.items() if v}
+    fields = set()
+    for text in headers:
+        if text:
+            if normalize_header(text) in mapped:
+                fields.add(mapped[normalize_header(text)])
+                continue
+            column, _how = spec.match_header(ctx, columns, text)
+            if column is not None:
+                fields.add(column.field)
+    return len(fields)
+
+
 def _find_header(spec: ImportSpec, ctx: ImportContext, columns: list[Column], top: list[list[Any]], *,
-                 header_row: int | None, enough: int) -> tuple[tuple[int, ...], list[str]] | None:
+                 header_row: int | None, enough: int, mapping: dict[str, str | None]
+                 ) -> tuple[tuple[int, ...], list[str]] | None:
     """(header row numbers, header text per column) of the first row of `top` matching `enough` columns, with the
     row under it when the two read together match more (a merged group label over sub-headers)."""
     def texts(row: list[Any]) -> list[str]:
         return [parse_text(c) for c in row]
 
     def score(headers: list[str]) -> int:
-        fields = set()
-        for text in headers:
-            if text:
-                column, _how = spec.match_header(ctx, columns, text)
-                if column is not None:
-                    fields.add(column.field)
-        return len(fields)
+        return _score(spec, ctx, columns, headers, mapping)
 
     def merged(upper: list[str], lower: list[str]) -> list[str]:
         width = max(len(upper), len(lower))
@@ -556,7 +619,9 @@ def _find_header(spec: ImportSpec, ctx: ImportContext, columns: list[Column], to
         alone = score(single)
         both = merged(single, below)
         together = score(both) if below else 0
-        if together > alone and score(below) > 0 and (header_row or together >= enough):
+        # Two rows are one header when each adds columns the other lacks (a label merged down over both rows, a
+        # group label over sub-headers): a title or a blank line above a header adds none.
+        if together > alone and together > score(below) > 0 and (header_row or together >= enough):
             return (number, number + 1), both
         if header_row or alone >= enough:
             return (number,), single

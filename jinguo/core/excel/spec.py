@@ -439,6 +439,25 @@ class ImportSpec:
 
         return detect(file, self, ctx, sheet=sheet, header_row=header_row, mapping=mapping)
 
+    def absent_defaults(self, present: set[str]) -> dict[str, str]:
+        """Form data for the model fields with a default that the file has no column for (贴息比例 when a loans
+        ledger lacks it): the model's default, as if the form had been shown with it."""
+        from django.core.exceptions import FieldDoesNotExist
+
+        defaults: dict[str, str] = {}
+        for name in self.form_class._meta.fields or ():
+            if name in present:
+                continue
+            try:
+                model_field = self.model._meta.get_field(name)
+            except FieldDoesNotExist:
+                continue
+            if getattr(model_field, "concrete", False) and model_field.has_default() and not model_field.many_to_many:
+                value = model_field.get_default()
+                if value is not None and not isinstance(value, models.Model):
+                    defaults[name] = str(value)
+        return defaults
+
     def _row_data(self, sheet: str, number: int, cells: list[Any], mapping: dict[int, Column]
                   ) -> tuple[dict, list[RowError]]:
         data: dict[str, Any] = {}
