@@ -387,7 +387,8 @@ class RowValidator:
         # A column holds few distinct values (dates, categories, statuses, figures): each field cleans each
         # distinct value once per file, and the model's own field checks likewise.
         for field in form.fields.values():
-            field.clean = _remembered(field.clean)
+            if not isinstance(field, forms.JSONField):  # its cleaned dicts are the row's own to change
+                field.clean = _remembered(field.clean)
         self._plan = None
         if not form.prefix and not any(f.disabled or isinstance(f, forms.FileField) for f in form.fields.values()):
             self._plan = [(name, field, field.widget.value_from_datadict, getattr(form, f"clean_{name}", None))
