@@ -304,15 +304,20 @@ def _summaries(env: dict, add) -> None:
 
 
 def _import(env: dict, scale: str, add) -> None:
+    """Both big import kinds, each against pandas reading the same file: at province scale (100,000 rows) the
+    target is under 10 s and a ratio of at most 1.0."""
     rows = int(os.environ.get("BENCH_IMPORT_ROWS", IMPORT_ROWS[scale]))
-    imp = _measure(env, kind="import", org_code="990101", rows=rows)
-    add(f"import {imp['rows']:,} rows (validated, stored, audited)", imp["seconds"], "s",
-        30 if imp["rows"] == 100_000 else None, baseline=imp["pandas_read_seconds"],
-        met=imp["seconds"] <= min(30, imp["pandas_read_seconds"]) if imp["rows"] == 100_000 else
-        imp["seconds"] <= imp["pandas_read_seconds"], note="baseline: pandas.read_excel (openpyxl) of the same file")
-    if imp["rows"] != 100_000:
-        per_100k = imp["seconds"] / imp["rows"] * 100_000
-        add("import: 100,000 rows at that rate", per_100k, "s", 30, note=f"extrapolated from {imp['rows']:,} rows")
+    for import_kind, label in (("petitions", "信访 cases"), ("activities", "activities")):
+        imp = _measure(env, kind="import", org_code="990101", rows=rows, import_kind=import_kind)
+        add(f"import {imp['rows']:,} {label} (validated, stored, audited)", imp["seconds"], "s",
+            10 if imp["rows"] == 100_000 else None, baseline=imp["pandas_read_seconds"],
+            met=imp["seconds"] <= min(10, imp["pandas_read_seconds"]) if imp["rows"] == 100_000 else
+            imp["seconds"] <= imp["pandas_read_seconds"],
+            note="baseline: pandas.read_excel (openpyxl) of the same file")
+        if imp["rows"] != 100_000:
+            per_100k = imp["seconds"] / imp["rows"] * 100_000
+            add(f"import {label}: 100,000 rows at that rate", per_100k, "s", 10,
+                note=f"extrapolated from {imp['rows']:,} rows")
 
 
 def _export(env: dict, scale: str, add) -> None:

@@ -48,28 +48,50 @@ def summary(org_code: str, year: int) -> dict:
     return {"seconds": seconds, "raw_sql_seconds": raw, "queries": len(statements)}
 
 
-def import_rows(org_code: str, rows: int) -> dict:
+def _import_workbook(kind: str, rows: int) -> tuple[list[str], list[list]]:
+    """A file as offices fill it in, `rows` long, with new natural keys each run (a second run on the same database
+    imports rather than skips)."""
+    from jinguo.core.idcard import check_char
+
+    run = int(time.time())
+    if kind == "activities":
+        headers = ["开始日期", "结束日期", "活动类型", "活动名称", "主题", "地点", "合作单位", "说明", "参与人数",
+                   "发放资料"]
+        return headers, [[f"2025-{i % 12 + 1:02d}-{i % 28 + 1:02d}", "", "宣传教育", f"导入基准活动{run}-{i}", "",
+                          "", "", "", 10 + i % 90, 100 + i % 7] for i in range(rows)]
+    headers = ["登记日期", "来源方式", "问题类别", "问题子类", "信访人姓名", "身份证号", "联系电话", "住址", "诉求摘要",
+               "办理状态", "办结日期", "办理结果"]
+    channels = ["来信", "来访", "来电", "12338热线"]
+    categories = [("婚姻家庭", "家庭暴力"), ("劳动权益", ""), ("其他", "")]
+    data = []
+    for i in range(rows):
+        first17 = f"4305221985{i % 12 + 1:02d}{i % 28 + 1:02d}{i % 1000:03d}"
+        category, sub = categories[i % len(categories)]
+        done = i % 3 == 0
+        data.append([f"2025-{i % 12 + 1:02d}-{i % 28 + 1:02d}", channels[i % len(channels)], category, sub,
+                     f"信访人{i}", first17 + check_char(first17), f"138{(i * 7919) % 10**8:08d}", f"某村{i}组",
+                     f"导入基准诉求{run}-{i}", "办结" if done else "", "2025-12-31" if done else "",
+                     "调解成功" if done else ""])
+    return headers, data
+
+
+def import_rows(org_code: str, rows: int, import_kind: str = "activities") -> dict:
+    """`import_kind`'s file of `rows` rows imported (validated, stored, audited) next to pandas merely reading it."""
     import pandas
 
     from jinguo.core.excel import ImportContext
     from jinguo.core.importkinds import get_spec
-    from jinguo.ledger.models import Activity
     from jinguo.orgs.models import OrgUnit
     from jinguo.testing import xlsx_file
 
     org = OrgUnit.objects.get(code=org_code)
-    headers = ["开始日期", "结束日期", "活动类型", "活动名称", "主题", "地点", "合作单位", "说明", "参与人数",
-               "发放资料"]
-    run = int(time.time())  # new titles each run, so a second run on the same database imports rather than skips
-    data = [[f"2025-{i % 12 + 1:02d}-{i % 28 + 1:02d}", "", "宣传教育", f"导入基准活动{run}-{i}", "", "", "", "",
-             10 + i % 90, 100 + i % 7] for i in range(rows)]
-    workbook = xlsx_file(headers, data).getvalue()
+    spec = get_spec(import_kind)
+    workbook = xlsx_file(*_import_workbook(import_kind, rows)).getvalue()
     read, _ = _timed(lambda: pandas.read_excel(io.BytesIO(workbook), engine="openpyxl"))  # pandas' default engine
-    before = Activity.objects.count()
+    before = spec.model.objects.count()
     with transaction.atomic():  # measured, then rolled back: every run finds the database as synth left it
-        seconds, result = _timed(lambda: get_spec("activities").run_import(io.BytesIO(workbook),
-                                                                            ImportContext(org=org)))
-        assert not result.errors and Activity.objects.count() == before + rows, result.errors[:3]
+        seconds, result = _timed(lambda: spec.run_import(io.BytesIO(workbook), ImportContext(org=org)))
+        assert not result.errors and spec.model.objects.count() == before + rows, result.errors[:3]
         transaction.set_rollback(True)
     return {"rows": rows, "seconds": seconds, "pandas_read_seconds": read}
 

@@ -14,6 +14,7 @@ import datetime as dt
 import decimal
 import uuid
 from collections.abc import Callable
+from functools import cache
 from typing import Any
 
 from django.core.exceptions import ImproperlyConfigured
@@ -61,22 +62,40 @@ def _sealed(value: Any) -> str:
     return f"{MASKED}#{crypto.index_provider().keyed_hash(str(value))[:10]}"
 
 
+_PLAIN = {type(None), bool, int, str}
+
+
 def snapshot_values(model: type[models.Model], values: dict[str, Any]) -> dict[str, Any]:
     """A record's field values (by attname) as JSON; fields in `audit_masked_fields` never leave in clear."""
+    data = {}
+    for attname, masked in _snapshot_fields(model):
+        if attname not in values:
+            continue
+        value = values[attname]
+        if masked and value not in (None, ""):
+            data[attname] = _sealed(value)
+        else:
+            data[attname] = value if value.__class__ in _PLAIN else jsonable(value)
+    return data
+
+
+@cache
+def _snapshot_fields(model: type[models.Model]) -> tuple[tuple[str, bool], ...]:
+    """(attname, masked) of each stored field, worked out once per model (a bulk import snapshots every row)."""
     masked = set(getattr(model, "audit_masked_fields", ()))
     masked.update(f.name for f in model._meta.concrete_fields if isinstance(f, EncryptedTextField))
-    data = {}
-    for field in model._meta.concrete_fields:
-        if field.attname not in values:
-            continue
-        value = values[field.attname]
-        data[field.attname] = _sealed(value) if field.name in masked and value not in (None, "") else jsonable(value)
-    return data
+    return tuple((f.attname, f.name in masked) for f in model._meta.concrete_fields)
 
 
 def snapshot(obj: models.Model) -> dict[str, Any]:
     """The current state of a record, as `snapshot_values` writes it."""
-    return snapshot_values(type(obj), {f.attname: getattr(obj, f.attname) for f in obj._meta.concrete_fields})
+    return snapshot_values(type(obj), obj.__dict__ if _loaded(obj) else
+                           {f.attname: getattr(obj, f.attname) for f in obj._meta.concrete_fields})
+
+
+def _loaded(obj: models.Model) -> bool:
+    """Every stored field's value is in the instance (none deferred): read them from it directly."""
+    return all(attname in obj.__dict__ for attname, _masked in _snapshot_fields(type(obj)))
 
 
 def _send(signal: Signal, **kwargs) -> Any:

@@ -1,8 +1,12 @@
 """Base forms: every choice of an org-owned record or org unit is limited to what the user may see."""
 
+from collections.abc import Callable
 from decimal import Decimal
+from functools import partial
+from typing import Any
 
 from django import forms
+from django.db import models
 from django.db.models import Q
 from django.forms.models import ModelChoiceIterator
 from django.utils import timezone
@@ -394,6 +398,19 @@ class RowValidator:
         self._chosen = {name for name, field in form.fields.items() if isinstance(field, forms.ModelChoiceField)}
         for name in self._chosen:
             _read_choices_once(form.fields[name])
+        # A column holds few distinct values (dates, categories, statuses, figures): each field cleans each
+        # distinct value once per file, and the model's own field checks likewise.
+        for field in form.fields.values():
+            if not isinstance(field, forms.JSONField):  # its cleaned dicts are the row's own to change
+                field.clean = _remembered(field.clean)
+        self._plan = None
+        if not form.prefix and not any(f.disabled or isinstance(f, forms.FileField) for f in form.fields.values()):
+            self._plan = [(name, field, field.widget.value_from_datadict, getattr(form, f"clean_{name}", None))
+                          for name, field in form.fields.items()]
+        self._model_checks: dict[str, Any] = {}
+        from jinguo.core.bulk import instance_factory
+
+        self._new_instance = instance_factory(form._meta.model)
 
     def validate(self, data: dict) -> forms.ModelForm:
         """The form bound to `data` and validated: `errors`, `cleaned_data` and `instance` (unsaved) as usual.
@@ -406,17 +423,84 @@ class RowValidator:
         form = self.form
         form.data, form.is_bound = data, True
         form._errors, form.cleaned_data = ErrorDict(), {}
-        form.instance = form._meta.model()
-        form._clean_fields()
+        form.instance = self._new_instance()
+        if self._plan is None:
+            form._clean_fields()
+        else:  # `BaseForm._clean_fields` without a BoundField per cell
+            cleaned, empty = form.cleaned_data, {}
+            for name, field, value_of, clean_method in self._plan:
+                try:
+                    cleaned[name] = field.clean(value_of(data, empty, name))
+                    if clean_method is not None:
+                        cleaned[name] = clean_method()
+                except forms.ValidationError as exc:
+                    form.add_error(name, exc)
         form._clean_form()
         if not form._errors:
             construct_instance(form, form.instance, form._meta.fields, form._meta.exclude)
             try:
-                form.instance.clean_fields(exclude=form._get_validation_exclusions() | self._chosen)
+                self._clean_model_fields(form.instance, form._get_validation_exclusions() | self._chosen)
                 form.instance.clean()
             except forms.ValidationError as exc:
                 form._update_errors(exc)
         return form
+
+    def _clean_model_fields(self, instance: models.Model, exclude: set[str]) -> None:
+        """`Model.clean_fields` with each field's check of a value remembered (the same value passes or fails the
+        same way); a model overriding `clean_fields` keeps its own."""
+        if type(instance).clean_fields is not models.Model.clean_fields:
+            instance.clean_fields(exclude=exclude)
+            return
+        errors = {}
+        for f in instance._meta.fields:
+            if f.name in exclude or f.generated:
+                continue
+            raw_value = getattr(instance, f.attname)
+            if f.blank and raw_value in f.empty_values:
+                continue
+            check = self._model_checks.get(f.name)
+            if check is None:  # relations and JSON (mutable, or checked against the record) are not remembered
+                check = self._model_checks[f.name] = (
+                    False if f.is_relation or isinstance(f, models.JSONField)
+                    else _remembered(partial(f.clean, model_instance=None)))
+            try:
+                setattr(instance, f.attname, check(raw_value) if check else f.clean(raw_value, instance))
+            except forms.ValidationError as exc:
+                errors[f.name] = exc.error_list
+        if errors:
+            raise forms.ValidationError(errors)
+
+
+_MISSING = object()
+
+
+def _remembered(clean: Callable[[Any], Any], size: int = 4096) -> Callable[[Any], Any]:
+    """`clean(value)` answered from memory for a value seen before — its result or its ValidationError (raised
+    afresh each time, so each row's form owns its error). Unhashable values (lists of choices) are keyed as tuples;
+    the memory is emptied when it holds `size` values, so a column of distinct texts costs no more than it did."""
+    memory: dict[Any, Any] = {}
+
+    def remembered(value):
+        try:
+            key = (value.__class__, tuple(value) if isinstance(value, list) else value)
+            hash(key)
+        except TypeError:
+            return clean(value)
+        hit = memory.get(key, _MISSING)
+        if hit is _MISSING:
+            try:
+                hit = (True, clean(value))
+            except forms.ValidationError as exc:
+                hit = (False, exc.error_list if hasattr(exc, "error_list") else exc)
+            if len(memory) >= size:
+                memory.clear()
+            memory[key] = hit
+        ok, result = hit
+        if not ok:
+            raise forms.ValidationError(result)
+        return list(result) if isinstance(result, list) else result
+
+    return remembered
 
 
 def _errors_on_absent_fields_to_row(form: forms.Form, absent: dict[str, forms.Field]) -> None:

@@ -68,7 +68,7 @@ def _steps(cases: list[Case], code: Event, *, actor=None, notes: list[str], data
     """A timeline entry and an audit event for each case (one insert each for many cases)."""
     ctx = current()
     actor_id, actor_name = getattr(actor, "pk", ctx.actor_id), getattr(actor, "username", "") or ctx.actor_name
-    events = CaseEvent.objects.bulk_create([
+    events = create_objects([  # COPY on PostgreSQL: an import writes one or two of these per case
         CaseEvent(case=case, code=str(code), actor_id=actor_id, actor_name=actor_name,
                   org=org or case.handler or case.org, note=note, data=detail)
         for case, note, detail in zip(cases, notes, data, strict=True)])

@@ -8,9 +8,9 @@ import pytest
 from django.core.management import call_command
 from django.db.models import Q
 from django.urls import reverse
-from jinguo.importers import get_spec
 
 from jinguo.core.excel import ImportContext
+from jinguo.core.importkinds import get_spec
 from jinguo.core.periods import Period
 from jinguo.petitions import services
 from jinguo.petitions.models import Case, CaseCell, DomesticViolence

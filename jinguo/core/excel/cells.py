@@ -79,6 +79,19 @@ _DATE = re.compile(r"(\d{4})[-/.年](\d{1,2})[-/.月](\d{1,2})日?(?:T?\d{1,2}:\
 _COMPACT_DATE = re.compile(r"(\d{4})(\d{2})(\d{2})")
 
 
+def refuse_numeric_id_number(value: Any) -> None:
+    """An ID number Excel stored as a number has lost its last digits (Excel keeps 15 significant digits; 18-digit
+    numbers end in 000 and an X cannot be a number at all): refused with the fix, never guessed at. A 15-digit
+    first-generation number survives exactly and is read as text."""
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return
+    if isinstance(value, float) and (not math.isfinite(value) or not value.is_integer()):
+        raise CellError(_("身份证号被 Excel 存成了数字，请将该列设为文本格式后重新填写"))
+    if len(str(int(value))) == 15:
+        return
+    raise CellError(_("身份证号被 Excel 存成了数字，末几位已丢失；请将该列设为文本格式后重新填写"))
+
+
 def parse_date(value: Any) -> dt.date | None:
     """Dates as offices write them: Excel dates, 2025-3-5, 2025/3/5, 2025.3.5, 2025年3月5日, 20250305 (also typed as
     a number), with full-width digits or stray spaces."""
@@ -138,8 +151,12 @@ def parse_decimal(value: Any, *, unit: str = "") -> Decimal | None:
 
 
 def _plain(number: Decimal) -> Decimal:
-    """40.0 (how Excel stores 40) is the integer 40; 12.50 stays 12.50."""
-    return number.quantize(Decimal(1)) if number == number.to_integral_value() else number
+    """40.0 (how Excel stores 40) is the integer 40; 12.50 stays 12.50. A number past 28 digits (1e+28, what a
+    stray cell can hold) is no figure anyone keeps: refused, not a traceback."""
+    try:
+        return number.quantize(Decimal(1)) if number == number.to_integral_value() else number
+    except InvalidOperation:
+        raise CellError(_("“%(value)s”超出可填写的数值范围") % {"value": number}) from None
 
 
 def parse_int(value: Any, *, unit: str = "") -> int | None:

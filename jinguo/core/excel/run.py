@@ -93,6 +93,7 @@ def run_import(spec: ImportSpec, file: BinaryIO | str, ctx: ImportContext, progr
 def _import_tables(spec: ImportSpec, ctx: ImportContext, book: Book, tables: list[SheetTable], result: ImportResult,
                    progress: ProgressCallback | None) -> None:
     spec._masks = spec.personal_masks(ctx)
+    spec._parsed_cells = {}  # code tables may have changed since the spec's last file
     if spec.bulk:
         _import_in_two_passes(spec, ctx, book, tables, result, progress)
         return

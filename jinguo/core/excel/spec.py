@@ -27,6 +27,7 @@ from jinguo.core.excel.cells import (
     parse_int,
     parse_text,
     plain_value,
+    refuse_numeric_id_number,
 )
 from jinguo.core.models import CodeItem
 
@@ -151,6 +152,8 @@ def _mask_for(field_name: str) -> Callable[[str], str]:
     return idcard.mask_name
 
 
+_UNPARSED = object()
+
 KIND_LABELS: dict[str, str] = {}  # import kind → its Chinese name, filled as each app's ImportSpec is defined
 
 
@@ -182,6 +185,7 @@ class ImportSpec:
                 raise ImproperlyConfigured(f"{type(self).__name__} must declare {attr}")
         self._code_lookups: dict[str, dict[str, CodeItem]] = {}
         self._masks: dict[str, Callable[[str], str]] = {}
+        self._parsed_cells: dict[tuple, Any] = {}  # (field, type, cell) → parsed value or CellError, per file
 
     # Hooks -------------------------------------------------------------------------------------------------------
     def columns_for(self, ctx: ImportContext) -> list[Column]:
@@ -306,6 +310,8 @@ class ImportSpec:
 
     def parse_cell(self, column: Column, value: Any) -> Any:
         """Cell value → form data value (pk for codes, ISO date, plain number), or CellError."""
+        if column.field.endswith("id_number"):
+            refuse_numeric_id_number(value)
         if column.kind == "date":
             parsed = parse_date(value)
             return parsed.isoformat() if parsed else ""
@@ -456,12 +462,26 @@ class ImportSpec:
                   ) -> tuple[dict, list[RowError]]:
         data: dict[str, Any] = {}
         errors: list[RowError] = []
+        parsed_before = self._parsed_cells
         for index, column in mapping.items():
             value = cells[index] if index < len(cells) else None
+            # A column holds few distinct values (dates, categories, figures): each is parsed once per file.
+            key = (column.field, value.__class__, value)
             try:
-                parsed = self.parse_cell(column, value)
-            except CellError as exc:
-                errors.append(RowError(sheet, number, column_letter(index), column.header, str(exc)))
+                parsed = parsed_before.get(key, _UNPARSED)
+            except TypeError:  # not a value calamine hands out: parsed, not remembered
+                key, parsed = None, _UNPARSED
+            if parsed is _UNPARSED:
+                try:
+                    parsed = self.parse_cell(column, value)
+                except CellError as exc:
+                    parsed = exc
+                if len(parsed_before) >= 50_000:
+                    parsed_before.clear()
+                if key is not None and not isinstance(parsed, list):  # lists (several codes) are the row's own
+                    parsed_before[key] = parsed
+            if isinstance(parsed, CellError):
+                errors.append(RowError(sheet, number, column_letter(index), column.header, str(parsed)))
                 continue
             if column.required and parsed in ("", None, []):
                 errors.append(RowError(sheet, number, column_letter(index), column.header, _("必填")))
