@@ -3,6 +3,7 @@ from django.utils.translation import gettext_lazy as _
 
 from jinguo.core.home import register_panel
 from jinguo.core.importkinds import register_import
+from jinguo.core.rollups import register_rollup
 
 
 class LedgerConfig(AppConfig):
@@ -20,7 +21,6 @@ class LedgerConfig(AppConfig):
 
         register_panel("ledger", activities_panel, order=30)
 
-        from jinguo.core.rollups import register_rollup
         from jinguo.ledger.stats import rebuild_cells
 
         register_rollup(_("活动台账月度汇总"), rebuild_cells)

@@ -3,6 +3,7 @@ from django.utils.translation import gettext_lazy as _
 
 from jinguo.core.home import register_panel
 from jinguo.core.importkinds import register_import
+from jinguo.core.rollups import register_rollup
 
 
 class PetitionsConfig(AppConfig):
@@ -20,7 +21,6 @@ class PetitionsConfig(AppConfig):
 
         register_panel("petitions", case_panels, order=10)
 
-        from jinguo.core.rollups import register_rollup
         from jinguo.petitions.stats import rebuild_cells
 
         register_rollup(_("信访案件月度汇总"), rebuild_cells)
