@@ -508,8 +508,13 @@ class ImportMappingView(LoginRequiredMixin, View):
         preview_rows = [{"sheet": r.sheet, "number": r.number, "errors": r.errors, "ok": r.ok, "exists": r.exists,
                          "aligned": r.aligned(order)} for r in (shown.rows if shown else [])]
         rows = _mapping_rows(detection)
+        guessed = {row["key"]: row for row in _mapping_rows(_detect(job, content)[2])} if mapping else {}
         for row in rows:
             row["selected"] = (selected or {}).get(row["key"], row["field"] or "")
+            guess = guessed.get(row["key"])
+            if guess is not None:  # say why the system guessed what it did, or that the user chose otherwise
+                row["how"] = guess["how"] if guess["field"] == row["field"] else ("changed" if row["field"] else
+                                                                                  "dropped")
         return render(request, self.template_name, {
             "job": job, "spec": spec, "detection": detection, "rows": rows, "fields": fields, "errors": errors or [],
             "preview": shown, "preview_skipped": skipped_text(shown.skipped) if shown else "",

@@ -123,10 +123,11 @@ def _row(spec: ImportSpec, ctx: ImportContext, sheet: str, number: int, cells: l
             errors = spec.mask_errors(spec._form_errors(sheet, number, form, mapping), values, masks)
     for error in errors:
         cell = by_letter.get(error.column)
+        message = error.message.rstrip("。")
         if cell is not None:
-            cell.error = f"{cell.error}；{error.message}" if cell.error else error.message
+            cell.error = f"{cell.error}；{message}" if cell.error else message
         else:
-            row.errors.append(f"{error.header}：{error.message}" if error.header else error.message)
+            row.errors.append(f"{error.header}：{message}" if error.header else message)
     return row
 
 
