@@ -73,7 +73,7 @@ class IndicatorValueImport(ImportSpec):
     def after_save(self, ctx: ImportContext, obj) -> None:
         """Values belong to the submission; its scope was checked when the submission was found."""
 
-    def run_import(self, file, ctx: ImportContext, progress=None):
+    def run_import(self, file, ctx: ImportContext, progress=None, **options):
         self._submission = None
         ctx.existing = "update"  # a grid re-import replaces the values of the period
         try:
@@ -82,7 +82,7 @@ class IndicatorValueImport(ImportSpec):
             from jinguo.core.excel import ImportResult, RowError
 
             return ImportResult(errors=[RowError("", 0, "", "", str(exc))])
-        return super().run_import(file, ctx, progress)
+        return super().run_import(file, ctx, progress, **options)
 
     def template(self, ctx: ImportContext) -> bytes:
         """The grid of the unit's data set: codes and names filled in, values and comments to write."""

@@ -349,8 +349,9 @@ def as_xls(buffer: io.BytesIO) -> io.BytesIO:
     return out
 
 
-def as_ods(buffer: io.BytesIO) -> io.BytesIO:
-    """The same workbook as an OpenDocument spreadsheet (.ods, as WPS and LibreOffice save it): text and numbers."""
+def as_ods(buffer: io.BytesIO, far: str = "") -> io.BytesIO:
+    """The same workbook as an OpenDocument spreadsheet (.ods, as WPS and LibreOffice save it: dates, text, numbers
+    and the empty rows and columns repeated to the sheet's end), with `far` written after a million rows."""
     import zipfile
     from xml.sax.saxutils import escape
 
@@ -377,7 +378,13 @@ def as_ods(buffer: io.BytesIO) -> io.BytesIO:
                     text = str(value)
                     cells.append(f'<table:table-cell office:value-type="string"><text:p>{escape(text)}</text:p>'
                                  "</table:table-cell>")
-            rows.append(f"<table:table-row>{''.join(cells)}</table:table-row>")
+            rows.append(f"<table:table-row>{''.join(cells)}<table:table-cell table:number-columns-repeated=\"1000\"/>"
+                        "</table:table-row>")
+        rows.append('<table:table-row table:number-rows-repeated="1048000"><table:table-cell '
+                    'table:number-columns-repeated="1024"/></table:table-row>')
+        if far:
+            rows.append(f'<table:table-row><table:table-cell office:value-type="string"><text:p>{far}</text:p>'
+                        "</table:table-cell></table:table-row>")
         tables.append(f'<table:table table:name="{escape(sheet.title)}">{"".join(rows)}</table:table>')
     content = (f'<?xml version="1.0" encoding="UTF-8"?><office:document-content {ns} office:version="1.2">'
                f"<office:body><office:spreadsheet>{''.join(tables)}</office:spreadsheet></office:body>"
@@ -411,6 +418,13 @@ def test_an_ods_imports(tree):
                  tree["county"])
     assert_imported_completely(result, 3)
     assert Case.objects.count() == 3
+
+
+def test_an_ods_with_a_value_a_million_rows_down_is_refused_before_it_is_loaded(tree):
+    result = run("petitions", as_ods(ledger("台账", {"一季度": (PETITION_HEADERS, petition_rows(1, 3))}), far="x"),
+                 tree["county"])
+    message = result.errors[0].message
+    assert not result.ok and "超出导入范围" in message and "“一季度”的单元格 A1048013" in message
 
 
 # --- the import page ---------------------------------------------------------------------------------------------

@@ -37,7 +37,9 @@ from __future__ import annotations
 import codecs
 import csv
 import hashlib
+import html
 import io
+import re
 import tempfile
 import zipfile
 from collections.abc import Iterator
@@ -236,6 +238,49 @@ class XlsxBook(Book):
         return _calamine_rows(self._sheet(name), name)
 
 
+_ODS_TAG = re.compile(rb"<(/?)(?:[A-Za-z_][\w.-]*:)?(table-row|table-cell|covered-table-cell|table)(?=[\s/>])([^>]*)>")
+_ODS_NAME = re.compile(rb"""[\s:]name\s*=\s*["']([^"']*)["']""")
+_ODS_REPEAT = re.compile(rb"number-(rows|columns)-repeated\s*=\s*[\"']\s*(\d+)")
+
+
+def ods_beyond(file: BinaryIO | str, max_rows: int, max_columns: int) -> tuple[str, str] | None:
+    """(sheet name, cell reference) of the first value of an .ods beyond the caps, or None. Read from the
+    decompressed content.xml a megabyte at a time, repeats counted, before calamine builds any grid: a value after
+    a million repeated empty rows would have it allocate for all of them."""
+    try:
+        with zipfile.ZipFile(file) as archive, archive.open("content.xml") as content:
+            sheet, row, column, row_repeat, tail = "", 0, 0, 1, b""
+            while chunk := content.read(1 << 20):
+                data = tail + chunk
+                end = data.rfind(b">") + 1
+                data, tail = data[:end], data[end:]
+                for match in _ODS_TAG.finditer(data):
+                    closing, tag, attrs = match.group(1), match.group(2), match.group(3)
+                    repeats = {kind: int(n) for kind, n in _ODS_REPEAT.findall(attrs)}
+                    if tag == b"table" and not closing:
+                        name = _ODS_NAME.search(attrs)
+                        sheet, row = html.unescape(name.group(1).decode(errors="replace")) if name else "", 0
+                    elif tag == b"table-row" and attrs.rstrip().endswith(b"/"):  # an empty row, maybe repeated
+                        row += repeats.get(b"rows", 1)
+                    elif tag == b"table-row" and not closing:
+                        row_repeat, column = repeats.get(b"rows", 1), 0
+                        row += 1
+                    elif tag == b"table-row":
+                        row += row_repeat - 1
+                    elif not closing:
+                        column += repeats.get(b"columns", 1)
+                        if b"value-type" in attrs:  # a cell holding a value (empty ones are repeated freely)
+                            last = row + row_repeat - 1
+                            if last > max_rows + 1 or column > max_columns:
+                                return sheet, f"{column_letter(min(column, max_columns + 1) - 1)}{last}"
+    except (zipfile.BadZipFile, KeyError, OSError, ValueError):
+        return None  # calamine reports what is wrong with the file
+    finally:
+        if not isinstance(file, str):
+            file.seek(0)
+    return None
+
+
 class CalamineBook(Book):
     """An .xls (Excel 97–2003) or .ods, read by calamine directly; each sheet checked against the caps as loaded."""
 
@@ -244,6 +289,11 @@ class CalamineBook(Book):
 
         super().__init__()
         self.format = format
+        if format == "ods":
+            max_rows, max_columns = _caps()
+            beyond = ods_beyond(file, max_rows, max_columns)
+            if beyond is not None:
+                raise CellError(_out_of_range(beyond[0], beyond[1], max_rows, max_columns))
         try:
             self.book = (CalamineWorkbook.from_path(file) if isinstance(file, str)
                          else CalamineWorkbook.from_filelike(file))

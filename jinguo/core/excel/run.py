@@ -25,24 +25,35 @@ if TYPE_CHECKING:
     from jinguo.core.excel.spec import ImportSpec
 
 _TOTAL = re.compile(r"(合计|小计|总计|共计)(\W.*)?")
-_SIGNATURE = re.compile(r"(填表人|填报人|制表人|审核人|审核|负责人|单位负责人|联系人)[:：]?.*")
+_SIGNATURE = re.compile(r"(填表人|填报人|制表人|审核人|负责人|单位负责人|联系人|分管领导|填报单位|填报日期|填表日期"
+                        r"|制表日期|填报时间)([:：(（].*|[\u4e00-\u9fff]{0,4})")
 _NOTE = re.compile(r"(注|说明|备注|填表说明)\d*[:：].*")
 
 
+_FOOTER_STARTS = ("填表", "填报", "制表", "审核", "负责", "单位负责", "联系人", "分管")
+
+
 def row_kind(cells: list[Any], header: list[str] | None = None) -> str:
-    """record · blank · total (合计/小计/总计) · footer (填表人/审核人 …, 注：…) · header (the header repeated)."""
-    texts = [plain_value(c) for c in cells]
-    filled = [t for t in texts if t]
+    """record · blank · total (合计/小计/总计) · footer (填表人/审核人 …, 注：…) · header (the header repeated).
+
+    Called for every row: only text cells are looked at, and only as far as needed."""
+    filled = [c for c in cells if c is not None and c != "" and not (isinstance(c, str) and c.isspace())]
     if not filled:
         return "blank"
-    if any(_TOTAL.fullmatch(t) for t in filled[:2]):
-        return "total"
-    if _NOTE.fullmatch(filled[0]) or any(_SIGNATURE.fullmatch(t) and not t[-1:].isdigit() and len(t) <= 30
-                                         for t in filled if t.startswith(("填表", "填报", "制表", "审核", "负责",
-                                                                          "单位负责", "联系人"))):
+    for cell in filled[:2]:
+        if isinstance(cell, str) and _TOTAL.fullmatch(plain_value(cell)):
+            return "total"
+    first = filled[0]
+    if isinstance(first, str) and _NOTE.fullmatch(plain_value(first)):
         return "footer"
-    if header is not None and [normalize_header(t) for t in texts if t] == header:
-        return "header"
+    for cell in filled:
+        if isinstance(cell, str) and cell.lstrip().startswith(_FOOTER_STARTS):
+            text = plain_value(cell)
+            if _SIGNATURE.fullmatch(text) and len(text) <= 30:
+                return "footer"
+    if header and isinstance(first, str) and normalize_header(first) == header[0]:
+        if [normalize_header(c) for c in filled] == header:
+            return "header"
     return "record"
 
 
@@ -129,7 +140,7 @@ def _import_rows(spec: ImportSpec, run: _ImportRun, book: Book, tables: list[She
         mapping = table.matched
         defaults = spec.absent_defaults({column.field for column in mapping.values()})
         run.table(table)
-        header = [normalize_header(c.header) for c in table.columns]
+        header = [normalize_header(c.header) for c in table.columns if normalize_header(c.header)]
         ended = False  # below the 填表人/注 lines nothing is a record
         chunk: list[tuple[int, dict]] = []
         for number, cells in rows:
