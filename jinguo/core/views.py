@@ -361,7 +361,7 @@ class ImportView(ScopedViewMixin, View):
         if error:
             messages.error(request, error)
             return redirect(request.path)
-        purge_stale_import_drafts(request.user)
+        purge_stale_import_drafts()
         content = upload.read()
         job = ImportJob(org=org, kind=self.import_kind, user=request.user, filename=upload.name[:255],
                         existing="update" if request.POST.get("existing") == "update" else "skip",
@@ -374,11 +374,11 @@ class ImportView(ScopedViewMixin, View):
 IMPORT_DRAFT_HOURS = 24  # an upload left on the mapping step this long is deleted with its file
 
 
-def purge_stale_import_drafts(user) -> int:
-    """Delete `user`'s uploads left on the mapping step for over a day, with their files (the uploads hold personal
-    data: they are kept only while the user is deciding)."""
+def purge_stale_import_drafts() -> int:
+    """Delete uploads left on the mapping step for over a day, with their files (they hold personal data: kept only
+    while their uploader is deciding). Run at each upload, so no scheduler is needed."""
     cutoff = timezone.now() - dt.timedelta(hours=IMPORT_DRAFT_HOURS)
-    stale = list(ImportJob.objects.filter(user=user, status=ImportJob.Status.MAPPING, created__lt=cutoff))
+    stale = list(ImportJob.objects.filter(status=ImportJob.Status.MAPPING, created__lt=cutoff)[:100])
     for job in stale:
         discard_import_draft(job)
     return len(stale)
@@ -394,15 +394,42 @@ def _import_context(job: ImportJob) -> ImportContext:
     return ImportContext(org=job.org, user=job.user, existing=job.existing)
 
 
-def _detect(job: ImportJob, content: bytes | None = None, mapping: dict | None = None):
-    from jinguo.importers import get_spec
+class _Upload:
+    """An upload's file opened once for the request: detection with or without a mapping, and the preview, all read
+    the same opened book (opening a large workbook is the slow part)."""
 
-    spec = get_spec(job.kind)
-    if content is None:
-        with job.file.open("rb") as handle:
-            content = handle.read()
-    detection = spec.detect(io.BytesIO(content), _import_context(job), mapping=mapping)
-    return spec, content, detection
+    def __init__(self, job: ImportJob, content: bytes | None = None) -> None:
+        from jinguo.core.excel import CellError
+        from jinguo.core.excel.read import open_book
+        from jinguo.importers import get_spec
+
+        self.job, self.spec, self.ctx = job, get_spec(job.kind), _import_context(job)
+        if content is None:
+            with job.file.open("rb") as handle:
+                content = handle.read()
+        self.content = content
+        try:
+            self.book = open_book(io.BytesIO(content))
+        except CellError:
+            self.book = None  # detection says what is wrong with the file
+
+    def _source(self):
+        return self.book if self.book is not None else io.BytesIO(self.content)
+
+    def detect(self, mapping: dict | None = None):
+        return self.spec.detect(self._source(), self.ctx, mapping=mapping)
+
+    def preview(self, detection):
+        from jinguo.core.excel.preview import preview
+
+        return preview(self.spec, self._source(), self.ctx, detection)
+
+    def __enter__(self) -> _Upload:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        if self.book is not None:
+            self.book.close()
 
 
 def _asks(detection) -> bool:
@@ -416,7 +443,8 @@ def start_import(request, job: ImportJob, content: bytes):
     straight away when nothing needs confirming, or else stop at the mapping step."""
     from jinguo.core.models import ImportMapping
 
-    _spec, _content, detection = _detect(job, content)
+    with _Upload(job, content) as upload:
+        detection = upload.detect()
     job.signature = detection.signature if detection.tables else ""
     saved = None
     if job.signature:
@@ -471,44 +499,46 @@ class ImportMappingView(LoginRequiredMixin, View):
             discard_import_draft(job)
             messages.info(request, _("已取消，上传的文件已删除。"))
             return redirect(import_url or "core:importjob_list")
-        spec, content, detection = _detect(job, mapping=job.mapping)
-        rows = _mapping_rows(detection)
-        mapping, errors = _posted_mapping(request.POST, rows, spec, _import_context(job))
-        if errors:
-            return self.render_step(request, job, job.mapping, status=400, errors=errors,
-                                    selected={row["key"]: request.POST.get(row["name"], "") for row in rows})
-        if action != "import":
+        with _Upload(job) as upload:
+            rows = _mapping_rows(upload.detect(job.mapping))
+            mapping, errors = _posted_mapping(request.POST, rows, upload.spec, upload.ctx)
+            if errors:
+                return self.render_step(request, job, job.mapping, status=400, errors=errors, upload=upload,
+                                        selected={row["key"]: request.POST.get(row["name"], "") for row in rows})
+            detection = upload.detect(mapping) if action == "import" else None
+        if detection is None or detection.errors or not detection.tables:
             job.mapping = mapping
             job.save(update_fields=["mapping"])
-            return redirect("core:importjob_mapping", pk=job.pk)
-        spec, content, detection = _detect(job, content, mapping)
-        if detection.errors or not detection.tables:
-            job.mapping = mapping
-            job.save(update_fields=["mapping"])
-            messages.error(request, _("按这样的列对应还不能导入：%(errors)s") % {
-                "errors": "；".join(e.message for e in detection.errors) or _("文件中没有找到可导入的表格")})
+            if detection is not None:
+                messages.error(request, _("按这样的列对应还不能导入：%(errors)s") % {
+                    "errors": "；".join(e.message for e in detection.errors) or _("文件中没有找到可导入的表格")})
             return redirect("core:importjob_mapping", pk=job.pk)
         with transaction.atomic():
-            save_import_mapping(job, mapping, request.user)
-            job.mapping, job.mapping_source, job.status = mapping, "user", ImportJob.Status.PENDING
-            job.save(update_fields=["mapping", "mapping_source", "status"])
-            _enqueue(job)
+            # Only once: a second click (or a second tab) finds the upload already on its way.
+            if ImportJob.objects.filter(pk=job.pk, status=ImportJob.Status.MAPPING).update(
+                    mapping=mapping, mapping_source="user", status=ImportJob.Status.PENDING):
+                save_import_mapping(job, mapping, request.user)
+                _enqueue(job)
         return redirect("core:importjob_detail", pk=job.pk)
 
     def render_step(self, request, job: ImportJob, mapping: dict | None, status: int = 200,
-                    errors: list[str] | None = None, selected: dict[str, str] | None = None) -> HttpResponse:
-        from jinguo.core.excel.preview import preview, skipped_text
+                    errors: list[str] | None = None, selected: dict[str, str] | None = None,
+                    upload: _Upload | None = None) -> HttpResponse:
+        if upload is None:
+            with _Upload(job) as upload:
+                return self.render_step(request, job, mapping, status, errors, selected, upload)
+        from jinguo.core.excel.preview import skipped_text
 
-        spec, content, detection = _detect(job, mapping=mapping)
-        ctx = _import_context(job)
-        fields = [(c.field, str(c.header), c.required) for c in spec.columns_for(ctx)]
-        shown = preview(spec, io.BytesIO(content), ctx, detection) if detection.tables else None
+        spec = upload.spec
+        detection = upload.detect(mapping)
+        fields = [(c.field, str(c.header), c.required) for c in spec.columns_for(upload.ctx)]
+        shown = upload.preview(detection) if detection.tables else None
         labels = {name: label for name, label, _required in fields}
         order = list(dict.fromkeys(c.field for t in detection.tables for c in t.columns if c.field))
         preview_rows = [{"sheet": r.sheet, "number": r.number, "errors": r.errors, "ok": r.ok, "exists": r.exists,
                          "aligned": r.aligned(order)} for r in (shown.rows if shown else [])]
         rows = _mapping_rows(detection)
-        guessed = {row["key"]: row for row in _mapping_rows(_detect(job, content)[2])} if mapping else {}
+        guessed = {row["key"]: row for row in _mapping_rows(upload.detect())} if mapping else {}
         for row in rows:
             row["selected"] = (selected or {}).get(row["key"], row["field"] or "")
             guess = guessed.get(row["key"])
@@ -606,7 +636,8 @@ class ImportRemapView(LoginRequiredMixin, View):
                           signature=job.signature)
         draft.file.save(job.filename, ContentFile(content), save=False)
         if not draft.signature:
-            draft.signature = _detect(draft, content)[2].signature
+            with _Upload(draft, content) as upload:
+                draft.signature = upload.detect().signature
         draft.save()
         return redirect("core:importjob_mapping", pk=draft.pk)
 
