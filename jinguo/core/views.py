@@ -477,6 +477,14 @@ class ImportMappingView(LoginRequiredMixin, View):
 
     template_name = "core/import_mapping.html"
 
+    def dispatch(self, request, *args, **kwargs):
+        if request.user.is_authenticated:
+            job = get_object_or_404(ImportJob.objects.visible_to(request.user).filter(user=request.user),
+                                    pk=kwargs["pk"])
+            if job.status != ImportJob.Status.MAPPING:  # confirmed already (a second click, the back button)
+                return redirect("core:importjob_detail", pk=job.pk)
+        return super().dispatch(request, *args, **kwargs)
+
     def get_job(self, request, pk) -> ImportJob:
         from jinguo.importers import IMPORT_SPECS
 

@@ -82,6 +82,9 @@ def test_unknown_headers_stop_at_the_mapping_step_then_import_and_the_next_file_
     assert saved.mapping["方式"] == "channel" and saved.mapping["分类"] == "category" and saved.mapping["序号"] is None
     assert AuditEntry.objects.filter(action="object.created", object_id=str(saved.pk)).exists()
     assert "已按您确认的列对应导入" in client.get(response["Location"]).content.decode()
+    # A second click on 导入 (or the back button) finds the job on its way: no second import.
+    again = client.post(reverse("core:importjob_mapping", args=[job.pk]), {**data, "action": "import"})
+    assert again["Location"] == reverse("core:importjob_detail", args=[job.pk]) and Case.objects.count() == 3
 
     # Next month's file, same headers: no question, imported with the saved columns.
     with django_capture_on_commit_callbacks(execute=True):
