@@ -18,7 +18,7 @@ from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import BadRequest, ImproperlyConfigured, PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
 from django.core.paginator import Paginator
-from django.db import models, transaction
+from django.db import IntegrityError, models, transaction
 from django.db.models import ProtectedError
 from django.http import FileResponse, Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -618,14 +618,24 @@ def save_import_mapping(job: ImportJob, mapping: dict[str, str | None], user):
 
     if not job.signature:
         return None
-    saved = (ImportMapping.objects.visible_to(user, "change").select_for_update()
-             .filter(org=job.org, kind=job.kind, signature=job.signature).first())
+    def stored():
+        return (ImportMapping.objects.visible_to(user, "change").select_for_update()
+                .filter(org=job.org, kind=job.kind, signature=job.signature).first())
+
+    saved = stored()
     if saved is None:
-        saved = ImportMapping(org=job.org, kind=job.kind, signature=job.signature)
-    elif saved.mapping == mapping and saved.updated_by_id == user.pk:
-        return saved
-    saved.mapping, saved.updated_by = mapping, user
-    saved.save()
+        try:
+            with transaction.atomic():  # a colleague confirming the same layout at the same moment: update hers
+                saved = ImportMapping(org=job.org, kind=job.kind, signature=job.signature, mapping=mapping,
+                                      updated_by=user)
+                saved.save()
+        except IntegrityError:
+            saved = stored()
+            if saved is None:
+                raise
+    if saved.mapping != mapping or saved.updated_by_id != user.pk:
+        saved.mapping, saved.updated_by = mapping, user
+        saved.save()
     recheck_visible(saved, user, "change")
     return saved
 

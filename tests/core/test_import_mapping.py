@@ -222,3 +222,24 @@ def test_the_task_never_runs_an_upload_waiting_for_its_mapping(tree, users, logi
     job = ImportJob.objects.get()
     assert run_import_job.call(job.pk) == ImportJob.Status.MAPPING
     assert not Case.objects.exists()
+
+
+def test_a_changed_mapping_replaces_the_units_saved_one(tree, users, login, django_capture_on_commit_callbacks):
+    client = login(users["staff"])
+    _upload(client, tree, _rows(2))
+    job = ImportJob.objects.get()
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("core:importjob_mapping", args=[job.pk]),
+                    {**_choices(client, job, 方式="channel", 分类="category"), "action": "import"})
+    saved = ImportMapping.objects.get()
+    assert saved.mapping["事由"] is None
+    response = client.post(reverse("core:importjob_remap", args=[job.pk]))
+    draft = ImportJob.objects.latest("pk")
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(response["Location"], {**_choices(client, draft, 事由="summary"), "action": "import"})
+    saved = ImportMapping.objects.get()
+    assert saved.mapping["事由"] == "summary" and saved.version == 2
+    assert AuditEntry.objects.filter(action="object.updated", object_id=str(saved.pk)).exists()
+    draft.refresh_from_db()
+    assert draft.status == ImportJob.Status.DONE and draft.mapping_source == "user"
+    assert Case.objects.filter(summary="第1件诉求").exists()  # 事由 imported this time
