@@ -2,11 +2,13 @@
 as they would be imported, imports with the confirmed columns, and remembers them for the unit's next file."""
 
 import datetime as dt
+import io
 import re
 
 import pytest
 from django.urls import reverse
 
+from jinguo.accounts.roles import Role
 from jinguo.audit.models import AuditEntry
 from jinguo.core.models import ImportJob, ImportMapping
 from jinguo.petitions.models import Case
@@ -243,3 +245,48 @@ def test_a_changed_mapping_replaces_the_units_saved_one(tree, users, login, djan
     draft.refresh_from_db()
     assert draft.status == ImportJob.Status.DONE and draft.mapping_source == "user"
     assert Case.objects.filter(summary="第1件诉求").exists()  # 事由 imported this time
+
+
+def _import_pages():
+    from jinguo.core.views import _reverse_or_none, url_name
+    from jinguo.importers import IMPORT_SPECS
+
+    return [(kind, name) for kind, spec in IMPORT_SPECS.items()
+            if _reverse_or_none(name := url_name(spec.model, "import"))]
+
+
+@pytest.mark.parametrize(("kind", "page"), _import_pages())
+def test_every_import_kind_stops_at_the_mapping_step_for_a_ledger_and_shows_it(kind, page, tree, users, login):
+    """One generic page for every kind: a ledger with a 序号 column, a title row and a column of its own is asked
+    about, and the step draws (selects for every column, the preview with its problems) without a traceback."""
+    from openpyxl import Workbook
+
+    from jinguo.core.excel import ImportContext
+    from jinguo.importers import get_spec
+    from jinguo.testing import make_user
+
+    spec = get_spec(kind)
+    columns = spec.columns_for(ImportContext(org=tree["county"]))
+    headers = ["序号", *[str(c.header) for c in columns[:4]], "自定义的一列"]
+    book = Workbook()
+    sheet = book.active
+    sheet.append([f"东安县{spec.label}台账"])
+    sheet.append(headers)
+    for i in range(3):
+        sheet.append([i + 1, *[f"2025-03-0{i + 1}" if c.kind == "date" else f"值{i}" for c in columns[:4]], "x"])
+    buffer = io.BytesIO()
+    book.save(buffer)
+    buffer.seek(0)
+    buffer.name = f"{kind}.xlsx"
+    user = make_user("everything", tree["county"], Role.STAFF, Role.PETITION_OFFICER, Role.UNIT_LEADER,
+                     Role.SYSTEM_ADMIN)
+    client = login(user)
+    response = client.post(reverse(page), {"file": buffer, "org": tree["county"].pk})
+    job = ImportJob.objects.get()
+    assert response["Location"] == reverse("core:importjob_mapping", args=[job.pk]), job.message
+    step = client.get(response["Location"])
+    assert step.status_code == 200
+    text = step.content.decode()
+    assert "表头在第2行" in text and "将忽略的列：序号、自定义的一列" in text
+    assert len(_selects(text)) == len(headers) and "预览：前3行" in text
+    assert "Traceback" not in text
