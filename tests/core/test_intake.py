@@ -465,3 +465,31 @@ def test_the_import_page_takes_a_gbk_csv_and_an_xls_and_says_what_it_left_out(na
     assert Case.objects.count() == 2
     page = client.get(reverse("core:importjob_detail", args=[job.pk])).content.decode()
     assert "已忽略的列：序号、备注" in page and "合计行 1 行" in page
+
+
+def test_our_own_template_filled_in_imports_without_notes(tree):
+    """The template's hidden 可选值 and its 填写说明 sheets are ours: neither read nor reported."""
+    from openpyxl import load_workbook
+
+    spec, ctx = get_spec("petitions"), ImportContext(org=tree["county"])
+    book = load_workbook(io.BytesIO(spec.template(ctx)))
+    for column, value in enumerate(["2025-03-05", "来访", "婚姻家庭", None, "张三", None, None, None, "调解", "办结",
+                                    "2025-03-08"], start=1):
+        book["数据"].cell(row=2, column=column, value=value)  # under the header, as a user types
+    buffer = io.BytesIO()
+    book.save(buffer)
+    buffer.seek(0)
+    result = spec.run_import(buffer, ctx)
+    assert result.ok and result.created == 1, [str(e) for e in result.errors]
+    assert result.sheets == ["数据"] and result.notes() == []
+
+
+def test_a_column_the_user_maps_wins_the_field_over_a_guess(tree):
+    headers = ["日期", "来访时间", "来源方式", "问题类别"]  # 日期 is a synonym of 登记日期, but 来访时间 is the one
+    rows = [["2025-07-01", "2025-02-03", "来访", "其他"]]
+    spec, ctx = get_spec("petitions"), ImportContext(org=tree["county"])
+    detection = detect(ledger("台账", {"Sheet1": (headers, rows)}), spec, ctx, mapping={"来访时间": "received_date"})
+    how = {c.header: (c.field, c.how) for c in detection.tables[0].columns}
+    assert how["来访时间"] == ("received_date", "mapped") and how["日期"] == (None, "duplicate")
+    result = spec.run_import(ledger("台账", {"Sheet1": (headers, rows)}), ctx, detection=detection)
+    assert result.ok and Case.objects.get().received_at.date() == D(2025, 2, 3)

@@ -8,7 +8,9 @@ export    → the same columns, streamed with XlsxWriter, so an export re-import
 Rows already present (by natural key) are skipped, or updated when asked (`existing="update"`).
 
 The package: `cells` (headers and cell parsers), `spec` (Column, ImportSpec and the result types), `read` (opening
-files, handing out rows), `run` (validating and writing), `template` (blank and annotated workbooks), `export`.
+.xlsx/.xls/.ods/.csv files, handing out rows, and `detect`: each sheet's header row and column matches — its
+docstring is the API the upload page builds on), `run` (skipping what is not a record, validating and writing),
+`template` (blank and annotated workbooks), `export`.
 Everything other apps use is imported from here.
 """
 
@@ -24,6 +26,7 @@ from jinguo.core.excel.cells import (
     parse_int,
     parse_text,
 )
+from jinguo.core.excel.read import Detection, SheetTable, SkippedSheet, SourceColumn, detect, open_book
 from jinguo.core.excel.spec import (
     KIND_LABELS,
     Column,
@@ -38,7 +41,8 @@ from jinguo.core.excel.spec import (
 from jinguo.core.excel.template import annotated_workbook
 
 __all__ = [
-    "DATE_FORMATS", "EXCEL_EPOCH", "KIND_LABELS", "CellError", "Column", "ImportAborted", "ImportContext",
-    "ImportResult", "ImportSpec", "ProgressCallback", "RowError", "annotated_workbook", "column_letter", "kind_label",
-    "normalize_header", "parse_bool", "parse_date", "parse_decimal", "parse_int", "parse_text",
+    "DATE_FORMATS", "EXCEL_EPOCH", "KIND_LABELS", "CellError", "Column", "Detection", "ImportAborted", "ImportContext",
+    "ImportResult", "ImportSpec", "ProgressCallback", "RowError", "SheetTable", "SkippedSheet", "SourceColumn",
+    "annotated_workbook", "column_letter", "detect", "kind_label", "normalize_header", "open_book", "parse_bool",
+    "parse_date", "parse_decimal", "parse_int", "parse_text",
 ]

@@ -527,7 +527,8 @@ def _detect_in(book: Book, spec: ImportSpec, ctx: ImportContext, detection: Dete
         names = [sheet]
     else:
         for name in book.hidden_names:
-            detection.skipped.append(SkippedSheet(name, _("隐藏的工作表")))
+            if name not in TEMPLATE_SHEETS:  # our template's own lists and guide are not worth a note
+                detection.skipped.append(SkippedSheet(name, _("隐藏的工作表")))
     if not names:
         detection.errors.append(RowError("", 0, "", "", _("工作簿中没有工作表")))
         return
@@ -536,7 +537,6 @@ def _detect_in(book: Book, spec: ImportSpec, ctx: ImportContext, detection: Dete
     fallback: tuple[str, list[list[Any]]] | None = None
     for name in names:
         if sheet is None and name in TEMPLATE_SHEETS:
-            detection.skipped.append(SkippedSheet(name, _("模板的说明工作表")))
             continue
         rows, _count = book.rows(name)
         top: list[list[Any]] = []
@@ -630,27 +630,36 @@ def _find_header(spec: ImportSpec, ctx: ImportContext, columns: list[Column], to
 
 def _table(spec: ImportSpec, ctx: ImportContext, columns: list[Column], name: str, header_rows: tuple[int, ...],
            texts: list[str], mapping: dict[str, str | None]) -> SheetTable:
+    """The sheet's columns matched: first those the user mapped (their choice wins a field), then the guesses."""
     by_field = {c.field: c for c in columns}
     normalized_mapping = {normalize_header(k): v for k, v in mapping.items()}
-    source: list[SourceColumn] = []
+    found: dict[int, tuple[Column | None, str]] = {}
     taken: set[str] = set()
+    for index, text in enumerate(texts):
+        letter = column_letter(index)
+        if text and (letter in mapping or normalize_header(text) in normalized_mapping):
+            wanted = mapping[letter] if letter in mapping else normalized_mapping[normalize_header(text)]
+            column = by_field.get(wanted) if wanted else None
+            if column is not None and column.field in taken:
+                column = None
+            found[index] = (column, "mapped" if column is not None else "ignored")
+            if column is not None:
+                taken.add(column.field)
+    source: list[SourceColumn] = []
     for index, text in enumerate(texts):
         if not text:
             continue
-        letter = column_letter(index)
-        if letter in mapping or normalize_header(text) in normalized_mapping:
-            wanted = mapping[letter] if letter in mapping else normalized_mapping[normalize_header(text)]
-            column = by_field.get(wanted) if wanted else None
-            how = "mapped" if column is not None else "ignored"
+        if index in found:
+            column, how = found[index]
         else:
             column, how = spec.match_header(ctx, columns, text)
-            if column is None:
+            if column is not None and column.field in taken:
+                column, how = None, "duplicate"
+            elif column is None:
                 how = "ignored"
-        if column is not None and column.field in taken:
-            column, how = None, "duplicate"
-        if column is not None:
-            taken.add(column.field)
-        source.append(SourceColumn(index, letter, text, column.field if column else None, how,
+            else:
+                taken.add(column.field)
+        source.append(SourceColumn(index, column_letter(index), text, column.field if column else None, how,
                                    str(column.header) if column else "", column))
     missing = [str(c.header) for c in columns if c.required and c.field not in taken]
     return SheetTable(name, header_rows, source, missing)

@@ -142,6 +142,7 @@ def _import_rows(spec: ImportSpec, run: _ImportRun, book: Book, tables: list[She
         run.table(table)
         header = [normalize_header(c.header) for c in table.columns if normalize_header(c.header)]
         ended = False  # below the 填表人/注 lines nothing is a record
+        blanks = 0
         chunk: list[tuple[int, dict]] = []
         for number, cells in rows:
             if number <= table.header_row:
@@ -150,7 +151,13 @@ def _import_rows(spec: ImportSpec, run: _ImportRun, book: Book, tables: list[She
             if progress and done % spec.progress_every == 0:
                 progress(done, total)
             kind = row_kind(cells, header)
-            if ended and kind != "blank":
+            if kind == "blank":
+                blanks += 1  # counted once a row follows: the empty rows at a sheet's end are no news
+                continue
+            if blanks:
+                result.skipped_rows["blank"] = result.skipped_rows.get("blank", 0) + blanks
+                blanks = 0
+            if ended:
                 kind = "footer"
             if kind != "record":
                 ended = ended or kind == "footer"
