@@ -231,6 +231,7 @@ class ImportJob(models.Model):
     """
 
     class Status(models.TextChoices):
+        MAPPING = "mapping", _("待确认列对应")  # uploaded, waiting for the user to confirm the columns (not queued)
         PENDING = "pending", _("排队中")
         RUNNING = "running", _("处理中")
         FAILED = "failed", _("有错误，未导入")
@@ -257,6 +258,12 @@ class ImportJob(models.Model):
     error_file = models.FileField(_("标注错误的工作簿"), upload_to="imports/errors/%Y/%m/", blank=True,
                                   storage=encrypted_storage)  # the rows of the upload, personal data included
     message = models.TextField(_("说明"), blank=True)
+    # What the user confirmed on the mapping step ({column letter: field or None}, read.detect's `mapping=`), or
+    # null to let detection decide; `signature` is the file's header signature the confirmed mapping is saved under.
+    mapping = models.JSONField(_("列对应"), null=True, blank=True)
+    signature = models.CharField(_("表头特征"), max_length=64, blank=True)
+    mapping_source = models.CharField(_("列对应来源"), max_length=10, blank=True,
+                                      choices=[("user", _("本次确认")), ("saved", _("上次保存"))])
     created = models.DateTimeField(_("提交时间"), auto_now_add=True)
     finished_at = models.DateTimeField(_("完成时间"), null=True, blank=True)
 
@@ -291,6 +298,33 @@ class ImportJob(models.Model):
     @property
     def finished(self) -> bool:
         return self.status in {self.Status.DONE, self.Status.FAILED, self.Status.CRASHED}
+
+
+class ImportMapping(OrgOwnedModel):
+    """A unit's confirmed column mapping for one import kind and one header layout ("map once, remember"): the next
+    upload whose headers give the same `signature` (read.Detection.signature) imports with it without asking.
+
+    `mapping` is {normalized header text: field name or None (ignored)}, the shape read.detect's `mapping=` takes,
+    keyed by header rather than column letter so a sheet per quarter with a column moved still maps."""
+
+    kind = models.CharField(_("导入类型"), max_length=50)
+    signature = models.CharField(_("表头特征"), max_length=64)
+    mapping = models.JSONField(_("列对应"), default=dict)
+    updated_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("确认人"), on_delete=models.PROTECT,
+                                   related_name="+")
+
+    scope_roles = {action: ALL_ROLES for action in ("view", "add", "change", "delete")}
+
+    class Meta:
+        verbose_name = _("导入列对应")
+        verbose_name_plural = _("导入列对应")
+        constraints = [models.UniqueConstraint(fields=["org", "kind", "signature"], name="importmapping_unique",
+                                               violation_error_message=_("该单位已保存这种表头的列对应"))]
+
+    def __str__(self) -> str:
+        from jinguo.core.excel import kind_label
+
+        return f"{kind_label(self.kind)}列对应（{self.signature[:8]}）"
 
 
 class Attachment(models.Model):

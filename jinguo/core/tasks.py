@@ -47,7 +47,7 @@ def run_import_job(job_id: int) -> str:
     """Validate and import one uploaded workbook as the user who uploaded it."""
 
     job = ImportJob.objects.select_related("org", "user").get(pk=job_id)
-    if job.finished:
+    if job.finished or job.status == ImportJob.Status.MAPPING:  # never an upload the user has not confirmed
         return job.status
     ImportJob.objects.filter(pk=job.pk).update(status=ImportJob.Status.RUNNING)
     spec = get_spec(job.kind)
@@ -58,7 +58,7 @@ def run_import_job(job_id: int) -> str:
 
     try:
         with audit_context(**for_user(job.user, source=f"task:import:{job.kind}")), job.file.open("rb") as handle:
-            result = spec.run_import(handle, ctx, progress)
+            result = spec.run_import(handle, ctx, progress, mapping=job.mapping or None)
     except DatabaseError:
         # The connection dropped (database restarted, network cut): the import's transaction rolled back whole.
         log.exception("import job %s lost its database connection", job_id)

@@ -11,5 +11,7 @@ urlpatterns = [
     path("codes/items/<int:pk>/edit/", views.CodeItemEditView.as_view(), name="codeitem_edit"),
     path("imports/", views.ImportJobListView.as_view(), name="importjob_list"),
     path("imports/<int:pk>/", views.ImportJobView.as_view(), name="importjob_detail"),
+    path("imports/<int:pk>/mapping/", views.ImportMappingView.as_view(), name="importjob_mapping"),
+    path("imports/<int:pk>/remap/", views.ImportRemapView.as_view(), name="importjob_remap"),
     path("attachments/<int:pk>/", views.AttachmentDownloadView.as_view(), name="attachment_download"),
 ]

@@ -9,6 +9,7 @@ ImportView        template download, upload, background validation and import wi
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 from typing import Any
 
@@ -17,9 +18,9 @@ from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import BadRequest, ImproperlyConfigured, PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
 from django.core.paginator import Paginator
-from django.db import models, transaction
+from django.db import IntegrityError, models, transaction
 from django.db.models import ProtectedError
-from django.http import FileResponse, HttpResponse, JsonResponse
+from django.http import FileResponse, Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -333,8 +334,6 @@ class ImportView(ScopedViewMixin, View):
             path__in=scope_paths(self.request.user, self.get_model().scope_roles["add"]))
 
     def post(self, request):
-        from jinguo.core.tasks import run_import_job
-
         upload = request.FILES.get("file")
         orgs = {str(o.pk): o for o in self.target_orgs()}
         org = orgs.get(request.POST.get("org", "")) or (next(iter(orgs.values())) if len(orgs) == 1 else None)
@@ -356,12 +355,303 @@ class ImportView(ScopedViewMixin, View):
         if error:
             messages.error(request, error)
             return redirect(request.path)
+        purge_stale_import_drafts()
+        content = upload.read()
         job = ImportJob(org=org, kind=self.import_kind, user=request.user, filename=upload.name[:255],
-                        existing="update" if request.POST.get("existing") == "update" else "skip")
-        job.file.save(upload.name, ContentFile(upload.read()), save=False)
+                        existing="update" if request.POST.get("existing") == "update" else "skip",
+                        status=ImportJob.Status.MAPPING)
+        job.file.save(upload.name, ContentFile(content), save=False)
+        return start_import(request, job, content)
+
+
+# --- The mapping step: confirm each column once, remembered per unit, kind and header layout -----------------------
+IMPORT_DRAFT_HOURS = 24  # an upload left on the mapping step this long is deleted with its file
+
+
+def purge_stale_import_drafts() -> int:
+    """Delete uploads left on the mapping step for over a day, with their files (they hold personal data: kept only
+    while their uploader is deciding). Run at each upload, so no scheduler is needed."""
+    cutoff = timezone.now() - dt.timedelta(hours=IMPORT_DRAFT_HOURS)
+    stale = list(ImportJob.objects.filter(status=ImportJob.Status.MAPPING, created__lt=cutoff)[:100])
+    for job in stale:
+        discard_import_draft(job)
+    return len(stale)
+
+
+def discard_import_draft(job: ImportJob) -> None:
+    if job.file:
+        job.file.delete(save=False)
+    job.delete()
+
+
+def _import_context(job: ImportJob) -> ImportContext:
+    return ImportContext(org=job.org, user=job.user, existing=job.existing)
+
+
+class _Upload:
+    """An upload's file opened once for the request: detection with or without a mapping, and the preview, all read
+    the same opened book (opening a large workbook is the slow part)."""
+
+    def __init__(self, job: ImportJob, content: bytes | None = None) -> None:
+        from jinguo.core.excel import CellError
+        from jinguo.core.excel.read import open_book
+        from jinguo.importers import get_spec
+
+        self.job, self.spec, self.ctx = job, get_spec(job.kind), _import_context(job)
+        if content is None:
+            with job.file.open("rb") as handle:
+                content = handle.read()
+        self.content = content
+        try:
+            self.book = open_book(io.BytesIO(content))
+        except CellError:
+            self.book = None  # detection says what is wrong with the file
+
+    def _source(self):
+        return self.book if self.book is not None else io.BytesIO(self.content)
+
+    def detect(self, mapping: dict | None = None):
+        return self.spec.detect(self._source(), self.ctx, mapping=mapping)
+
+    def preview(self, detection):
+        from jinguo.core.excel.preview import preview
+
+        return preview(self.spec, self._source(), self.ctx, detection)
+
+    def __enter__(self) -> _Upload:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        if self.book is not None:
+            self.book.close()
+
+
+def _asks(detection) -> bool:
+    """Whether the upload needs the user to confirm its columns: some column was guessed (a synonym, a loose match)
+    or left out. A file made from our template (every header exact) imports straight away, as before."""
+    return bool(detection.tables) and any(c.how != "exact" for t in detection.tables for c in t.columns)
+
+
+def start_import(request, job: ImportJob, content: bytes):
+    """After an upload (file stored, job not yet saved): import with the unit's saved mapping for these headers,
+    straight away when nothing needs confirming, or else stop at the mapping step."""
+    from jinguo.core.models import ImportMapping
+
+    with _Upload(job, content) as upload:
+        detection = upload.detect()
+    job.signature = detection.signature if detection.tables else ""
+    saved = None
+    if job.signature:
+        saved = (ImportMapping.objects.visible_to(request.user, "view")
+                 .filter(org=job.org, kind=job.kind, signature=job.signature).first())
+    if saved is not None:
+        job.mapping, job.mapping_source = saved.mapping, "saved"
+    if saved is not None or not _asks(detection):
+        job.status = ImportJob.Status.PENDING
         job.save()
-        transaction.on_commit(lambda: run_import_job.enqueue(job.pk))
+        _enqueue(job)
         return redirect("core:importjob_detail", pk=job.pk)
+    job.save()
+    return redirect("core:importjob_mapping", pk=job.pk)
+
+
+def _enqueue(job: ImportJob) -> None:
+    from jinguo.core.tasks import run_import_job
+
+    transaction.on_commit(lambda: run_import_job.enqueue(job.pk))
+
+
+class ImportMappingView(LoginRequiredMixin, View):
+    """The mapping step of an upload: the detected sheets and header rows, a select per source column (the guess
+    preselected, any field of the kind, or 忽略), the first rows as they would be imported with every problem on its
+    cell; 预览 redraws with the choices, 导入 saves the mapping for the unit and starts the import.
+
+    The upload is the user's own ImportJob waiting in status `mapping` (its file in the encrypted storage); the URL
+    names it by id and only its uploader, still allowed to import into its unit, reaches it."""
+
+    template_name = "core/import_mapping.html"
+
+    def dispatch(self, request, *args, **kwargs):
+        if request.user.is_authenticated:
+            job = get_object_or_404(ImportJob.objects.visible_to(request.user).filter(user=request.user),
+                                    pk=kwargs["pk"])
+            if job.status != ImportJob.Status.MAPPING:  # confirmed already (a second click, the back button)
+                return redirect("core:importjob_detail", pk=job.pk)
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_job(self, request, pk) -> ImportJob:
+        from jinguo.importers import IMPORT_SPECS
+
+        job = get_object_or_404(ImportJob.objects.visible_to(request.user).select_related("org")
+                                .filter(user=request.user, status=ImportJob.Status.MAPPING), pk=pk)
+        spec = IMPORT_SPECS.get(job.kind)
+        if spec is None or job.org.path not in scope_paths(request.user, spec.model.scope_roles["add"]):
+            raise Http404
+        return job
+
+    def get(self, request, pk):
+        job = self.get_job(request, pk)
+        return self.render_step(request, job, job.mapping)
+
+    def post(self, request, pk):
+        job = self.get_job(request, pk)
+        action = request.POST.get("action", "preview")
+        if action == "cancel":
+            import_url = _import_url(job)
+            discard_import_draft(job)
+            messages.info(request, _("已取消，上传的文件已删除。"))
+            return redirect(import_url or "core:importjob_list")
+        with _Upload(job) as upload:
+            rows = _mapping_rows(upload.detect(job.mapping))
+            mapping, errors = _posted_mapping(request.POST, rows, upload.spec, upload.ctx)
+            if errors:
+                return self.render_step(request, job, job.mapping, status=400, errors=errors, upload=upload,
+                                        selected={row["key"]: request.POST.get(row["name"], "") for row in rows})
+            detection = upload.detect(mapping) if action == "import" else None
+        if detection is None or detection.errors or not detection.tables:
+            job.mapping = mapping
+            job.save(update_fields=["mapping"])
+            if detection is not None:
+                messages.error(request, _("按这样的列对应还不能导入：%(errors)s") % {
+                    "errors": "；".join(e.message for e in detection.errors) or _("文件中没有找到可导入的表格")})
+            return redirect("core:importjob_mapping", pk=job.pk)
+        with transaction.atomic():
+            # Only once: a second click (or a second tab) finds the upload already on its way.
+            if ImportJob.objects.filter(pk=job.pk, status=ImportJob.Status.MAPPING).update(
+                    mapping=mapping, mapping_source="user", status=ImportJob.Status.PENDING):
+                save_import_mapping(job, mapping, request.user)
+                _enqueue(job)
+        return redirect("core:importjob_detail", pk=job.pk)
+
+    def render_step(self, request, job: ImportJob, mapping: dict | None, status: int = 200,
+                    errors: list[str] | None = None, selected: dict[str, str] | None = None,
+                    upload: _Upload | None = None) -> HttpResponse:
+        if upload is None:
+            with _Upload(job) as upload:
+                return self.render_step(request, job, mapping, status, errors, selected, upload)
+        from jinguo.core.excel.preview import skipped_text
+
+        spec = upload.spec
+        detection = upload.detect(mapping)
+        fields = [(c.field, str(c.header), c.required) for c in spec.columns_for(upload.ctx)]
+        shown = upload.preview(detection) if detection.tables else None
+        labels = {name: label for name, label, _required in fields}
+        order = list(dict.fromkeys(c.field for t in detection.tables for c in t.columns if c.field))
+        preview_rows = [{"sheet": r.sheet, "number": r.number, "errors": r.errors, "ok": r.ok, "exists": r.exists,
+                         "aligned": r.aligned(order)} for r in (shown.rows if shown else [])]
+        rows = _mapping_rows(detection)
+        guessed = {row["key"]: row for row in _mapping_rows(upload.detect())} if mapping else {}
+        for row in rows:
+            row["selected"] = (selected or {}).get(row["key"], row["field"] or "")
+            guess = guessed.get(row["key"])
+            if guess is not None:  # say why the system guessed what it did, or that the user chose otherwise
+                row["how"] = guess["how"] if guess["field"] == row["field"] else ("changed" if row["field"] else
+                                                                                  "dropped")
+        return render(request, self.template_name, {
+            "job": job, "spec": spec, "detection": detection, "rows": rows, "fields": fields, "errors": errors or [],
+            "preview": shown, "preview_skipped": skipped_text(shown.skipped) if shown else "",
+            "preview_labels": [labels.get(name, name) for name in order], "preview_rows": preview_rows,
+            "import_url": _import_url(job),
+        }, status=status)
+
+
+def _import_url(job: ImportJob) -> str | None:
+    from jinguo.importers import IMPORT_SPECS
+
+    spec = IMPORT_SPECS.get(job.kind)
+    return _reverse_or_none(url_name(spec.model, "import")) if spec else None
+
+
+def _mapping_rows(detection) -> list[dict]:
+    """One row per distinct source header of the file's tables (a sheet per quarter lists its columns once), in
+    column order: what the page shows and what `map-<n>` in the posted form refers to."""
+    from jinguo.core.excel import normalize_header
+
+    rows: dict[str, dict] = {}
+    for table in detection.tables:
+        for column in table.columns:
+            key = normalize_header(column.header)
+            if key not in rows:
+                rows[key] = {"key": key, "header": column.header, "letters": [], "sheets": [], "field": column.field,
+                             "how": column.how, "label": column.label}
+            row = rows[key]
+            if column.letter not in row["letters"]:
+                row["letters"].append(column.letter)
+            row["sheets"].append(table.name)
+    return [{**row, "name": f"map-{n}"} for n, row in enumerate(rows.values())]
+
+
+def _posted_mapping(data, rows: list[dict], spec, ctx: ImportContext) -> tuple[dict[str, str | None], list[str]]:
+    """{normalized header: field or None} from the posted selects; every value checked against the kind's fields
+    (nothing the page did not offer is taken), and no field chosen for two columns."""
+    allowed = {c.field: str(c.header) for c in spec.columns_for(ctx)}
+    mapping: dict[str, str | None] = {}
+    errors: list[str] = []
+    chosen: dict[str, list[str]] = {}
+    for row in rows:
+        value = data.get(row["name"])
+        if value is None:  # not posted: keep what the page showed
+            value = row["field"] or ""
+        if value and value not in allowed:
+            errors.append(_("列“%(header)s”：没有“%(value)s”这一项，请从列表中选择。") % {
+                "header": row["header"], "value": value[:50]})
+            continue
+        mapping[row["key"]] = value or None
+        if value:
+            chosen.setdefault(value, []).append(row["header"])
+    for value, headers in chosen.items():
+        if len(headers) > 1:
+            errors.append(_("“%(field)s”只能对应一列，现在选给了：%(headers)s。") % {
+                "field": allowed[value], "headers": "、".join(headers)})
+    return mapping, errors
+
+
+def save_import_mapping(job: ImportJob, mapping: dict[str, str | None], user):
+    """Remember the confirmed mapping for the job's unit, kind and header signature (audited: an AuditedModel)."""
+    from jinguo.core.models import ImportMapping
+
+    if not job.signature:
+        return None
+    def stored():
+        return (ImportMapping.objects.visible_to(user, "change").select_for_update()
+                .filter(org=job.org, kind=job.kind, signature=job.signature).first())
+
+    saved = stored()
+    if saved is None:
+        try:
+            with transaction.atomic():  # a colleague confirming the same layout at the same moment: update hers
+                saved = ImportMapping(org=job.org, kind=job.kind, signature=job.signature, mapping=mapping,
+                                      updated_by=user)
+                saved.save()
+        except IntegrityError:
+            saved = stored()
+            if saved is None:
+                raise
+    if saved.mapping != mapping or saved.updated_by_id != user.pk:
+        saved.mapping, saved.updated_by = mapping, user
+        saved.save()
+    recheck_visible(saved, user, "change")
+    return saved
+
+
+class ImportRemapView(LoginRequiredMixin, View):
+    """修改列对应 from a job's page: the same file back on the mapping step as a new upload, with the columns as the
+    job read them; confirming saves the new mapping for the next file."""
+
+    def post(self, request, pk):
+        job = get_object_or_404(ImportJob.objects.visible_to(request.user).filter(user=request.user)
+                                .exclude(status=ImportJob.Status.MAPPING), pk=pk)
+        with job.file.open("rb") as handle:
+            content = handle.read()
+        draft = ImportJob(org=job.org, kind=job.kind, user=request.user, filename=job.filename,
+                          existing=job.existing, status=ImportJob.Status.MAPPING, mapping=job.mapping,
+                          signature=job.signature)
+        draft.file.save(job.filename, ContentFile(content), save=False)
+        if not draft.signature:
+            with _Upload(draft, content) as upload:
+                draft.signature = upload.detect().signature
+        draft.save()
+        return redirect("core:importjob_mapping", pk=draft.pk)
 
 
 class ImportJobView(LoginRequiredMixin, View):
@@ -369,6 +659,8 @@ class ImportJobView(LoginRequiredMixin, View):
 
     def get(self, request, pk):
         job = get_object_or_404(ImportJob.objects.visible_to(request.user).filter(user=request.user), pk=pk)
+        if job.status == ImportJob.Status.MAPPING:
+            return redirect("core:importjob_mapping", pk=job.pk)
         if request.GET.get("download") == "errors" and (job.error_file or job.errors):
             if job.error_file:
                 with job.error_file.open("rb") as handle:

@@ -10,7 +10,8 @@ from jinguo.core.models import ImportJob
 from jinguo.ledger.models import Activity
 from jinguo.testing import pg_connect, xlsx_file
 
-HEADERS = ["开始日期", "结束日期", "活动类型", "活动名称", "主题", "地点", "合作单位", "说明", "参与人数"]
+# The template's own headers: the upload imports straight away (a guessed header would stop at the mapping step).
+HEADERS = ["开始日期", "结束日期", "活动类型", "活动名称", "主题", "地点", "合作单位", "说明", "参与人数(人)"]
 
 
 def _cut_connection(outage: dict) -> None:

@@ -1,0 +1,292 @@
+"""The import page's mapping step: a ledger with headers the system only guesses stops to ask, shows the first rows
+as they would be imported, imports with the confirmed columns, and remembers them for the unit's next file."""
+
+import datetime as dt
+import io
+import re
+
+import pytest
+from django.urls import reverse
+
+from jinguo.accounts.roles import Role
+from jinguo.audit.models import AuditEntry
+from jinguo.core.models import ImportJob, ImportMapping
+from jinguo.petitions.models import Case
+from jinguo.testing import xlsx_file
+
+# 来访日期 and 姓名 are synonyms the kind declares; 方式, 分类 and 事由 match nothing; 序号 and 备注 are never data.
+HEADERS = ["序号", "来访日期", "方式", "分类", "姓名", "身份证号", "事由", "备注"]
+
+
+def _rows(n: int, start: int = 0, category: str = "婚姻家庭类") -> list[list]:
+    return [[i + 1, dt.date(2025, 3, 1) + dt.timedelta(days=i), "来访", category, f"来访人{i}",
+             "", f"第{i}件诉求", ""] for i in range(start, start + n)]
+
+
+@pytest.fixture(autouse=True)
+def media(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "media"
+    return settings.MEDIA_ROOT
+
+
+def _upload(client, tree, rows, *, headers=HEADERS, name="信访台账.xlsx"):
+    return client.post(reverse("petitions:case_import"), {"file": xlsx_file(headers, rows, name=name),
+                                                          "org": tree["county"].pk})
+
+
+def _selects(page: str) -> dict[str, str]:
+    """{header text: select name} of the mapping table."""
+    return dict((header, name) for name, header in re.findall(r'<select name="(map-\d+)"[^>]*data-header="([^"]*)"',
+                                                               page))
+
+
+def _choices(client, job, **chosen) -> dict[str, str]:
+    """The form as the page drew it, with the selects for the given headers changed."""
+    page = client.get(reverse("core:importjob_mapping", args=[job.pk])).content.decode()
+    selects = _selects(page)
+    data = {}
+    for row in re.finditer(r'<select name="(map-\d+)".*?</select>', page, re.S):
+        picked = re.search(r'<option value="([^"]*)" selected>', row.group(0))
+        data[row.group(1)] = picked.group(1) if picked else ""
+    for header, field in chosen.items():
+        data[selects[header]] = field
+    return data
+
+
+def test_unknown_headers_stop_at_the_mapping_step_then_import_and_the_next_file_skips_the_question(
+        tree, users, login, django_capture_on_commit_callbacks):
+    client = login(users["staff"])
+    response = _upload(client, tree, _rows(3))
+    job = ImportJob.objects.get()
+    assert response["Location"] == reverse("core:importjob_mapping", args=[job.pk])
+    assert job.status == ImportJob.Status.MAPPING and not Case.objects.exists()
+    assert client.get(reverse("core:importjob_detail", args=[job.pk]))["Location"] == response["Location"]
+
+    page = client.get(response["Location"]).content.decode()
+    assert "工作表“数据”：表头在第1行" in page
+    selects = _selects(page)
+    assert list(selects) == HEADERS
+    # The guesses are preselected: 来访日期 → 登记日期, 姓名 → 信访人姓名; 方式 and 分类 are ignored, and named.
+    assert re.search(rf'name="{selects["来访日期"]}".*?<option value="received_date" selected>', page, re.S)
+    assert "将忽略的列：序号、方式、分类、事由、备注" in page
+    assert "缺少必填列“来源方式”" in page and "disabled" in page  # 导入 waits for the required columns
+    assert "预览：前3行" in page
+
+    data = _choices(client, job, 方式="channel", 分类="category")
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(reverse("core:importjob_mapping", args=[job.pk]), {**data, "action": "import"})
+    assert response["Location"] == reverse("core:importjob_detail", args=[job.pk])
+    job.refresh_from_db()
+    assert job.status == ImportJob.Status.DONE, (job.message, job.errors)
+    assert Case.objects.count() == 3 and Case.objects.filter(category__name="婚姻家庭").count() == 3
+    saved = ImportMapping.objects.get()
+    assert (saved.org, saved.kind, saved.updated_by) == (tree["county"], "petitions", users["staff"])
+    assert saved.mapping["方式"] == "channel" and saved.mapping["分类"] == "category" and saved.mapping["序号"] is None
+    assert AuditEntry.objects.filter(action="object.created", object_id=str(saved.pk)).exists()
+    assert "已按您确认的列对应导入" in client.get(response["Location"]).content.decode()
+    # A second click on 导入 (or the back button) finds the job on its way: no second import.
+    again = client.post(reverse("core:importjob_mapping", args=[job.pk]), {**data, "action": "import"})
+    assert again["Location"] == reverse("core:importjob_detail", args=[job.pk]) and Case.objects.count() == 3
+
+    # Next month's file, same headers: no question, imported with the saved columns.
+    with django_capture_on_commit_callbacks(execute=True):
+        response = _upload(client, tree, _rows(2, start=10), name="四月台账.xlsx")
+    second = ImportJob.objects.latest("pk")
+    assert response["Location"] == reverse("core:importjob_detail", args=[second.pk])
+    assert second.status == ImportJob.Status.DONE and second.mapping_source == "saved", second.errors
+    assert Case.objects.count() == 5
+    page = client.get(response["Location"]).content.decode()
+    assert "已按上次的列对应导入" in page and reverse("core:importjob_remap", args=[second.pk]) in page
+
+    # Another unit's upload of the same headers is asked again: the mapping belongs to the unit that confirmed it.
+    sister = login(users["sister"])
+    sister.post(reverse("petitions:case_import"), {"file": xlsx_file(HEADERS, _rows(1), name="x.xlsx"),
+                                                   "org": tree["sister"].pk})
+    assert ImportJob.objects.latest("pk").status == ImportJob.Status.MAPPING
+
+
+def test_the_preview_marks_each_problem_on_its_cell_and_masks_personal_data(tree, users, login):
+    client = login(users["staff"])
+    rows = _rows(14)
+    rows[1][3] = "不存在的类别"
+    rows[2][5] = "43112219900101123X"
+    rows[3][1] = "2025-13-40"
+    _upload(client, tree, rows)
+    job = ImportJob.objects.get()
+    data = _choices(client, job, 方式="channel", 分类="category")
+    response = client.post(reverse("core:importjob_mapping", args=[job.pk]), {**data, "action": "preview"})
+    assert response["Location"] == reverse("core:importjob_mapping", args=[job.pk])
+    job.refresh_from_db()
+    assert job.status == ImportJob.Status.MAPPING and job.mapping["分类"] == "category"
+    page = client.get(response["Location"]).content.decode()
+    assert "预览：前10行" in page and "<td>11</td>" in page and "<td>12</td>" not in page
+    cells = re.findall(r'<td class="table-danger cell-error">(.*?)</td>', page, re.S)
+    assert any("不存在的类别" in c and "不在可选值中" in c for c in cells), cells
+    assert any("2025-13-40" in c for c in cells), cells
+    assert "43112219900101123X" not in page and "431***" in page  # masked, as everywhere outside the record
+    assert "可导入" in page
+    assert not Case.objects.exists()  # a preview writes nothing
+
+
+def test_a_field_the_page_did_not_offer_is_refused_and_so_is_one_field_for_two_columns(tree, users, login):
+    client = login(users["staff"])
+    _upload(client, tree, _rows(2))
+    job = ImportJob.objects.get()
+    url = reverse("core:importjob_mapping", args=[job.pk])
+    data = _choices(client, job, 方式="channel", 分类="is_superuser")
+    response = client.post(url, {**data, "action": "import"})
+    assert response.status_code == 400
+    assert "列“分类”：没有“is_superuser”这一项" in response.content.decode()
+    data = _choices(client, job, 方式="category", 分类="category")
+    response = client.post(url, {**data, "action": "import"})
+    assert response.status_code == 400 and "“问题类别”只能对应一列，现在选给了：方式、分类" in response.content.decode()
+    # The user's choices stay on the page to correct.
+    assert re.search(r'data-header="方式">.*?<option value="category" selected>', response.content.decode(), re.S)
+    job.refresh_from_db()
+    assert job.status == ImportJob.Status.MAPPING and not ImportMapping.objects.exists() and not Case.objects.exists()
+
+
+def test_another_users_or_units_upload_is_not_reachable(tree, users, login):
+    from jinguo.accounts.roles import Role
+    from jinguo.testing import make_user
+
+    _upload(login(users["staff"]), tree, _rows(1))
+    job = ImportJob.objects.get()
+    url = reverse("core:importjob_mapping", args=[job.pk])
+    colleague = make_user("dongan2", tree["county"], Role.STAFF, Role.PETITION_OFFICER)
+    for user in (users["sister"], users["leader"], colleague, users["city"]):
+        client = login(user)
+        assert client.get(url).status_code == 404, user
+        assert client.post(url, {"action": "import"}).status_code == 404, user
+        assert client.post(url, {"action": "cancel"}).status_code == 404, user
+    # Its own uploader, once the job names a unit she cannot import into (a tampered row), is refused too.
+    ImportJob.objects.filter(pk=job.pk).update(org=tree["sister"])
+    assert login(users["staff"]).get(url).status_code == 404
+    assert ImportJob.objects.filter(pk=job.pk, status=ImportJob.Status.MAPPING).exists()
+
+
+def test_cancel_deletes_the_upload_and_stale_uploads_are_purged(tree, users, login, media):
+    client = login(users["staff"])
+    _upload(client, tree, _rows(1))
+    job = ImportJob.objects.get()
+    path = job.file.path
+    assert open(path, "rb").read()[:2] != b"PK"  # stored encrypted, not as the workbook
+    response = client.post(reverse("core:importjob_mapping", args=[job.pk]), {"action": "cancel"})
+    assert response["Location"] == reverse("petitions:case_import")
+    assert not ImportJob.objects.exists()
+    import os
+
+    assert not os.path.exists(path)
+
+    _upload(client, tree, _rows(1))
+    old = ImportJob.objects.get()
+    ImportJob.objects.filter(pk=old.pk).update(created=old.created - dt.timedelta(days=2))
+    _upload(client, tree, _rows(1))  # the next upload clears the user's uploads left waiting for over a day
+    assert list(ImportJob.objects.values_list("status", flat=True)) == [ImportJob.Status.MAPPING]
+    assert not ImportJob.objects.filter(pk=old.pk).exists() and not os.path.exists(old.file.path)
+
+
+def test_a_file_from_the_template_imports_without_the_question(tree, users, login, django_capture_on_commit_callbacks):
+    from jinguo.importers import get_spec
+
+    spec = get_spec("petitions")
+    headers = [str(c.header) for c in spec.columns[:3]]
+    client = login(users["staff"])
+    with django_capture_on_commit_callbacks(execute=True):
+        response = _upload(client, tree, [["2025-03-01", "来访", "婚姻家庭"]], headers=headers)
+    job = ImportJob.objects.get()
+    assert response["Location"] == reverse("core:importjob_detail", args=[job.pk])
+    assert job.status == ImportJob.Status.DONE and job.mapping is None and not job.mapping_source
+
+
+def test_change_the_mapping_from_a_jobs_page(tree, users, login, django_capture_on_commit_callbacks):
+    client = login(users["staff"])
+    _upload(client, tree, _rows(2))
+    job = ImportJob.objects.get()
+    data = _choices(client, job, 方式="channel", 分类="category")
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("core:importjob_mapping", args=[job.pk]), {**data, "action": "import"})
+    job.refresh_from_db()
+    assert job.status == ImportJob.Status.DONE
+    response = client.post(reverse("core:importjob_remap", args=[job.pk]))
+    draft = ImportJob.objects.latest("pk")
+    assert draft.pk != job.pk and response["Location"] == reverse("core:importjob_mapping", args=[draft.pk])
+    assert draft.status == ImportJob.Status.MAPPING and draft.mapping == job.mapping
+    page = client.get(response["Location"]).content.decode()
+    assert re.search(r'data-header="方式">.*?<option value="channel" selected>', page, re.S)
+    assert login(users["sister"]).post(reverse("core:importjob_remap", args=[job.pk])).status_code == 404
+
+
+def test_the_task_never_runs_an_upload_waiting_for_its_mapping(tree, users, login):
+    from jinguo.core.tasks import run_import_job
+
+    _upload(login(users["staff"]), tree, _rows(1))
+    job = ImportJob.objects.get()
+    assert run_import_job.call(job.pk) == ImportJob.Status.MAPPING
+    assert not Case.objects.exists()
+
+
+def test_a_changed_mapping_replaces_the_units_saved_one(tree, users, login, django_capture_on_commit_callbacks):
+    client = login(users["staff"])
+    _upload(client, tree, _rows(2))
+    job = ImportJob.objects.get()
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("core:importjob_mapping", args=[job.pk]),
+                    {**_choices(client, job, 方式="channel", 分类="category"), "action": "import"})
+    saved = ImportMapping.objects.get()
+    assert saved.mapping["事由"] is None
+    response = client.post(reverse("core:importjob_remap", args=[job.pk]))
+    draft = ImportJob.objects.latest("pk")
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(response["Location"], {**_choices(client, draft, 事由="summary"), "action": "import"})
+    saved = ImportMapping.objects.get()
+    assert saved.mapping["事由"] == "summary" and saved.version == 2
+    assert AuditEntry.objects.filter(action="object.updated", object_id=str(saved.pk)).exists()
+    draft.refresh_from_db()
+    assert draft.status == ImportJob.Status.DONE and draft.mapping_source == "user"
+    assert Case.objects.filter(summary="第1件诉求").exists()  # 事由 imported this time
+
+
+def _import_pages():
+    from jinguo.core.views import _reverse_or_none, url_name
+    from jinguo.importers import IMPORT_SPECS
+
+    return [(kind, name) for kind, spec in IMPORT_SPECS.items()
+            if _reverse_or_none(name := url_name(spec.model, "import"))]
+
+
+@pytest.mark.parametrize(("kind", "page"), _import_pages())
+def test_every_import_kind_stops_at_the_mapping_step_for_a_ledger_and_shows_it(kind, page, tree, users, login):
+    """One generic page for every kind: a ledger with a 序号 column, a title row and a column of its own is asked
+    about, and the step draws (selects for every column, the preview with its problems) without a traceback."""
+    from openpyxl import Workbook
+
+    from jinguo.core.excel import ImportContext
+    from jinguo.importers import get_spec
+    from jinguo.testing import make_user
+
+    spec = get_spec(kind)
+    columns = spec.columns_for(ImportContext(org=tree["county"]))
+    headers = ["序号", *[str(c.header) for c in columns[:4]], "自定义的一列"]
+    book = Workbook()
+    sheet = book.active
+    sheet.append([f"东安县{spec.label}台账"])
+    sheet.append(headers)
+    for i in range(3):
+        sheet.append([i + 1, *[f"2025-03-0{i + 1}" if c.kind == "date" else f"值{i}" for c in columns[:4]], "x"])
+    buffer = io.BytesIO()
+    book.save(buffer)
+    buffer.seek(0)
+    buffer.name = f"{kind}.xlsx"
+    user = make_user("everything", tree["county"], Role.STAFF, Role.PETITION_OFFICER, Role.UNIT_LEADER,
+                     Role.SYSTEM_ADMIN)
+    client = login(user)
+    response = client.post(reverse(page), {"file": buffer, "org": tree["county"].pk})
+    job = ImportJob.objects.get()
+    assert response["Location"] == reverse("core:importjob_mapping", args=[job.pk]), job.message
+    step = client.get(response["Location"])
+    assert step.status_code == 200
+    text = step.content.decode()
+    assert "表头在第2行" in text and "将忽略的列：序号、自定义的一列" in text
+    assert len(_selects(text)) == len(headers) and "预览：前3行" in text
+    assert "Traceback" not in text
