@@ -395,7 +395,7 @@ class _Upload:
     def __init__(self, job: ImportJob, content: bytes | None = None) -> None:
         from jinguo.core.excel import CellError
         from jinguo.core.excel.read import open_book
-        from jinguo.importers import get_spec
+        from jinguo.core.importkinds import get_spec
 
         self.job, self.spec, self.ctx = job, get_spec(job.kind), _import_context(job)
         if content is None:
@@ -480,7 +480,7 @@ class ImportMappingView(LoginRequiredMixin, View):
         return super().dispatch(request, *args, **kwargs)
 
     def get_job(self, request, pk) -> ImportJob:
-        from jinguo.importers import IMPORT_SPECS
+        from jinguo.core.importkinds import IMPORT_SPECS
 
         job = get_object_or_404(ImportJob.objects.visible_to(request.user).select_related("org")
                                 .filter(user=request.user, status=ImportJob.Status.MAPPING), pk=pk)
@@ -556,7 +556,7 @@ class ImportMappingView(LoginRequiredMixin, View):
 
 
 def _import_url(job: ImportJob) -> str | None:
-    from jinguo.importers import IMPORT_SPECS
+    from jinguo.core.importkinds import IMPORT_SPECS
 
     spec = IMPORT_SPECS.get(job.kind)
     return _reverse_or_none(url_name(spec.model, "import")) if spec else None

@@ -8,9 +8,9 @@ import re
 import pytest
 from django.urls import reverse
 
-from jinguo.accounts.roles import Role
 from jinguo.audit.models import AuditEntry
 from jinguo.core.models import ImportJob, ImportMapping
+from jinguo.core.roles import Role
 from jinguo.petitions.models import Case
 from jinguo.testing import xlsx_file
 
@@ -147,7 +147,7 @@ def test_a_field_the_page_did_not_offer_is_refused_and_so_is_one_field_for_two_c
 
 
 def test_another_users_or_units_upload_is_not_reachable(tree, users, login):
-    from jinguo.accounts.roles import Role
+    from jinguo.core.roles import Role
     from jinguo.testing import make_user
 
     _upload(login(users["staff"]), tree, _rows(1))
@@ -187,7 +187,7 @@ def test_cancel_deletes_the_upload_and_stale_uploads_are_purged(tree, users, log
 
 
 def test_a_file_from_the_template_imports_without_the_question(tree, users, login, django_capture_on_commit_callbacks):
-    from jinguo.importers import get_spec
+    from jinguo.core.importkinds import get_spec
 
     spec = get_spec("petitions")
     headers = [str(c.header) for c in spec.columns[:3]]
@@ -248,8 +248,8 @@ def test_a_changed_mapping_replaces_the_units_saved_one(tree, users, login, djan
 
 
 def _import_pages():
+    from jinguo.core.importkinds import IMPORT_SPECS
     from jinguo.core.views import _reverse_or_none, url_name
-    from jinguo.importers import IMPORT_SPECS
 
     return [(kind, name) for kind, spec in IMPORT_SPECS.items()
             if _reverse_or_none(name := url_name(spec.model, "import"))]
@@ -262,7 +262,7 @@ def test_every_import_kind_stops_at_the_mapping_step_for_a_ledger_and_shows_it(k
     from openpyxl import Workbook
 
     from jinguo.core.excel import ImportContext
-    from jinguo.importers import get_spec
+    from jinguo.core.importkinds import get_spec
     from jinguo.testing import make_user
 
     spec = get_spec(kind)
