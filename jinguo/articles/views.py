@@ -5,7 +5,6 @@ import io
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -21,7 +20,7 @@ from jinguo.core import views as generic
 from jinguo.core import xlsx
 from jinguo.core.changelog import record_export
 from jinguo.core.models import EditConflict
-from jinguo.core.scope import recheck_visible, scope_paths
+from jinguo.core.scope import scope_paths
 from jinguo.orgs.models import OrgUnit
 
 
@@ -169,19 +168,10 @@ class AdoptionWithdrawView(LoginRequiredMixin, View):
         return redirect(article.get_absolute_url())
 
 
-class ArticleAttachView(LoginRequiredMixin, View):
+class ArticleAttachView(generic.AttachView):
     """Attach the report's file (Word, PDF, photos) to a report the user may change."""
 
-    def post(self, request, pk):
-        article = get_object_or_404(Article.objects.visible_to(request.user, "change"), pk=pk)
-        with transaction.atomic():
-            errors = generic.store_attachments(article, request.FILES.getlist("files"), request.user)
-            recheck_visible(article, request.user, "change")
-        for error in errors:
-            messages.error(request, error)
-        if not errors:
-            messages.success(request, _("附件已上传。"))
-        return redirect(article.get_absolute_url())
+    queryset = Article.objects.all()
 
 
 class RankingView(generic.UnitPeriodView):

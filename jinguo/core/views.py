@@ -832,6 +832,25 @@ def store_attachments(obj, files, user) -> list[str]:
     return []
 
 
+class AttachView(LoginRequiredMixin, View):
+    """Attach uploaded files to one record the user may `action` (declare `queryset` and `action`): checked by content
+    and size, stored and audited in one transaction, the user's right re-checked after the write."""
+
+    queryset: models.QuerySet | None = None
+    action = "change"
+
+    def post(self, request, pk):
+        obj = get_object_or_404(self.queryset.visible_to(request.user, self.action), pk=pk)
+        with transaction.atomic():
+            errors = store_attachments(obj, request.FILES.getlist("files"), request.user)
+            recheck_visible(obj, request.user, self.action)
+        for error in errors:
+            messages.error(request, error)
+        if not errors:
+            messages.success(request, _("附件已上传。"))
+        return redirect(obj.get_absolute_url())
+
+
 class AttachmentDownloadView(LoginRequiredMixin, View):
     """Serve a file only when its owning record is visible to the user."""
 

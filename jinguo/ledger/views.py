@@ -3,19 +3,15 @@ from __future__ import annotations
 import calendar
 import datetime as dt
 
-from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
-from django.db import transaction
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.translation import gettext as _
 from django.views import View
 
 from jinguo.core import views as generic
 from jinguo.core.periods import Period
-from jinguo.core.scope import recheck_visible
-from jinguo.core.views import attachments_of, store_attachments
+from jinguo.core.views import attachments_of
 from jinguo.ledger.filters import ActivityFilterSet, PlanItemFilterSet
 from jinguo.ledger.forms import ActivityForm, MeasureForm, PlanItemForm
 from jinguo.ledger.importers import with_related
@@ -152,16 +148,7 @@ class MeasureEditView(generic.ObjectEditView):
     form_class = MeasureForm
 
 
-class AttachmentUploadView(LoginRequiredMixin, View):
+class AttachmentUploadView(generic.AttachView):
     """Attach photos or documents to an activity the user may change."""
 
-    def post(self, request, pk):
-        activity = get_object_or_404(Activity.objects.visible_to(request.user, "change"), pk=pk)
-        with transaction.atomic():
-            errors = store_attachments(activity, request.FILES.getlist("files"), request.user)
-            recheck_visible(activity, request.user, "change")
-        for error in errors:
-            messages.error(request, error)
-        if not errors:
-            messages.success(request, _("附件已上传。"))
-        return redirect(activity.get_absolute_url())
+    queryset = Activity.objects.all()

@@ -5,7 +5,6 @@ import datetime as dt
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -220,18 +219,11 @@ class DomesticViolenceView(LoginRequiredMixin, View):
         return redirect(case.get_absolute_url())
 
 
-class CaseAttachView(LoginRequiredMixin, View):
+class CaseAttachView(generic.AttachView):
     """Letters, photos of injuries, 告诫书 scans: checked by content and size, visible only with the case."""
 
-    def post(self, request, pk):
-        case = get_object_or_404(Case.objects.visible_to(request.user, "handle"), pk=pk)
-        with transaction.atomic():
-            errors = generic.store_attachments(case, request.FILES.getlist("files"), request.user)
-        for error in errors:
-            messages.error(request, error)
-        if not errors:
-            messages.success(request, _("附件已上传。"))
-        return redirect(case.get_absolute_url())
+    queryset = Case.objects.all()
+    action = "handle"
 
 
 class UnmaskView(LoginRequiredMixin, View):
