@@ -220,10 +220,12 @@ def test_every_audited_model_logs_its_changes_and_deletions(make_world, tree, us
 
 
 def _what_the_world_lacks(records, tree, users):
-    """The kinds the security world does not make: a volunteer team, a forward, an office's Word template."""
+    """The kinds the security world does not make: a volunteer team, a forward, an office's Word template, a saved
+    column mapping."""
     from django.core.files.base import ContentFile
 
     from jinguo.articles.models import Forward
+    from jinguo.core.models import ImportMapping
     from jinguo.people.models import VolunteerTeam
     from jinguo.reports.models import SummaryTemplate
 
@@ -233,6 +235,8 @@ def _what_the_world_lacks(records, tree, users):
     template = SummaryTemplate(org=tree["sister"], name="红头", uploaded_by=users["sister"])
     template.file.save("红头.docx", ContentFile(_office_template()), save=False)
     template.save()
+    ImportMapping.objects.create(org=tree["sister"], kind="activities", signature="审计" * 8,
+                                 mapping={"活动名称": "title", "序号": None}, updated_by=users["sister"])
 
 
 def test_the_walk_catches_a_write_without_an_entry(tree, make_activity):
