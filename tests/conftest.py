@@ -21,7 +21,23 @@ REQUIREMENTS = {
 _skipped_groups: dict[str, int] = {}
 
 
+def _database_order(item) -> int:
+    """pytest-django's order: tests in a rolled-back transaction, then transactional ones (which leave the database
+    flushed behind them), then tests without a database."""
+    marker = item.get_closest_marker("django_db")
+    fixtures = getattr(item, "fixturenames", ())
+    if (marker and (marker.kwargs.get("transaction") or marker.kwargs.get("reset_sequences"))) or \
+            "transactional_db" in fixtures or "live_server" in fixtures:
+        return 1
+    return 0 if marker or "db" in fixtures else 2
+
+
+@pytest.hookimpl(trylast=True)
 def pytest_collection_modifyitems(config, items):
+    # pytest-django puts transactional tests after the others, but pytest then regroups items by session-scoped
+    # parameters (Playwright's browser), which put the browser tests in the middle: every test after them found the
+    # database flushed (no code tables). Sorted again, last, stably.
+    items.sort(key=_database_order)
     for marker, (label, available) in REQUIREMENTS.items():
         if available():
             continue
