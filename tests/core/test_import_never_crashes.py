@@ -4,16 +4,15 @@ own code table — ends as row errors or a success. Nothing is half-written: a r
 audit entry behind."""
 
 import datetime as dt
-import io
 
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from openpyxl import Workbook
 
 from jinguo.audit.models import AuditEntry
 from jinguo.core.excel import ImportContext, ImportResult
 from jinguo.core.importkinds import IMPORT_SPECS, get_spec
+from jinguo.testing import xlsx_file
 
 TEXT = st.text(alphabet=st.characters(blacklist_categories=("Cs", "Cc")), max_size=12)
 JUNK = st.sampled_from(["合计", "小计：", "填表人：张三", "注：", "=1+1", "—", "N/A", "２０２５年３月５日", "20250305",
@@ -28,17 +27,6 @@ VALUES = st.one_of(
     st.booleans(),
     st.integers(min_value=300, max_value=5000).map(lambda n: "长" * n),  # huge strings
 )
-
-
-def _workbook(headers: list[str], rows: list[list]) -> io.BytesIO:
-    book = Workbook()
-    book.active.title = "数据"
-    for row in [headers, *rows]:
-        book.active.append(row)
-    out = io.BytesIO()
-    book.save(out)
-    out.seek(0)
-    return out
 
 
 def _counts(spec) -> tuple[int, int]:
@@ -65,7 +53,7 @@ def test_any_file_of_any_kind_ends_in_row_errors_or_success(kind, data, tree):
     rows = data.draw(st.lists(st.tuples(*[cell(c) for c in chosen], *[VALUES for _e in extras]).map(list),
                               min_size=0, max_size=4), label="rows")
     before = _counts(spec)
-    result = spec.run_import(_workbook(headers, rows), ctx)  # any exception escaping fails the test
+    result = spec.run_import(xlsx_file(headers, rows), ctx)  # any exception escaping fails the test
     assert isinstance(result, ImportResult)
     if not result.ok:
         assert _counts(spec) == before, [str(e) for e in result.errors]
