@@ -24,13 +24,16 @@ class ApiTokenAuthentication(TokenAuthentication):
     account is inactive or locked out by django-axes."""
 
     def authenticate_credentials(self, key: str):
-        token = (ApiToken.objects.select_related("user").filter(digest=ApiToken.digest_of(key)).first()
-                 if key else None)
+        """One query for the token, its user, her roles, whether she is locked out and has a confirmed second
+        factor: read afresh on every call (nothing cached), so a revoked token, a removed role or a lock takes
+        effect on the next request."""
+        token = (policy.with_sign_in_facts(ApiToken.objects.select_related("user"), "user")
+                 .filter(digest=ApiToken.digest_of(key)).first() if key else None)
         if token is None:
             raise AuthenticationFailed(_("令牌无效。"))
         if token.expired:
             raise AuthenticationFailed(_("令牌已过期，请重新签发。"))
-        user = token.user
+        user = policy.take_sign_in_facts(token, token.user)
         if not user.is_active:
             raise AuthenticationFailed(_("账户已停用。"))
         if policy.is_locked_out(user):

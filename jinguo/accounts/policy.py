@@ -10,11 +10,14 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.cache import cache
+from django.db.models import CharField, Exists, OuterRef, QuerySet, Subquery, TextField, Value
+from django.db.models.functions import Concat
 from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext_lazy as _
 
+from jinguo.core.aggregates import GroupConcat
 from jinguo.core.net import client_ip
 
 
@@ -33,7 +36,8 @@ PASSWORD_EXPIRED = Step("accounts:password_change", _("密码已过期，请先�
 
 
 def has_confirmed_device(user) -> bool:
-    return user.totpdevice_set.filter(confirmed=True).exists()
+    known = getattr(user, "_confirmed_device", None)  # read with the user (`with_sign_in_facts`)
+    return known if known is not None else user.totpdevice_set.filter(confirmed=True).exists()
 
 
 def pending_step(user, *, second_factor_passed: bool) -> Step | None:
@@ -57,13 +61,52 @@ def session_second_factor_passed(user) -> bool:
     return bool(is_verified and is_verified())
 
 
-def is_locked_out(user) -> bool:
-    """django-axes has locked the account (AXES_FAILURE_LIMIT failures within AXES_COOLOFF_TIME)."""
+def _lockouts():
+    """django-axes's records that lock an account now (AXES_FAILURE_LIMIT failures within AXES_COOLOFF_TIME)."""
     from axes.models import AccessAttempt
 
-    return AccessAttempt.objects.filter(
-        username=user.username, failures_since_start__gte=settings.AXES_FAILURE_LIMIT,
-        attempt_time__gte=timezone.now() - settings.AXES_COOLOFF_TIME).exists()
+    return AccessAttempt.objects.filter(failures_since_start__gte=settings.AXES_FAILURE_LIMIT,
+                                        attempt_time__gte=timezone.now() - settings.AXES_COOLOFF_TIME)
+
+
+def is_locked_out(user) -> bool:
+    """django-axes has locked the account (AXES_FAILURE_LIMIT failures within AXES_COOLOFF_TIME)."""
+    known = getattr(user, "_locked_out", None)  # read with the user (`with_sign_in_facts`)
+    return known if known is not None else _lockouts().filter(username=user.username).exists()
+
+
+_ROLE_SEPARATOR, _PATH_SEPARATOR = "\n", " "  # neither occurs in a role key or an org path
+
+
+def with_sign_in_facts(queryset: QuerySet, user_field: str) -> QuerySet:
+    """`queryset` (of users, or of rows with a `user_field` to one) annotated with what every authenticated request
+    asks of the user — her roles with their org paths, whether she is locked out, whether she has a confirmed second
+    factor — so that one query answers them; `take_sign_in_facts` hands them to the user object. Subqueries, read
+    afresh each time: nothing here can go stale."""
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    from jinguo.accounts.models import RoleAssignment
+
+    pk = f"{user_field}__pk" if user_field else "pk"
+    username = f"{user_field}__username" if user_field else "username"
+    roles = (RoleAssignment.objects.filter(user_id=OuterRef(pk)).order_by().values("user_id")
+             .annotate(joined=GroupConcat(Concat("role", Value(_PATH_SEPARATOR), "org__path",
+                                                 output_field=CharField()), _ROLE_SEPARATOR))
+             .values("joined"))
+    return queryset.annotate(
+        _sign_in_roles=Subquery(roles, output_field=TextField()),
+        _sign_in_locked=Exists(_lockouts().filter(username=OuterRef(username))),
+        _sign_in_device=Exists(TOTPDevice.objects.filter(user_id=OuterRef(pk), confirmed=True)))
+
+
+def take_sign_in_facts(row, user):
+    """`user` with the facts `with_sign_in_facts` read on `row` (the user herself, or the row that names her)."""
+    joined = row._sign_in_roles or ""
+    user._role_paths = sorted(tuple(part.split(_PATH_SEPARATOR, 1)) for part in joined.split(_ROLE_SEPARATOR)
+                              if part)
+    user._locked_out = row._sign_in_locked
+    user._confirmed_device = row._sign_in_device
+    return user
 
 
 def safe_next(request: HttpRequest, default: str = "/") -> str:

@@ -10,9 +10,11 @@ The org tree's model belongs to the orgs app, above core (DESIGN.md layers): org
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Iterable
 from typing import Protocol
 
+from django.core.cache import cache
 from django.core.exceptions import ImproperlyConfigured, PermissionDenied
 from django.db import models, transaction
 
@@ -56,14 +58,51 @@ def scope_paths(user, roles: Iterable[str]) -> list[str]:
 
 
 def subtree_ids(roots: Iterable[str]) -> list[int]:
-    """Primary keys of the units in the subtrees at `roots`: one indexed prefix scan of the (small) org table.
+    """Primary keys of the units in the subtrees at `roots`: one indexed prefix scan of the (small) org table, kept
+    in this process for the org tree's version (`tree_version`), so a request does not read the tree again.
 
     Records are filtered on `org_id IN (…)` with these ids rather than joined to the org table for a prefix
     match: an OR of prefix matches across a join serves no index, so counting one city's cases among a
     province's scanned them all; a list of ids lets the database combine index scans on the records' own columns.
     """
-    condition = _under(roots)
-    return list(org_model().objects.filter(condition).values_list("pk", flat=True)) if condition else []
+    key = (tree_version(), tuple(sorted(set(roots))))
+    ids = _subtrees.get(key)
+    if ids is None:
+        condition = _under(key[1])
+        ids = list(org_model().objects.filter(condition).values_list("pk", flat=True)) if condition else []
+        if len(_subtrees) >= _SUBTREES_KEPT:
+            _subtrees.clear()
+        _subtrees[key] = ids
+    return list(ids)
+
+
+# --- The org tree's version ----------------------------------------------------------------------------------------
+# Every write to the tree (a unit added, moved, removed; bulk paths included: orgs.models.OrgUnitQuerySet) gives it a
+# new random version in the shared cache, once when it happens and again when its transaction commits, so a process
+# that read the tree in between (seeing the old rows) cannot keep them under the new version. A version missing from
+# the cache (evicted, cleared) is replaced by a new one: a cache never brings back an old tree, it only costs a read.
+_TREE_VERSION_KEY = "jinguo:org-tree-version"
+_SUBTREES_KEPT = 512
+_subtrees: dict[tuple[str, tuple[str, ...]], list[int]] = {}
+
+
+def tree_version() -> str:
+    """The org tree's current version (an opaque token, new after every write to the tree)."""
+    version = cache.get(_TREE_VERSION_KEY)
+    if version is None:
+        cache.add(_TREE_VERSION_KEY, uuid.uuid4().hex, timeout=None)
+        version = cache.get(_TREE_VERSION_KEY) or uuid.uuid4().hex  # a cache that keeps nothing: never reuse
+    return version
+
+
+def tree_changed() -> None:
+    """The org tree was written: a new version now, and another when the writing transaction commits."""
+
+    def bump() -> None:
+        cache.set(_TREE_VERSION_KEY, uuid.uuid4().hex, timeout=None)
+
+    bump()
+    transaction.on_commit(bump)
 
 
 def _under(roots: Iterable[str]) -> models.Q:

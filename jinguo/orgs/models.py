@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy as _
 
 from jinguo.core.models import AuditedModel
 from jinguo.core.roles import ALL_ROLES, Role
-from jinguo.core.scope import ScopedQuerySet
+from jinguo.core.scope import ScopedQuerySet, tree_changed
 
 
 class Level(models.TextChoices):
@@ -76,8 +76,32 @@ def division_prefix(code: str, level: str) -> str:
 
 
 class OrgUnitQuerySet(ScopedQuerySet):
+    """Every bulk write to the tree tells scope it changed (`core.scope.tree_changed`); single saves and deletes do
+    through the model's signals (`OrgsConfig.ready`)."""
+
     def subtree(self, unit: OrgUnit) -> OrgUnitQuerySet:
         return self.filter(path__startswith=unit.path)
+
+    def bulk_create(self, *args, **kwargs):
+        tree_changed()
+        return super().bulk_create(*args, **kwargs)
+
+    def bulk_update(self, *args, **kwargs):
+        tree_changed()
+        return super().bulk_update(*args, **kwargs)
+
+    def update(self, **kwargs):
+        tree_changed()
+        return super().update(**kwargs)
+
+    update.alters_data = True
+
+    def delete(self):
+        tree_changed()
+        return super().delete()
+
+    delete.queryset_only = True
+    delete.alters_data = True
 
 
 class OrgUnit(AuditedModel):
