@@ -134,6 +134,10 @@ class ObjectListView(ScopedViewMixin, View):
         except ValueError:
             per_page = 50
         paginator = Paginator(queryset, per_page if per_page in PAGE_SIZES else 50)
+        if filterset is None or not self._filtered(filterset):
+            known = self.unfiltered_count()
+            if known is not None:
+                paginator.count = known  # instead of counting every visible row on every page
         page = paginator.get_page(request.GET.get("page"))
         query = request.GET.copy()
         query.pop("page", None)
@@ -152,6 +156,17 @@ class ObjectListView(ScopedViewMixin, View):
         }
         template = self.partial_template if request.htmx and not request.htmx.boosted else self.template_name
         return render(request, template, context)
+
+    def unfiltered_count(self) -> int | None:
+        """How many records the user sees with no filter applied, when a maintained count can say it without
+        counting the rows (a roll-up kept in the writing transaction); None to count them."""
+        return None
+
+    def _filtered(self, filterset) -> bool:
+        """Whether the request sets any of the filter bar's conditions (paging and page size are not filters)."""
+        names = filterset.base_filters.keys()
+        return any(value and any(param == name or param.startswith(f"{name}_") for name in names)
+                   for param, value in self.request.GET.items())
 
     def _maybe_reverse(self, action: str) -> str | None:
         return _reverse_or_none(url_name(self.get_model(), action))

@@ -18,6 +18,7 @@ from jinguo.core.models import CodeItem
 from jinguo.core.numbers import shares
 from jinguo.core.periods import Period, month_key
 from jinguo.core.routers import reports_read_replica
+from jinguo.core.scope import scope_paths, subtree_ids
 from jinguo.orgs.models import OrgUnit, group_under
 from jinguo.petitions.models import Case, CaseCell, Petitioner, Referral, Status
 
@@ -111,6 +112,18 @@ def rebuild_cells() -> int:
     CaseCell.objects.all().delete()
     _write_cells(Case.objects.all(), 1, upsert=False)
     return CaseCell.objects.count()
+
+
+def visible_case_count(user, action: str = "view") -> int:
+    """How many cases `Case.objects.visible_to(user, action)` holds, from the roll-up instead of counting them: the
+    cells of the units in scope, plus the cases registered outside it and handed down to a unit in it (交办), which
+    the handling unit sees but whose cell is the registering unit's."""
+    roots = scope_paths(user, Case.scope_roles[action])
+    if not roots:
+        return 0
+    units = subtree_ids(roots)
+    registered = CaseCell.objects.filter(org_id__in=units).aggregate(n=Sum("cases"))["n"] or 0
+    return registered + Case.objects.filter(handler_id__in=units).exclude(org_id__in=units).count()
 
 
 def cells_in(root: OrgUnit, period: Period, *, scope: str = "tree") -> QuerySet:

@@ -19,7 +19,7 @@ from jinguo.petitions.actions import CASE_ACTIONS
 from jinguo.petitions.filters import CaseFilterSet
 from jinguo.petitions.forms import CaseForm, DomesticViolenceForm, ReasonForm, ReportForm, TimeLimitsForm
 from jinguo.petitions.models import Assignment, Case, DomesticViolence, Referral, TimeLimits, due_soon_days
-from jinguo.petitions.stats import petition_stats
+from jinguo.petitions.stats import petition_stats, visible_case_count
 from jinguo.petitions.tables import CaseTable
 
 
@@ -33,6 +33,9 @@ class CaseListView(generic.ObjectListView):
     filterset = CaseFilterSet
     import_kind = "petitions"
     export_through_spec = False  # the list export is the masked table, never the clear import layout
+
+    def unfiltered_count(self) -> int:
+        return visible_case_count(self.request.user)
 
 
 class CaseAddView(generic.ObjectEditView):
