@@ -17,8 +17,8 @@ from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext_lazy as _
 
-from jinguo.core.aggregates import GroupConcat
 from jinguo.core.net import client_ip
+from jinguo.core.sql import GroupConcat
 
 
 @dataclass(frozen=True)
@@ -61,12 +61,18 @@ def session_second_factor_passed(user) -> bool:
     return bool(is_verified and is_verified())
 
 
-def _lockouts():
+def _lockouts(limit: int | None = None, since=None):
     """django-axes's records that lock an account now (AXES_FAILURE_LIMIT failures within AXES_COOLOFF_TIME)."""
     from axes.models import AccessAttempt
 
-    return AccessAttempt.objects.filter(failures_since_start__gte=settings.AXES_FAILURE_LIMIT,
-                                        attempt_time__gte=timezone.now() - settings.AXES_COOLOFF_TIME)
+    return AccessAttempt.objects.filter(
+        failures_since_start__gte=settings.AXES_FAILURE_LIMIT if limit is None else limit,
+        attempt_time__gte=timezone.now() - settings.AXES_COOLOFF_TIME if since is None else since)
+
+
+def lockout_window() -> dict:
+    """The values `with_sign_in_facts` takes for "locked out now"."""
+    return {"limit": settings.AXES_FAILURE_LIMIT, "since": timezone.now() - settings.AXES_COOLOFF_TIME}
 
 
 def is_locked_out(user) -> bool:
@@ -78,7 +84,7 @@ def is_locked_out(user) -> bool:
 _ROLE_SEPARATOR, _PATH_SEPARATOR = "\n", " "  # neither occurs in a role key or an org path
 
 
-def with_sign_in_facts(queryset: QuerySet, user_field: str) -> QuerySet:
+def with_sign_in_facts(queryset: QuerySet, user_field: str, *, limit: int | None = None, since=None) -> QuerySet:
     """`queryset` (of users, or of rows with a `user_field` to one) annotated with what every authenticated request
     asks of the user — her roles with their org paths, whether she is locked out, whether she has a confirmed second
     factor — so that one query answers them; `take_sign_in_facts` hands them to the user object. Subqueries, read
@@ -95,17 +101,19 @@ def with_sign_in_facts(queryset: QuerySet, user_field: str) -> QuerySet:
              .values("joined"))
     return queryset.annotate(
         _sign_in_roles=Subquery(roles, output_field=TextField()),
-        _sign_in_locked=Exists(_lockouts().filter(username=OuterRef(username))),
+        _sign_in_locked=Exists(_lockouts(limit, since).filter(username=OuterRef(username))),
         _sign_in_device=Exists(TOTPDevice.objects.filter(user_id=OuterRef(pk), confirmed=True)))
 
 
-def take_sign_in_facts(row, user):
-    """`user` with the facts `with_sign_in_facts` read on `row` (the user herself, or the row that names her)."""
-    joined = row._sign_in_roles or ""
-    user._role_paths = sorted(tuple(part.split(_PATH_SEPARATOR, 1)) for part in joined.split(_ROLE_SEPARATOR)
+SIGN_IN_FACTS = ("_sign_in_roles", "_sign_in_locked", "_sign_in_device")
+
+
+def take_sign_in_facts(user, roles: str | None, locked: bool, device: bool):
+    """`user` with the facts `with_sign_in_facts` read (`SIGN_IN_FACTS`, in that order)."""
+    user._role_paths = sorted(tuple(part.split(_PATH_SEPARATOR, 1)) for part in (roles or "").split(_ROLE_SEPARATOR)
                               if part)
-    user._locked_out = row._sign_in_locked
-    user._confirmed_device = row._sign_in_device
+    user._locked_out = bool(locked)
+    user._confirmed_device = bool(device)
     return user
 
 

@@ -18,6 +18,8 @@ from django.core.cache import cache
 from django.core.exceptions import ImproperlyConfigured, PermissionDenied
 from django.db import models, transaction
 
+from jinguo.core.sql import AnyOf
+
 
 class User(Protocol):
     """What scope asks of a user (`accounts.User`): whether she is signed in and active, and her role
@@ -137,7 +139,7 @@ class ScopedQuerySet(models.QuerySet):
         if not roots:
             return self.none()
         if model.scope_org_field:
-            return self.filter(**{f"{model.scope_org_field}__in": subtree_ids(roots)})
+            return self.filter(AnyOf(model.scope_org_field, subtree_ids(roots)))
         return self.filter(_under(roots))
 
 

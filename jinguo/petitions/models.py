@@ -19,6 +19,7 @@ from jinguo.core.fields import EncryptedTextField, MaskedCopyField
 from jinguo.core.models import AuditedModel, OrgOwnedModel, owner_org
 from jinguo.core.roles import Role
 from jinguo.core.scope import ScopedQuerySet, scope_paths, subtree_ids
+from jinguo.core.sql import AnyOf
 
 CASE_ROLES = frozenset({Role.STAFF, Role.PETITION_OFFICER, Role.UNIT_LEADER})
 UNMASK_ROLES = frozenset({Role.PETITION_OFFICER, Role.UNIT_LEADER})
@@ -123,7 +124,7 @@ class CaseQuerySet(ScopedQuerySet):
         if not roots:
             return self.none()
         units = subtree_ids(roots)
-        return self.filter(models.Q(org__in=units) | models.Q(handler__in=units))
+        return self.filter(models.Q(AnyOf("org", units)) | models.Q(AnyOf("handler", units)))
 
     def open(self) -> CaseQuerySet:
         return self.filter(status__in=OPEN_STATUSES)

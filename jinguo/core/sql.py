@@ -1,0 +1,121 @@
+"""SQL pieces Django 5.2 lacks or has only for PostgreSQL (`contrib.postgres`), written for both of our databases."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import weakref
+from collections.abc import Callable, Iterable
+from typing import Any
+
+from django.db import DEFAULT_DB_ALIAS, connections
+from django.db.models import Aggregate, BooleanField, CharField, Expression, F, QuerySet, TextField, Value
+
+
+class GroupConcat(Aggregate):
+    """The values of a group joined by `separator` into one text: STRING_AGG on PostgreSQL, GROUP_CONCAT on SQLite
+    (their order is the database's: sort the parts where it matters)."""
+
+    function = "STRING_AGG"
+    template = "%(function)s(%(expressions)s)"
+    output_field = TextField()
+
+    def __init__(self, expression, separator: str = ",", **extra) -> None:
+        super().__init__(expression, Value(separator, output_field=CharField()), **extra)
+
+    def as_sqlite(self, compiler, connection, **extra_context):
+        return self.as_sql(compiler, connection, function="GROUP_CONCAT", **extra_context)
+
+
+class AnyOf(Expression):
+    """`field IN (ids)` with the ids as one parameter — `= ANY(%s)` (an array) on PostgreSQL, `IN (SELECT value FROM
+    json_each(%s))` on SQLite — for filters on a long list of ids (a city's units in every scoped query): `field__in`
+    builds, checks and binds one parameter per id, which cost a list request more than its query took to run. The
+    database sees the same condition (PostgreSQL turns an IN list into `= ANY` of an array itself)."""
+
+    conditional = True
+    output_field = BooleanField()
+
+    def __init__(self, field: str, ids: Iterable[int]) -> None:
+        super().__init__()
+        self.target = F(field)
+        self.ids = [int(pk) for pk in ids]
+
+    def __repr__(self) -> str:
+        return f"AnyOf({self.target.name!r}, {len(self.ids)} ids)"
+
+    def get_source_expressions(self):
+        return [self.target]
+
+    def set_source_expressions(self, exprs) -> None:
+        (self.target,) = exprs
+
+    def resolve_expression(self, query=None, allow_joins=True, reuse=None, summarize=False, for_save=False):
+        clone = self.copy()
+        clone.is_summary = summarize
+        clone.target = self.target.resolve_expression(query, allow_joins, reuse, summarize, for_save)
+        return clone
+
+    def as_sql(self, compiler, connection):
+        column, params = compiler.compile(self.target)
+        if not self.ids:
+            return "1 = 0", []
+        if connection.vendor == "postgresql":
+            return f"{column} = ANY(%s)", [*params, self.ids]
+        return f"{column} IN (SELECT value FROM json_each(%s))", [*params, json.dumps(self.ids)]  # noqa: S608 — a column
+
+
+class CompiledQuery:
+    """A `values_list()` query compiled once per database connection and run again with new values for its
+    parameters: for a query on every request (the API token with its user and roles), whose building and compiling
+    by the ORM cost more than running it. `build(**sentinels)` returns the queryset with each named parameter given
+    as a sentinel value, found again among the compiled parameters; `first(**values)` runs it with real values and
+    returns the first row (as `values_list` would, through the database's converters) or None."""
+
+    def __init__(self, build: Callable[..., QuerySet], **sentinels: Any) -> None:
+        self.build = build
+        self.sentinels = sentinels
+        self._compiled: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+    def _compile(self, alias: str):
+        conn = connections[alias]
+        compiled = self._compiled.get(conn)
+        if compiled is None:
+            queryset = self.build(**self.sentinels)
+            compiler = queryset.query.get_compiler(using=alias)
+            sql, params = compiler.as_sql()
+            slots = {}
+            for name, sentinel in self.sentinels.items():
+                prepare = self._preparer(conn, sentinel)
+                prepared = prepare(sentinel)
+                found = [i for i, param in enumerate(params) if isinstance(param, type(prepared)) and param == prepared]
+                if len(found) != 1:
+                    raise ValueError(f"parameter {name!r} appears {len(found)} times in the compiled query")
+                wrapper = type(params[found[0]])  # PostgreSQL's backend wraps integers (psycopg's Int4 …)
+                slots[name] = (found[0], prepare if wrapper is type(prepared) else
+                               lambda value, prepare=prepare, wrapper=wrapper: wrapper(prepare(value)))
+            converters = compiler.get_converters([col for col, _sql, _alias in compiler.select])
+            compiled = self._compiled[conn] = (sql, list(params), slots, compiler, converters)
+        return compiled
+
+    @staticmethod
+    def _preparer(conn, sentinel) -> Callable[[Any], Any]:
+        """How the ORM hands a value of the sentinel's type to the database (SQLite gets datetimes as text)."""
+        if isinstance(sentinel, dt.datetime):
+            return conn.ops.adapt_datetimefield_value
+        return lambda value: value
+
+    def first(self, alias: str = DEFAULT_DB_ALIAS, **values: Any) -> tuple | None:
+        sql, params, slots, compiler, converters = self._compile(alias)
+        params = list(params)
+        for name, value in values.items():
+            index, prepare = slots[name]
+            params[index] = prepare(value)
+        with connections[alias].cursor() as cursor:
+            cursor.execute(sql, params)
+            row = cursor.fetchone()
+        if row is None:
+            return None
+        if converters:
+            row = next(iter(compiler.apply_converters([row], converters)))
+        return tuple(row)
