@@ -9,7 +9,7 @@ from collections.abc import Callable, Iterable
 from typing import Any
 
 from django.db import DEFAULT_DB_ALIAS, connections
-from django.db.models import Aggregate, BooleanField, CharField, Expression, F, QuerySet, TextField, Value
+from django.db.models import Aggregate, BooleanField, CharField, Expression, F, JSONField, QuerySet, TextField, Value
 
 
 class GroupConcat(Aggregate):
@@ -119,3 +119,23 @@ class CompiledQuery:
         if converters:
             row = next(iter(compiler.apply_converters([row], converters)))
         return tuple(row)
+
+
+class JSONRows(Aggregate):
+    """A group's rows as one JSON array of arrays (`[[a, b], …]`) in `order` — JSONB_AGG(JSONB_BUILD_ARRAY(…) ORDER
+    BY …) on PostgreSQL; JSON_GROUP_ARRAY(JSON_ARRAY(…)) on SQLite, whose aggregates take no ORDER BY before 3.44
+    and which reads a group in its index's order (the key, then the rowid: the primary key's order) — so a page of
+    records can carry each record's child rows in its own query."""
+
+    output_field = JSONField()
+
+    def __init__(self, *columns: str, order: str = "pk") -> None:
+        super().__init__(*(F(column) for column in columns), F(order))
+
+    def as_sql(self, compiler, connection, **extra_context):
+        *columns, order = (compiler.compile(expression) for expression in self.source_expressions)
+        params = [param for _sql, column_params in columns for param in column_params]
+        listed = ", ".join(sql for sql, _params in columns)
+        if connection.vendor == "postgresql":
+            return f"JSONB_AGG(JSONB_BUILD_ARRAY({listed}) ORDER BY {order[0]})", [*params, *order[1]]
+        return f"JSON_GROUP_ARRAY(JSON_ARRAY({listed}))", params
