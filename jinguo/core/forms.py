@@ -6,18 +6,20 @@ from functools import partial
 from typing import Any
 
 from django import forms
+from django.core.exceptions import EmptyResultSet
 from django.db import models
 from django.db.models import Q
 from django.forms.models import ModelChoiceIterator
 from django.utils import timezone
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from jinguo.core.fields import EncryptedTextField
 from jinguo.core.idcard import mask_value
 from jinguo.core.renderers import add_class
-from jinguo.core.scope import ScopedQuerySet, ancestor_paths
+from jinguo.core.scope import ScopedQuerySet, ancestor_paths, org_model, tree_version
 
 
 class PersonalDataMixin:
@@ -332,14 +334,36 @@ class CompactSelect(forms.Select):
             return
         if choices.field.empty_label is not None:
             yield "", choices.field.empty_label
-        for obj in choices.queryset.all():
-            yield choices.choice(obj)
+        yield from _org_choices(choices) if choices.queryset.model is org_model() else (
+            choices.choice(obj) for obj in choices.queryset.all())
 
     @staticmethod
     def _option(value, label, chosen: set[str]) -> str:
         value = "" if value is None else str(value)
         selected = " selected" if value in chosen else ""
         return f'<option value="{escape(value)}"{selected}>{escape(label)}</option>'
+
+
+_ORG_CHOICES_KEPT = 256
+_org_choice_lists: dict[tuple, list[tuple[str, str]]] = {}
+
+
+def _org_choices(choices: ModelChoiceIterator) -> list[tuple[str, str]]:
+    """A unit picker's (value, label) pairs, kept in this process for the org tree's version (`scope.tree_version`,
+    new after any write to a unit, its name included): a city's picker lists hundreds of units on every list page."""
+    try:
+        sql = str(choices.queryset.query)
+    except EmptyResultSet:
+        return []
+    field = choices.field
+    key = (tree_version(), sql, type(field), get_language())
+    pairs = _org_choice_lists.get(key)
+    if pairs is None:
+        pairs = [(str(field.prepare_value(obj)), field.label_from_instance(obj)) for obj in choices.queryset.all()]
+        if len(_org_choice_lists) >= _ORG_CHOICES_KEPT:
+            _org_choice_lists.clear()
+        _org_choice_lists[key] = pairs
+    return pairs
 
 
 class IdNumberField(forms.CharField):

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.db import connection
-from django.db.models import Count, DateField, F, IntegerField, Q, QuerySet, Sum, Value
+from django.db.models import Count, DateField, F, Func, IntegerField, Q, QuerySet, Subquery, Sum, Value
 from django.db.models.functions import Coalesce, TruncMonth
 from django.utils import timezone
 
@@ -19,6 +19,7 @@ from jinguo.core.numbers import shares
 from jinguo.core.periods import Period, month_key
 from jinguo.core.routers import reports_read_replica
 from jinguo.core.scope import scope_paths, subtree_ids
+from jinguo.core.sql import AnyOf
 from jinguo.orgs.models import OrgUnit, group_under
 from jinguo.petitions.models import Case, CaseCell, Petitioner, Referral, Status
 
@@ -122,8 +123,11 @@ def visible_case_count(user, action: str = "view") -> int:
     if not roots:
         return 0
     units = subtree_ids(roots)
-    registered = CaseCell.objects.filter(org_id__in=units).aggregate(n=Sum("cases"))["n"] or 0
-    return registered + Case.objects.filter(handler_id__in=units).exclude(org_id__in=units).count()
+    handed_down = (Case.objects.filter(AnyOf("handler", units)).exclude(AnyOf("org", units)).order_by()
+                   .values(n=Func(function="COUNT", template="COUNT(*)", output_field=IntegerField())))
+    total = (CaseCell.objects.filter(AnyOf("org", units))
+             .aggregate(n=Coalesce(Sum("cases"), 0) + Subquery(handed_down, output_field=IntegerField())))["n"]
+    return total or 0
 
 
 def cells_in(root: OrgUnit, period: Period, *, scope: str = "tree") -> QuerySet:

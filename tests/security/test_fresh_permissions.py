@@ -95,3 +95,14 @@ def test_bulk_writes_to_the_tree_change_scope_at_once(tree):
     OrgUnit.objects.filter(code="431125").update(path="/430000/431000/431125/")
     assert set(subtree_ids([tree["city"].path])) == set(before)
     assert made[0].pk in subtree_ids([tree["other_city"].path])
+
+
+def test_the_unit_picker_shows_a_renamed_or_added_unit_at_once(users, tree, login):
+    client = login(users["city"])
+    assert "东安县" in client.get("/petitions/").content.decode()
+    county = tree["county"]
+    county.name = "东安新县"
+    county.save()
+    add_org("431126", "后设县", parent=tree["city"])
+    html = client.get("/petitions/").content.decode()
+    assert "东安新县" in html and "后设县" in html and ">东安县<" not in html
