@@ -314,6 +314,13 @@ class CompactSelect(forms.Select):
         attributes = "".join(f" {key}" if value is True else f' {key}="{escape(value)}"'
                              for key, value in final.items() if value is not False)
         parts = [f'<select name="{escape(name)}"{attributes}>']
+        choices = self.choices
+        if isinstance(choices, ModelChoiceIterator) and choices.queryset.model is org_model():
+            if choices.field.empty_label is not None:
+                parts.append(self._option("", choices.field.empty_label, chosen))
+            parts.append(_org_options(choices, chosen, self._option))
+            parts.append("</select>")
+            return mark_safe("".join(parts))  # noqa: S308 — every value and label above is escaped
         for option_value, label in self._choice_pairs():
             if isinstance(label, list | tuple):  # an optgroup
                 parts.append(f'<optgroup label="{escape(option_value)}">')
@@ -334,8 +341,8 @@ class CompactSelect(forms.Select):
             return
         if choices.field.empty_label is not None:
             yield "", choices.field.empty_label
-        yield from _org_choices(choices) if choices.queryset.model is org_model() else (
-            choices.choice(obj) for obj in choices.queryset.all())
+        for obj in choices.queryset.all():
+            yield choices.choice(obj)
 
     @staticmethod
     def _option(value, label, chosen: set[str]) -> str:
@@ -344,26 +351,27 @@ class CompactSelect(forms.Select):
         return f'<option value="{escape(value)}"{selected}>{escape(label)}</option>'
 
 
-_ORG_CHOICES_KEPT = 256
-_org_choice_lists: dict[tuple, list[tuple[str, str]]] = {}
+_ORG_OPTIONS_KEPT = 256
+_org_options_kept: dict[tuple, str] = {}
 
 
-def _org_choices(choices: ModelChoiceIterator) -> list[tuple[str, str]]:
-    """A unit picker's (value, label) pairs, kept in this process for the org tree's version (`scope.tree_version`,
-    new after any write to a unit, its name included): a city's picker lists hundreds of units on every list page."""
+def _org_options(choices: ModelChoiceIterator, chosen: set[str], option: Callable[[Any, Any, set[str]], str]) -> str:
+    """A unit picker's <option>s, kept in this process for the org tree's version (`scope.tree_version`, new after
+    any write to a unit, its name included): a city's picker lists hundreds of units on every list page."""
     try:
         sql = str(choices.queryset.query)
     except EmptyResultSet:
-        return []
+        return ""
     field = choices.field
-    key = (tree_version(), sql, type(field), get_language())
-    pairs = _org_choice_lists.get(key)
-    if pairs is None:
-        pairs = [(str(field.prepare_value(obj)), field.label_from_instance(obj)) for obj in choices.queryset.all()]
-        if len(_org_choice_lists) >= _ORG_CHOICES_KEPT:
-            _org_choice_lists.clear()
-        _org_choice_lists[key] = pairs
-    return pairs
+    key = (tree_version(), sql, type(field), get_language(), frozenset(chosen))
+    html = _org_options_kept.get(key)
+    if html is None:
+        html = "".join(option(field.prepare_value(obj), field.label_from_instance(obj), chosen)
+                       for obj in choices.queryset.all())
+        if len(_org_options_kept) >= _ORG_OPTIONS_KEPT:
+            _org_options_kept.clear()
+        _org_options_kept[key] = html
+    return html
 
 
 class IdNumberField(forms.CharField):
