@@ -111,14 +111,15 @@ def test_import_registers_each_row_as_intake_does(tree, users, make_case):
     assert accepted.accepted_on == dt.date(2024, 5, 1) and accepted.current_due == dt.date(2024, 6, 30)
     assert closed.closed_on == dt.date(2025, 5, 20) and closed.result == "mediated" and closed.current_due is None
     assert sorted(first.petitioners.get().masked()) and first.petitioners.get().id_number == valid_id(1)
-    assert list(accepted.events.values_list("code", "actor_name")) == [("case.registered", "dongan"),
-                                                                       ("case.edited", "dongan")]
-    assert list(first.events.values_list("code", flat=True)) == ["case.registered"]
+    # One timeline entry per case, naming the state the ledger recorded; one audit entry per case, as stored.
+    assert list(accepted.events.values_list("code", "actor_name", "note")) == [
+        ("case.registered", "dongan", "从历史台账导入；台账记载的状态：已受理")]
+    assert list(first.events.values_list("code", "note")) == [("case.registered", "从历史台账导入")]
     entries = AuditEntry.objects.filter(object_type="petitions.case", object_id__in=[str(c.pk) for c in cases])
-    assert entries.filter(action="object.created").count() == 5
-    assert entries.filter(action="case.registered").count() == 5 and entries.filter(action="case.edited").count() == 2
+    assert sorted(entries.values_list("action", flat=True)) == ["object.created"] * 5
     created = entries.get(action="object.created", object_id=str(closed.pk)).data["after"]
     assert created["status"] == "closed" and created["is_repeat"] is True and created["number"] == closed.number
+    assert created["imported"] is True and created["closed_on"] == "2025-05-20"
     assert verify_chain()[1] is None
 
     def queries(n: int) -> int:
