@@ -55,7 +55,7 @@ def insert_objects(objs: Sequence[models.Model]) -> None:
     stamped = [f for f in fields if getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False)]
     stamp = [(f.attname, f.pre_save(objs[0], True)) for f in stamped]  # one moment for the batch
     # Other fields with their own pre_save (a masked copy of an encrypted field) run it per instance.
-    own = [(f, f.attname) for f in fields if type(f).pre_save is not models.Field.pre_save and f not in stamped]
+    own = [(f, f.attname) for f in fields if type(f).pre_save not in _PLAIN_PRE_SAVE and f not in stamped]
     as_is = [_AS_IS.get(type(f), ()) + (_AS_IS_POSTGRESQL.get(type(f), ()) if db.vendor == "postgresql" else ())
              for f in fields]
     checks = list(enumerate(zip(fields, as_is, strict=True)))
@@ -79,6 +79,9 @@ def insert_objects(objs: Sequence[models.Model]) -> None:
 
     insert_rows(model, [f.column for f in fields], (row(obj) for obj in objs))
 
+
+# `pre_save`s that only read the attribute (a date field's adds the auto_now stamp, taken once per batch above).
+_PLAIN_PRE_SAVE = {models.Field.pre_save, models.DateField.pre_save, models.DateTimeField.pre_save}
 
 # Django's own fields whose conversion returns these values unchanged (`get_db_prep_save` → `get_prep_value`).
 _TEXT, _INT = (type(None), str), (type(None), int)
