@@ -119,13 +119,35 @@ class PetitionImport(ImportSpec):
     def form_kwargs(self, ctx: ImportContext) -> dict:
         return {"user": ctx.user, "org": ctx.org}
 
+    def allowed_values(self, column: Column) -> list[str]:
+        """问题类别 offers the main types and 问题子类 the sub-types (the template's drop-downs, the error texts)."""
+        if column.field in ("category", "subcategory"):
+            items = CodeItem.objects.of("petition_category")
+            items = items.filter(parent__isnull=column.field == "category")
+            return list(items.values_list("name", flat=True))
+        return super().allowed_values(column)
+
     def prepare(self, ctx: ImportContext, data: dict) -> dict:
+        # A sub-type written as the category (家庭暴力 in 问题类型, as most ledgers do): its main type is the
+        # category and it the sub-type, unless the row names another sub-type itself.
+        parents = self._category_parents()
+        parent = parents.get(str(data.get("category") or ""))
+        if parent is not None and data.get("subcategory") in (None, "", data["category"]):
+            data["category"], data["subcategory"] = str(parent), data["category"]
         data["org"] = str(ctx.org.pk)
         data["import_key"] = services.import_key([str(ctx.org.pk), *(str(data.get(c.field, "")) for c in self.columns)])
         return data
 
     bulk = True
     batch_size = 1000
+
+    def _category_parents(self) -> dict[str, int]:
+        """pk (text, as the parsed cell holds it) → its main type's pk, for the sub-types; read once per file."""
+        cells = self._parsed_cells
+        if "_category_parents" not in cells:
+            cells["_category_parents"] = {str(pk): parent for pk, parent in CodeItem.objects.of(
+                "petition_category").filter(parent__isnull=False).values_list("pk", "parent_id")}
+        return cells["_category_parents"]
 
     def find_existing_many(self, ctx: ImportContext, rows: list[dict]) -> list[Case | None]:
         keys = list({data["import_key"] for data in rows})

@@ -200,3 +200,31 @@ def test_cli_export_is_masked_and_in_the_import_layout(tree, make_case, tmp_path
     assert rows[0] == HEADERS and len(rows) == 2
     assert rows[1][1:5] == ["来电", "婚姻家庭", "", "王**"] and rows[1][5] == "320***********0056"
     assert "王秀英" not in str(rows) and "赵" not in str(rows)
+
+
+def test_a_sub_type_written_as_the_category_fills_both_and_the_template_offers_main_types(tree, users):
+    """Most ledgers write 家庭暴力 under 问题类型: it is a sub-type of 婚姻家庭, and the row says so."""
+    from openpyxl import load_workbook
+
+    file = xlsx_file(["来访日期", "来源方式", "问题类型", "姓名"],
+                     [["2025-03-05", "来访", "家庭暴力", "甲"], ["2025-03-06", "来电", "婚姻家庭", "乙"]])
+    spec = get_spec("petitions")
+    result = spec.run_import(file, ImportContext(org=tree["county"], user=users["staff"]))
+    assert result.ok and result.created == 2, result.errors
+    kinds = sorted((c.category.name, c.subcategory.name if c.subcategory_id else "")
+                   for c in Case.objects.filter(org=tree["county"]))
+    assert kinds == [("婚姻家庭", ""), ("婚姻家庭", "家庭暴力")]
+    # A sub-type of another main type than the row's own sub-type column names is still an error on that row.
+    clash = xlsx_file(["登记日期", "来源方式", "问题类别", "问题子类"], [["2025-03-07", "来访", "家庭暴力", "劳动报酬"]])
+    clashed = spec.run_import(clash, ImportContext(org=tree["county"], user=users["staff"]))
+    assert not clashed.ok and Case.objects.filter(org=tree["county"]).count() == 2
+    # The template's drop-downs: main types under 问题类别, sub-types under 问题子类.
+    from jinguo.core.models import CodeItem
+
+    book = load_workbook(io.BytesIO(spec.template(ImportContext(org=tree["county"], user=users["staff"]))))
+    text = " ".join(str(c.value) for ws in book.worksheets for row in ws.iter_rows() for c in row if c.value)
+    main = list(CodeItem.objects.of("petition_category").filter(parent__isnull=True).values_list("name", flat=True))
+    assert all(name in text for name in main)
+    category = spec.columns[2]
+    assert category.field == "category" and "家庭暴力" not in spec.allowed_values(category)
+    assert "家庭暴力" in spec.allowed_values(spec.columns[3])
