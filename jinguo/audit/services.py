@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import operator
 import time as _time
 from dataclasses import dataclass
 from functools import cache, partial
@@ -145,9 +146,9 @@ def _insert(entries: list[AuditEntry]) -> None:
     data = convert["data"]
     at = {name: i for i, name in enumerate(_COLUMNS)}
     time_at, data_at = at["time"], at["data"]
-    rows = []
+    rows, values_of = [], operator.itemgetter(*_COLUMNS)  # the entries carry every value in their __dict__
     for entry in entries:
-        row = [getattr(entry, name) for name in _COLUMNS]
+        row = list(values_of(entry.__dict__))
         row[time_at] = time
         text = getattr(entry, "_data_json", None)
         row[data_at] = text if text is not None else data.get_db_prep_save(entry.data, connection)

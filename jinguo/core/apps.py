@@ -6,3 +6,6 @@ class CoreConfig(AppConfig):
     name = "jinguo.core"
     label = "core"
     verbose_name = _("基础")
+
+    def ready(self) -> None:
+        from jinguo.core import lookups  # noqa: F401 — registers `__any_of`

@@ -95,7 +95,12 @@ def snapshot(obj: models.Model) -> dict[str, Any]:
 
 def _loaded(obj: models.Model) -> bool:
     """Every stored field's value is in the instance (none deferred): read them from it directly."""
-    return all(attname in obj.__dict__ for attname, _masked in _snapshot_fields(type(obj)))
+    return _attnames(type(obj)) <= obj.__dict__.keys()
+
+
+@cache
+def _attnames(model: type[models.Model]) -> frozenset[str]:
+    return frozenset(attname for attname, _masked in _snapshot_fields(model))
 
 
 def _send(signal: Signal, **kwargs) -> Any:

@@ -443,6 +443,15 @@ class RowValidator:
         from jinguo.core.bulk import instance_factory
 
         self._new_instance = instance_factory(form._meta.model)
+        self._construct = None
+        if self._plan is not None:  # `construct_instance` without a BoundField per field per row
+            fields, exclude = form._meta.fields, form._meta.exclude
+            self._construct = [
+                (f, f.name, f.has_default(), form.fields[f.name].widget, form.fields[f.name].empty_values)
+                for f in form._meta.model._meta.fields
+                if f.editable and not isinstance(f, models.AutoField | models.FileField) and f.name in form.fields
+                and (fields is None or f.name in fields) and not (exclude and f.name in exclude)]
+        self._exclusions: set[str] | None = None  # the same for every row that reaches the model checks
 
     def validate(self, data: dict) -> forms.ModelForm:
         """The form bound to `data` and validated: `errors`, `cleaned_data` and `instance` (unsaved) as usual.
@@ -469,9 +478,21 @@ class RowValidator:
                     form.add_error(name, exc)
         form._clean_form()
         if not form._errors:
-            construct_instance(form, form.instance, form._meta.fields, form._meta.exclude)
+            if self._construct is None:
+                construct_instance(form, form.instance, form._meta.fields, form._meta.exclude)
+            else:
+                cleaned, instance, empty = form.cleaned_data, form.instance, {}
+                for f, name, has_default, widget, empty_values in self._construct:
+                    if name not in cleaned:
+                        continue
+                    if (has_default and widget.value_omitted_from_data(data, empty, name)
+                            and cleaned.get(name) in empty_values):
+                        continue  # the model's default stands, as construct_instance leaves it
+                    f.save_form_data(instance, cleaned[name])
+            if self._exclusions is None:
+                self._exclusions = form._get_validation_exclusions() | self._chosen
             try:
-                self._clean_model_fields(form.instance, form._get_validation_exclusions() | self._chosen)
+                self._clean_model_fields(form.instance, self._exclusions)
                 form.instance.clean()
             except forms.ValidationError as exc:
                 form._update_errors(exc)
@@ -513,12 +534,11 @@ def _remembered(clean: Callable[[Any], Any], size: int = 4096) -> Callable[[Any]
     memory: dict[Any, Any] = {}
 
     def remembered(value):
+        key = (value.__class__, tuple(value) if value.__class__ is list else value)
         try:
-            key = (value.__class__, tuple(value) if isinstance(value, list) else value)
-            hash(key)
-        except TypeError:
+            hit = memory.get(key, _MISSING)
+        except TypeError:  # unhashable
             return clean(value)
-        hit = memory.get(key, _MISSING)
         if hit is _MISSING:
             try:
                 hit = (True, clean(value))

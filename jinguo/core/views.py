@@ -288,6 +288,8 @@ class ObjectEditView(ScopedViewMixin, View):
                     recheck_visible(obj, request.user, "change")
             except PermissionDenied as exc:
                 form.add_error(None, str(exc))
+            except ValidationError as exc:  # a rule only the service can check (a person's ID against her name)
+                form.add_error(None, "；".join(exc.messages))
             except EditConflict as exc:
                 form.add_error(None, str(exc))
                 return self.render(obj, form, status=409)

@@ -101,7 +101,8 @@ class ActivityImport(ImportSpec):
         if not wanted:
             return [None] * len(rows)
         stored = self.base_queryset(ctx, "change").filter(
-            org_id__in={k[0] for k in wanted}, start_date__in={k[1] for k in wanted}, title__in={k[2] for k in wanted})
+            org_id__any_of=list({k[0] for k in wanted}), start_date__any_of=list({k[1] for k in wanted}),
+            title__any_of=list({k[2] for k in wanted}))
         found = {(a.org_id, a.start_date.isoformat(), a.title): a for a in stored}
         return [found.get(k) if k is not None else None for k in keys]
 

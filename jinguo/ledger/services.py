@@ -8,7 +8,7 @@ from decimal import Decimal
 from django.db import transaction
 
 from jinguo.audit.services import record_created_many, record_event
-from jinguo.core.bulk import create_objects, insert_rows
+from jinguo.core.bulk import create_objects, insert_rows, pack, unpack
 from jinguo.core.events import Event
 from jinguo.core.scope import ancestor_paths
 from jinguo.ledger.models import Activity, ActivityFigure, ActivityPartner, Measure
@@ -75,6 +75,12 @@ class NewActivity:
     figures: dict[Measure, Decimal] = field(default_factory=dict)
     partners: list[str] = field(default_factory=list)
 
+    def __getstate__(self) -> dict:  # spooled between validating and writing (core.excel.run)
+        return {**self.__dict__, "activity": pack(self.activity)}
+
+    def __setstate__(self, state: dict) -> None:
+        self.__dict__.update(state, activity=unpack(state["activity"]))
+
 
 @transaction.atomic
 def create_activities(items: list[NewActivity]) -> list[Activity]:
@@ -106,5 +112,5 @@ def create_activities(items: list[NewActivity]) -> list[Activity]:
                      for measure, value in item.figures.items()},
          "partners": item.partners}
         for item in items])
-    add_to_cells(Activity.objects.filter(pk__in=[a.pk for a in activities]))
+    add_to_cells(Activity.objects.filter(pk__any_of=[a.pk for a in activities]))
     return activities

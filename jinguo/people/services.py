@@ -7,9 +7,11 @@ import datetime as dt
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Count, Sum
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from jinguo.audit.services import record_change, record_event
@@ -17,6 +19,7 @@ from jinguo.core.actions import StateMachine
 from jinguo.core.changelog import snapshot
 from jinguo.core.crypto import search_hash
 from jinguo.core.events import Event
+from jinguo.core.idcard import mask_name
 from jinguo.core.periods import Period
 from jinguo.people.models import Aid, CivilizedPost, Honour, Level, Loan, Person, ServiceRecord, Talent, Volunteer
 
@@ -33,6 +36,11 @@ def person_for(*, name: str, id_number: str = "", phone: str = "", address: str 
     id_hash = search_hash(id_number) if id_number else ""
     candidates = Person.objects.all() if unit is None else Person.objects.listed_under(unit.jurisdiction())
     person = candidates.filter(id_hash=id_hash).order_by("pk").first() if id_hash else None
+    if person is not None and _plain_name(name) and _plain_name(person.name) and \
+            _plain_name(name) != _plain_name(person.name):
+        # One mistyped digit would hang this entry on another woman: say so instead of merging silently.
+        raise ValidationError(_("该身份证号已登记为“%(stored)s”，与填写的姓名“%(name)s”不一致：请核对身份证号或姓名。")
+                              % {"stored": mask_name(person.name), "name": name.strip()})
     if person is None:
         person = Person(name=name.strip(), id_number=id_number, id_hash=id_hash)
         if id_number:
@@ -45,6 +53,10 @@ def person_for(*, name: str, id_number: str = "", phone: str = "", address: str 
     if person._state.adding or person.phone_hash or person.address:
         person.save()
     return person
+
+
+def _plain_name(name: str) -> str:
+    return "".join((name or "").split())
 
 
 def update_person(person: Person, *, name: str, phone: str = "", address: str = "") -> Person:

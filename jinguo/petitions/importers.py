@@ -53,6 +53,7 @@ class HistoricalCaseForm(ScopedModelForm):
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
+        self.today = timezone.localdate()  # once per form: an import validates thousands of rows with one
         self.fields["summary"].required = False
         self.fields["category"].queryset = CodeItem.objects.of("petition_category").filter(parent__isnull=True)
         self.fields["subcategory"].queryset = CodeItem.objects.of("petition_category").filter(parent__isnull=False)
@@ -70,7 +71,7 @@ class HistoricalCaseForm(ScopedModelForm):
             self.add_error("closed_on", _("办理状态为“%(s)s”时须填写办结日期。") % {"s": Status(status).label})
         if closed_on and received and closed_on < received:
             self.add_error("closed_on", _("办结日期早于登记日期。"))
-        if received and received > timezone.localdate():
+        if received and received > self.today:
             self.add_error("received_date", _("登记日期不能晚于今天。"))
         return cleaned
 
@@ -118,7 +119,21 @@ class PetitionImport(ImportSpec):
     def form_kwargs(self, ctx: ImportContext) -> dict:
         return {"user": ctx.user, "org": ctx.org}
 
+    def allowed_values(self, column: Column) -> list[str]:
+        """问题类别 offers the main types and 问题子类 the sub-types (the template's drop-downs, the error texts)."""
+        if column.field in ("category", "subcategory"):
+            items = CodeItem.objects.of("petition_category")
+            items = items.filter(parent__isnull=column.field == "category")
+            return list(items.values_list("name", flat=True))
+        return super().allowed_values(column)
+
     def prepare(self, ctx: ImportContext, data: dict) -> dict:
+        # A sub-type written as the category (家庭暴力 in 问题类型, as most ledgers do): its main type is the
+        # category and it the sub-type, unless the row names another sub-type itself.
+        parents = self._category_parents()
+        parent = parents.get(str(data.get("category") or ""))
+        if parent is not None and data.get("subcategory") in (None, "", data["category"]):
+            data["category"], data["subcategory"] = str(parent), data["category"]
         data["org"] = str(ctx.org.pk)
         data["import_key"] = services.import_key([str(ctx.org.pk), *(str(data.get(c.field, "")) for c in self.columns)])
         return data
@@ -126,9 +141,17 @@ class PetitionImport(ImportSpec):
     bulk = True
     batch_size = 1000
 
+    def _category_parents(self) -> dict[str, int]:
+        """pk (text, as the parsed cell holds it) → its main type's pk, for the sub-types; read once per file."""
+        cells = self._parsed_cells
+        if "_category_parents" not in cells:
+            cells["_category_parents"] = {str(pk): parent for pk, parent in CodeItem.objects.of(
+                "petition_category").filter(parent__isnull=False).values_list("pk", "parent_id")}
+        return cells["_category_parents"]
+
     def find_existing_many(self, ctx: ImportContext, rows: list[dict]) -> list[Case | None]:
-        keys = {data["import_key"] for data in rows}
-        found = {case.import_key: case for case in self.base_queryset(ctx, "change").filter(import_key__in=keys)}
+        keys = list({data["import_key"] for data in rows})
+        found = {case.import_key: case for case in self.base_queryset(ctx, "change").filter(import_key__any_of=keys)}
         return [found.get(data["import_key"]) for data in rows]
 
     def save(self, ctx: ImportContext, form: HistoricalCaseForm) -> Case:

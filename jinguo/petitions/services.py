@@ -25,7 +25,7 @@ from jinguo.audit.services import record_created_many, record_event, record_even
 from jinguo.core.actions import StateMachine
 from jinguo.core.actions import TransitionError as StateTransitionError
 from jinguo.core.auditcontext import current
-from jinguo.core.bulk import create_objects
+from jinguo.core.bulk import create_objects, instance_factory, pack, unpack
 from jinguo.core.crypto import search_hash
 from jinguo.core.events import Event
 from jinguo.core.scope import scope_paths, subtree_ids
@@ -110,35 +110,47 @@ REPEAT_WINDOW = dt.timedelta(days=365)
 
 
 def repeated_cases(cases: list[Case], petitioners: list[Petitioner], *, user=None) -> set[int]:
-    """Ids of the stored `cases` one of whose `petitioners` (stored) gave an ID number or phone already registered
-    in the 12 months before, anywhere in the registering user's visible subtree (without a user: the cases' units'
-    subtrees). "Before" is by registration time, then by id, so of two registrations at the same moment only the
-    later one is a repeat."""
+    """Ids of the stored `cases` one of whose `petitioners` (stored, or about to be) gave an ID number or phone
+    already registered in the 12 months before, anywhere in the registering user's visible subtree (without a user:
+    the cases' units' subtrees). "Before" is by registration time, then by id, so of two registrations at the same
+    moment only the later one is a repeat."""
     id_hashes = {p.id_hash for p in petitioners if p.id_hash}
     phone_hashes = {p.phone_hash for p in petitioners if p.phone_hash}
     if not id_hashes and not phone_hashes:
         return set()
     if user is not None:
-        visible = Case.objects.visible_to(user, "view")
+        units = set(subtree_ids(scope_paths(user, Case.scope_roles["view"])))
     else:
-        visible = Case.objects.filter(org__in=subtree_ids({case.org.path for case in cases}))
+        units = set(subtree_ids({case.org.path for case in cases}))
     times = [case.received_at for case in cases]
-    earlier = visible.filter(received_at__gte=min(times) - REPEAT_WINDOW, received_at__lte=max(times))
-    match = Q(id_hash__in=id_hashes) if id_hashes else Q()
+    match = Q(id_hash__any_of=list(id_hashes)) if id_hashes else Q()
     if phone_hashes:
-        match |= Q(phone_hash__in=phone_hashes)
+        match |= Q(phone_hash__any_of=list(phone_hashes))
 
     def keys(id_hash: str, phone_hash: str) -> list[tuple[str, str]]:
         return [key for key in (("id", id_hash), ("phone", phone_hash)) if key[1]]
 
+    # The hashes' own indexes find the few registrations with these numbers, then their cases by primary key; the
+    # window and the scope are checked here (joined to the visible cases or to the window's, the database read
+    # every case of the subtree or of the window, once per chunk of an import).
     registered: dict[tuple[str, str], list[tuple[dt.datetime, int]]] = defaultdict(list)
-    for case_id, received_at, id_hash, phone_hash in Petitioner.objects.filter(match, case__in=earlier).values_list(
-            "case_id", "case__received_at", "id_hash", "phone_hash"):
-        for key in keys(id_hash, phone_hash):
-            registered[key].append((received_at, case_id))
+    since, until = min(times) - REPEAT_WINDOW, max(times)
+    found = list(Petitioner.objects.filter(match).order_by().values_list("case_id", "id_hash", "phone_hash"))
+    if found:
+        ids = list({case_id for case_id, _id, _phone in found})
+        stored = {pk: (received_at, org_id) for pk, received_at, org_id in Case.objects.filter(
+            pk__any_of=ids).order_by().values_list("pk", "received_at", "org_id")}
+        for case_id, id_hash, phone_hash in found:
+            received_at, org_id = stored[case_id]
+            if org_id in units and since <= received_at <= until:
+                for key in keys(id_hash, phone_hash):
+                    registered[key].append((received_at, case_id))
+    received = {case.pk: case.received_at for case in cases}
     keys_of: dict[int, list[tuple[str, str]]] = defaultdict(list)
-    for p in petitioners:
+    for p in petitioners:  # stored or about to be: each other's earlier registrations too
         keys_of[p.case_id].extend(keys(p.id_hash, p.phone_hash))
+        for key in keys(p.id_hash, p.phone_hash):
+            registered[key].append((received[p.case_id], p.case_id))
     repeats = set()
     for case in cases:
         mine = (case.received_at, case.pk)
@@ -148,11 +160,12 @@ def repeated_cases(cases: list[Case], petitioners: list[Petitioner], *, user=Non
     return repeats
 
 
-def _petitioner(case: Case, data: PetitionerData) -> Petitioner:
-    return Petitioner(case=case, name=data.name.strip(), sex=data.sex or Petitioner.Sex.FEMALE, age=data.age,
-                      marital_status=data.marital_status or "", id_number=data.id_number,
-                      id_hash=search_hash(data.id_number), phone=data.phone, phone_hash=search_hash(data.phone),
-                      address=data.address.strip())
+def _petitioner(case: Case, data: PetitionerData, new=Petitioner) -> Petitioner:
+    """An unsaved petitioner of a stored `case` (`new`: the model, or `instance_factory(Petitioner)` for many)."""
+    return new(case_id=case.pk, name=data.name.strip(), sex=data.sex or Petitioner.Sex.FEMALE, age=data.age,
+               marital_status=data.marital_status or "", id_number=data.id_number,
+               id_hash=search_hash(data.id_number), phone=data.phone, phone_hash=search_hash(data.phone),
+               address=data.address.strip())
 
 
 def _open(case: Case, number: str, limits: TimeLimits, petitioners: list[PetitionerData]) -> None:
@@ -518,13 +531,19 @@ class HistoricalCase:
     closed_on: dt.date | None = None
     result: str = ""
 
+    def __getstate__(self) -> dict:  # spooled between validating and writing (core.excel.run)
+        return {**self.__dict__, "case": pack(self.case)}
+
+    def __setstate__(self, state: dict) -> None:
+        self.__dict__.update(state, case=unpack(state["case"]))
+
 
 @transaction.atomic
 def import_historical(items: list[HistoricalCase], *, actor=None) -> list[Case]:
-    """Rows of an old ledger: registered as `register_case` registers (numbers, deadlines, colour, repeats, one
-    timeline entry and audit event each), then put straight into their recorded state — one more timeline entry
-    says so; the old steps themselves are not invented. One insert per table for the whole list, and one audit
-    entry holding each case as stored."""
+    """Rows of an old ledger: registered as `register_case` registers (numbers, deadlines, colour, repeats), put
+    straight into their recorded state — the old steps themselves are not invented. One insert per table for the
+    whole list; each case gets one timeline entry (which names the recorded state) and one audit entry holding
+    it as stored (`imported`), not an event per step: the audit trail's cost is an import's largest."""
     limits: dict[int, TimeLimits] = {}
     by_year: dict[tuple[int, int], list[Case]] = defaultdict(list)
     for item in items:
@@ -540,20 +559,27 @@ def import_historical(items: list[HistoricalCase], *, actor=None) -> list[Case]:
         _open(case, numbers[id(case)], limits[case.org_id], item.petitioners)
         _recorded_state(case, item, limits[case.org_id])
     cases = create_objects([item.case for item in items])
-    petitioners = create_objects([_petitioner(item.case, p) for item in items for p in item.petitioners])
-    repeats = repeated_cases(cases, petitioners, user=actor)
+    new_petitioner = instance_factory(Petitioner)
+    petitioners = [_petitioner(item.case, p, new_petitioner) for item in items for p in item.petitioners]
+    repeats = repeated_cases(cases, petitioners, user=actor)  # before they are stored: the query finds fewer
+    create_objects(petitioners)
     if repeats:
         Case.objects.filter(pk__in=repeats).update(is_repeat=True)
     for case in cases:
         case.is_repeat = case.pk in repeats
-    add_to_cells(Case.objects.filter(pk__in=[case.pk for case in cases]))  # past Case.save: the roll-up by hand
-    record_created_many(cases)
-    _steps(cases, Event.CASE_REGISTERED, actor=actor, notes=[_("从历史台账导入")] * len(cases),
-           data=[{"channel": c.channel.name, "category": c.category.name, "repeat": c.is_repeat} for c in cases])
-    moved = [item for item in items if item.status != Status.REGISTERED]
-    if moved:
-        _steps([item.case for item in moved], Event.CASE_EDITED, actor=actor, data=[{} for _item in moved],
-               notes=[_("历史台账记载的状态：%(s)s") % {"s": Status(item.status).label} for item in moved])
+    add_to_cells(Case.objects.filter(pk__any_of=[case.pk for case in cases]))  # past Case.save: the roll-up by hand
+    record_created_many(cases, [{"imported": True} for _case in cases])
+    ctx = current()
+    actor_id, actor_name = getattr(actor, "pk", ctx.actor_id), getattr(actor, "username", "") or ctx.actor_name
+    imported, recorded = _("从历史台账导入"), _("从历史台账导入；台账记载的状态：%(s)s")
+    new_event, code = instance_factory(CaseEvent), str(Event.CASE_REGISTERED)
+    notes = {status: imported if status == Status.REGISTERED else recorded % {"s": Status(status).label}
+             for status in {item.status for item in items}}
+    create_objects([  # the timeline's one entry; the audit trail has the case's own entry, as stored, just above
+        new_event(case_id=case.pk, code=code, actor_id=actor_id, actor_name=actor_name, org_id=case.org_id,
+                  note=notes[item.status], data={"channel": case.channel.name, "category": case.category.name,
+                                                 "repeat": case.is_repeat, "imported": True})
+        for case, item in zip(cases, items, strict=True)])
     return cases
 
 

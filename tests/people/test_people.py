@@ -58,6 +58,22 @@ def test_bad_id_and_unknown_group_are_reported_by_row_and_column(tree):
     assert Person.objects.count() == 0
 
 
+def test_an_id_number_registered_under_another_name_is_refused_not_merged(tree, users, login):
+    """One mistyped digit must not hang a record on another woman: the row (or the form) says so, masked."""
+    first = sheet(["姓名", "身份证号", "帮扶类别", "纳入日期"], [["王秀英", ID, "贫困母亲", "2025-01-05"]])
+    assert get_spec("beneficiaries").run_import(first, ImportContext(org=tree["county"])).ok
+    second = sheet(["姓名", "身份证号", "帮扶类别", "纳入日期"],
+                   [["李丽", "110108200003154573", "贫困母亲", "2025-01-05"], ["刘丽", ID, "单亲困难母亲", "2025-02-05"]])
+    result = get_spec("beneficiaries").run_import(second, ImportContext(org=tree["county"]))
+    assert not result.ok and [e.row for e in result.errors] == [3]
+    assert "王**" in result.errors[0].message and "王秀英" not in result.errors[0].message
+    assert Person.objects.count() == 1 and Beneficiary.objects.count() == 1  # all or nothing
+    # The same ID with the name written with a space in it is the same woman.
+    spaced = sheet(["姓名", "身份证号", "帮扶类别", "纳入日期"], [["王 秀英", ID, "单亲困难母亲", "2025-02-05"]])
+    assert get_spec("beneficiaries").run_import(spaced, ImportContext(org=tree["county"])).ok
+    assert Person.objects.count() == 1 and Beneficiary.objects.count() == 2
+
+
 def _beneficiary(org, group="贫困母亲", id_number=ID):
     person = services.person_for(name="王秀英", id_number=id_number)
     return Beneficiary.objects.create(org=org, person=person, since=D(2025, 1, 1),
@@ -161,7 +177,7 @@ def test_unmask_person_is_logged(tree, users, login):
 
 def test_volunteer_hours_from_ledger_activities(tree, users, login, make_activity):
     activity = make_activity(tree["county"], "三八宣传", "2025-03-08", materials=100)
-    volunteer = Volunteer.objects.create(org=tree["county"], person=services.person_for(name="志", id_number=ID),
+    volunteer = Volunteer.objects.create(org=tree["county"], person=services.person_for(name="王秀英", id_number=ID),
                                          joined_on=D(2025, 1, 1))
     client = login(users["staff"])
     client.post(reverse("people:service_add", args=[volunteer.pk]), {"activity": activity.pk, "hours": "3.5"})

@@ -111,14 +111,15 @@ def test_import_registers_each_row_as_intake_does(tree, users, make_case):
     assert accepted.accepted_on == dt.date(2024, 5, 1) and accepted.current_due == dt.date(2024, 6, 30)
     assert closed.closed_on == dt.date(2025, 5, 20) and closed.result == "mediated" and closed.current_due is None
     assert sorted(first.petitioners.get().masked()) and first.petitioners.get().id_number == valid_id(1)
-    assert list(accepted.events.values_list("code", "actor_name")) == [("case.registered", "dongan"),
-                                                                       ("case.edited", "dongan")]
-    assert list(first.events.values_list("code", flat=True)) == ["case.registered"]
+    # One timeline entry per case, naming the state the ledger recorded; one audit entry per case, as stored.
+    assert list(accepted.events.values_list("code", "actor_name", "note")) == [
+        ("case.registered", "dongan", "从历史台账导入；台账记载的状态：已受理")]
+    assert list(first.events.values_list("code", "note")) == [("case.registered", "从历史台账导入")]
     entries = AuditEntry.objects.filter(object_type="petitions.case", object_id__in=[str(c.pk) for c in cases])
-    assert entries.filter(action="object.created").count() == 5
-    assert entries.filter(action="case.registered").count() == 5 and entries.filter(action="case.edited").count() == 2
+    assert sorted(entries.values_list("action", flat=True)) == ["object.created"] * 5
     created = entries.get(action="object.created", object_id=str(closed.pk)).data["after"]
     assert created["status"] == "closed" and created["is_repeat"] is True and created["number"] == closed.number
+    assert created["imported"] is True and created["closed_on"] == "2025-05-20"
     assert verify_chain()[1] is None
 
     def queries(n: int) -> int:
@@ -199,3 +200,31 @@ def test_cli_export_is_masked_and_in_the_import_layout(tree, make_case, tmp_path
     assert rows[0] == HEADERS and len(rows) == 2
     assert rows[1][1:5] == ["来电", "婚姻家庭", "", "王**"] and rows[1][5] == "320***********0056"
     assert "王秀英" not in str(rows) and "赵" not in str(rows)
+
+
+def test_a_sub_type_written_as_the_category_fills_both_and_the_template_offers_main_types(tree, users):
+    """Most ledgers write 家庭暴力 under 问题类型: it is a sub-type of 婚姻家庭, and the row says so."""
+    from openpyxl import load_workbook
+
+    file = xlsx_file(["来访日期", "来源方式", "问题类型", "姓名"],
+                     [["2025-03-05", "来访", "家庭暴力", "甲"], ["2025-03-06", "来电", "婚姻家庭", "乙"]])
+    spec = get_spec("petitions")
+    result = spec.run_import(file, ImportContext(org=tree["county"], user=users["staff"]))
+    assert result.ok and result.created == 2, result.errors
+    kinds = sorted((c.category.name, c.subcategory.name if c.subcategory_id else "")
+                   for c in Case.objects.filter(org=tree["county"]))
+    assert kinds == [("婚姻家庭", ""), ("婚姻家庭", "家庭暴力")]
+    # A sub-type of another main type than the row's own sub-type column names is still an error on that row.
+    clash = xlsx_file(["登记日期", "来源方式", "问题类别", "问题子类"], [["2025-03-07", "来访", "家庭暴力", "劳动报酬"]])
+    clashed = spec.run_import(clash, ImportContext(org=tree["county"], user=users["staff"]))
+    assert not clashed.ok and Case.objects.filter(org=tree["county"]).count() == 2
+    # The template's drop-downs: main types under 问题类别, sub-types under 问题子类.
+    from jinguo.core.models import CodeItem
+
+    book = load_workbook(io.BytesIO(spec.template(ImportContext(org=tree["county"], user=users["staff"]))))
+    text = " ".join(str(c.value) for ws in book.worksheets for row in ws.iter_rows() for c in row if c.value)
+    main = list(CodeItem.objects.of("petition_category").filter(parent__isnull=True).values_list("name", flat=True))
+    assert all(name in text for name in main)
+    category = spec.columns[2]
+    assert category.field == "category" and "家庭暴力" not in spec.allowed_values(category)
+    assert "家庭暴力" in spec.allowed_values(spec.columns[3])
