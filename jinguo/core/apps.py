@@ -8,4 +8,4 @@ class CoreConfig(AppConfig):
     verbose_name = _("基础")
 
     def ready(self) -> None:
-        from jinguo.core import lookups  # noqa: F401 — registers `__any_of`
+        from jinguo.core import sql  # noqa: F401 — registers the `__any_of` lookup

@@ -9,7 +9,19 @@ from collections.abc import Callable, Iterable
 from typing import Any
 
 from django.db import DEFAULT_DB_ALIAS, connections
-from django.db.models import Aggregate, BooleanField, CharField, Expression, F, JSONField, QuerySet, TextField, Value
+from django.db.models import (
+    Aggregate,
+    CharField,
+    F,
+    Field,
+    ForeignObject,
+    JSONField,
+    Q,
+    QuerySet,
+    TextField,
+    Value,
+)
+from django.db.models.lookups import In
 
 
 class GroupConcat(Aggregate):
@@ -27,42 +39,35 @@ class GroupConcat(Aggregate):
         return self.as_sql(compiler, connection, function="GROUP_CONCAT", **extra_context)
 
 
-class AnyOf(Expression):
-    """`field IN (ids)` with the ids as one parameter — `= ANY(%s)` (an array) on PostgreSQL, `IN (SELECT value FROM
-    json_each(%s))` on SQLite — for filters on a long list of ids (a city's units in every scoped query): `field__in`
-    builds, checks and binds one parameter per id, which cost a list request more than its query took to run. The
-    database sees the same condition (PostgreSQL turns an IN list into `= ANY` of an array itself)."""
+class AnyOfLookup(In):
+    """`field__any_of=[…]`: `field IN (…)` with the values as ONE parameter — `field = ANY(%s)` (an array) on
+    PostgreSQL, `field IN (SELECT value FROM json_each(%s))` on SQLite. For filters on long lists (a city's units in
+    every scoped query, a thousand keys or ids per chunk of an import): `__in` builds, checks and binds one
+    parameter per value, and each such query is a new text of a thousand placeholders that the driver parses in
+    Python and the server plans afresh. The database sees the same condition (PostgreSQL turns an IN list into
+    `= ANY` of an array itself). A subquery on the right is a plain IN."""
 
-    conditional = True
-    output_field = BooleanField()
-
-    def __init__(self, field: str, ids: Iterable[int]) -> None:
-        super().__init__()
-        self.target = F(field)
-        self.ids = [int(pk) for pk in ids]
-
-    def __repr__(self) -> str:
-        return f"AnyOf({self.target.name!r}, {len(self.ids)} ids)"
-
-    def get_source_expressions(self):
-        return [self.target]
-
-    def set_source_expressions(self, exprs) -> None:
-        (self.target,) = exprs
-
-    def resolve_expression(self, query=None, allow_joins=True, reuse=None, summarize=False, for_save=False):
-        clone = self.copy()
-        clone.is_summary = summarize
-        clone.target = self.target.resolve_expression(query, allow_joins, reuse, summarize, for_save)
-        return clone
+    lookup_name = "any_of"
 
     def as_sql(self, compiler, connection):
-        column, params = compiler.compile(self.target)
-        if not self.ids:
-            return "1 = 0", []
+        if not isinstance(self.rhs, list | tuple | set | frozenset):
+            return super().as_sql(compiler, connection)
+        lhs, lhs_params = self.process_lhs(compiler, connection)
+        field = self.lhs.output_field
+        values = [field.get_db_prep_value(value, connection, prepared=True) for value in self.rhs if value is not None]
         if connection.vendor == "postgresql":
-            return f"{column} = ANY(%s)", [*params, self.ids]
-        return f"{column} IN (SELECT value FROM json_each(%s))", [*params, json.dumps(self.ids)]  # noqa: S608 — a column
+            return f"{lhs} = ANY(%s)", (*lhs_params, values)
+        return (f"{lhs} IN (SELECT value FROM json_each(%s))",  # noqa: S608 — a column, values are a parameter
+                (*lhs_params, json.dumps(values, default=str)))
+
+
+Field.register_lookup(AnyOfLookup)
+ForeignObject.register_lookup(AnyOfLookup)  # a relation's values: the target's keys (ints, not instances)
+
+
+def AnyOf(field: str, values: Iterable[Any]) -> Q:
+    """`Q(field__any_of=values)`: see `AnyOfLookup`."""
+    return Q(**{f"{field}__any_of": list(values)})
 
 
 class CompiledQuery:

@@ -88,6 +88,7 @@ class PetitionImport(ImportSpec):
     model = Case
     form_class = HistoricalCaseForm
     natural_key = ("import_key",)
+    personal_fields = ("name", "id_number", "phone", "address")  # the petitioner's, stored encrypted on her record
     columns = [
         Column(_("登记日期"), "received_date", kind="date", required=True, width=12,
                aliases=("来信来访日期", "日期", "来访日期", "受理日期", "登记时间", "来访时间", "信访日期", "接待日期"),

@@ -124,6 +124,7 @@ def test_the_preview_marks_each_problem_on_its_cell_and_masks_personal_data(tree
     assert any("不存在的类别" in c and "不在可选值中" in c for c in cells), cells
     assert any("2025-13-40" in c for c in cells), cells
     assert "43112219900101123X" not in page and "431***" in page  # masked, as everywhere outside the record
+    assert "来访人1" not in page and "来**" in page  # the petitioner's name too
     assert "可导入" in page
     assert not Case.objects.exists()  # a preview writes nothing
 

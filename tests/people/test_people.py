@@ -63,7 +63,8 @@ def test_an_id_number_registered_under_another_name_is_refused_not_merged(tree, 
     first = sheet(["姓名", "身份证号", "帮扶类别", "纳入日期"], [["王秀英", ID, "贫困母亲", "2025-01-05"]])
     assert get_spec("beneficiaries").run_import(first, ImportContext(org=tree["county"])).ok
     second = sheet(["姓名", "身份证号", "帮扶类别", "纳入日期"],
-                   [["李丽", "110108200003154573", "贫困母亲", "2025-01-05"], ["刘丽", ID, "单亲困难母亲", "2025-02-05"]])
+                   [["李丽", "110108200003154573", "贫困母亲", "2025-01-05"],
+                    ["刘丽", ID, "单亲困难母亲", "2025-02-05"]])
     result = get_spec("beneficiaries").run_import(second, ImportContext(org=tree["county"]))
     assert not result.ok and [e.row for e in result.errors] == [3]
     assert "王**" in result.errors[0].message and "王秀英" not in result.errors[0].message

@@ -215,7 +215,8 @@ def test_a_sub_type_written_as_the_category_fills_both_and_the_template_offers_m
                    for c in Case.objects.filter(org=tree["county"]))
     assert kinds == [("婚姻家庭", ""), ("婚姻家庭", "家庭暴力")]
     # A sub-type of another main type than the row's own sub-type column names is still an error on that row.
-    clash = xlsx_file(["登记日期", "来源方式", "问题类别", "问题子类"], [["2025-03-07", "来访", "家庭暴力", "劳动报酬"]])
+    clash = xlsx_file(["登记日期", "来源方式", "问题类别", "问题子类"],
+                      [["2025-03-07", "来访", "家庭暴力", "劳动报酬"]])
     clashed = spec.run_import(clash, ImportContext(org=tree["county"], user=users["staff"]))
     assert not clashed.ok and Case.objects.filter(org=tree["county"]).count() == 2
     # The template's drop-downs: main types under 问题类别, sub-types under 问题子类.

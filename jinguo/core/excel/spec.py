@@ -230,6 +230,7 @@ class ImportSpec:
     # `save_many` (which must audit what it writes); rows updating stored records still go one by one through
     # `save`, so their audit entries keep the usual before/after diff.
     bulk: bool = False
+    personal_fields: tuple[str, ...] = ()  # form fields of personal data beyond the model's encrypted ones: masked
     batch_size: int = 1
 
     def bulk_row(self, ctx: ImportContext, form: forms.ModelForm) -> Any:
@@ -260,14 +261,14 @@ class ImportSpec:
 
     # Personal data in error texts --------------------------------------------------------------------------------
     def personal_masks(self, ctx: ImportContext) -> dict[str, Callable[[str], str]]:
-        """Form field → mask, for the columns holding personal data (the model's encrypted fields and the people
-        registries' person columns). Their values appear in stored error texts only masked."""
+        """Form field → mask, for the columns holding personal data (the model's encrypted fields, the people
+        registries' person columns and a spec's `personal_fields`: a case's petitioner columns). Their values appear in stored error texts only masked."""
         from jinguo.core.fields import EncryptedTextField
 
         encrypted = {f.name for f in self.model._meta.get_fields() if isinstance(f, EncryptedTextField)}
         masks = {}
         for column in self.columns_for(ctx):
-            if column.field in encrypted or column.field in _PERSONAL_COLUMNS:
+            if column.field in encrypted or column.field in _PERSONAL_COLUMNS or column.field in self.personal_fields:
                 masks[column.field] = _mask_for(column.field)
         return masks
 
