@@ -170,7 +170,7 @@ class ActivityRank(models.Model):
     cannot index. Derived data, kept by `ledger.sections.add_to_sections` in the transaction that writes the activity
     (and recomputed when the code tables it depends on change); `jinguo rebuild_cells` recomputes it."""
 
-    activity = models.OneToOneField(Activity, on_delete=models.CASCADE, primary_key=True, related_name="rank")
+    activity = models.OneToOneField(Activity, on_delete=models.CASCADE, primary_key=True, related_name="+")
     org = models.ForeignKey("orgs.OrgUnit", on_delete=models.CASCADE, related_name="+", db_index=False)
     start_date = models.DateField()
     section_id = models.IntegerField(default=0)  # the section's CodeItem id; 0 when no section is defined

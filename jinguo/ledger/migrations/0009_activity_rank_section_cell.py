@@ -16,7 +16,7 @@ class Migration(migrations.Migration):
         migrations.CreateModel(
             name='ActivityRank',
             fields=[
-                ('activity', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, primary_key=True, related_name='rank', serialize=False, to='ledger.activity')),
+                ('activity', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, primary_key=True, related_name='+', serialize=False, to='ledger.activity')),
                 ('start_date', models.DateField()),
                 ('section_id', models.IntegerField(default=0)),
                 ('people', jinguo.core.fields.CentsField()),
