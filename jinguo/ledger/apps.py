@@ -1,6 +1,7 @@
-from django.apps import AppConfig
+from django.apps import AppConfig, apps
 from django.utils.translation import gettext_lazy as _
 
+from jinguo.core.changelog import object_changed
 from jinguo.core.home import register_panel
 from jinguo.core.importkinds import register_import
 from jinguo.core.rollups import register_rollup
@@ -43,13 +44,12 @@ class LedgerConfig(AppConfig):
         # production server) deleted activities stayed in the statistics.
         pre_delete.connect(take_out_of_cells, sender=Activity, weak=False, dispatch_uid="ledger.activity_cells")
 
-        from jinguo.core.changelog import object_changed
-        from jinguo.core.models import CodeItem
         from jinguo.ledger.models import Measure
         from jinguo.ledger.sections import sections_changed
 
         # An activity's stored section follows the code tables of the rule, and its reach the measures' units: an
         # administrator's edit of either recomputes them in the edit's own transaction (the change-log signal is
         # sent inside it).
-        object_changed.connect(sections_changed, sender=CodeItem, weak=False, dispatch_uid="ledger.sections_codes")
+        object_changed.connect(sections_changed, sender=apps.get_model("core", "CodeItem"), weak=False,
+                               dispatch_uid="ledger.sections_codes")
         object_changed.connect(sections_changed, sender=Measure, weak=False, dispatch_uid="ledger.sections_measures")

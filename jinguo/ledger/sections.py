@@ -38,7 +38,7 @@ from django.db.models.functions import Coalesce, TruncMonth
 
 from jinguo.core.events import Event
 from jinguo.core.fields import CentsField
-from jinguo.core.models import CodeItem
+from jinguo.core.models import CodeItem, CodeTable
 
 SECTION_TABLE = "summary_section"
 # The tables whose items decide an activity's section (`summary_sections` reads all three).
@@ -202,8 +202,6 @@ def sections_changed(sender, instance, action, before: dict | None, after: dict 
     rule reads is added, changed or deleted, or a measure's unit or kind changes, every activity's section and reach
     are recomputed, inside the edit's transaction (a rare administrator's action; a province's rows take a while).
     Returns None: the change-log signal hands the audit writer's answer back to the sender."""
-    from jinguo.core.models import CodeTable
-
     fields = _RULE_FIELDS.get(sender._meta.label_lower, ())
     if fields and action != Event.UPDATED:
         return  # a measure added has no figures yet; one with figures cannot be deleted (PROTECT)
