@@ -19,7 +19,9 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from urllib.parse import urlencode
 
-from django.db.models import Count, Q, QuerySet, Sum
+from django.db import connections
+from django.db.models import BigIntegerField, Count, Q, QuerySet, Sum
+from django.db.models.functions import Cast
 from django.urls import reverse
 from django.utils import timezone
 
@@ -129,24 +131,6 @@ def section_cells_in(org: OrgUnit, period: Period, scope: str) -> QuerySet:
     return cells.filter(org__in=OrgUnit.objects.subtree(org).values("pk"))  # a semi-join, as ledger.stats.cells_in
 
 
-def _per_section_and_unit(org: OrgUnit, period: Period, scope: str, sections: list[Section]
-                          ) -> tuple[list[tuple], list[tuple]]:
-    """Activity counts per (section, unit) and figure totals per (section, unit, measure), from the section roll-up
-    (one GROUP BY of its rows in the period): the section totals and the unit tables are both added up here."""
-    codes = {s.pk: s.code for s in sections}
-    measures = dict(Measure.objects.values_list("pk", "code"))
-    rows = (section_cells_in(org, period, scope).values_list("section_id", "org_id", "measure_id")
-            .annotate(n=Sum("activities"), t=Sum("total")).order_by())
-    counts, figures = [], []
-    for section_id, org_id, measure_id, n, total in rows:
-        code = codes.get(section_id, "")
-        if measure_id:
-            figures.append((code, org_id, measures[measure_id], total))
-        else:
-            counts.append((code, org_id, n))
-    return counts, figures
-
-
 def _top_activities(org: OrgUnit, period: Period, scope: str, sections: list[Section], count: int
                     ) -> dict[str, list[Activity]]:
     """The `count` activities of widest reach (people, then copies, then yuan; the earlier, then the first stored on
@@ -172,37 +156,59 @@ def _top_activities(org: OrgUnit, period: Period, scope: str, sections: list[Sec
 
 def ledger_facts(org: OrgUnit, period: Period, sections: list[Section], options: Options) -> dict[str, SectionFacts]:
     """Per section: this period's count and figures, last year's count, the main activities and (city, province)
-    the units' rows — read from the stored sections (`ledger.sections`): one GROUP BY of the period's section roll-up,
-    one of last year's, and a few rows of the rank index per section, whatever the number of activities."""
-    per_org, per_org_figures = _per_section_and_unit(org, period, options.scope, sections)
+    the units' rows — read from the stored sections (`ledger.sections`): one GROUP BY of the period's section roll-up
+    (per unit only where the units' rows are wanted), one of last year's, and a few rows of the rank index per
+    section, whatever the number of activities. Totals are added up as the stored integers and turned into amounts
+    once at the end: a province's tens of thousands of (section, unit, measure) rows are not converted one by one."""
     codes = {s.pk: s.code for s in sections}
-    counts_before = {codes.get(section_id, ""): n for section_id, n in (
-        section_cells_in(org, period.year_earlier(), options.scope).filter(measure_id=0)
-        .values_list("section_id").annotate(n=Sum("activities")).order_by())}
-    facts = {s.code: SectionFacts(s, before=counts_before.get(s.code, 0)) for s in sections}
-    for code, _org_id, n in per_org:
-        if code in facts:
+    measures = dict(Measure.objects.values_list("pk", "code"))
+    amount = SectionCell._meta.get_field("total")
+    wide = options.scope == "tree" and org.level in WIDE_LEVELS
+    keys = ("section_id", "org_id", "measure_id") if wide else ("section_id", "measure_id")
+    query = (section_cells_in(org, period, options.scope).values_list(*keys)
+             .annotate(n=Sum("activities"), t=Cast(Sum("total"), BigIntegerField())).order_by())
+    with connections[query.db].cursor() as cursor:  # plain rows as the database sends them: nothing to convert
+        cursor.execute(*query.query.sql_with_params())
+        rows = cursor.fetchall()
+    counts_before = dict(section_cells_in(org, period.year_earlier(), options.scope).filter(measure_id=0)
+                         .values_list("section_id").annotate(n=Sum("activities")).order_by())
+    facts = {s.code: SectionFacts(s, before=counts_before.get(s.pk, 0)) for s in sections}
+    under = group_under(org, {row[1] for row in rows}) if wide else {}
+    units = {unit.pk: unit for unit in under.values()}
+    unit_of = {org_id: unit.pk for org_id, unit in under.items()}
+    totals: dict[str, dict[int, int]] = {code: {} for code in facts}
+    table: dict[str, dict[int, list]] = {code: {} for code in facts}  # section → unit id → [count, {measure: total}]
+    for row in rows:
+        code = codes.get(row[0])
+        if code is None:
+            continue
+        measure_id, n, total = row[-3:]
+        entry = None
+        if wide:
+            unit = unit_of[row[1]]
+            entry = table[code].get(unit)
+            if entry is None:
+                entry = table[code][unit] = [0, {}]
+        if measure_id:
+            into = totals[code]
+            into[measure_id] = into.get(measure_id, 0) + total
+            if entry is not None:
+                entry[1][measure_id] = entry[1].get(measure_id, 0) + total
+        else:
             facts[code].activities += n
-    for code, _org_id, measure, total in per_org_figures:
-        if code in facts:
-            into = facts[code].totals
-            into[measure] = into.get(measure, Decimal(0)) + total
+            if entry is not None:
+                entry[0] += n
+
+    def amounts(raw: dict[int, int]) -> dict[str, Decimal]:
+        return {measures[pk]: amount.from_db_value(value, None, None) for pk, value in raw.items()}
+
+    for code, fact in facts.items():
+        fact.totals = amounts(totals[code])
+        fact.by_unit = sorted(((units[pk], n, amounts(raw)) for pk, (n, raw) in table[code].items()),
+                              key=lambda r: r[0].code)
     for code, top in _top_activities(org, period, options.scope, sections, options.highlights).items():
         if code in facts:
             facts[code].top = top
-    if options.scope == "tree" and org.level in WIDE_LEVELS:
-        units = group_under(org, {org_id for _s, org_id, _n in per_org})
-        table: dict[str, dict[int, list]] = {}
-        for code, org_id, n in per_org:
-            unit = units[org_id]
-            table.setdefault(code, {}).setdefault(unit.pk, [unit, 0, {}])[1] += n
-        for code, org_id, measure, total in per_org_figures:
-            unit = units[org_id]
-            into = table.setdefault(code, {}).setdefault(unit.pk, [unit, 0, {}])[2]
-            into[measure] = into.get(measure, Decimal(0)) + total
-        for code, rows in table.items():
-            if code in facts:
-                facts[code].by_unit = sorted((tuple(r) for r in rows.values()), key=lambda r: r[0].code)
     return facts
 
 
