@@ -34,7 +34,7 @@ from jinguo.ledger.models import Activity, ActivityRank, Measure, PlanItem, Sect
 from jinguo.ledger.sections import PEOPLE_UNITS, Section, section_of, summary_sections
 from jinguo.monitoring.attainment import attainment
 from jinguo.monitoring.models import Submission
-from jinguo.orgs.models import Level, OrgUnit, group_under
+from jinguo.orgs.models import Level, OrgUnit, group_under, units_under
 from jinguo.people.models import CivilizedPost, Honour, Talent
 from jinguo.people.services import add_months, people_stats
 from jinguo.petitions.models import Case, DomesticViolence, Status
@@ -157,25 +157,34 @@ def _top_activities(org: OrgUnit, period: Period, scope: str, sections: list[Sec
 def ledger_facts(org: OrgUnit, period: Period, sections: list[Section], options: Options) -> dict[str, SectionFacts]:
     """Per section: this period's count and figures, last year's count, the main activities and (city, province)
     the units' rows — read from the stored sections (`ledger.sections`): one GROUP BY of the period's section roll-up
-    (per unit only where the units' rows are wanted), one of last year's, and a few rows of the rank index per
-    section, whatever the number of activities. Totals are added up as the stored integers and turned into amounts
-    once at the end: a province's tens of thousands of (section, unit, measure) rows are not converted one by one."""
+    (per unit directly below, joined to `units_under`, where the units' rows are wanted), one of last year's, and a
+    few rows of the rank index per section, whatever the number of activities. Totals come back as the stored
+    integers and are turned into amounts once, at the end."""
     codes = {s.pk: s.code for s in sections}
     measures = dict(Measure.objects.values_list("pk", "code"))
     amount = SectionCell._meta.get_field("total")
     wide = options.scope == "tree" and org.level in WIDE_LEVELS
-    keys = ("section_id", "org_id", "measure_id") if wide else ("section_id", "measure_id")
-    query = (section_cells_in(org, period, options.scope).values_list(*keys)
-             .annotate(n=Sum("activities"), t=Cast(Sum("total"), BigIntegerField())).order_by())
-    with connections[query.db].cursor() as cursor:  # plain rows as the database sends them: nothing to convert
-        cursor.execute(*query.query.sql_with_params())
+    if wide:  # per unit directly below: the cells joined to the subtree's mapping and grouped in the database
+        cells = SectionCell.objects.filter(month__range=(period.start, period.end)).values_list(
+            "section_id", "org_id", "measure_id", "activities", "total")
+        query, params = cells.query.sql_with_params()
+        mapping, mapping_params = units_under(org).query.sql_with_params()
+        sql = (f"SELECT c.section_id, m.u_unit, c.measure_id, SUM(c.activities), "  # noqa: S608 - values are params
+               f"CAST(SUM(c.total) AS BIGINT) FROM ({query}) c JOIN ({mapping}) m ON m.u_org = c.org_id "
+               f"GROUP BY c.section_id, m.u_unit, c.measure_id")
+        database = cells.db
+        params = (*params, *mapping_params)
+        units = {unit.pk: unit for unit in OrgUnit.objects.filter(parent=org)} | {org.pk: org}
+    else:
+        cells = (section_cells_in(org, period, options.scope).values_list("section_id", "measure_id")
+                 .annotate(n=Sum("activities"), t=Cast(Sum("total"), BigIntegerField())).order_by())
+        (sql, params), database, units = cells.query.sql_with_params(), cells.db, {}
+    with connections[database].cursor() as cursor:  # plain rows as the database sends them: nothing to convert
+        cursor.execute(sql, params)
         rows = cursor.fetchall()
     counts_before = dict(section_cells_in(org, period.year_earlier(), options.scope).filter(measure_id=0)
                          .values_list("section_id").annotate(n=Sum("activities")).order_by())
     facts = {s.code: SectionFacts(s, before=counts_before.get(s.pk, 0)) for s in sections}
-    under = group_under(org, {row[1] for row in rows}) if wide else {}
-    units = {unit.pk: unit for unit in under.values()}
-    unit_of = {org_id: unit.pk for org_id, unit in under.items()}
     totals: dict[str, dict[int, int]] = {code: {} for code in facts}
     table: dict[str, dict[int, list]] = {code: {} for code in facts}  # section → unit id → [count, {measure: total}]
     for row in rows:
@@ -183,15 +192,9 @@ def ledger_facts(org: OrgUnit, period: Period, sections: list[Section], options:
         if code is None:
             continue
         measure_id, n, total = row[-3:]
-        entry = None
-        if wide:
-            unit = unit_of[row[1]]
-            entry = table[code].get(unit)
-            if entry is None:
-                entry = table[code][unit] = [0, {}]
+        entry = table[code].setdefault(row[1], [0, {}]) if wide else None
         if measure_id:
-            into = totals[code]
-            into[measure_id] = into.get(measure_id, 0) + total
+            totals[code][measure_id] = totals[code].get(measure_id, 0) + total
             if entry is not None:
                 entry[1][measure_id] = entry[1].get(measure_id, 0) + total
         else:
