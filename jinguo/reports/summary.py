@@ -34,7 +34,7 @@ from jinguo.ledger.models import Activity, ActivityRank, Measure, PlanItem, Sect
 from jinguo.ledger.sections import PEOPLE_UNITS, Section, section_of, summary_sections
 from jinguo.monitoring.attainment import attainment
 from jinguo.monitoring.models import Submission
-from jinguo.orgs.models import Level, OrgUnit, group_under, units_under
+from jinguo.orgs.models import Level, OrgUnit, units_under
 from jinguo.people.models import CivilizedPost, Honour, Talent
 from jinguo.people.services import add_months, people_stats
 from jinguo.petitions.models import Case, DomesticViolence, Status
@@ -587,9 +587,9 @@ def _silent_units(org: OrgUnit, period: Period) -> list[OrgUnit]:
     if not children:
         return []
     active = set()
-    for queryset in (section_cells_in(org, period, "tree"), case_cells_in(org, period)):  # the roll-ups: not per row
-        ids = set(queryset.exclude(org=org).values_list("org_id", flat=True).order_by().distinct())
-        active |= {unit.pk for unit in group_under(org, ids).values()}
+    for cells in (section_cells_in(org, period, "tree"), case_cells_in(org, period)):  # the roll-ups: not per row
+        active |= set(units_under(org).filter(pk__in=cells.exclude(org=org).values("org_id"))
+                      .values_list("u_unit", flat=True))
     return [c for c in children if c.pk not in active]
 
 
