@@ -106,20 +106,22 @@ def in_section(activities: QuerySet, code: str, sections: list[Section] | None =
     return activities.annotate(summary_section=section_of(sections)).filter(summary_section=code)
 
 
+def _reach_conditions(prefix: str = "") -> dict[str, Q]:
+    """Which figures count towards each reach, from ActivityFigure (`prefix` "figures__" from the activity)."""
+    from jinguo.ledger.models import Measure
+
+    return {"people": Q(**{f"{prefix}measure__unit__in": PEOPLE_UNITS, f"{prefix}measure__kind": Measure.Kind.COUNT}),
+            "copies": Q(**{f"{prefix}measure__unit__in": COPY_UNITS}),
+            "yuan": Q(**{f"{prefix}measure__kind": Measure.Kind.MONEY})}
+
+
 def reach_of(activities: QuerySet) -> QuerySet:
     """`activities` with their reach for ranking: people, copies, yuan — the sums of their figures in people units
     (counts), copy units and money; `NO_REACH` where they have none of the kind."""
-    from jinguo.ledger.models import Measure
-
     none = Value(NO_REACH, output_field=CentsField())
-
-    def total(condition: Q):
-        return Coalesce(Sum("figures__value", filter=condition), none, output_field=CentsField())
-
-    return activities.annotate(
-        reach_people=total(Q(figures__measure__unit__in=PEOPLE_UNITS, figures__measure__kind=Measure.Kind.COUNT)),
-        reach_copies=total(Q(figures__measure__unit__in=COPY_UNITS)),
-        reach_yuan=total(Q(figures__measure__kind=Measure.Kind.MONEY)))
+    return activities.annotate(**{
+        f"reach_{name}": Coalesce(Sum("figures__value", filter=condition), none, output_field=CentsField())
+        for name, condition in _reach_conditions("figures__").items()})
 
 
 # --- the stored sections and their roll-up (ActivityRank, SectionCell) ---------------------------------------------
@@ -151,44 +153,62 @@ def rebuild_sections() -> int:
 
     SectionCell.objects.all().delete()
     ActivityRank.objects.all().delete()
-    _write_ranks(Activity.objects.all(), summary_sections())
+    _write_ranks(Activity.objects.all(), summary_sections(), every=True)
     _write_cells(ActivityRank.objects.all(), 1, upsert=False)
     return ActivityRank.objects.count() + SectionCell.objects.count()
 
 
-def _write_ranks(activities: QuerySet, sections: list[Section]) -> None:
-    from jinguo.ledger.models import ActivityRank
+def _write_ranks(activities: QuerySet, sections: list[Section], *, every: bool = False) -> None:
+    """One INSERT … SELECT of the rank rows of `activities` (`every`: all of them, no filter): the section worked out
+    once per activity and joined to its figures summed per activity — not the figures joined first and the section
+    worked out, and grouped by, once per figure."""
+    from jinguo.ledger.models import ActivityFigure, ActivityRank
 
-    source = (reach_of(activities.order_by().annotate(r_section=section_id_of(sections)))
-              .values_list("pk", "org_id", "start_date", "r_section", "reach_people", "reach_copies", "reach_yuan"))
-    sql, params = source.query.sql_with_params()  # names come from model meta, values are parameters
+    rows = (activities.order_by()
+            .values(a_id=F("pk"), a_org=F("org_id"), a_date=F("start_date"), a_section=section_id_of(sections)))
+    figures = ActivityFigure.objects.all() if every else ActivityFigure.objects.filter(
+        activity__in=activities.order_by().values("pk"))
+    reach = (figures.order_by().values(f_activity=F("activity_id"))
+             .annotate(**{f"f_{name}": Sum("value", filter=condition)
+                          for name, condition in _reach_conditions().items()}))
+    rows_sql, rows_params = rows.query.sql_with_params()  # names come from model meta, values are parameters
+    reach_sql, reach_params = reach.query.sql_with_params()
+    none = ActivityRank._meta.get_field("people").get_db_prep_save(NO_REACH, connection)
     table = connection.ops.quote_name(ActivityRank._meta.db_table)
+    order = " ORDER BY 1" if every else ""  # a whole table in the order of its primary key
     with connection.cursor() as cursor:
         cursor.execute(f"INSERT INTO {table} (activity_id, org_id, start_date, section_id, people, copies, yuan) "  # noqa: S608
-                       f"SELECT * FROM ({sql}) AS source", params)
+                       f"SELECT a.a_id, a.a_org, a.a_date, a.a_section, COALESCE(f.f_people, %s), "
+                       f"COALESCE(f.f_copies, %s), COALESCE(f.f_yuan, %s) FROM ({rows_sql}) a "
+                       f"LEFT JOIN ({reach_sql}) f ON f.f_activity = a.a_id{order}",
+                       [none, none, none, *rows_params, *reach_params])
 
 
 def _write_cells(ranks: QuerySet, sign: int, *, upsert: bool) -> None:
     """What the rank rows `ranks` contribute to `SectionCell`: their count and their figures per (unit, month,
-    section), in one statement (the two sources never share a key: measure ids are never 0)."""
-    from jinguo.ledger.models import SectionCell
+    section), in one statement (the two sources never share a key: measure ids are never 0). The figures join the
+    rank rows by activity id directly, not through the activities."""
+    from jinguo.ledger.models import ActivityFigure, SectionCell
 
     zero = Value(0, output_field=IntegerField())
     key = {"c_org": F("org_id"), "c_month": TruncMonth("start_date"), "c_section": F("section_id")}
     counts = ranks.order_by().values(**key, c_measure=zero).annotate(c_n=Count("pk"), c_total=zero)
-    figures = (ranks.order_by().filter(activity__figures__isnull=False)
-               .values(**key, c_measure=F("activity__figures__measure_id"))
-               .annotate(c_n=Count("activity__figures__id"), c_total=Sum("activity__figures__value")))
-    table = connection.ops.quote_name(SectionCell._meta.db_table)
+    keyed = ranks.order_by().values(c_id=F("pk"), **key)
+    counts_sql, counts_params = counts.query.sql_with_params()
+    keyed_sql, keyed_params = keyed.query.sql_with_params()
+    quote = connection.ops.quote_name
+    figures_table, table = quote(ActivityFigure._meta.db_table), quote(SectionCell._meta.db_table)
+    figures_sql = (f"SELECT r.c_org, r.c_month, r.c_section, f.measure_id AS c_measure, COUNT(*) AS c_n, "  # noqa: S608
+                   f"SUM(f.value) AS c_total FROM ({keyed_sql}) r JOIN {figures_table} f ON f.activity_id = r.c_id "
+                   f"GROUP BY r.c_org, r.c_month, r.c_section, f.measure_id")
     on_conflict = (f" ON CONFLICT (month, org_id, section_id, measure_id) DO UPDATE SET "
-                   f"activities = {table}.activities + excluded.activities, total = {table}.total + excluded.total"
-                   if upsert else "")
-    sql, params = counts.union(figures, all=True).query.sql_with_params()
+                   f"activities = {table}.activities + excluded.activities, total = {table}.total + excluded.total")
     insert = (f"INSERT INTO {table} (org_id, month, section_id, measure_id, activities, total) "  # noqa: S608
-              f"SELECT c_org, c_month, c_section, c_measure, %s * c_n, %s * c_total FROM ({sql}) AS source "
-              f"WHERE true{on_conflict}")
+              f"SELECT c_org, c_month, c_section, c_measure, %s * c_n, %s * c_total "
+              f"FROM ({counts_sql} UNION ALL {figures_sql}) AS source WHERE true"
+              f"{on_conflict if upsert else ' ORDER BY 2, 1'}")  # a rebuild's rows in the order of the table's key
     with connection.cursor() as cursor:
-        cursor.execute(insert, [sign, sign, *params])
+        cursor.execute(insert, [sign, sign, *counts_params, *keyed_params])
 
 
 # What each model's stored rows depend on: a code item's every field but its stamps (names, codes and aliases match
