@@ -28,6 +28,7 @@ from jinguo.core.idcard import check_char, masked_fields
 from jinguo.core.models import CodeItem
 from jinguo.demo.records import ACTIVITIES, CASES, GIVEN, SURNAMES
 from jinguo.ledger.models import Activity, ActivityFigure, Measure
+from jinguo.ledger.sections import rebuild_sections
 from jinguo.ledger.stats import rebuild_cells
 from jinguo.orgs.models import Level, OrgUnit
 from jinguo.petitions.models import STATUTE_DAYS, Case, CaseCounter, Petitioner, Status
@@ -262,6 +263,7 @@ def synth(scale_name: str, *, seed: int = 2025, year: int | None = None,
     reset_sequences(Activity, ActivityFigure)
     with transaction.atomic():
         rebuild_cells()
+        rebuild_sections()
     report.counts["activities"], report.counts["figures"] = scale.activities, figures
     report.seconds["activities"] = time.perf_counter() - t0
     report.seconds["total"] = time.perf_counter() - started

@@ -12,7 +12,6 @@ from django.utils.translation import gettext as _
 
 from jinguo.core.numbers import count_text, money_text
 from jinguo.core.periods import Period
-from jinguo.core.scope import subtree_ids
 from jinguo.grassroots.models import KIND_TABLE, TERM_YEARS, VILLAGE_KINDS, ProfileSnapshot, years_after
 from jinguo.orgs.models import OrgUnit
 
@@ -53,7 +52,8 @@ def snapshots_of(root, period: Period):
     year = period.end.year
     latest = (ProfileSnapshot.objects.filter(profile=OuterRef("profile"), year__lte=year)
               .order_by("-year").values("year")[:1])
-    return ProfileSnapshot.objects.filter(org__in=subtree_ids([root.path]), year__lte=year,
+    # The subtree as a semi-join: a list of ids was sent and parsed again by each query of the survey.
+    return ProfileSnapshot.objects.filter(org__in=OrgUnit.objects.subtree(root).values("pk"), year__lte=year,
                                           year=Subquery(latest))
 
 

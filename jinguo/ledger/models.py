@@ -158,6 +158,58 @@ class ActivityCell(models.Model):
         return f"{self.org_id} {self.month:%Y-%m} {self.kind_id}/{self.theme_id}/{self.measure_id}: {self.total}"
 
 
+class ActivityRank(models.Model):
+    """One row per activity with what the work summary ranks and groups it by: its unit, start date, line of work
+    (`section_id`, the 工作总结栏目 item it falls in by `ledger.sections.section_of`) and its reach — people, copies
+    and yuan, each the sum of the activity's figures of that kind of unit. The summary names a section's widest-
+    reaching activities by reading `activityrank_reach_idx` from the top (a few rows, whatever the scope) instead of
+    working out every activity's section and reach; `SectionCell` is rolled up from these rows.
+
+    A reach the activity has no figure for is stored as −1 (`ledger.sections.NO_REACH`): figures are never negative,
+    so under DESC it ranks below every real sum, as NULLS LAST did — and the index needs no NULLS LAST, which SQLite
+    cannot index. Derived data, kept by `ledger.sections.add_to_sections` in the transaction that writes the activity
+    (and recomputed when the code tables it depends on change); `jinguo rebuild_cells` recomputes it."""
+
+    activity = models.OneToOneField(Activity, on_delete=models.CASCADE, primary_key=True, related_name="+")
+    org = models.ForeignKey("orgs.OrgUnit", on_delete=models.CASCADE, related_name="+", db_index=False)
+    start_date = models.DateField()
+    section_id = models.IntegerField(default=0)  # the section's CodeItem id; 0 when no section is defined
+    people = CentsField()
+    copies = CentsField()
+    yuan = CentsField()
+
+    class Meta:
+        indexes = [models.Index(fields=["section_id", "-people", "-copies", "-yuan", "start_date", "activity", "org"],
+                                name="activityrank_reach_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.activity_id} {self.section_id}: {self.people}/{self.copies}/{self.yuan}"
+
+
+class SectionCell(models.Model):
+    """The ledger rolled up by unit, month and line of work (工作总结栏目): how many activities and, per measure, the
+    sum of their figures — what the work summary's lead sentences and unit tables add up, read instead of working out
+    the section of a province's million activities. `measure_id` 0 = the activity count row. Rows at the activity's
+    own unit only (a subtree is a semi-join on `org`, as for `ActivityCell`). Derived from `ActivityRank` and the
+    figures by `ledger.sections.add_to_sections` in the writing transaction; rebuilt by `jinguo rebuild_cells`."""
+
+    org = models.ForeignKey("orgs.OrgUnit", on_delete=models.CASCADE, related_name="+",
+                            db_index=False)  # sectioncell_org_month_idx leads with it
+    month = models.DateField()  # first day of the month
+    section_id = models.IntegerField(default=0)
+    measure_id = models.IntegerField(default=0)
+    activities = models.IntegerField(default=0)
+    total = CentsField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["month", "org", "section_id", "measure_id"],
+                                               name="sectioncell_key")]
+        indexes = [models.Index(fields=["org", "month"], name="sectioncell_org_month_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.org_id} {self.month:%Y-%m} {self.section_id}/{self.measure_id}: {self.total}"
+
+
 class ActivityPartner(models.Model):
     """A partner of an activity: a unit in the tree (`org`), or an outside agency known only by name."""
 

@@ -1,32 +1,64 @@
-"""Lines of work (工作条线) for the work summary: which activities belong to which section.
+"""Lines of work (工作条线) for the work summary: which activities belong to which section, and how far each reached.
 
 The mapping is the code table `summary_section` (字典「工作总结栏目」, defaults loaded by a reports migration,
 edited by the system administrator like every code table): its top-level items are the sections, in order; the
 items under a section name the activity themes and activity kinds that feed it. An activity goes to the first
 section that claims one of its themes; failing that, to the section that claims its kind; failing that (a kind
-added later and not yet mapped), to the first section. The rule is one SQL CASE, so the ledger list can filter by
-section and the summary can GROUP BY it — the same activities in both.
+added later and not yet mapped), to the first section. The rule is one SQL CASE (`section_of`), so the ledger list
+can filter by section and the summary can GROUP BY it — the same activities in both.
+
+Working that CASE out for each of a province's million activities takes seconds, so the summary reads it stored:
+`ActivityRank` (one row per activity: unit, date, section, reach) and `SectionCell` (unit × month × section ×
+measure), kept by `add_to_sections` in the transaction that writes the activities, recomputed by `rebuild_sections`
+when one of the code tables the rule reads (sections, activity kinds and themes) or a measure's unit changes, and by
+`jinguo rebuild_cells` after bulk loads.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from decimal import Decimal
 
-from django.db.models import Case, CharField, Exists, OuterRef, Q, QuerySet, Value, When
+from django.db import connection
+from django.db.models import (
+    Case,
+    CharField,
+    Count,
+    Exists,
+    F,
+    IntegerField,
+    OuterRef,
+    Q,
+    QuerySet,
+    Sum,
+    Value,
+    When,
+)
+from django.db.models.functions import Coalesce, TruncMonth
 
-from jinguo.core.models import CodeItem
+from jinguo.core.events import Event
+from jinguo.core.fields import CentsField
+from jinguo.core.models import CodeItem, CodeTable
 
 SECTION_TABLE = "summary_section"
+# The tables whose items decide an activity's section (`summary_sections` reads all three).
+SECTION_SOURCES = (SECTION_TABLE, "activity_kind", "activity_theme")
+# The summary ranks activities by reach: people first (counts in these units), then copies, then yuan.
+PEOPLE_UNITS = ("人", "人次", "户", "名")
+COPY_UNITS = ("份", "本", "册", "张")
+NO_REACH = Decimal(-1)  # ActivityRank's reach when the activity has no figure of that kind (see the model)
 
 
 @dataclass(frozen=True)
 class Section:
-    """One line of work: `code` is the stable key the summary's record sources refer to (rights, career …)."""
+    """One line of work: `code` is the stable key the summary's record sources refer to (rights, career …); `pk` is
+    its code item, the id the roll-ups store."""
 
     code: str
     name: str
     kinds: frozenset[int]
     themes: frozenset[int]
+    pk: int = 0
 
 
 def summary_sections() -> list[Section]:
@@ -39,26 +71,164 @@ def summary_sections() -> list[Section]:
         claimed = [item.name.strip() for item in items if item.parent_id == top.pk]
         sections.append(Section(top.code, top.name,
                                 frozenset(kinds[n].pk for n in claimed if n in kinds and n not in themes),
-                                frozenset(themes[n].pk for n in claimed if n in themes)))
+                                frozenset(themes[n].pk for n in claimed if n in themes), top.pk))
     return sections
+
+
+def _section_case(sections: list[Section], prefix: str, value, output_field) -> Case | Value:
+    """The rule itself: `value(section)` of the section an activity falls in, as one SQL CASE."""
+    from jinguo.ledger.models import Activity
+
+    if not sections:
+        return Value(value(None), output_field=output_field)
+    through = Activity.themes.through
+    activity = OuterRef(f"{prefix}id") if prefix else OuterRef("pk")
+    whens = [When(Exists(through.objects.filter(activity_id=activity, codeitem_id__in=s.themes)),
+                  then=Value(value(s))) for s in sections if s.themes]
+    whens += [When(Q(**{f"{prefix}kind_id__in": s.kinds}), then=Value(value(s))) for s in sections if s.kinds]
+    return Case(*whens, default=Value(value(sections[0])), output_field=output_field)
 
 
 def section_of(sections: list[Section], prefix: str = "") -> Case | Value:
     """The section code of an activity as an SQL expression; `prefix` reaches the activity from another model
     ("activity__" from its figures)."""
-    from jinguo.ledger.models import Activity
+    return _section_case(sections, prefix, lambda s: s.code if s else "", CharField())
 
-    if not sections:
-        return Value("", output_field=CharField())
-    through = Activity.themes.through
-    activity = OuterRef(f"{prefix}id") if prefix else OuterRef("pk")
-    whens = [When(Exists(through.objects.filter(activity_id=activity, codeitem_id__in=s.themes)), then=Value(s.code))
-             for s in sections if s.themes]
-    whens += [When(Q(**{f"{prefix}kind_id__in": s.kinds}), then=Value(s.code)) for s in sections if s.kinds]
-    return Case(*whens, default=Value(sections[0].code), output_field=CharField())
+
+def section_id_of(sections: list[Section], prefix: str = "") -> Case | Value:
+    """The same rule giving the section's code item id (0 when there are no sections): what the roll-ups store."""
+    return _section_case(sections, prefix, lambda s: s.pk if s else 0, IntegerField())
 
 
 def in_section(activities: QuerySet, code: str, sections: list[Section] | None = None) -> QuerySet:
     """`activities` that the summary counts under section `code`."""
     sections = summary_sections() if sections is None else sections
     return activities.annotate(summary_section=section_of(sections)).filter(summary_section=code)
+
+
+def _reach_conditions(prefix: str = "") -> dict[str, Q]:
+    """Which figures count towards each reach, from ActivityFigure (`prefix` "figures__" from the activity)."""
+    from jinguo.ledger.models import Measure
+
+    return {"people": Q(**{f"{prefix}measure__unit__in": PEOPLE_UNITS, f"{prefix}measure__kind": Measure.Kind.COUNT}),
+            "copies": Q(**{f"{prefix}measure__unit__in": COPY_UNITS}),
+            "yuan": Q(**{f"{prefix}measure__kind": Measure.Kind.MONEY})}
+
+
+def reach_of(activities: QuerySet) -> QuerySet:
+    """`activities` with their reach for ranking: people, copies, yuan — the sums of their figures in people units
+    (counts), copy units and money; `NO_REACH` where they have none of the kind."""
+    none = Value(NO_REACH, output_field=CentsField())
+    return activities.annotate(**{
+        f"reach_{name}": Coalesce(Sum("figures__value", filter=condition), none, output_field=CentsField())
+        for name, condition in _reach_conditions("figures__").items()})
+
+
+# --- the stored sections and their roll-up (ActivityRank, SectionCell) ---------------------------------------------
+
+def add_to_sections(activities: QuerySet, sign: int = 1) -> None:
+    """Store (sign=1) or take away (sign=-1) `activities`' rank rows and their contribution to `SectionCell`, inside
+    the caller's transaction: set-based (one INSERT … SELECT for the rank rows, one INSERT … SELECT … ON CONFLICT DO
+    UPDATE for the cells, so concurrent writers add up), however many activities. Call with -1 before an activity
+    changes or goes (it reads the stored rows), with 1 once it is stored with its themes and figures."""
+    from jinguo.ledger.models import ActivityRank, SectionCell
+
+    if sign > 0:
+        _write_ranks(activities, summary_sections())
+    ranks = ActivityRank.objects.filter(pk__in=activities.values("pk"))
+    if sign < 0:  # before the rows it takes away are gone
+        orgs = {org_id for org_id, in ranks.values_list("org_id")}
+    _write_cells(ranks, sign, upsert=True)
+    if sign < 0:
+        ranks.delete()
+        if orgs:
+            SectionCell.objects.filter(org_id__in=orgs, activities=0).delete()
+
+
+def rebuild_sections() -> int:
+    """Recompute every rank row and the whole roll-up from the activities, with the code tables as they are now:
+    after bulk loads past the services, and when the section rule's tables or a measure's unit change. Returns the
+    number of rows written."""
+    from jinguo.ledger.models import Activity, ActivityRank, SectionCell
+
+    SectionCell.objects.all().delete()
+    ActivityRank.objects.all().delete()
+    _write_ranks(Activity.objects.all(), summary_sections(), every=True)
+    _write_cells(ActivityRank.objects.all(), 1, upsert=False)
+    return ActivityRank.objects.count() + SectionCell.objects.count()
+
+
+def _write_ranks(activities: QuerySet, sections: list[Section], *, every: bool = False) -> None:
+    """One INSERT … SELECT of the rank rows of `activities` (`every`: all of them, no filter): the section worked out
+    once per activity and joined to its figures summed per activity — not the figures joined first and the section
+    worked out, and grouped by, once per figure."""
+    from jinguo.ledger.models import ActivityFigure, ActivityRank
+
+    rows = (activities.order_by()
+            .values(a_id=F("pk"), a_org=F("org_id"), a_date=F("start_date"), a_section=section_id_of(sections)))
+    figures = ActivityFigure.objects.all() if every else ActivityFigure.objects.filter(
+        activity__in=activities.order_by().values("pk"))
+    reach = (figures.order_by().values(f_activity=F("activity_id"))
+             .annotate(**{f"f_{name}": Sum("value", filter=condition)
+                          for name, condition in _reach_conditions().items()}))
+    rows_sql, rows_params = rows.query.sql_with_params()  # names come from model meta, values are parameters
+    reach_sql, reach_params = reach.query.sql_with_params()
+    none = ActivityRank._meta.get_field("people").get_db_prep_save(NO_REACH, connection)
+    table = connection.ops.quote_name(ActivityRank._meta.db_table)
+    order = " ORDER BY 1" if every else ""  # a whole table in the order of its primary key
+    with connection.cursor() as cursor:
+        cursor.execute(f"INSERT INTO {table} (activity_id, org_id, start_date, section_id, people, copies, yuan) "  # noqa: S608
+                       f"SELECT a.a_id, a.a_org, a.a_date, a.a_section, COALESCE(f.f_people, %s), "
+                       f"COALESCE(f.f_copies, %s), COALESCE(f.f_yuan, %s) FROM ({rows_sql}) a "
+                       f"LEFT JOIN ({reach_sql}) f ON f.f_activity = a.a_id{order}",
+                       [none, none, none, *rows_params, *reach_params])
+
+
+def _write_cells(ranks: QuerySet, sign: int, *, upsert: bool) -> None:
+    """What the rank rows `ranks` contribute to `SectionCell`: their count and their figures per (unit, month,
+    section), in one statement (the two sources never share a key: measure ids are never 0). The figures join the
+    rank rows by activity id directly, not through the activities."""
+    from jinguo.ledger.models import ActivityFigure, SectionCell
+
+    zero = Value(0, output_field=IntegerField())
+    key = {"c_org": F("org_id"), "c_month": TruncMonth("start_date"), "c_section": F("section_id")}
+    counts = ranks.order_by().values(**key, c_measure=zero).annotate(c_n=Count("pk"), c_total=zero)
+    keyed = ranks.order_by().values(c_id=F("pk"), **key)
+    counts_sql, counts_params = counts.query.sql_with_params()
+    keyed_sql, keyed_params = keyed.query.sql_with_params()
+    quote = connection.ops.quote_name
+    figures_table, table = quote(ActivityFigure._meta.db_table), quote(SectionCell._meta.db_table)
+    figures_sql = (f"SELECT r.c_org, r.c_month, r.c_section, f.measure_id AS c_measure, COUNT(*) AS c_n, "  # noqa: S608
+                   f"SUM(f.value) AS c_total FROM ({keyed_sql}) r JOIN {figures_table} f ON f.activity_id = r.c_id "
+                   f"GROUP BY r.c_org, r.c_month, r.c_section, f.measure_id")
+    on_conflict = (f" ON CONFLICT (month, org_id, section_id, measure_id) DO UPDATE SET "
+                   f"activities = {table}.activities + excluded.activities, total = {table}.total + excluded.total")
+    insert = (f"INSERT INTO {table} (org_id, month, section_id, measure_id, activities, total) "  # noqa: S608
+              f"SELECT c_org, c_month, c_section, c_measure, %s * c_n, %s * c_total "
+              f"FROM ({counts_sql} UNION ALL {figures_sql}) AS source WHERE true"
+              f"{on_conflict if upsert else ' ORDER BY 2, 1'}")  # a rebuild's rows in the order of the table's key
+    with connection.cursor() as cursor:
+        cursor.execute(insert, [sign, sign, *counts_params, *keyed_params])
+
+
+# What each model's stored rows depend on: a code item's every field but its stamps (names, codes and aliases match
+# the claims, order and parent make the sections), a measure's unit and kind (the reach it counts towards).
+_RULE_FIELDS = {"core.codeitem": None, "ledger.measure": ("unit", "kind")}
+_STAMPS = ("created", "updated", "version")
+
+
+def sections_changed(sender, instance, action, before: dict | None, after: dict | None, **kwargs) -> None:
+    """`core.changelog.object_changed` receiver for code items and measures: when an item of the tables the section
+    rule reads is added, changed or deleted, or a measure's unit or kind changes, every activity's section and reach
+    are recomputed, inside the edit's transaction (a rare administrator's action; a province's rows take a while).
+    Returns None: the change-log signal hands the audit writer's answer back to the sender."""
+    fields = _RULE_FIELDS.get(sender._meta.label_lower, ())
+    if fields and action != Event.UPDATED:
+        return  # a measure added has no figures yet; one with figures cannot be deleted (PROTECT)
+    if before is not None and after is not None:
+        keys = fields or [k for k in {*before, *after} if k not in _STAMPS]
+        if all(before.get(k) == after.get(k) for k in keys):
+            return
+    if sender is CodeItem and not CodeTable.objects.filter(pk=instance.table_id, slug__in=SECTION_SOURCES).exists():
+        return
+    rebuild_sections()

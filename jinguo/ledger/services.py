@@ -12,6 +12,7 @@ from jinguo.core.bulk import create_objects, insert_rows, pack, unpack
 from jinguo.core.events import Event
 from jinguo.core.scope import ancestor_paths
 from jinguo.ledger.models import Activity, ActivityFigure, ActivityPartner, Measure
+from jinguo.ledger.sections import add_to_sections
 from jinguo.ledger.stats import add_to_cells
 from jinguo.orgs.models import OrgUnit
 
@@ -31,8 +32,9 @@ def save_activity(form, figures: dict[Measure, Decimal] | None = None,
                   partners: list[str] | None = None) -> Activity:
     """Save a valid ActivityForm: the activity (change-logged), then figures and partners (one audit event)."""
     themes_before = sorted(t.name for t in form.instance.themes.all()) if form.instance.pk else []
-    if form.instance.pk:  # take its old contribution out of the roll-up before anything changes
+    if form.instance.pk:  # take its old contribution out of the roll-ups before anything changes
         add_to_cells(Activity.objects.filter(pk=form.instance.pk), -1)
+        add_to_sections(Activity.objects.filter(pk=form.instance.pk), -1)
     activity = form.save()
     themes_after = sorted(t.name for t in activity.themes.all())
     if themes_after != themes_before:
@@ -42,6 +44,7 @@ def save_activity(form, figures: dict[Measure, Decimal] | None = None,
     set_figures(activity, figures)
     set_partners(activity, partners)
     add_to_cells(Activity.objects.filter(pk=activity.pk))
+    add_to_sections(Activity.objects.filter(pk=activity.pk))
     return activity
 
 
@@ -112,5 +115,7 @@ def create_activities(items: list[NewActivity]) -> list[Activity]:
                      for measure, value in item.figures.items()},
          "partners": item.partners}
         for item in items])
-    add_to_cells(Activity.objects.filter(pk__any_of=[a.pk for a in activities]))
+    stored = Activity.objects.filter(pk__any_of=[a.pk for a in activities])
+    add_to_cells(stored)
+    add_to_sections(stored)
     return activities

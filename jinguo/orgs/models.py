@@ -216,8 +216,23 @@ def group_under(root: OrgUnit, org_ids) -> dict[int, OrgUnit]:
     Statistics "by subordinate unit" group their per-unit GROUP BY rows with this, in two small queries.
     """
     children = {c.path: c for c in OrgUnit.objects.filter(parent=root).only("pk", "path", "name", "code")}
+    wanted = set(org_ids)
     mapping = {}
-    for org in OrgUnit.objects.filter(pk__in=list(org_ids)).only("pk", "path"):
-        rest = org.path[len(root.path):]
-        mapping[org.pk] = (children.get(root.path + rest.split("/", 1)[0] + "/") if rest else None) or root
+    # The subtree's (id, path) pairs, not the units by id: a province's thousands of ids cost more to send, parse and
+    # turn into instances than the subtree's plain rows cost to read.
+    for pk, path in OrgUnit.objects.subtree(root).values_list("pk", "path"):
+        if pk in wanted:
+            rest = path[len(root.path):]
+            mapping[pk] = (children.get(root.path + rest.split("/", 1)[0] + "/") if rest else None) or root
     return mapping
+
+
+def units_under(root: OrgUnit) -> models.QuerySet:
+    """`group_under`'s mapping for the database to join: one row (u_org, u_unit) per unit of `root`'s subtree, u_unit
+    being the direct child of `root` that contains it (`root` itself for its own). A statistic joins its per-unit rows
+    to it and groups by u_unit, so a province's thousands of units come back as its few cities. DISTINCT keeps the
+    mapping a subquery of its own, worked out once per unit rather than once per joined row."""
+    children = OrgUnit.objects.filter(parent=root).only("pk", "path")
+    unit = models.Case(*(models.When(path__startswith=child.path, then=models.Value(child.pk)) for child in children),
+                       default=models.Value(root.pk), output_field=models.IntegerField())
+    return OrgUnit.objects.subtree(root).order_by().values(u_org=models.F("pk"), u_unit=unit).distinct()

@@ -19,8 +19,9 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from urllib.parse import urlencode
 
-from django.db.models import Count, F, Q, Sum, Window
-from django.db.models.functions import RowNumber
+from django.db import connections
+from django.db.models import BigIntegerField, Count, Q, QuerySet, Sum
+from django.db.models.functions import Cast
 from django.urls import reverse
 from django.utils import timezone
 
@@ -29,22 +30,20 @@ from jinguo.core.models import CodeItem
 from jinguo.core.numbers import count_text, date_range_text, money_text, percent, plain_number
 from jinguo.core.periods import Period
 from jinguo.grassroots.stats import survey, survey_sentence
-from jinguo.ledger.models import Activity, ActivityFigure, Measure, PlanItem
-from jinguo.ledger.sections import Section, section_of, summary_sections
-from jinguo.ledger.stats import activities_in
+from jinguo.ledger.models import Activity, ActivityRank, Measure, PlanItem, SectionCell
+from jinguo.ledger.sections import PEOPLE_UNITS, Section, section_of, summary_sections
 from jinguo.monitoring.attainment import attainment
 from jinguo.monitoring.models import Submission
-from jinguo.orgs.models import Level, OrgUnit, group_under
+from jinguo.orgs.models import Level, OrgUnit, units_under
 from jinguo.people.models import CivilizedPost, Honour, Talent
 from jinguo.people.services import add_months, people_stats
 from jinguo.petitions.models import Case, DomesticViolence, Status
 from jinguo.petitions.stats import PetitionStats, cases_in, petition_stats
+from jinguo.petitions.stats import cells_in as case_cells_in
 from jinguo.reports.prose import Chooser
 
 CHINESE_NUMERALS = "一二三四五六七八九十"
 ORDINALS = [f"{n}是" for n in CHINESE_NUMERALS]
-PEOPLE_UNITS = ("人", "人次", "户", "名")
-COPY_UNITS = ("份", "本", "册", "张")
 WIDE_LEVELS = (Level.PROVINCE, Level.CITY)  # summaries that name the units below and end sections with a table
 
 
@@ -124,37 +123,29 @@ class SectionFacts:
     by_unit: list[tuple[OrgUnit, int, dict[str, Decimal]]] = field(default_factory=list)
 
 
-def _per_section_and_unit(activities, sections: list[Section]) -> tuple[list[tuple], list[tuple]]:
-    """Activity counts per (section, unit) and figure totals per (section, unit, measure): one GROUP BY each over
-    the period's activities, from which the section totals and the unit tables are both added up here."""
-    counts = list(activities.annotate(s=section_of(sections)).values_list("s", "org_id").annotate(n=Count("id"))
-                  .order_by())
-    figures = list(ActivityFigure.objects.filter(activity__in=activities.values("pk"))
-                   .annotate(s=section_of(sections, "activity__"))
-                   .values_list("s", "activity__org_id", "measure__code").annotate(t=Sum("value")).order_by())
-    return counts, figures
+def section_cells_in(org: OrgUnit, period: Period, scope: str) -> QuerySet:
+    """The section roll-up rows behind the activities of `org` (scope 'self') or its subtree in the period."""
+    cells = SectionCell.objects.filter(month__range=(period.start, period.end))
+    if scope == "self":
+        return cells.filter(org=org)
+    return cells.filter(org__in=OrgUnit.objects.subtree(org).values("pk"))  # a semi-join, as ledger.stats.cells_in
 
 
-def _reach(activities):
-    """Each activity's reach for ranking: people, then copies, then yuan (figures summed per kind of unit)."""
-    return activities.annotate(
-        reach_people=Sum("figures__value", filter=Q(figures__measure__unit__in=PEOPLE_UNITS,
-                                                    figures__measure__kind=Measure.Kind.COUNT)),
-        reach_copies=Sum("figures__value", filter=Q(figures__measure__unit__in=COPY_UNITS)),
-        reach_yuan=Sum("figures__value", filter=Q(figures__measure__kind=Measure.Kind.MONEY)))
-
-
-def _top_activities(activities, sections: list[Section], count: int) -> dict[str, list[Activity]]:
-    """The `count` activities of widest reach in each section, ranked in one query (a window per section over the
-    period's activities) rather than one sort of the whole period per section."""
+def _top_activities(org: OrgUnit, period: Period, scope: str, sections: list[Section], count: int
+                    ) -> dict[str, list[Activity]]:
+    """The `count` activities of widest reach (people, then copies, then yuan; the earlier, then the first stored on
+    a tie) in each section: per section, the first rows of the rank index that fall in the scope and period."""
     if count <= 0:
         return {}
-    order = [F("reach_people").desc(nulls_last=True), F("reach_copies").desc(nulls_last=True),
-             F("reach_yuan").desc(nulls_last=True), F("start_date").asc(), F("pk").asc()]
-    ranked = (_reach(activities.annotate(s=section_of(sections)))
-              .annotate(rank=Window(RowNumber(), partition_by=[F("s")], order_by=order))
-              .filter(rank__lte=count).values_list("pk", "s", "rank"))
-    placed = {pk: (section, rank) for pk, section, rank in ranked}
+    ranks = ActivityRank.objects.filter(start_date__range=(period.start, period.end))
+    ranks = ranks.filter(org=org) if scope == "self" else ranks.filter(
+        org__in=OrgUnit.objects.subtree(org).values("pk"))
+    placed = {}
+    for section in sections:
+        chosen = (ranks.filter(section_id=section.pk)
+                  .order_by("-people", "-copies", "-yuan", "start_date", "activity_id")
+                  .values_list("activity_id", flat=True)[:count])
+        placed.update({pk: (section.code, rank) for rank, pk in enumerate(chosen, start=1)})
     found = Activity.objects.filter(pk__in=placed).select_related("org").prefetch_related("partners",
                                                                                          "figures__measure")
     top: dict[str, list[Activity]] = {}
@@ -165,37 +156,62 @@ def _top_activities(activities, sections: list[Section], count: int) -> dict[str
 
 def ledger_facts(org: OrgUnit, period: Period, sections: list[Section], options: Options) -> dict[str, SectionFacts]:
     """Per section: this period's count and figures, last year's count, the main activities and (city, province)
-    the units' rows — four scans of the period's activities and one of last year's, whatever the number of
-    sections."""
-    activities = activities_in(org, period, scope=options.scope)
-    earlier = activities_in(org, period.year_earlier(), scope=options.scope)
-    per_org, per_org_figures = _per_section_and_unit(activities, sections)
-    counts_before = dict(earlier.annotate(s=section_of(sections)).values_list("s").annotate(n=Count("id"))
-                         .order_by())
-    facts = {s.code: SectionFacts(s, before=counts_before.get(s.code, 0)) for s in sections}
-    for code, _org_id, n in per_org:
-        if code in facts:
+    the units' rows — read from the stored sections (`ledger.sections`): one GROUP BY of the period's section roll-up
+    (per unit directly below, joined to `units_under`, where the units' rows are wanted), one of last year's, and a
+    few rows of the rank index per section, whatever the number of activities. Totals come back as the stored
+    integers and are turned into amounts once, at the end."""
+    codes = {s.pk: s.code for s in sections}
+    measures = dict(Measure.objects.values_list("pk", "code"))
+    amount = SectionCell._meta.get_field("total")
+    wide = options.scope == "tree" and org.level in WIDE_LEVELS
+    if wide:  # per unit directly below: the cells joined to the subtree's mapping and grouped in the database
+        cells = SectionCell.objects.filter(month__range=(period.start, period.end)).values_list(
+            "section_id", "org_id", "measure_id", "activities", "total")
+        query, params = cells.query.sql_with_params()
+        mapping, mapping_params = units_under(org).query.sql_with_params()
+        sql = (f"SELECT c.section_id, m.u_unit, c.measure_id, SUM(c.activities), "  # noqa: S608 - values are params
+               f"CAST(SUM(c.total) AS BIGINT) FROM ({query}) c JOIN ({mapping}) m ON m.u_org = c.org_id "
+               f"GROUP BY c.section_id, m.u_unit, c.measure_id")
+        database = cells.db
+        params = (*params, *mapping_params)
+        units = {unit.pk: unit for unit in OrgUnit.objects.filter(parent=org)} | {org.pk: org}
+    else:
+        cells = (section_cells_in(org, period, options.scope).values_list("section_id", "measure_id")
+                 .annotate(n=Sum("activities"), t=Cast(Sum("total"), BigIntegerField())).order_by())
+        (sql, params), database, units = cells.query.sql_with_params(), cells.db, {}
+    with connections[database].cursor() as cursor:  # plain rows as the database sends them: nothing to convert
+        cursor.execute(sql, params)
+        rows = cursor.fetchall()
+    counts_before = dict(section_cells_in(org, period.year_earlier(), options.scope).filter(measure_id=0)
+                         .values_list("section_id").annotate(n=Sum("activities")).order_by())
+    facts = {s.code: SectionFacts(s, before=counts_before.get(s.pk, 0)) for s in sections}
+    totals: dict[str, dict[int, int]] = {code: {} for code in facts}
+    table: dict[str, dict[int, list]] = {code: {} for code in facts}  # section → unit id → [count, {measure: total}]
+    for row in rows:
+        code = codes.get(row[0])
+        if code is None:
+            continue
+        measure_id, n, total = row[-3:]
+        entry = table[code].setdefault(row[1], [0, {}]) if wide else None
+        if measure_id:
+            totals[code][measure_id] = totals[code].get(measure_id, 0) + total
+            if entry is not None:
+                entry[1][measure_id] = entry[1].get(measure_id, 0) + total
+        else:
             facts[code].activities += n
-    for code, _org_id, measure, total in per_org_figures:
-        if code in facts:
-            into = facts[code].totals
-            into[measure] = into.get(measure, Decimal(0)) + total
-    for code, top in _top_activities(activities, sections, options.highlights).items():
+            if entry is not None:
+                entry[0] += n
+
+    def amounts(raw: dict[int, int]) -> dict[str, Decimal]:
+        return {measures[pk]: amount.from_db_value(value, None, None) for pk, value in raw.items()}
+
+    for code, fact in facts.items():
+        fact.totals = amounts(totals[code])
+        fact.by_unit = sorted(((units[pk], n, amounts(raw)) for pk, (n, raw) in table[code].items()),
+                              key=lambda r: r[0].code)
+    for code, top in _top_activities(org, period, options.scope, sections, options.highlights).items():
         if code in facts:
             facts[code].top = top
-    if options.scope == "tree" and org.level in WIDE_LEVELS:
-        units = group_under(org, {org_id for _s, org_id, _n in per_org})
-        table: dict[str, dict[int, list]] = {}
-        for code, org_id, n in per_org:
-            unit = units[org_id]
-            table.setdefault(code, {}).setdefault(unit.pk, [unit, 0, {}])[1] += n
-        for code, org_id, measure, total in per_org_figures:
-            unit = units[org_id]
-            into = table.setdefault(code, {}).setdefault(unit.pk, [unit, 0, {}])[2]
-            into[measure] = into.get(measure, Decimal(0)) + total
-        for code, rows in table.items():
-            if code in facts:
-                facts[code].by_unit = sorted((tuple(r) for r in rows.values()), key=lambda r: r[0].code)
     return facts
 
 
@@ -571,9 +587,9 @@ def _silent_units(org: OrgUnit, period: Period) -> list[OrgUnit]:
     if not children:
         return []
     active = set()
-    for queryset in (activities_in(org, period), cases_in(org, period)):
-        ids = set(queryset.exclude(org=org).values_list("org_id", flat=True).order_by().distinct())  # not per row
-        active |= {unit.pk for unit in group_under(org, ids).values()}
+    for cells in (section_cells_in(org, period, "tree"), case_cells_in(org, period)):  # the roll-ups: not per row
+        active |= set(units_under(org).filter(pk__in=cells.exclude(org=org).values("org_id"))
+                      .values_list("u_unit", flat=True))
     return [c for c in children if c.pk not in active]
 
 

@@ -67,6 +67,8 @@ AUDITED_THROUGH = {
 # Tables that hold no record of their own: derived from audited records, or the trail itself.
 DERIVED = {
     "ledger.ActivityCell": "roll-up of audited activities, rebuilt by `jinguo rebuild_cells`",
+    "ledger.ActivityRank": "each audited activity's section and reach, rebuilt by `jinguo rebuild_cells`",
+    "ledger.SectionCell": "roll-up of audited activities by section, rebuilt by `jinguo rebuild_cells`",
     "petitions.CaseCell": "roll-up of audited cases, rebuilt by `jinguo rebuild_cells`",
     "petitions.CaseCounter": "the next case number of a unit and year; each number lands in an audited case",
     "core.ImportJob": "bookkeeping of an upload; the rows it imports are audited as they are written",

@@ -4,7 +4,8 @@ from jinguo.core.management.base import JinguoCommand
 
 
 class Command(JinguoCommand):
-    help = "按业务记录重新计算统计汇总表（活动台账月度汇总、信访案件月度汇总）。批量写入后运行；可随时重复运行。"
+    help = ("按业务记录重新计算统计汇总表（活动台账月度汇总、活动台账工作总结栏目汇总、信访案件月度汇总）。"
+            "批量写入后运行；可随时重复运行。")
 
     def handle(self, **options):
         from jinguo.core.rollups import rollups
