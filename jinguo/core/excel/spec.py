@@ -262,7 +262,8 @@ class ImportSpec:
     # Personal data in error texts --------------------------------------------------------------------------------
     def personal_masks(self, ctx: ImportContext) -> dict[str, Callable[[str], str]]:
         """Form field → mask, for the columns holding personal data (the model's encrypted fields, the people
-        registries' person columns and a spec's `personal_fields`: a case's petitioner columns). Their values appear in stored error texts only masked."""
+        registries' person columns and a spec's `personal_fields`: a case's petitioner columns). Their values
+        appear in stored error texts only masked."""
         from jinguo.core.fields import EncryptedTextField
 
         encrypted = {f.name for f in self.model._meta.get_fields() if isinstance(f, EncryptedTextField)}
