@@ -267,10 +267,15 @@ def test_a_sister_county_typing_an_id_number_learns_nothing_and_changes_nothing(
     original.refresh_from_db()
     assert (original.name, original.address) == (theirs["person_name"], theirs["address"])
     # The same through an import file, by a plain 工作人员 of the sister county.
-    rows = [[theirs["person_name"][0] + "某", theirs["id_number"], "", "", "贫困母亲", "2025-05-01"]]
-    result = get_spec("beneficiaries").run_import(
-        xlsx_file(["姓名", "身份证号", "联系电话", "住址", "帮扶类别", "纳入日期"], rows),
-        ImportContext(org=tree["sister"], user=make_user("shuangpai_plain", tree["sister"], Role.STAFF)))
+    ctx = ImportContext(org=tree["sister"], user=make_user("shuangpai_plain", tree["sister"], Role.STAFF))
+    headers = ["姓名", "身份证号", "联系电话", "住址", "帮扶类别", "纳入日期"]
+    # 东安县's name for her is no name here: the sister county's own record is 篡改名, so that name is refused
+    # (masked: what the sister county itself typed), never matched against 东安县's.
+    rows = [[theirs["person_name"], theirs["id_number"], "", "", "贫困母亲", "2025-05-01"]]
+    refused = get_spec("beneficiaries").run_import(xlsx_file(headers, rows), ctx)
+    assert not refused.ok and "篡**" in refused.errors[0].message
+    rows = [["篡改名", theirs["id_number"], "", "", "贫困母亲", "2025-05-01"]]
+    result = get_spec("beneficiaries").run_import(xlsx_file(headers, rows), ctx)
     assert result.ok, [str(e) for e in result.errors]
     imported = Beneficiary.objects.get(org=tree["sister"]).person
     assert imported.pk == volunteer.person_id != original.pk  # the sister county's own record of her
