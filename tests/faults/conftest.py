@@ -48,9 +48,9 @@ class ScratchDb:
                 f"jinguo {' '.join(args)} failed ({result.returncode}):\n{result.stdout}\n{result.stderr}")
         return result
 
-    def spawn(self, *args: str) -> subprocess.Popen:
+    def spawn(self, *args: str, stdin: int | None = None) -> subprocess.Popen:
         return subprocess.Popen([sys.executable, "-m", "jinguo.manage", *args], cwd=ROOT, env=self.env,
-                                stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+                                stdin=stdin, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
 
     def query(self, sql: str, params: tuple = ()) -> list[tuple]:
         """Read the scratch database directly, as an operator would, independent of Django."""

@@ -47,7 +47,7 @@ def _world(org, town, actor, MARK, make_case, make_activity, codes):
     assignment = Assignment.objects.create(case=case, from_org=org, to_org=town, assigned_on=d,
                                            due_on=d + dt.timedelta(days=15), report=f"{MARK}反馈")
     activity = make_activity(org, f"{MARK}活动", "2025-03-08", participants=10)
-    person = people.person_for(name=f"{MARK}乙", id_number="11010519491231002X")
+    person = people.person_for(name=f"{MARK}乙", id_number="11010519491231002X", unit=org)  # her county's record
     beneficiary = Beneficiary.objects.create(org=org, person=person, since=d,
                                              group=CodeItem.objects.lookup("beneficiary_group")["贫困母亲"])
     agency = add_org(f"{org.code}-WJ", f"{MARK}卫健局", parent=org, level=Level.AGENCY)
