@@ -37,7 +37,8 @@ def _menu(page, device: str, name: str) -> None:
     if device == "phone":
         expect(link).to_be_hidden()
         page.get_by_role("button", name="打开菜单").click()
-    link.click()
+    with page.expect_navigation():  # the next step looks for things on the new page, not on the one leaving
+        link.click()
 
 
 @pytest.mark.parametrize("device", ["pc", "phone"])
@@ -93,7 +94,7 @@ def test_a_clerks_first_week(live_server, browser, capsys, device):
     assert activity.place == "东安县文化广场" and str(activity.start_date) == "2025-03-08"
 
     _menu(page, device, "工作总结")
-    page.get_by_role("link", name="新增").first.click()
+    page.locator(".page-wrapper").get_by_role("link", name="新增").first.click()
     page.get_by_role("button", name="生成").click()
     expect(page.get_by_role("heading", level=1)).to_contain_text("东安县妇联")
     page.locator("textarea").first.fill("今年以来，县妇联围绕中心工作开展了以下工作。")
