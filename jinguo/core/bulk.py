@@ -38,6 +38,23 @@ def insert_rows(model: type[models.Model], columns: Sequence[str], rows: Iterabl
             cursor.executemany(insert_sql(model, columns), rows)
 
 
+def add_to_rows(model: type[models.Model], key: Sequence[str], sums: Sequence[str], rows: Iterable[Sequence]) -> None:
+    """Add `rows` (tuples: the `key` columns, then the `sums` columns, values as the database takes them) into a
+    roll-up table whose unique key is `key`: a new key is inserted, a stored one gets the sums added — one
+    `INSERT … ON CONFLICT DO UPDATE` per row, sent together (executemany: pipelined on PostgreSQL), so concurrent
+    writers add up instead of overwriting each other."""
+    rows = list(rows)
+    if not rows:
+        return
+    quote = connection.ops.quote_name
+    table = quote(model._meta.db_table)
+    added = ", ".join(f"{quote(c)} = {table}.{quote(c)} + excluded.{quote(c)}" for c in sums)
+    sql = (f"{insert_sql(model, [*key, *sums])} ON CONFLICT ({', '.join(map(quote, key))}) "
+           f"DO UPDATE SET {added}")
+    with connection.cursor() as cursor:
+        cursor.executemany(sql, rows)
+
+
 def insert_objects(objs: Sequence[models.Model]) -> None:
     """Insert unsaved instances of one model whose primary keys the caller has already set, through `insert_rows`:
     each field converts its own value (`pre_save`, then `get_db_prep_save`: auto_now stamps, encryption, scaled

@@ -12,8 +12,8 @@ from jinguo.core.bulk import create_objects, insert_rows, pack, unpack
 from jinguo.core.events import Event
 from jinguo.core.scope import ancestor_paths
 from jinguo.ledger.models import Activity, ActivityFigure, ActivityPartner, Measure
-from jinguo.ledger.sections import add_to_sections
-from jinguo.ledger.stats import add_to_cells
+from jinguo.ledger.sections import add_stored_to_sections, add_to_sections
+from jinguo.ledger.stats import StoredActivity, add_stored_to_cells, add_to_cells
 from jinguo.orgs.models import OrgUnit
 
 
@@ -115,7 +115,9 @@ def create_activities(items: list[NewActivity]) -> list[Activity]:
                      for measure, value in item.figures.items()},
          "partners": item.partners}
         for item in items])
-    stored = Activity.objects.filter(pk__any_of=[a.pk for a in activities])
-    add_to_cells(stored)
-    add_to_sections(stored)
+    stored = [StoredActivity(a.pk, a.org_id, a.start_date, a.kind_id, [theme.pk for theme in item.themes],
+                             list(item.figures.items()))
+              for a, item in zip(activities, items, strict=True)]
+    add_stored_to_cells(stored)
+    add_stored_to_sections(stored)
     return activities

@@ -64,3 +64,14 @@ def test_cells_follow_every_way_of_writing_activities(tree, users, login, make_a
     assert [(g.label, g.activities) for g in stats.by_month if g.activities] == [("3月", 3), ("6月", 1), ("7月", 1)]
     assert [g.label for g in stats.by_month] == [f"{m}月" for m in range(1, 13)]
     assert [(g.label, g.activities) for g in stats.by_theme] == [("反家庭暴力", 3)]
+
+    # and the shapes the bulk writer's own sums must get right: two themes, none, copies and yuan, a figure of 0,
+    # no figures at all, two months and two units in one file, into cells that already hold rows
+    mixed_headers = ["开始日期", "活动类型", "活动名称", "主题", "单位编码", "参与人数", "发放资料", "慰问金额",
+                     "咨询"]
+    mixed = [["2025-03-09", "宣传教育", "导入两主题", "反家庭暴力、母亲节", "", 30, 200, "", 0],
+             ["2025-03-20", "慰问帮扶", "导入慰问", "", "", "", "", "800.50", ""],
+             ["2025-05-01", "其他", "导入其他", "", tree["township"].code, "", "", "", ""],
+             ["2025-05-02", "培训", "导入培训", "三八妇女节", "", 12, 40, "20", 5]]
+    assert get_spec("activities").run_import(xlsx_file(mixed_headers, mixed), ImportContext(org=tree["county"])).ok
+    assert_cells_match_a_rebuild()

@@ -73,15 +73,28 @@ def test_stored_sections_follow_every_way_of_writing_activities(tree, users, log
                        content_type="application/json").status_code == 201
     headers = ["开始日期", "活动类型", "活动名称", "主题", "单位编码", "参与人数"]
     rows = [["2025-03-09", "宣传教育", f"导入{i}", "反家庭暴力", "", 10 + i] for i in range(3)]
+    # and the shapes the bulk writer's own sums must get right: two themes, none, copies and yuan, a figure of 0,
+    # no figures at all, two months and two units in one file, into cells that already hold rows
+    mixed_headers = ["开始日期", "活动类型", "活动名称", "主题", "单位编码", "参与人数", "发放资料", "慰问金额",
+                     "咨询"]
+    mixed = [["2025-03-09", "宣传教育", "导入两主题", "反家庭暴力、母亲节", "", 30, 200, "", 0],
+             ["2025-03-20", "慰问帮扶", "导入慰问", "", "", "", "", "800.50", ""],
+             ["2025-05-01", "其他", "导入其他", "", tree["township"].code, "", "", "", ""],
+             ["2025-05-02", "培训", "导入培训", "三八妇女节", "", 12, 40, "20", 5]]
+    assert get_spec("activities").run_import(xlsx_file(mixed_headers, mixed), ImportContext(org=tree["county"])).ok
     assert get_spec("activities").run_import(xlsx_file(headers, rows), ImportContext(org=tree["county"])).ok
     assert_stored_match_a_recount()
-    assert SectionCell.objects.get(org=tree["county"], month=dt.date(2025, 3, 1), measure_id=0).activities == 3
+    rights = next(s.pk for s in summary_sections() if s.code == "rights")
+    assert SectionCell.objects.get(org=tree["county"], month=dt.date(2025, 3, 1), section_id=rights,
+                                   measure_id=0).activities == 3
+    # two themes: the first section in order claiming either (母亲节 → 思想引领与宣传教育, ahead of 维权)
+    assert section_of_activity(Activity.objects.get(title="导入两主题")) == "guide"
 
     response = client.post(reverse("ledger:activity_delete", args=[first.pk]))
     assert response.status_code in (302, 303)
     assert_stored_match_a_recount()
     assert not ActivityRank.objects.filter(pk=first.pk).exists()
-    assert ActivityRank.objects.count() == Activity.objects.count() == 6
+    assert ActivityRank.objects.count() == Activity.objects.count() == 10
 
 
 def test_stored_sections_follow_the_code_tables(tree, make_activity):
