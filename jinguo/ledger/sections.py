@@ -176,19 +176,21 @@ def add_stored_to_sections(activities: Iterable[StoredActivity]) -> None:
     from jinguo.ledger.models import ActivityRank, Measure, SectionCell
 
     sections = summary_sections()
-    cents = ActivityRank._meta.get_field("people")
-    as_cents = cents.get_db_prep_save
+    as_cents = ActivityRank._meta.get_field("people").get_prep_value  # a plain integer column: no adapting
+    none = as_cents(NO_REACH)
+    counts: dict[Measure, tuple[bool, bool, bool]] = {}  # measure → which reaches it counts towards
 
     def reach(figures) -> tuple:
-        people = copies = yuan = None
+        sums = [None, None, None]
         for measure, value in figures:
-            if measure.unit in PEOPLE_UNITS and measure.kind == Measure.Kind.COUNT:
-                people = value if people is None else people + value
-            if measure.unit in COPY_UNITS:
-                copies = value if copies is None else copies + value
-            if measure.kind == Measure.Kind.MONEY:
-                yuan = value if yuan is None else yuan + value
-        return tuple(as_cents(NO_REACH if v is None else v, connection) for v in (people, copies, yuan))
+            towards = counts.get(measure)
+            if towards is None:
+                towards = counts[measure] = (measure.unit in PEOPLE_UNITS and measure.kind == Measure.Kind.COUNT,
+                                             measure.unit in COPY_UNITS, measure.kind == Measure.Kind.MONEY)
+            for i, counted in enumerate(towards):
+                if counted:
+                    sums[i] = value if sums[i] is None else sums[i] + value
+        return tuple(none if v is None else as_cents(v) for v in sums)
 
     ranks, cells = [], defaultdict(lambda: [0, Decimal(0)])
     as_date = ActivityRank._meta.get_field("start_date").get_db_prep_save
@@ -205,7 +207,7 @@ def add_stored_to_sections(activities: Iterable[StoredActivity]) -> None:
     insert_rows(ActivityRank, ["activity_id", "org_id", "start_date", "section_id", "people", "copies", "yuan"],
                 ranks)
     add_to_rows(SectionCell, ("month", "org_id", "section_id", "measure_id"), ("activities", "total"),
-                [(as_date(month, connection), *rest, n, as_cents(total, connection))
+                [(as_date(month, connection), *rest, n, as_cents(total))
                  for (month, *rest), (n, total) in cells.items()])
 
 
