@@ -70,6 +70,36 @@ def AnyOf(field: str, values: Iterable[Any]) -> Q:
     return Q(**{f"{field}__any_of": list(values)})
 
 
+def pks_matching(model: type, fields: list[str], keys: Iterable[tuple]) -> list[Any]:
+    """The primary keys of `model`'s rows whose `fields` equal one of `keys` (tuples in `fields` order) — a
+    composite IN, the keys as one parameter per field: the rows joined to `unnest` of the key columns on
+    PostgreSQL (each key one probe of an index leading with the first fields), to `json_each` on SQLite. Separate
+    `__any_of` filters per field match their cross product instead: every row of a unit's year when the keys are
+    (unit, date, title)."""
+    keys = list(keys)
+    if not keys:
+        return []
+    connection = connections[DEFAULT_DB_ALIAS]
+    quote = connection.ops.quote_name
+    meta = model._meta
+    columns = [meta.get_field(name) for name in fields]
+    table, pk = quote(meta.db_table), quote(meta.pk.column)
+    values = [[f.get_db_prep_value(f.to_python(key[i]), connection) for key in keys] for i, f in enumerate(columns)]
+    if connection.vendor == "postgresql":
+        arrays = ", ".join(f"%s::{f.cast_db_type(connection)}[]" for f in columns)
+        names = ", ".join(f"k{i}" for i in range(len(columns)))
+        match = " AND ".join(f"t.{quote(f.column)} = k.k{i}" for i, f in enumerate(columns))
+        sql = f"SELECT t.{pk} FROM {table} t JOIN unnest({arrays}) AS k({names}) ON {match}"  # noqa: S608 — names
+        params = values  # from model meta, values are parameters
+    else:
+        match = " AND ".join(f"t.{quote(f.column)} = json_extract(k.value, '$[{i}]')" for i, f in enumerate(columns))
+        sql = f"SELECT t.{pk} FROM {table} t JOIN json_each(%s) k ON {match}"  # noqa: S608 — as above
+        params = [json.dumps([list(row) for row in zip(*values, strict=True)], default=str)]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return [row[0] for row in cursor.fetchall()]
+
+
 class CompiledQuery:
     """A `values_list()` query compiled once per database connection and run again with new values for its
     parameters: for a query on every request (the API token with its user and roles), whose building and compiling

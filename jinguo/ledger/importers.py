@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from jinguo.core.excel import Column, ImportContext, ImportSpec
 from jinguo.core.models import CodeItem
+from jinguo.core.sql import pks_matching
 from jinguo.ledger.forms import MEASURE_PREFIX, ActivityForm
 from jinguo.ledger.models import Activity, Measure
 from jinguo.ledger.services import NewActivity, create_activities, save_activity
@@ -100,9 +101,10 @@ class ActivityImport(ImportSpec):
         wanted = [k for k in keys if k is not None]
         if not wanted:
             return [None] * len(rows)
-        stored = self.base_queryset(ctx, "change").filter(
-            org_id__any_of=list({k[0] for k in wanted}), start_date__any_of=list({k[1] for k in wanted}),
-            title__any_of=list({k[2] for k in wanted}))
+        # The stored rows with exactly these keys (a composite IN on activity_org_date_idx), then the scope on
+        # those few by primary key.
+        ids = pks_matching(Activity, ["org", "start_date", "title"], set(wanted))
+        stored = self.base_queryset(ctx, "change").filter(pk__any_of=ids) if ids else []
         found = {(a.org_id, a.start_date.isoformat(), a.title): a for a in stored}
         return [found.get(k) if k is not None else None for k in keys]
 

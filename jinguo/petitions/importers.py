@@ -152,7 +152,11 @@ class PetitionImport(ImportSpec):
 
     def find_existing_many(self, ctx: ImportContext, rows: list[dict]) -> list[Case | None]:
         keys = list({data["import_key"] for data in rows})
-        found = {case.import_key: case for case in self.base_queryset(ctx, "change").filter(import_key__any_of=keys)}
+        # The key's own index first (a new file finds nothing there), then scope on those few by primary key:
+        # asked together, PostgreSQL walked every case of the unit's subtree to compare keys, once per chunk.
+        stored = list(Case.objects.filter(import_key__any_of=keys).order_by().values_list("pk", flat=True))
+        found = {case.import_key: case
+                 for case in self.base_queryset(ctx, "change").filter(pk__any_of=stored)} if stored else {}
         return [found.get(data["import_key"]) for data in rows]
 
     def save(self, ctx: ImportContext, form: HistoricalCaseForm) -> Case:
