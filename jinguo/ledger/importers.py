@@ -101,7 +101,7 @@ class ActivityImport(ImportSpec):
         wanted = [k for k in keys if k is not None]
         if not wanted:
             return [None] * len(rows)
-        # The stored rows with exactly these keys (a composite IN on activity_org_date_idx), then the scope on
+        # The stored rows with exactly these keys (a composite IN on activity_org_date_title_idx), then the scope on
         # those few by primary key.
         ids = pks_matching(Activity, ["org", "start_date", "title"], set(wanted))
         stored = self.base_queryset(ctx, "change").filter(pk__any_of=ids) if ids else []

@@ -77,7 +77,7 @@ class Measure(AuditedModel):
 class Activity(OrgOwnedModel):
     """One campaign, training, visit, meeting … held by `org` (the lead unit)."""
 
-    org = owner_org(db_index=False)  # activity_org_date_idx leads with it
+    org = owner_org(db_index=False)  # activity_org_date_title_idx leads with it
     kind = models.ForeignKey("core.CodeItem", verbose_name=_("活动类型"), on_delete=models.PROTECT, related_name="+",
                              limit_choices_to={"table__slug": "activity_kind"})
     title = models.CharField(_("活动名称"), max_length=200)
@@ -92,7 +92,9 @@ class Activity(OrgOwnedModel):
         verbose_name = _("活动")
         verbose_name_plural = _("活动台账")
         ordering = ["-start_date", "-pk"]
-        indexes = [models.Index(fields=["org", "start_date"], name="activity_org_date_idx")]
+        # (unit, date) for lists and statistics; the title too, so an import finds a row by its natural key
+        # without visiting every activity of that unit and day
+        indexes = [models.Index(fields=["org", "start_date", "title"], name="activity_org_date_title_idx")]
         constraints = [
             models.CheckConstraint(condition=models.Q(end_date__gte=models.F("start_date")),
                                    name="activity_end_after_start",
