@@ -64,7 +64,7 @@ class CaseSerializer(ModelSerializer):
                     "category__name": case.category.name, "subcategory__name": None if sub is None else sub.name})
         people = [(p.sex, p.age, p.name_masked, p.id_number_masked, p.phone_masked, p.address_masked)
                   for p in case.petitioners.all()]
-        return case_data(row, people, case)
+        return case_data(row, people)
 
 
 # The columns a case list reads (plain values, no model instances: four related models per row cost more than the
@@ -77,10 +77,12 @@ LIST_COLUMNS = ("id", "number", "org_id", "org__code", "received_at", "channel_i
 PETITIONER_COLUMNS = ("sex", "age", "name_masked", "id_number_masked", "phone_masked", "address_masked")
 
 
-def case_data(row: dict, petitioners: list[tuple], case: Case | None = None) -> dict:
-    """One case as the API writes it, from its `LIST_COLUMNS` values and its petitioners' `PETITIONER_COLUMNS`."""
-    if case is None:  # the actions a case allows are the services' to say, on a case
-        case = Case(**{name: row[name] for name in LIST_COLUMNS if "__" not in name})
+def case_data(row: dict, petitioners: list[tuple], labels: dict[str, str] | None = None) -> dict:
+    """One case as the API writes it, from its `LIST_COLUMNS` values and its petitioners' `PETITIONER_COLUMNS`.
+    `labels`: the status labels in the current language (`status_labels()`), looked up once for a whole page."""
+    if labels is None:
+        labels = status_labels()
+    status = row["status"]
     return {
         "id": row["id"], "number": row["number"], "org": row["org_id"], "org_code": row["org__code"],
         "received_at": _datetime(row["received_at"]), "channel": row["channel_id"],
@@ -90,16 +92,21 @@ def case_data(row: dict, petitioners: list[tuple], case: Case | None = None) -> 
         "is_collective": row["is_collective"], "headcount": row["headcount"], "flag_dv": row["flag_dv"],
         "flag_minor": row["flag_minor"], "flag_urgent": row["flag_urgent"],
         "flag_escalation": row["flag_escalation"], "risk_colour": row["risk_colour"], "is_repeat": row["is_repeat"],
-        "status": row["status"],
-        "status_display": _status_labels(translation.get_language()).get(row["status"], row["status"]),
+        "status": status, "status_display": labels.get(status, status),
         "accept_due": _date(row["accept_due"]), "accepted_on": _date(row["accepted_on"]),
         "handle_due": _date(row["handle_due"]), "extension_days": row["extension_days"],
         "replied_on": _date(row["replied_on"]), "closed_on": _date(row["closed_on"]), "result": row["result"],
         "current_due": _date(row["current_due"]),
         "petitioners": [{"sex": sex, "age": age, "name": name, "id_number": id_number, "phone": phone,
                          "address": address} for sex, age, name, id_number, phone, address in petitioners],
-        "allowed_actions": services.allowed_actions(case),
+        # The status alone decides the actions (services.allowed_actions_in): no Case is built per row for it.
+        "allowed_actions": services.allowed_actions_in(status),
     }
+
+
+def status_labels() -> dict[str, str]:
+    """Status → its label in the current language."""
+    return _status_labels(translation.get_language())
 
 
 @functools.cache
@@ -162,7 +169,8 @@ class CaseViewSet(WorkflowViewSetMixin, ScopedViewSetMixin, mixins.CreateModelMi
                  .annotate(rows=JSONRows(*PETITIONER_COLUMNS)).values("rows"))
         rows = self.paginate_queryset(self.filter_queryset(self.get_queryset()).prefetch_related(None)
                                       .annotate(people=Subquery(masks)).values(*LIST_COLUMNS, "people"))
-        return self.get_paginated_response([case_data(row, row["people"] or []) for row in rows])
+        labels = status_labels()
+        return self.get_paginated_response([case_data(row, row["people"] or [], labels) for row in rows])
 
     @extend_schema(request=CaseIntakeSerializer, responses=CaseSerializer)
     def create(self, request, *args, **kwargs):
