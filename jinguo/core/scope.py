@@ -18,7 +18,7 @@ from django.core.cache import cache
 from django.core.exceptions import ImproperlyConfigured, PermissionDenied
 from django.db import models, transaction
 
-from jinguo.core.sql import AnyOf
+from jinguo.core.sql import AnyOf, Keys
 
 
 class User(Protocol):
@@ -67,15 +67,21 @@ def subtree_ids(roots: Iterable[str]) -> list[int]:
     match: an OR of prefix matches across a join serves no index, so counting one city's cases among a
     province's scanned them all; a list of ids lets the database combine index scans on the records' own columns.
     """
+    return list(subtree_keys(roots).values)
+
+
+def subtree_keys(roots: Iterable[str]) -> Keys:
+    """`subtree_ids` as the kept `core.sql.Keys`, for filters (`AnyOf(field, subtree_keys(roots))`): bound to a
+    query as one prepared parameter instead of value by value."""
     key = (tree_version(), tuple(sorted(set(roots))))
-    ids = _subtrees.get(key)
-    if ids is None:
+    keys = _subtrees.get(key)
+    if keys is None:
         condition = _under(key[1])
-        ids = list(org_model().objects.filter(condition).values_list("pk", flat=True)) if condition else []
+        keys = Keys(org_model().objects.filter(condition).values_list("pk", flat=True) if condition else ())
         if len(_subtrees) >= _SUBTREES_KEPT:
             _subtrees.clear()
-        _subtrees[key] = ids
-    return list(ids)
+        _subtrees[key] = keys
+    return keys
 
 
 # --- The org tree's version ----------------------------------------------------------------------------------------
@@ -85,7 +91,7 @@ def subtree_ids(roots: Iterable[str]) -> list[int]:
 # the cache (evicted, cleared) is replaced by a new one: a cache never brings back an old tree, it only costs a read.
 _TREE_VERSION_KEY = "jinguo:org-tree-version"
 _SUBTREES_KEPT = 512
-_subtrees: dict[tuple[str, tuple[str, ...]], list[int]] = {}
+_subtrees: dict[tuple[str, tuple[str, ...]], Keys] = {}
 
 
 def tree_version() -> str:
@@ -139,7 +145,7 @@ class ScopedQuerySet(models.QuerySet):
         if not roots:
             return self.none()
         if model.scope_org_field:
-            return self.filter(AnyOf(model.scope_org_field, subtree_ids(roots)))
+            return self.filter(AnyOf(model.scope_org_field, subtree_keys(roots)))
         return self.filter(_under(roots))
 
 

@@ -39,17 +39,58 @@ class GroupConcat(Aggregate):
         return self.as_sql(compiler, connection, function="GROUP_CONCAT", **extra_context)
 
 
+class Keys:
+    """Integer keys for `__any_of`, made into one query parameter once and then kept (`core.scope` keeps one per
+    subtree): a list is resolved, prepared and bound value by value on every query — a city's units, twice in every
+    scoped case query — where this is bound as one text ready for the database, an array literal on PostgreSQL, a
+    JSON array on SQLite. Immutable; equal (and hashing) as its tuple of values."""
+
+    __slots__ = ("array", "json", "values")
+
+    def __init__(self, values: Iterable[int]) -> None:
+        self.values = tuple(int(value) for value in values)
+        listed = ",".join(map(str, self.values))
+        self.array, self.json = f"{{{listed}}}", f"[{listed}]"
+
+    def __iter__(self):
+        return iter(self.values)
+
+    def __len__(self) -> int:
+        return len(self.values)
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Keys) and other.values == self.values
+
+    def __hash__(self) -> int:
+        return hash(self.values)
+
+    def __repr__(self) -> str:
+        return f"Keys({list(self.values)!r})"
+
+
 class AnyOfLookup(In):
     """`field__any_of=[…]`: `field IN (…)` with the values as ONE parameter — `field = ANY(%s)` (an array) on
     PostgreSQL, `field IN (SELECT value FROM json_each(%s))` on SQLite. For filters on long lists (a city's units in
     every scoped query, a thousand keys or ids per chunk of an import): `__in` builds, checks and binds one
     parameter per value, and each such query is a new text of a thousand placeholders that the driver parses in
     Python and the server plans afresh. The database sees the same condition (PostgreSQL turns an IN list into
-    `= ANY` of an array itself). A subquery on the right is a plain IN."""
+    `= ANY` of an array itself). A subquery on the right is a plain IN. `Keys` on the right are bound as they are,
+    already prepared."""
 
     lookup_name = "any_of"
 
+    def get_prep_lookup(self):
+        if isinstance(self.rhs, Keys):
+            return self.rhs  # integers, checked when the Keys were made
+        return super().get_prep_lookup()
+
     def as_sql(self, compiler, connection):
+        if isinstance(self.rhs, Keys):
+            lhs, lhs_params = self.process_lhs(compiler, connection)
+            if connection.vendor == "postgresql":
+                cast = self.lhs.output_field.cast_db_type(connection) or "bigint"
+                return f"{lhs} = ANY(%s::{cast}[])", (*lhs_params, self.rhs.array)
+            return f"{lhs} IN (SELECT value FROM json_each(%s))", (*lhs_params, self.rhs.json)  # noqa: S608
         if not isinstance(self.rhs, list | tuple | set | frozenset):
             return super().as_sql(compiler, connection)
         lhs, lhs_params = self.process_lhs(compiler, connection)
@@ -67,7 +108,7 @@ ForeignObject.register_lookup(AnyOfLookup)  # a relation's values: the target's 
 
 def AnyOf(field: str, values: Iterable[Any]) -> Q:
     """`Q(field__any_of=values)`: see `AnyOfLookup`."""
-    return Q(**{f"{field}__any_of": list(values)})
+    return Q(**{f"{field}__any_of": values if isinstance(values, Keys) else list(values)})
 
 
 class CompiledQuery:

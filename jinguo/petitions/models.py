@@ -18,7 +18,7 @@ from jinguo.core.events import Event
 from jinguo.core.fields import EncryptedTextField, MaskedCopyField
 from jinguo.core.models import AuditedModel, OrgOwnedModel, owner_org
 from jinguo.core.roles import Role
-from jinguo.core.scope import ScopedQuerySet, scope_paths, subtree_ids
+from jinguo.core.scope import ScopedQuerySet, scope_paths, subtree_keys
 from jinguo.core.sql import AnyOf
 
 CASE_ROLES = frozenset({Role.STAFF, Role.PETITION_OFFICER, Role.UNIT_LEADER})
@@ -123,7 +123,7 @@ class CaseQuerySet(ScopedQuerySet):
         roots = scope_paths(user, roles)
         if not roots:
             return self.none()
-        units = subtree_ids(roots)
+        units = subtree_keys(roots)
         return self.filter(models.Q(AnyOf("org", units)) | models.Q(AnyOf("handler", units)))
 
     def open(self) -> CaseQuerySet:

@@ -1,0 +1,39 @@
+"""`__any_of` with kept `Keys`: the same rows as `__in` on both databases, on a primary key and on a (nullable)
+foreign key, filtered and excluded, empty included."""
+
+import pytest
+
+from jinguo.core.scope import subtree_ids, subtree_keys
+from jinguo.core.sql import AnyOf, Keys
+from jinguo.orgs.models import OrgUnit
+from jinguo.petitions.models import Case
+
+
+def test_keys_are_integers_equal_as_their_values():
+    keys = Keys(["3", 1, 2])
+    assert keys.values == (3, 1, 2) and list(keys) == [3, 1, 2] and len(keys) == 3
+    assert keys == Keys([3, 1, 2]) and hash(keys) == hash(Keys([3, 1, 2])) and keys != Keys([1, 2, 3])
+    assert keys.array == "{3,1,2}" and keys.json == "[3,1,2]" and Keys([]).array == "{}"
+    with pytest.raises(ValueError):
+        Keys(["1; DROP TABLE x"])
+
+
+@pytest.mark.parametrize("roots", [["county"], ["county", "other_city"], []])
+def test_keys_select_what_in_selects(tree, users, make_case, roots):
+    make_case(tree["county"])
+    handed = make_case(tree["sister"])
+    Case.objects.filter(pk=handed.pk).update(handler=tree["township"])  # handed down into 东安县
+    make_case(tree["other_county"])
+    ids = subtree_ids([tree[name].path for name in roots])
+    keys = subtree_keys([tree[name].path for name in roots])
+    assert list(keys) == ids
+
+    def pks(queryset):
+        return sorted(queryset.values_list("pk", flat=True))
+
+    assert pks(OrgUnit.objects.filter(AnyOf("pk", keys))) == pks(OrgUnit.objects.filter(pk__in=ids))
+    for field in ("org", "handler"):
+        assert pks(Case.objects.filter(AnyOf(field, keys))) == pks(Case.objects.filter(**{f"{field}__in": ids}))
+        assert pks(Case.objects.exclude(AnyOf(field, keys))) == pks(Case.objects.exclude(**{f"{field}__in": ids}))
+    assert pks(Case.objects.filter(AnyOf("org", keys) | AnyOf("handler", keys))) == \
+        pks(Case.objects.filter(org__in=ids) | Case.objects.filter(handler__in=ids))
