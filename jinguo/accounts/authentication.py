@@ -26,7 +26,7 @@ _USER_FIELDS = [field.attname for field in User._meta.concrete_fields]
 _TOKEN_QUERY = CompiledQuery(
     lambda digest, limit, since: policy.with_sign_in_facts(ApiToken.objects.all(), "user", limit=limit, since=since)
     .filter(digest=digest)
-    .values_list(*_TOKEN_FIELDS, *(f"user__{name}" for name in _USER_FIELDS), *policy.SIGN_IN_FACTS)[:1],
+    .values_list(*_TOKEN_FIELDS, *(f"user__{name}" for name in _USER_FIELDS), *policy.SIGN_IN_FACTS),
     digest="<digest>", limit=7654321, since=datetime(1901, 2, 3, 4, 5, 6, tzinfo=UTC))
 
 

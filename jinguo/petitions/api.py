@@ -19,14 +19,15 @@ from rest_framework.response import Response
 
 from jinguo.core.actions import WorkflowViewSetMixin, add_action_routes
 from jinguo.core.api import ModelSerializer, ScopedViewSetMixin, reason_from
-from jinguo.core.pagination import KeysetPagination
+from jinguo.core.pagination import CompiledPage, KeysetPagination
 from jinguo.core.scope import recheck_visible
-from jinguo.core.sql import JSONRows
+from jinguo.core.sql import JSONRows, Keys
 from jinguo.petitions import services
 from jinguo.petitions.actions import CASE_ACTIONS
 from jinguo.petitions.filters import CaseFilterSet
 from jinguo.petitions.forms import CaseForm
 from jinguo.petitions.models import Case, ClosureResult, Petitioner, PetitionType, Status
+from jinguo.petitions.stats import visible_case_count
 
 
 class CaseSerializer(ModelSerializer):
@@ -150,6 +151,21 @@ class CaseIntakeSerializer(serializers.Serializer):
     flag_dv = serializers.BooleanField(required=False)
 
 
+def _with_masks(queryset):
+    """The case list's values (`LIST_COLUMNS`) and, as `people`, each case's petitioners' masks as one JSON array."""
+    masks = (Petitioner.objects.filter(case_id=OuterRef("pk")).order_by().values("case_id")
+             .annotate(rows=JSONRows(*PETITIONER_COLUMNS)).values("rows"))
+    return queryset.annotate(people=Subquery(masks)).values(*LIST_COLUMNS, "people")
+
+
+def _list_rows(units: Keys):
+    """The unfiltered case list of `units` (`ScopedQuerySet.units_for`): what `visible_to` keeps, with the masks."""
+    return _with_masks(Case.objects.in_units(units))
+
+
+_UNITS_SENTINEL = Keys([987654321, 987654322])  # no unit has these ids: the compiled query's units parameter
+
+
 class CaseViewSet(WorkflowViewSetMixin, ScopedViewSetMixin, mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
     """信访案件。个人信息一律脱敏；办理环节通过 /api/cases/{id}/<动作>/ 提交。"""
 
@@ -164,11 +180,15 @@ class CaseViewSet(WorkflowViewSetMixin, ScopedViewSetMixin, mixins.CreateModelMi
 
     def list(self, request, *args, **kwargs):
         """A page of plain values (`LIST_COLUMNS`) with each case's petitioners' masks in the same query (a JSON array
-        per case): nothing decrypted, no model instances built."""
-        masks = (Petitioner.objects.filter(case_id=OuterRef("pk")).order_by().values("case_id")
-                 .annotate(rows=JSONRows(*PETITIONER_COLUMNS)).values("rows"))
-        rows = self.paginate_queryset(self.filter_queryset(self.get_queryset()).prefetch_related(None)
-                                      .annotate(people=Subquery(masks)).values(*LIST_COLUMNS, "people"))
+        per case): nothing decrypted, no model instances built. Unfiltered, the page query is compiled once and run
+        with the user's units (`_list_rows`, `CompiledPage`), and the total is the maintained count."""
+        units = None if self.filters_requested() else self.scope_units()
+        if units is not None:
+            source = CompiledPage("petitions.api.cases", Case, _list_rows, {"units": _UNITS_SENTINEL},
+                                  {"units": units}, count=lambda: visible_case_count(request.user, "view"))
+        else:
+            source = _with_masks(self.filter_queryset(self.get_queryset()).prefetch_related(None))
+        rows = self.paginate_queryset(source)
         labels = status_labels()
         return self.get_paginated_response([case_data(row, row["people"] or [], labels) for row in rows])
 

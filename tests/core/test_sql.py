@@ -37,3 +37,29 @@ def test_keys_select_what_in_selects(tree, users, make_case, roots):
         assert pks(Case.objects.exclude(AnyOf(field, keys))) == pks(Case.objects.exclude(**{f"{field}__in": ids}))
     assert pks(Case.objects.filter(AnyOf("org", keys) | AnyOf("handler", keys))) == \
         pks(Case.objects.filter(org__in=ids) | Case.objects.filter(handler__in=ids))
+
+
+def test_a_compiled_query_runs_again_with_each_calls_values(tree):
+    """Compiled once, run with new values: a parameter that appears twice takes its value in both places, `Keys`
+    included; `limit` bounds the rows; `first` gives the first row or None."""
+    from django.db.models import Q
+
+    from jinguo.core.sql import CompiledQuery
+
+    query = CompiledQuery(
+        lambda units, code: OrgUnit.objects.filter(AnyOf("pk", units) | Q(code=code) | Q(parent__code=code))
+        .exclude(code=code).order_by("code").values("code", "name"),
+        units=Keys([987654321]), code="<code>")
+    county, sister = tree["county"], tree["sister"]
+    assert query.dicts(units=Keys([county.pk]), code="431000") == [
+        {"code": "431002", "name": "北湖区"}, {"code": "431122", "name": "东安县"}]
+    assert query.dicts(units=Keys([sister.pk, county.pk]), code="431100") == [
+        {"code": "431122", "name": "东安县"}, {"code": "431123", "name": "双牌县"}]
+    assert query.dicts(units=Keys([sister.pk, county.pk]), code="431100", limit=1) == [
+        {"code": "431122", "name": "东安县"}]
+    assert query.first(units=Keys([]), code="431122") == ("431122-TJ", "东安县统计局")
+    assert query.first(units=Keys([]), code="nowhere") is None
+    with pytest.raises(ValueError, match="unsliced"):
+        CompiledQuery(lambda code: OrgUnit.objects.filter(code=code).values("code")[:1], code="<c>").first(code="x")
+    with pytest.raises(ValueError, match="does not appear"):
+        CompiledQuery(lambda code: OrgUnit.objects.values("code"), code="<c>").first(code="x")
