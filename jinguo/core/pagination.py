@@ -243,7 +243,8 @@ class KeysetPagination(pagination.BasePagination):
              "description": f"每页条数（默认 {self.legacy_class.page_size}，至多 {self.legacy_class.max_page_size}）",
              "schema": {"type": "integer"}},
             {"name": self.count_query_param, "required": False, "in": "query",
-             "description": "为 true 时同时给出总数（带筛选条件时需统计全部符合条件的记录，较慢）", "schema": {"type": "boolean"}},
+             "description": "为 true 时同时给出总数（带筛选条件时需统计全部符合条件的记录，较慢）",
+             "schema": {"type": "boolean"}},
             {"name": self.legacy_class.page_query_param, "required": False, "in": "query",
              "description": "页码（旧式分页，总是给出总数）", "schema": {"type": "integer"}},
         ]
