@@ -201,11 +201,13 @@ class KeysetPagination(pagination.BasePagination):
             _compiled_pages[key] = None
             return None
         sort = [("-" if desc == forward else "") + name for name, desc in ordering]
+        # Kept for the process: nothing of this request (its units, its pagination) goes into the closure.
+        rows, names, keyset = source.build, tuple(source.sentinels), type(self)._after
 
         def build(**sentinels):
-            page = source.build(**{name: sentinels[name] for name in source.sentinels}).order_by(*sort)
+            page = rows(**{name: sentinels[name] for name in names}).order_by(*sort)
             if after:
-                page = page.filter(self._after(ordering, [sentinels[name] for name in cursor], forward))
+                page = page.filter(keyset(ordering, [sentinels[name] for name in cursor], forward))
             return page
 
         compiled = _compiled_pages[key] = CompiledQuery(build, **source.sentinels, **cursor)
