@@ -22,11 +22,13 @@ LAST_USED_RESOLUTION = timedelta(minutes=1)
 
 _TOKEN_FIELDS = [field.attname for field in ApiToken._meta.concrete_fields]
 _USER_FIELDS = [field.attname for field in User._meta.concrete_fields]
-# The token by its digest, its user, and what policy asks of her (`policy.with_sign_in_facts`): compiled once.
+# The token by its digest, its user, and what policy asks of her (`policy.with_sign_in_facts`): compiled once. The
+# digest is unique: no ordering (the model's would sort by the user's name).
 _TOKEN_QUERY = CompiledQuery(
-    lambda digest, limit, since: policy.with_sign_in_facts(ApiToken.objects.all(), "user", limit=limit, since=since)
+    lambda digest, limit, since: policy.with_sign_in_facts(ApiToken.objects.order_by(), "user", limit=limit,
+                                                           since=since)
     .filter(digest=digest)
-    .values_list(*_TOKEN_FIELDS, *(f"user__{name}" for name in _USER_FIELDS), *policy.SIGN_IN_FACTS)[:1],
+    .values_list(*_TOKEN_FIELDS, *(f"user__{name}" for name in _USER_FIELDS), *policy.SIGN_IN_FACTS),
     digest="<digest>", limit=7654321, since=datetime(1901, 2, 3, 4, 5, 6, tzinfo=UTC))
 
 

@@ -112,7 +112,12 @@ class StateMachine:
 
     def allowed(self, obj: models.Model) -> list[str]:
         """The actions the record's state allows, in declaration order."""
-        return [name for name, t in self.transitions.items() if self.state(obj) in t.sources]
+        return self.allowed_in(self.state(obj))
+
+    def allowed_in(self, state: str) -> list[str]:
+        """The actions a record in `state` allows, in declaration order: the state alone decides (a list of plain
+        values answers it without building a record per row)."""
+        return [name for name, t in self.transitions.items() if state in t.sources]
 
     def guard(self, obj: models.Model, name: str) -> None:
         if self.state(obj) not in self.transitions[name].sources:

@@ -116,16 +116,25 @@ class ScopedViewSetMixin:
         action = ACTION_FOR_METHOD.get(self.request.method, "view")
         return self.queryset.all().visible_to(self.request.user, action)
 
+    def filters_requested(self) -> bool:
+        """Whether the request names any of the view's filters (True when the view has no filterset to tell)."""
+        filterset = getattr(self, "filterset_class", None)
+        if filterset is None or getattr(self, "filterset_fields", None):
+            return True
+        names = filterset.base_filters.keys()
+        return any(param == name or param.startswith(f"{name}_") for param in self.request.query_params
+                   for name in names)
+
     def filter_queryset(self, queryset):
         """The filter backends, skipped when the request names none of the filters: building the filter form (its
         fields, the scoped choices) cost a plain list page more than its own query."""
-        filterset = getattr(self, "filterset_class", None)
-        if filterset is not None and not getattr(self, "filterset_fields", None):
-            names = filterset.base_filters.keys()
-            if not any(param == name or param.startswith(f"{name}_") for param in self.request.query_params
-                       for name in names):
-                return queryset
+        if not self.filters_requested():
+            return queryset
         return super().filter_queryset(queryset)
+
+    def scope_units(self):
+        """The units whose records this request may reach (`ScopedQuerySet.units_for`), None for none."""
+        return self.queryset.units_for(self.request.user, ACTION_FOR_METHOD.get(self.request.method, "view"))
 
 
 class ScopedReadOnlyViewSet(ScopedViewSetMixin, viewsets.ReadOnlyModelViewSet):

@@ -7,7 +7,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 
 from jinguo.core.forms import CompactSelect
-from jinguo.core.scope import ScopedQuerySet, org_model, subtree_ids
+from jinguo.core.scope import ScopedQuerySet, org_model, subtree_keys
 from jinguo.core.sql import AnyOf
 
 
@@ -61,4 +61,4 @@ class OrgSubtreeFilter(django_filters.ModelChoiceFilter):
             return qs
         if not self.org_field:
             return qs.filter(path__startswith=value.path)
-        return qs.filter(AnyOf(self.org_field, subtree_ids([value.path])))
+        return qs.filter(AnyOf(self.org_field, subtree_keys([value.path])))

@@ -18,7 +18,7 @@ from django.core.cache import cache
 from django.core.exceptions import ImproperlyConfigured, PermissionDenied
 from django.db import models, transaction
 
-from jinguo.core.sql import AnyOf
+from jinguo.core.sql import AnyOf, Keys
 
 
 class User(Protocol):
@@ -67,15 +67,21 @@ def subtree_ids(roots: Iterable[str]) -> list[int]:
     match: an OR of prefix matches across a join serves no index, so counting one city's cases among a
     province's scanned them all; a list of ids lets the database combine index scans on the records' own columns.
     """
+    return list(subtree_keys(roots).values)
+
+
+def subtree_keys(roots: Iterable[str]) -> Keys:
+    """`subtree_ids` as the kept `core.sql.Keys`, for filters (`AnyOf(field, subtree_keys(roots))`): bound to a
+    query as one prepared parameter instead of value by value."""
     key = (tree_version(), tuple(sorted(set(roots))))
-    ids = _subtrees.get(key)
-    if ids is None:
+    keys = _subtrees.get(key)
+    if keys is None:
         condition = _under(key[1])
-        ids = list(org_model().objects.filter(condition).values_list("pk", flat=True)) if condition else []
+        keys = Keys(org_model().objects.filter(condition).values_list("pk", flat=True) if condition else ())
         if len(_subtrees) >= _SUBTREES_KEPT:
             _subtrees.clear()
-        _subtrees[key] = ids
-    return list(ids)
+        _subtrees[key] = keys
+    return keys
 
 
 # --- The org tree's version ----------------------------------------------------------------------------------------
@@ -85,7 +91,7 @@ def subtree_ids(roots: Iterable[str]) -> list[int]:
 # the cache (evicted, cleared) is replaced by a new one: a cache never brings back an old tree, it only costs a read.
 _TREE_VERSION_KEY = "jinguo:org-tree-version"
 _SUBTREES_KEPT = 512
-_subtrees: dict[tuple[str, tuple[str, ...]], list[int]] = {}
+_subtrees: dict[tuple[str, tuple[str, ...]], Keys] = {}
 
 
 def tree_version() -> str:
@@ -132,15 +138,29 @@ class ScopedQuerySet(models.QuerySet):
 
     def visible_to(self, user: User | None, action: str = "view") -> ScopedQuerySet:
         model = self.model
-        roles = model.scope_roles.get(action)
+        if not model.scope_org_field:  # the org tree itself: the subtrees by their paths
+            roots = scope_paths(user, self._roles(action))
+            return self.filter(_under(roots)) if roots else self.none()
+        units = self.units_for(user, action)
+        return self.none() if units is None else self.in_units(units)
+
+    def _roles(self, action: str) -> Iterable[str]:
+        roles = self.model.scope_roles.get(action)
         if roles is None:
-            raise ValueError(f"{model.__name__} declares no scope for action {action!r}")
-        roots = scope_paths(user, roles)
-        if not roots:
-            return self.none()
-        if model.scope_org_field:
-            return self.filter(AnyOf(model.scope_org_field, subtree_ids(roots)))
-        return self.filter(_under(roots))
+            raise ValueError(f"{self.model.__name__} declares no scope for action {action!r}")
+        return roles
+
+    def units_for(self, user: User | None, action: str = "view") -> Keys | None:
+        """The units whose rows `visible_to(user, action)` keeps (None: no role for it anywhere)."""
+        roots = scope_paths(user, self._roles(action))
+        return subtree_keys(roots) if roots else None
+
+    def in_units(self, units: Keys) -> ScopedQuerySet:
+        """The rows that belong to `units` (`units_for`): what this class's `visible_to` keeps, for units already
+        worked out, so a query compiled once (core.sql.CompiledQuery) can take each user's units as its parameter. A
+        queryset that shows more than its units' rows (articles addressed to them) adds that in its own
+        `visible_to`, and its callers go through that."""
+        return self.filter(AnyOf(self.model.scope_org_field or "pk", units))
 
 
 def recheck_visible(obj: models.Model, user: User, action: str = "change") -> None:

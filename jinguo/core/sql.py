@@ -39,17 +39,58 @@ class GroupConcat(Aggregate):
         return self.as_sql(compiler, connection, function="GROUP_CONCAT", **extra_context)
 
 
+class Keys:
+    """Integer keys for `__any_of`, made into one query parameter once and then kept (`core.scope` keeps one per
+    subtree): a list is resolved, prepared and bound value by value on every query — a city's units, twice in every
+    scoped case query — where this is bound as one text ready for the database, an array literal on PostgreSQL, a
+    JSON array on SQLite. Immutable; equal (and hashing) as its tuple of values."""
+
+    __slots__ = ("array", "json", "values")
+
+    def __init__(self, values: Iterable[int]) -> None:
+        self.values = tuple(int(value) for value in values)
+        listed = ",".join(map(str, self.values))
+        self.array, self.json = f"{{{listed}}}", f"[{listed}]"
+
+    def __iter__(self):
+        return iter(self.values)
+
+    def __len__(self) -> int:
+        return len(self.values)
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Keys) and other.values == self.values
+
+    def __hash__(self) -> int:
+        return hash(self.values)
+
+    def __repr__(self) -> str:
+        return f"Keys({list(self.values)!r})"
+
+
 class AnyOfLookup(In):
     """`field__any_of=[…]`: `field IN (…)` with the values as ONE parameter — `field = ANY(%s)` (an array) on
     PostgreSQL, `field IN (SELECT value FROM json_each(%s))` on SQLite. For filters on long lists (a city's units in
     every scoped query, a thousand keys or ids per chunk of an import): `__in` builds, checks and binds one
     parameter per value, and each such query is a new text of a thousand placeholders that the driver parses in
     Python and the server plans afresh. The database sees the same condition (PostgreSQL turns an IN list into
-    `= ANY` of an array itself). A subquery on the right is a plain IN."""
+    `= ANY` of an array itself). A subquery on the right is a plain IN. `Keys` on the right are bound as they are,
+    already prepared."""
 
     lookup_name = "any_of"
 
+    def get_prep_lookup(self):
+        if isinstance(self.rhs, Keys):
+            return self.rhs  # integers, checked when the Keys were made
+        return super().get_prep_lookup()
+
     def as_sql(self, compiler, connection):
+        if isinstance(self.rhs, Keys):
+            lhs, lhs_params = self.process_lhs(compiler, connection)
+            if connection.vendor == "postgresql":
+                cast = self.lhs.output_field.cast_db_type(connection) or "bigint"
+                return f"{lhs} = ANY(%s::{cast}[])", (*lhs_params, self.rhs.array)
+            return f"{lhs} IN (SELECT value FROM json_each(%s))", (*lhs_params, self.rhs.json)  # noqa: S608
         if not isinstance(self.rhs, list | tuple | set | frozenset):
             return super().as_sql(compiler, connection)
         lhs, lhs_params = self.process_lhs(compiler, connection)
@@ -67,7 +108,7 @@ ForeignObject.register_lookup(AnyOfLookup)  # a relation's values: the target's 
 
 def AnyOf(field: str, values: Iterable[Any]) -> Q:
     """`Q(field__any_of=values)`: see `AnyOfLookup`."""
-    return Q(**{f"{field}__any_of": list(values)})
+    return Q(**{f"{field}__any_of": values if isinstance(values, Keys) else list(values)})
 
 
 def pks_matching(model: type, fields: list[str], keys: Iterable[tuple]) -> list[Any]:
@@ -101,11 +142,15 @@ def pks_matching(model: type, fields: list[str], keys: Iterable[tuple]) -> list[
 
 
 class CompiledQuery:
-    """A `values_list()` query compiled once per database connection and run again with new values for its
-    parameters: for a query on every request (the API token with its user and roles), whose building and compiling
-    by the ORM cost more than running it. `build(**sentinels)` returns the queryset with each named parameter given
-    as a sentinel value, found again among the compiled parameters; `first(**values)` runs it with real values and
-    returns the first row (as `values_list` would, through the database's converters) or None."""
+    """A `values()`/`values_list()` query compiled once per database connection and run again with new values for its
+    parameters: for a query on every request (the API token with its user and roles, a page of the case list), whose
+    building and compiling by the ORM cost more than running it. `build(**sentinels)` returns the queryset (not
+    sliced) with each named parameter given as a sentinel value, found again among the compiled parameters (one or
+    more times); `first(**values)` runs it with real values and returns the first row (as `values_list` would,
+    through the database's converters) or None, `dicts(limit=…, **values)` the rows as `values()` would.
+
+    A sentinel is an integer, a text, an aware datetime or `Keys`: make it a value no real query uses, since every
+    parameter equal to it takes the real value."""
 
     def __init__(self, build: Callable[..., QuerySet], **sentinels: Any) -> None:
         self.build = build
@@ -117,6 +162,8 @@ class CompiledQuery:
         compiled = self._compiled.get(conn)
         if compiled is None:
             queryset = self.build(**self.sentinels)
+            if queryset.query.is_sliced:
+                raise ValueError("a CompiledQuery is built unsliced: `dicts(limit=…)` adds the LIMIT")
             compiler = queryset.query.get_compiler(using=alias)
             sql, params = compiler.as_sql()
             slots = {}
@@ -124,13 +171,15 @@ class CompiledQuery:
                 prepare = self._preparer(conn, sentinel)
                 prepared = prepare(sentinel)
                 found = [i for i, param in enumerate(params) if isinstance(param, type(prepared)) and param == prepared]
-                if len(found) != 1:
-                    raise ValueError(f"parameter {name!r} appears {len(found)} times in the compiled query")
+                if not found:
+                    raise ValueError(f"parameter {name!r} does not appear in the compiled query")
                 wrapper = type(params[found[0]])  # PostgreSQL's backend wraps integers (psycopg's Int4 …)
-                slots[name] = (found[0], prepare if wrapper is type(prepared) else
+                slots[name] = (found, prepare if wrapper is type(prepared) else
                                lambda value, prepare=prepare, wrapper=wrapper: wrapper(prepare(value)))
             converters = compiler.get_converters([col for col, _sql, _alias in compiler.select])
-            compiled = self._compiled[conn] = (sql, list(params), slots, compiler, converters)
+            query = queryset.query
+            names = (*query.extra_select, *query.values_select, *query.annotation_select)
+            compiled = self._compiled[conn] = (sql, list(params), slots, compiler, converters, names)
         return compiled
 
     @staticmethod
@@ -138,22 +187,35 @@ class CompiledQuery:
         """How the ORM hands a value of the sentinel's type to the database (SQLite gets datetimes as text)."""
         if isinstance(sentinel, dt.datetime):
             return conn.ops.adapt_datetimefield_value
+        if isinstance(sentinel, Keys):
+            return (lambda keys: keys.array) if conn.vendor == "postgresql" else (lambda keys: keys.json)
         return lambda value: value
 
-    def first(self, alias: str = DEFAULT_DB_ALIAS, **values: Any) -> tuple | None:
-        sql, params, slots, compiler, converters = self._compile(alias)
+    def _run(self, alias: str, limit: int | None, values: dict[str, Any]) -> tuple[list, tuple[str, ...]]:
+        sql, params, slots, compiler, converters, names = self._compile(alias)
         params = list(params)
         for name, value in values.items():
-            index, prepare = slots[name]
-            params[index] = prepare(value)
+            indexes, prepare = slots[name]
+            prepared = prepare(value)
+            for index in indexes:
+                params[index] = prepared
+        if limit is not None:
+            sql, params = f"{sql} LIMIT %s", [*params, int(limit)]
         with connections[alias].cursor() as cursor:
             cursor.execute(sql, params)
-            row = cursor.fetchone()
-        if row is None:
-            return None
-        if converters:
-            row = next(iter(compiler.apply_converters([row], converters)))
-        return tuple(row)
+            rows = cursor.fetchmany(1) if limit == 1 else cursor.fetchall()
+        if converters and rows:
+            rows = list(compiler.apply_converters(rows, converters))
+        return rows, names
+
+    def first(self, alias: str = DEFAULT_DB_ALIAS, **values: Any) -> tuple | None:
+        rows, _names = self._run(alias, 1, values)
+        return tuple(rows[0]) if rows else None
+
+    def dicts(self, alias: str = DEFAULT_DB_ALIAS, *, limit: int | None = None, **values: Any) -> list[dict]:
+        """The rows (at most `limit`) as `values()` gives them: a dict per row, by the selected names."""
+        rows, names = self._run(alias, limit, values)
+        return [dict(zip(names, row, strict=True)) for row in rows]
 
 
 class JSONRows(Aggregate):

@@ -19,14 +19,17 @@ from rest_framework.response import Response
 
 from jinguo.core.actions import WorkflowViewSetMixin, add_action_routes
 from jinguo.core.api import ModelSerializer, ScopedViewSetMixin, reason_from
-from jinguo.core.pagination import KeysetPagination
+from jinguo.core.models import CodeItem
+from jinguo.core.pagination import CompiledPage, KeysetPagination
 from jinguo.core.scope import recheck_visible
-from jinguo.core.sql import JSONRows
+from jinguo.core.sql import JSONRows, Keys
+from jinguo.orgs.models import OrgUnit
 from jinguo.petitions import services
 from jinguo.petitions.actions import CASE_ACTIONS
 from jinguo.petitions.filters import CaseFilterSet
 from jinguo.petitions.forms import CaseForm
 from jinguo.petitions.models import Case, ClosureResult, Petitioner, PetitionType, Status
+from jinguo.petitions.stats import visible_case_count
 
 
 class CaseSerializer(ModelSerializer):
@@ -58,48 +61,59 @@ class CaseSerializer(ModelSerializer):
     def to_representation(self, case) -> dict:
         """The fields above written out by hand (`case_data`): DRF's field-by-field machinery cost most of a list
         request's time. The declarations stay for input and the schema; a test holds the two equal."""
-        row = {name: getattr(case, name) for name in LIST_COLUMNS if "__" not in name}
+        row = {name: getattr(case, name) for name in LIST_COLUMNS}
         sub = case.subcategory
-        row.update({"org__code": case.org.code, "channel__name": case.channel.name,
-                    "category__name": case.category.name, "subcategory__name": None if sub is None else sub.name})
+        row.update({"org_code": case.org.code, "channel_name": case.channel.name,
+                    "category_name": case.category.name, "subcategory_name": None if sub is None else sub.name})
         people = [(p.sex, p.age, p.name_masked, p.id_number_masked, p.phone_masked, p.address_masked)
                   for p in case.petitioners.all()]
-        return case_data(row, people, case)
+        return case_data(row, people)
 
 
 # The columns a case list reads (plain values, no model instances: four related models per row cost more than the
-# query), and the petitioners' masked columns.
-LIST_COLUMNS = ("id", "number", "org_id", "org__code", "received_at", "channel_id", "channel__name", "petition_type",
-                "category_id", "category__name", "subcategory_id", "subcategory__name", "summary", "demands",
-                "is_collective", "headcount", "flag_dv", "flag_minor", "flag_urgent", "flag_escalation", "risk_colour",
-                "is_repeat", "status", "accept_due", "accepted_on", "handle_due", "extension_days", "replied_on",
-                "closed_on", "result", "current_due", "handler_id")
+# query), the names it shows beside the unit's and code items' ids (`_with_masks`), and the petitioners' masked
+# columns.
+LIST_COLUMNS = ("id", "number", "org_id", "received_at", "channel_id", "petition_type", "category_id",
+                "subcategory_id", "summary", "demands", "is_collective", "headcount", "flag_dv", "flag_minor",
+                "flag_urgent", "flag_escalation", "risk_colour", "is_repeat", "status", "accept_due", "accepted_on",
+                "handle_due", "extension_days", "replied_on", "closed_on", "result", "current_due", "handler_id")
+NAME_COLUMNS = {"org_code": (OrgUnit, "org_id", "code"), "channel_name": (CodeItem, "channel_id", "name"),
+                "category_name": (CodeItem, "category_id", "name"),
+                "subcategory_name": (CodeItem, "subcategory_id", "name")}
 PETITIONER_COLUMNS = ("sex", "age", "name_masked", "id_number_masked", "phone_masked", "address_masked")
 
 
-def case_data(row: dict, petitioners: list[tuple], case: Case | None = None) -> dict:
-    """One case as the API writes it, from its `LIST_COLUMNS` values and its petitioners' `PETITIONER_COLUMNS`."""
-    if case is None:  # the actions a case allows are the services' to say, on a case
-        case = Case(**{name: row[name] for name in LIST_COLUMNS if "__" not in name})
+def case_data(row: dict, petitioners: list[tuple], labels: dict[str, str] | None = None) -> dict:
+    """One case as the API writes it, from its `LIST_COLUMNS` and `NAME_COLUMNS` values and its petitioners'
+    `PETITIONER_COLUMNS`.
+    `labels`: the status labels in the current language (`status_labels()`), looked up once for a whole page."""
+    if labels is None:
+        labels = status_labels()
+    status = row["status"]
     return {
-        "id": row["id"], "number": row["number"], "org": row["org_id"], "org_code": row["org__code"],
+        "id": row["id"], "number": row["number"], "org": row["org_id"], "org_code": row["org_code"],
         "received_at": _datetime(row["received_at"]), "channel": row["channel_id"],
-        "channel_name": row["channel__name"], "petition_type": row["petition_type"], "category": row["category_id"],
-        "category_name": row["category__name"], "subcategory": row["subcategory_id"],
-        "subcategory_name": row["subcategory__name"], "summary": row["summary"], "demands": row["demands"],
+        "channel_name": row["channel_name"], "petition_type": row["petition_type"], "category": row["category_id"],
+        "category_name": row["category_name"], "subcategory": row["subcategory_id"],
+        "subcategory_name": row["subcategory_name"], "summary": row["summary"], "demands": row["demands"],
         "is_collective": row["is_collective"], "headcount": row["headcount"], "flag_dv": row["flag_dv"],
         "flag_minor": row["flag_minor"], "flag_urgent": row["flag_urgent"],
         "flag_escalation": row["flag_escalation"], "risk_colour": row["risk_colour"], "is_repeat": row["is_repeat"],
-        "status": row["status"],
-        "status_display": _status_labels(translation.get_language()).get(row["status"], row["status"]),
+        "status": status, "status_display": labels.get(status, status),
         "accept_due": _date(row["accept_due"]), "accepted_on": _date(row["accepted_on"]),
         "handle_due": _date(row["handle_due"]), "extension_days": row["extension_days"],
         "replied_on": _date(row["replied_on"]), "closed_on": _date(row["closed_on"]), "result": row["result"],
         "current_due": _date(row["current_due"]),
         "petitioners": [{"sex": sex, "age": age, "name": name, "id_number": id_number, "phone": phone,
                          "address": address} for sex, age, name, id_number, phone, address in petitioners],
-        "allowed_actions": services.allowed_actions(case),
+        # The status alone decides the actions (services.allowed_actions_in): no Case is built per row for it.
+        "allowed_actions": services.allowed_actions_in(status),
     }
+
+
+def status_labels() -> dict[str, str]:
+    """Status → its label in the current language."""
+    return _status_labels(translation.get_language())
 
 
 @functools.cache
@@ -143,6 +157,28 @@ class CaseIntakeSerializer(serializers.Serializer):
     flag_dv = serializers.BooleanField(required=False)
 
 
+def _with_masks(queryset):
+    """The case list's values (`LIST_COLUMNS`), the names beside its ids (`NAME_COLUMNS`) and, as `people`, each
+    case's petitioners' masks as one JSON array.
+
+    Each name is a subquery by primary key rather than a join: PostgreSQL plans a page query with four joins in about
+    a millisecond — more than it then takes to run it — and the subqueries in a fifth of that (the page query's
+    backend CPU 1.8 -> 1.0 ms, city bench database)."""
+    masks = (Petitioner.objects.filter(case_id=OuterRef("pk")).order_by().values("case_id")
+             .annotate(rows=JSONRows(*PETITIONER_COLUMNS)).values("rows"))
+    names = {name: Subquery(model._base_manager.filter(pk=OuterRef(key)).order_by().values(column))
+             for name, (model, key, column) in NAME_COLUMNS.items()}
+    return queryset.annotate(**names, people=Subquery(masks)).values(*LIST_COLUMNS, *NAME_COLUMNS, "people")
+
+
+def _list_rows(units: Keys):
+    """The unfiltered case list of `units` (`ScopedQuerySet.units_for`): what `visible_to` keeps, with the masks."""
+    return _with_masks(Case.objects.in_units(units))
+
+
+_UNITS_SENTINEL = Keys([987654321, 987654322])  # no unit has these ids: the compiled query's units parameter
+
+
 class CaseViewSet(WorkflowViewSetMixin, ScopedViewSetMixin, mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
     """信访案件。个人信息一律脱敏；办理环节通过 /api/cases/{id}/<动作>/ 提交。"""
 
@@ -157,12 +193,17 @@ class CaseViewSet(WorkflowViewSetMixin, ScopedViewSetMixin, mixins.CreateModelMi
 
     def list(self, request, *args, **kwargs):
         """A page of plain values (`LIST_COLUMNS`) with each case's petitioners' masks in the same query (a JSON array
-        per case): nothing decrypted, no model instances built."""
-        masks = (Petitioner.objects.filter(case_id=OuterRef("pk")).order_by().values("case_id")
-                 .annotate(rows=JSONRows(*PETITIONER_COLUMNS)).values("rows"))
-        rows = self.paginate_queryset(self.filter_queryset(self.get_queryset()).prefetch_related(None)
-                                      .annotate(people=Subquery(masks)).values(*LIST_COLUMNS, "people"))
-        return self.get_paginated_response([case_data(row, row["people"] or []) for row in rows])
+        per case): nothing decrypted, no model instances built. Unfiltered, the page query is compiled once and run
+        with the user's units (`_list_rows`, `CompiledPage`), and the total is the maintained count."""
+        units = None if self.filters_requested() else self.scope_units()
+        if units is not None:
+            source = CompiledPage("petitions.api.cases", Case, _list_rows, {"units": _UNITS_SENTINEL},
+                                  {"units": units}, count=lambda: visible_case_count(request.user, "view"))
+        else:
+            source = _with_masks(self.filter_queryset(self.get_queryset()).prefetch_related(None))
+        rows = self.paginate_queryset(source)
+        labels = status_labels()
+        return self.get_paginated_response([case_data(row, row["people"] or [], labels) for row in rows])
 
     @extend_schema(request=CaseIntakeSerializer, responses=CaseSerializer)
     def create(self, request, *args, **kwargs):

@@ -18,8 +18,8 @@ from jinguo.core.events import Event
 from jinguo.core.fields import EncryptedTextField, MaskedCopyField
 from jinguo.core.models import AuditedModel, OrgOwnedModel, owner_org
 from jinguo.core.roles import Role
-from jinguo.core.scope import ScopedQuerySet, scope_paths, subtree_ids
-from jinguo.core.sql import AnyOf
+from jinguo.core.scope import ScopedQuerySet
+from jinguo.core.sql import AnyOf, Keys
 
 CASE_ROLES = frozenset({Role.STAFF, Role.PETITION_OFFICER, Role.UNIT_LEADER})
 UNMASK_ROLES = frozenset({Role.PETITION_OFFICER, Role.UNIT_LEADER})
@@ -115,15 +115,8 @@ def due_soon_days(org) -> int:
 
 
 class CaseQuerySet(ScopedQuerySet):
-    def visible_to(self, user, action: str = "view") -> CaseQuerySet:
+    def in_units(self, units: Keys) -> CaseQuerySet:
         """A case belongs to the unit that registered it and, once assigned down (交办), to the handling unit."""
-        roles = self.model.scope_roles.get(action)
-        if roles is None:
-            raise ValueError(action)
-        roots = scope_paths(user, roles)
-        if not roots:
-            return self.none()
-        units = subtree_ids(roots)
         return self.filter(models.Q(AnyOf("org", units)) | models.Q(AnyOf("handler", units)))
 
     def open(self) -> CaseQuerySet:

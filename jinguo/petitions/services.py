@@ -54,6 +54,11 @@ def allowed_actions(case: Case) -> list[str]:
     return MACHINE.allowed(case)
 
 
+def allowed_actions_in(status: str) -> list[str]:
+    """The actions a case in `status` allows (`allowed_actions` of such a case)."""
+    return MACHINE.allowed_in(status)
+
+
 def _today() -> dt.date:
     return timezone.localdate()
 

@@ -18,7 +18,7 @@ from jinguo.core.models import CodeItem
 from jinguo.core.numbers import shares
 from jinguo.core.periods import Period, month_key
 from jinguo.core.routers import reports_read_replica
-from jinguo.core.scope import scope_paths, subtree_ids
+from jinguo.core.scope import scope_paths, subtree_keys
 from jinguo.core.sql import AnyOf
 from jinguo.orgs.models import OrgUnit, group_under
 from jinguo.petitions.models import Case, CaseCell, Petitioner, Referral, Status
@@ -122,7 +122,7 @@ def visible_case_count(user, action: str = "view") -> int:
     roots = scope_paths(user, Case.scope_roles[action])
     if not roots:
         return 0
-    units = subtree_ids(roots)
+    units = subtree_keys(roots)
     handed_down = (Case.objects.filter(AnyOf("handler", units)).exclude(AnyOf("org", units)).order_by()
                    .values(n=Func(function="COUNT", template="COUNT(*)", output_field=IntegerField())))
     total = (CaseCell.objects.filter(AnyOf("org", units))

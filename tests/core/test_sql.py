@@ -1,9 +1,71 @@
-"""core.sql helpers on whichever database the suite runs against."""
+"""core.sql on both databases: `__any_of` with kept `Keys` selects the same rows as `__in`, on a primary key and
+on a (nullable) foreign key, filtered and excluded, empty included; `pks_matching` is a composite IN."""
 
 import datetime as dt
 
-from jinguo.core.sql import pks_matching
+import pytest
+
+from jinguo.core.scope import subtree_ids, subtree_keys
+from jinguo.core.sql import AnyOf, Keys, pks_matching
 from jinguo.ledger.models import Activity
+from jinguo.orgs.models import OrgUnit
+from jinguo.petitions.models import Case
+
+
+def test_keys_are_integers_equal_as_their_values():
+    keys = Keys(["3", 1, 2])
+    assert keys.values == (3, 1, 2) and list(keys) == [3, 1, 2] and len(keys) == 3
+    assert keys == Keys([3, 1, 2]) and hash(keys) == hash(Keys([3, 1, 2])) and keys != Keys([1, 2, 3])
+    assert keys.array == "{3,1,2}" and keys.json == "[3,1,2]" and Keys([]).array == "{}"
+    with pytest.raises(ValueError):
+        Keys(["1; DROP TABLE x"])
+
+
+@pytest.mark.parametrize("roots", [["county"], ["county", "other_city"], []])
+def test_keys_select_what_in_selects(tree, users, make_case, roots):
+    make_case(tree["county"])
+    handed = make_case(tree["sister"])
+    Case.objects.filter(pk=handed.pk).update(handler=tree["township"])  # handed down into 东安县
+    make_case(tree["other_county"])
+    ids = subtree_ids([tree[name].path for name in roots])
+    keys = subtree_keys([tree[name].path for name in roots])
+    assert list(keys) == ids
+
+    def pks(queryset):
+        return sorted(queryset.values_list("pk", flat=True))
+
+    assert pks(OrgUnit.objects.filter(AnyOf("pk", keys))) == pks(OrgUnit.objects.filter(pk__in=ids))
+    for field in ("org", "handler"):
+        assert pks(Case.objects.filter(AnyOf(field, keys))) == pks(Case.objects.filter(**{f"{field}__in": ids}))
+        assert pks(Case.objects.exclude(AnyOf(field, keys))) == pks(Case.objects.exclude(**{f"{field}__in": ids}))
+    assert pks(Case.objects.filter(AnyOf("org", keys) | AnyOf("handler", keys))) == \
+        pks(Case.objects.filter(org__in=ids) | Case.objects.filter(handler__in=ids))
+
+
+def test_a_compiled_query_runs_again_with_each_calls_values(tree):
+    """Compiled once, run with new values: a parameter that appears twice takes its value in both places, `Keys`
+    included; `limit` bounds the rows; `first` gives the first row or None."""
+    from django.db.models import Q
+
+    from jinguo.core.sql import CompiledQuery
+
+    query = CompiledQuery(
+        lambda units, code: OrgUnit.objects.filter(AnyOf("pk", units) | Q(code=code) | Q(parent__code=code))
+        .exclude(code=code).order_by("code").values("code", "name"),
+        units=Keys([987654321]), code="<code>")
+    county, sister = tree["county"], tree["sister"]
+    assert query.dicts(units=Keys([county.pk]), code="431000") == [
+        {"code": "431002", "name": "北湖区"}, {"code": "431122", "name": "东安县"}]
+    assert query.dicts(units=Keys([sister.pk, county.pk]), code="431100") == [
+        {"code": "431122", "name": "东安县"}, {"code": "431123", "name": "双牌县"}]
+    assert query.dicts(units=Keys([sister.pk, county.pk]), code="431100", limit=1) == [
+        {"code": "431122", "name": "东安县"}]
+    assert query.first(units=Keys([]), code="431122") == ("431122-TJ", "东安县统计局")
+    assert query.first(units=Keys([]), code="nowhere") is None
+    with pytest.raises(ValueError, match="unsliced"):
+        CompiledQuery(lambda code: OrgUnit.objects.filter(code=code).values("code")[:1], code="<c>").first(code="x")
+    with pytest.raises(ValueError, match="does not appear"):
+        CompiledQuery(lambda code: OrgUnit.objects.values("code"), code="<c>").first(code="x")
 
 
 def test_pks_matching_is_a_composite_in_not_a_cross_product(tree, make_activity):
