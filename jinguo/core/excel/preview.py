@@ -120,7 +120,7 @@ def _row(spec: ImportSpec, ctx: ImportContext, sheet: str, number: int, cells: l
         row.exists = existing is not None
         form = spec.form_class(data=data, instance=existing, **form_kwargs)
         if not form.is_valid():
-            errors = spec.mask_errors(spec._form_errors(sheet, number, form, mapping), values, masks)
+            errors = spec.mask_errors(spec._form_errors(sheet, number, form, mapping, cells), values, masks)
     for error in errors:
         cell = by_letter.get(error.column)
         message = error.message.rstrip("。")
