@@ -258,6 +258,8 @@ class ImportJob(models.Model):
     error_file = models.FileField(_("标注错误的工作簿"), upload_to="imports/errors/%Y/%m/", blank=True,
                                   storage=encrypted_storage)  # the rows of the upload, personal data included
     message = models.TextField(_("说明"), blank=True)
+    # What the clerk must know of the records imported ([{text, url, link}], excel.Notice): open cases already overdue.
+    notices = models.JSONField(_("提醒"), default=list, blank=True)
     # What the user confirmed on the mapping step ({column letter: field or None}, read.detect's `mapping=`), or
     # null to let detection decide; `signature` is the file's header signature the confirmed mapping is saved under.
     mapping = models.JSONField(_("列对应"), null=True, blank=True)

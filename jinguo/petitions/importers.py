@@ -4,16 +4,20 @@ resolve through names and aliases; ID numbers must pass the GB 11643 check digit
 from __future__ import annotations
 
 import datetime as dt
+from urllib.parse import urlencode
 
 from django import forms
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from jinguo.core.excel import Column, ImportContext, ImportSpec
+from jinguo.core.excel import Column, ImportContext, ImportResult, ImportSpec, Notice
 from jinguo.core.forms import IdNumberField, PhoneField, ScopedModelForm
 from jinguo.core.models import CodeItem
+from jinguo.core.numbers import count_text
 from jinguo.petitions import services
-from jinguo.petitions.models import Case, ClosureResult, Status
+from jinguo.petitions.models import OPEN_STATUSES, Case, ClosureResult, Status
 
 IMPORT_STATUSES = [(s.value, s.label) for s in (Status.REGISTERED, Status.ACCEPTED, Status.IN_PROGRESS,
                                                 Status.REPLIED, Status.FOLLOWED_UP, Status.CLOSED, Status.REJECTED,
@@ -174,6 +178,31 @@ class PetitionImport(ImportSpec):
 
     def save_many(self, ctx: ImportContext, rows: list[services.HistoricalCase]) -> list[Case]:
         return services.import_historical(rows, actor=ctx.user)
+
+    def tally(self, ctx: ImportContext, result: ImportResult, objs: list[Case], *, created: bool) -> None:
+        """The new cases a ledger left open (已受理, 办理中 …), and those of them already past their deadline: last
+        year's ledger puts them straight into the overdue lists, which the clerk must hear of (`notices`)."""
+        if not created:
+            return  # an update changes only the registration facts, never the state
+        today = timezone.localdate()
+        still_open = [case for case in objs if case.status in OPEN_STATUSES]
+        overdue = sum(1 for case in still_open if case.current_due is not None and case.current_due < today)
+        result.tallies["open"] = result.tallies.get("open", 0) + len(still_open)
+        result.tallies["overdue"] = result.tallies.get("overdue", 0) + overdue
+
+    def notices(self, ctx: ImportContext, result: ImportResult) -> list[Notice]:
+        still_open, overdue = result.tallies.get("open", 0), result.tallies.get("overdue", 0)
+        if not still_open:
+            return []
+        query = {"deadline": "overdue" if overdue else "open", "within": ctx.org.pk}
+        url = f"{reverse('petitions:case_list')}?{urlencode(query)}"
+        if overdue:
+            text = gettext("其中%(open)s未办结，%(overdue)s已超过办理期限，已列入期限提醒和超期案件。"
+                           "请逐件核实：实际已办结的，请在案件中登记办结。") % {
+                "open": count_text(still_open, "件"), "overdue": count_text(overdue, "件")}
+            return [Notice(text, url, gettext("查看超期案件"))]
+        text = gettext("其中%(open)s未办结，已按办理期限列入期限提醒。") % {"open": count_text(still_open, "件")}
+        return [Notice(text, url, gettext("查看未办结案件"))]
 
     def export_queryset(self, ctx: ImportContext, date_from=None, date_to=None):
         queryset = super().export_queryset(ctx).select_related("channel", "category", "subcategory").prefetch_related(

@@ -95,6 +95,7 @@ def run_import(spec: ImportSpec, file: BinaryIO | str, ctx: ImportContext, progr
             return result
     if not result.errors:
         spec.record_import(ctx, result)
+        result.notices = spec.notices(ctx, result)
     return result
 
 
@@ -274,7 +275,7 @@ class _ImportRun:
             elif self.spool is not None:  # an update: validated again, against the record as it is then
                 self.spool.put(("one", self.sheet, number, data, existing.pk if existing is not None else None,
                                 cells))
-            elif self._save_one(number, form):
+            elif self._save_one(number, form, created=existing is None):
                 if existing is None:
                     result.created += 1
                 else:
@@ -300,17 +301,18 @@ class _ImportRun:
             if not form.is_valid():
                 errors = spec._form_errors(self.sheet, number, form, self.mapping, cells)
                 self.result.errors.extend(spec.mask_errors(errors, data, spec._masks))
-            elif self._save_one(number, form):
+            elif self._save_one(number, form, created=existing is None):
                 if existing is None:
                     self.result.created += 1
                 else:
                     self.result.updated += 1
 
-    def _save_one(self, number: int, form: forms.ModelForm) -> bool:
+    def _save_one(self, number: int, form: forms.ModelForm, *, created: bool) -> bool:
         try:
             with transaction.atomic():
                 obj = self.spec.save(self.ctx, form)
                 self.spec.after_save(self.ctx, obj)
+                self.spec.tally(self.ctx, self.result, [obj], created=created)
         except (ValidationError, PermissionDenied) as exc:
             self.result.errors.append(RowError(self.sheet, number, "", "", _error_text(exc)))
             return False
@@ -321,6 +323,7 @@ class _ImportRun:
             with transaction.atomic():
                 objs = self.spec.save_many(self.ctx, rows)
                 self.spec.after_save_many(self.ctx, objs)
+                self.spec.tally(self.ctx, self.result, objs, created=True)
         except (ValidationError, PermissionDenied) as exc:
             self.result.errors.append(RowError(self.sheet, first, "", "", _("第%(first)d—%(last)d行：%(error)s") % {
                 "first": first, "last": last, "error": _error_text(exc)}))

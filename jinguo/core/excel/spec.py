@@ -126,6 +126,19 @@ def file_headers(errors: list[RowError], tables: Iterable[Any]) -> None:
 
 
 @dataclass
+class Notice:
+    """Something the clerk must know about the records just imported, beyond the counts (the result page shows it as
+    a warning with its link, the command line prints the text): 12 imported cases still open, 5 of them overdue."""
+
+    text: str
+    url: str = ""  # a list filtered to those records, when there is one
+    link: str = ""  # the link's words
+
+    def as_dict(self) -> dict:
+        return {"text": self.text, "url": self.url, "link": self.link}
+
+
+@dataclass
 class ImportResult:
     total: int = 0
     created: int = 0
@@ -136,6 +149,8 @@ class ImportResult:
     ignored_columns: list[str] = field(default_factory=list)  # headers of the columns not imported (序号、备注 …)
     skipped_sheets: list[tuple[str, str]] = field(default_factory=list)  # (sheet, why)
     skipped_rows: dict[str, int] = field(default_factory=dict)  # why → how many: blank, total, footer
+    tallies: dict[str, int] = field(default_factory=dict)  # what a spec counts of the records written (`tally`)
+    notices: list[Notice] = field(default_factory=list)  # what the clerk must know of them (`ImportSpec.notices`)
 
     def notes(self) -> list[str]:
         """What was left out of the file, in words for the result page and the command line."""
@@ -568,6 +583,15 @@ class ImportSpec:
             text = text[: self.QUOTED_CHARS] + "…"
         stop = "。" if message.endswith("。") else ""
         return _("%(message)s（所填为“%(value)s”）") % {"message": message.removesuffix("。"), "value": text} + stop
+
+    def tally(self, ctx: ImportContext, result: ImportResult, objs: list[models.Model], *, created: bool) -> None:
+        """After each chunk written (inside the import's transaction): count in `result.tallies` what `notices` will
+        tell of the records. Nothing by default."""
+
+    def notices(self, ctx: ImportContext, result: ImportResult) -> list[Notice]:
+        """What the clerk must know of the records a successful import wrote, from `result.tallies` (imported
+        petitions still open, some already overdue); none by default."""
+        return []
 
     def record_import(self, ctx: ImportContext, result: ImportResult) -> None:
         from jinguo.core.changelog import record_event
