@@ -30,6 +30,11 @@ def normalize_header(text: Any) -> str:
     return _HEADER_MARKS.sub("", unicodedata.normalize("NFKC", str(text or ""))).rstrip(":：")
 
 
+def without_unit(text: str) -> str:
+    """A normalized header without the unit in brackets at its end: 发放资料(份) → 发放资料."""
+    return _UNIT_SUFFIX.sub("", text)
+
+
 def loose_header(text: Any) -> str:
     """A header with its unit in brackets and a 类/类别/类型 suffix dropped: 参与人数（人） → 参与人数,
     问题类 → 问题 (as 问题类别), 婚姻家庭类 → 婚姻家庭. Used only after the exact and synonym matches found nothing."""

@@ -29,6 +29,7 @@ from jinguo.core.excel.cells import (
     plain_value,
     refuse_numeric_id_number,
     shown,
+    without_unit,
 )
 from jinguo.core.models import CodeItem
 
@@ -111,7 +112,7 @@ class RowError:
 def file_headers(errors: list[RowError], tables: Iterable[Any]) -> None:
     """Name each error's column as the file does (read.SheetTable's source columns): 问题类型, with 问题类别 as its
     label, where the errors were made with the system's names. A header that only differs by marks (登记日期*) is
-    the system's own."""
+    the system's own; one that only lacks the unit (发放资料 for 发放资料(份)) needs no label."""
     sources = {(table.name, c.letter): c for table in tables for c in table.columns if c.field}
     if not sources:
         return
@@ -119,8 +120,11 @@ def file_headers(errors: list[RowError], tables: Iterable[Any]) -> None:
         source = sources.get((error.sheet, error.column)) if error.column else None
         if source is None or not source.header:
             continue
-        if source.label and normalize_header(source.header) == normalize_header(source.label):
+        written, system = normalize_header(source.header), normalize_header(source.label)
+        if written == system:
             error.header, error.label = source.label, ""
+        elif written == without_unit(system):  # 发放资料 for 发放资料(份): the unit adds nothing to say
+            error.header, error.label = source.header, ""
         else:
             error.header, error.label = source.header, source.label
 
