@@ -74,7 +74,8 @@ class HistoricalCaseForm(ScopedModelForm):
         if status in DONE and not closed_on:
             self.add_error("closed_on", _("办理状态为“%(s)s”时须填写办结日期。") % {"s": Status(status).label})
         if closed_on and received and closed_on < received:
-            self.add_error("closed_on", _("办结日期早于登记日期（%(received)s）。") % {"received": received})
+            self.add_error("closed_on", _("办结日期（%(closed)s）早于登记日期（%(received)s）。") % {
+                "closed": closed_on, "received": received})
         if received and received > self.today:
             self.add_error("received_date", _("登记日期不能晚于今天。"))
         return cleaned
