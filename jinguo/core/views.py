@@ -30,7 +30,7 @@ from django.views import View
 from jinguo.core.changelog import history as change_history
 from jinguo.core.changelog import record_event, record_export
 from jinguo.core.events import Event
-from jinguo.core.excel import ImportContext, annotated_workbook
+from jinguo.core.excel import ImportContext, annotated_workbook, normalize_header
 from jinguo.core.fields import EncryptedTextField
 from jinguo.core.idcard import mask_value
 from jinguo.core.importkinds import get_spec
@@ -435,6 +435,11 @@ class _Upload:
 
         return preview(self.spec, self._source(), self.ctx, detection)
 
+    def samples(self, detection) -> dict[str, list[str]]:
+        from jinguo.core.excel.preview import samples
+
+        return samples(self.spec, self._source(), self.ctx, detection)
+
     def __enter__(self) -> _Upload:
         return self
 
@@ -558,7 +563,11 @@ class ImportMappingView(LoginRequiredMixin, View):
                          "aligned": r.aligned(order)} for r in (shown.rows if shown else [])]
         rows = _mapping_rows(detection)
         guessed = {row["key"]: row for row in _mapping_rows(upload.detect())} if mapping else {}
+        sample_values = upload.samples(detection) if detection.tables else {}
+        never_data = {normalize_header(h) for h in spec.ignored_headers}  # 序号、备注 …: "序号列，不导入"
         for row in rows:
+            row["samples"] = sample_values.get(row["key"], [])
+            row["known"] = row["key"] in never_data
             row["selected"] = (selected or {}).get(row["key"], row["field"] or "")
             guess = guessed.get(row["key"])
             if guess is not None:  # say why the system guessed what it did, or that the user chose otherwise
@@ -582,8 +591,6 @@ def _import_url(job: ImportJob) -> str | None:
 def _mapping_rows(detection) -> list[dict]:
     """One row per distinct source header of the file's tables (a sheet per quarter lists its columns once), in
     column order: what the page shows and what `map-<n>` in the posted form refers to."""
-    from jinguo.core.excel import normalize_header
-
     rows: dict[str, dict] = {}
     for table in detection.tables:
         for column in table.columns:

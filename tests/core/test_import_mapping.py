@@ -53,6 +53,43 @@ def _choices(client, job, **chosen) -> dict[str, str]:
     return data
 
 
+def _mapping_row(page: str, header: str) -> list[str]:
+    """The texts of the mapping table's row for `header`, cell by cell after the header's own (示例内容, the select's
+    chosen option, 依据)."""
+    row = re.search(rf'<label for="id_map-\d+" class="text-nowrap">{re.escape(header)}</label></td>(.*?)</tr>', page,
+                    re.S)
+    assert row, header
+    cells = re.findall(r"<td[^>]*>(.*?)</td>", row.group(1), re.S)
+    texts = []
+    for cell in cells:
+        picked = re.search(r"<option[^>]*selected>(.*?)</option>", cell)
+        inner = picked.group(1) if picked else cell
+        texts.append(" ".join(t for t in re.sub(r"<[^>]+>", " ", inner).split()))
+    return texts
+
+
+def test_the_mapping_step_says_what_is_not_imported_without_calling_it_a_fault_and_shows_samples(tree, users, login):
+    """序号 and 备注 are 序号列/备注列, not imported; a column matching nothing is simply 不导入 (never “未识别”); each
+    column shows its first values beside its choice — masked where they are personal data."""
+    client = login(users["staff"])
+    rows = _rows(4)
+    rows[0][5] = "43112219900101123X"
+    _upload(client, tree, rows)
+    job = ImportJob.objects.get()
+    page = client.get(reverse("core:importjob_mapping", args=[job.pk])).content.decode()
+    assert "未识别" not in page and "忽略" not in page
+    samples, chosen, why = _mapping_row(page, "序号")
+    assert (samples, chosen, why) == ("1 2 3", "不导入", "序号列，不导入")
+    assert _mapping_row(page, "备注")[1:] == ["不导入", "备注列，不导入"]
+    assert _mapping_row(page, "备注")[0] == "（前几行为空）"
+    assert _mapping_row(page, "方式") == ["来访", "不导入", "不导入"]  # the same value in every row: shown once
+    assert _mapping_row(page, "来访日期") == ["2025-03-01 2025-03-02 2025-03-03", "登记日期 *", "同义列名"]
+    assert _mapping_row(page, "姓名")[0] == "来*** 来*** 来***"  # three names, masked as in the preview
+    assert _mapping_row(page, "身份证号")[0] == "431***********123X"
+    assert "来访人0" not in page and "43112219900101123X" not in page
+    assert "不导入的列：序号、方式、分类、事由、备注" in page
+
+
 def test_unknown_headers_stop_at_the_mapping_step_then_import_and_the_next_file_skips_the_question(
         tree, users, login, django_capture_on_commit_callbacks):
     client = login(users["staff"])
@@ -68,7 +105,7 @@ def test_unknown_headers_stop_at_the_mapping_step_then_import_and_the_next_file_
     assert list(selects) == HEADERS
     # The guesses are preselected: 来访日期 → 登记日期, 姓名 → 信访人姓名; 方式 and 分类 are ignored, and named.
     assert re.search(rf'name="{selects["来访日期"]}".*?<option value="received_date" selected>', page, re.S)
-    assert "将忽略的列：序号、方式、分类、事由、备注" in page
+    assert "不导入的列：序号、方式、分类、事由、备注" in page
     assert "缺少必填列“来源方式”" in page and "disabled" in page  # 导入 waits for the required columns
     assert "预览：前3行" in page
 
@@ -288,6 +325,8 @@ def test_every_import_kind_stops_at_the_mapping_step_for_a_ledger_and_shows_it(k
     step = client.get(response["Location"])
     assert step.status_code == 200
     text = step.content.decode()
-    assert "表头在第2行" in text and "将忽略的列：序号、自定义的一列" in text
+    assert "表头在第2行" in text and "不导入的列：序号、自定义的一列" in text
+    assert _mapping_row(text, "序号")[0::2] == ["1 2 3", "序号列，不导入"]
+    assert _mapping_row(text, "自定义的一列") == ["x", "不导入", "不导入"]
     assert len(_selects(text)) == len(headers) and "预览：前3行" in text
     assert "Traceback" not in text
