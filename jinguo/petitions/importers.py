@@ -198,9 +198,14 @@ class PetitionImport(ImportSpec):
         query = {"deadline": "overdue" if overdue else "open", "within": ctx.org.pk}
         url = f"{reverse('petitions:case_list')}?{urlencode(query)}"
         if overdue:
-            text = gettext("其中%(open)s未办结，%(overdue)s已超过办理期限，已列入期限提醒和超期案件。"
-                           "请逐件核实：实际已办结的，请在案件中登记办结。") % {
-                "open": count_text(still_open, "件"), "overdue": count_text(overdue, "件")}
+            counts = {"open": count_text(still_open, "件"), "overdue": count_text(overdue, "件")}
+            if overdue < still_open:
+                text = gettext("其中%(open)s未办结，%(overdue)s已超过办理期限") % counts
+            elif still_open > 1:
+                text = gettext("其中%(open)s未办结，均已超过办理期限") % counts
+            else:
+                text = gettext("其中%(open)s未办结，已超过办理期限") % counts
+            text += gettext("，已列入期限提醒和超期案件。请逐件核实：实际已办结的，请在案件中登记办结。")
             return [Notice(text, url, gettext("查看超期案件"))]
         text = gettext("其中%(open)s未办结，已按办理期限列入期限提醒。") % {"open": count_text(still_open, "件")}
         return [Notice(text, url, gettext("查看未办结案件"))]

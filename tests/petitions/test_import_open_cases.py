@@ -49,15 +49,17 @@ def test_the_result_counts_the_open_and_overdue_cases_an_old_ledger_brings(tree)
 
 @pytest.mark.parametrize(("rows", "words"), [
     ([3], "其中1件未办结，已按办理期限列入期限提醒"),  # open, not yet due
+    ([0, 1, 4], "其中2件未办结，均已超过办理期限，已列入期限提醒和超期案件"),
+    ([0], "其中1件未办结，已超过办理期限，已列入期限提醒和超期案件"),
     ([4, 5], None),  # all closed: no notice
-], ids=["open-not-yet-due", "all-closed"])
+], ids=["open-not-yet-due", "all-overdue", "one-overdue", "all-closed"])
 def test_open_but_not_overdue_and_all_closed(tree, rows, words):
     picked = [ledger_rows()[i] for i in rows]
     result = get_spec("petitions").run_import(xlsx_file(HEADERS, picked), ImportContext(org=tree["county"]))
     assert result.ok, [str(e) for e in result.errors]
     assert [n.text.split("。")[0] for n in result.notices] == ([words] if words else [])
     if words:
-        assert "deadline=open" in result.notices[0].url
+        assert ("deadline=overdue" if "超过" in words else "deadline=open") in result.notices[0].url
 
 
 def test_other_kinds_say_nothing_of_the_kind(tree):
