@@ -6,6 +6,8 @@ OrgOwnedModel  + `org` and the scoped manager: `Model.objects.visible_to(user, a
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.conf import settings
 from django.contrib.contenttypes.fields import GenericForeignKey
 from django.db import models, transaction
@@ -272,6 +274,9 @@ class ImportJob(models.Model):
     objects = ScopedQuerySet.as_manager()
     scope_org_field = "org"
     scope_roles = {"view": ALL_ROLES}
+    # An upload left on the mapping step is deleted with its file after this long: it holds personal data, kept only
+    # while its uploader is deciding (core.views.purge_stale_import_drafts).
+    DRAFT_HOURS = 24
 
     class Meta:
         verbose_name = _("导入任务")
@@ -300,6 +305,13 @@ class ImportJob(models.Model):
     @property
     def finished(self) -> bool:
         return self.status in {self.Status.DONE, self.Status.FAILED, self.Status.CRASHED}
+
+    @property
+    def expires(self):
+        """When an upload waiting on the mapping step is deleted, unless confirmed or discarded before; else None."""
+        if self.status != self.Status.MAPPING or self.created is None:
+            return None
+        return self.created + dt.timedelta(hours=self.DRAFT_HOURS)
 
 
 class ImportMapping(OrgOwnedModel):

@@ -341,10 +341,12 @@ class ImportView(ScopedViewMixin, View):
         if request.GET.get("template"):
             ctx = ImportContext(org=request.user.org, user=request.user)
             return xlsx_response(spec.template(ctx), f"{spec.label}导入模板.xlsx")
+        purge_stale_import_drafts()
         jobs = ImportJob.objects.visible_to(request.user).filter(kind=self.import_kind, user=request.user)[:10]
         orgs = self.target_orgs()
         return render(request, self.template_name, {**self.base_context(), "spec": spec, "jobs": jobs,
-                                                    "orgs": orgs})
+                                                    "orgs": orgs, "drafts": import_drafts(request.user,
+                                                                                          self.import_kind)})
 
     def target_orgs(self):
         return org_model().objects.visible_to(self.request.user, "view").filter(
@@ -382,23 +384,53 @@ class ImportView(ScopedViewMixin, View):
 
 
 # --- The mapping step: confirm each column once, remembered per unit, kind and header layout -----------------------
-IMPORT_DRAFT_HOURS = 24  # an upload left on the mapping step this long is deleted with its file
+IMPORT_DRAFT_HOURS = ImportJob.DRAFT_HOURS  # an upload left on the mapping step this long is deleted with its file
 
 
 def purge_stale_import_drafts() -> int:
     """Delete uploads left on the mapping step for over a day, with their files (they hold personal data: kept only
-    while their uploader is deciding). Run at each upload, so no scheduler is needed."""
+    while their uploader is deciding). Run whenever an import page, the job list or an upload is served, so no
+    scheduler is needed."""
     cutoff = timezone.now() - dt.timedelta(hours=IMPORT_DRAFT_HOURS)
     stale = list(ImportJob.objects.filter(status=ImportJob.Status.MAPPING, created__lt=cutoff)[:100])
-    for job in stale:
-        discard_import_draft(job)
-    return len(stale)
+    return sum(discard_import_draft(job) for job in stale)
 
 
-def discard_import_draft(job: ImportJob) -> None:
-    if job.file:
+def discard_import_draft(job: ImportJob) -> bool:
+    """Delete an upload still waiting on the mapping step, then its file. False (and nothing deleted) when it has
+    meanwhile been confirmed (another tab, a second click): its file is the import's now."""
+    deleted, _counts = ImportJob.objects.filter(pk=job.pk, status=ImportJob.Status.MAPPING).delete()
+    if deleted and job.file:
         job.file.delete(save=False)
-    job.delete()
+    return bool(deleted)
+
+
+def import_drafts(user, kind: str | None = None) -> list[ImportJob]:
+    """The user's own uploads waiting on the mapping step (of one kind), newest first: shown with 继续核对 and 放弃 on
+    the import page and the job list, so none is left behind unseen."""
+    drafts = ImportJob.objects.visible_to(user).filter(user=user, status=ImportJob.Status.MAPPING)
+    if kind is not None:
+        drafts = drafts.filter(kind=kind)
+    return list(drafts.select_related("org")[:20])
+
+
+class ImportDiscardView(LoginRequiredMixin, View):
+    """放弃 an upload waiting on the mapping step (asked to confirm first): the job and its file are deleted. Only
+    its uploader reaches it; one already confirmed is left alone."""
+
+    def post(self, request, pk):
+        from django.utils.http import url_has_allowed_host_and_scheme
+
+        job = get_object_or_404(ImportJob.objects.visible_to(request.user).filter(user=request.user), pk=pk)
+        if discard_import_draft(job):
+            messages.info(request, _("已放弃“%(name)s”，上传的文件已删除。") % {"name": job.filename})
+        else:
+            messages.info(request, _("“%(name)s”已确认导入，不能再放弃。") % {"name": job.filename})
+        back = request.POST.get("next", "")
+        if not url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()},
+                                               require_https=request.is_secure()):
+            back = reverse("core:importjob_list")
+        return redirect(back)
 
 
 def _import_context(job: ImportJob) -> ImportContext:
@@ -495,6 +527,7 @@ class ImportMappingView(LoginRequiredMixin, View):
 
     def dispatch(self, request, *args, **kwargs):
         if request.user.is_authenticated:
+            purge_stale_import_drafts()
             job = get_object_or_404(ImportJob.objects.visible_to(request.user).filter(user=request.user),
                                     pk=kwargs["pk"])
             if job.status != ImportJob.Status.MAPPING:  # confirmed already (a second click, the back button)
@@ -813,8 +846,19 @@ class ImportJobTable(Table):
 
 
 class ImportJobListView(ObjectListView):
+    """The user's own jobs; her uploads still waiting on the mapping step are listed above the table with 继续核对
+    and 放弃 (they expire after a day)."""
+
     queryset = ImportJob.objects.all()
     table = ImportJobTable
+    template_name = "core/importjob_list.html"
+
+    def get(self, request):
+        purge_stale_import_drafts()
+        return super().get(request)
+
+    def base_context(self) -> dict[str, Any]:
+        return {**super().base_context(), "drafts": import_drafts(self.request.user)}
 
     def get_queryset(self, action=None):
         return super().get_queryset(action).filter(user=self.request.user)

@@ -330,3 +330,72 @@ def test_every_import_kind_stops_at_the_mapping_step_for_a_ledger_and_shows_it(k
     assert _mapping_row(text, "自定义的一列") == ["x", "不导入", "不导入"]
     assert len(_selects(text)) == len(headers) and "预览：前3行" in text
     assert "Traceback" not in text
+
+
+def test_an_upload_left_on_the_mapping_step_is_shown_with_continue_and_discard(tree, users, login, media):
+    """The job list and the import page list the clerk's uploads still waiting for their columns: 继续核对 goes back
+    to the step, 放弃 (asked to confirm) deletes the job and its file; another user cannot discard it."""
+    import os
+
+    client = login(users["staff"])
+    _upload(client, tree, _rows(2), name="三月台账.xlsx")
+    job = ImportJob.objects.get()
+    path = job.file.path
+    mapping_url = reverse("core:importjob_mapping", args=[job.pk])
+    discard_url = reverse("core:importjob_discard", args=[job.pk])
+    for page_url in (reverse("core:importjob_list"), reverse("petitions:case_import")):
+        page = client.get(page_url).content.decode()
+        drafts = re.search(r'<div class="card mb-3 import-drafts">.*?</div>\s*</div>\s*</div>\s*</div>', page, re.S)
+        assert drafts, page_url
+        card = drafts.group(0)
+        assert "1个上传等待确认列对应" in card and "三月台账.xlsx" in card and "自动删除" in card
+        assert f'href="{mapping_url}"' in card and "继续核对" in card
+        assert f'action="{discard_url}"' in card and 'data-confirm="放弃“三月台账.xlsx”？' in card
+    assert "待确认列对应" in client.get(reverse("core:importjob_list")).content.decode()  # and in the table
+    # Another kind's import page does not list it.
+    other = login(users["county_sysadmin"])
+    assert "import-drafts" not in other.get(reverse("orgs:orgunit_import")).content.decode()
+
+    for intruder in (users["sister"], users["leader"]):
+        assert login(intruder).post(discard_url).status_code == 404
+    assert ImportJob.objects.filter(pk=job.pk).exists() and os.path.exists(path)
+
+    response = client.post(discard_url, {"next": reverse("petitions:case_import")})
+    assert response["Location"] == reverse("petitions:case_import")
+    assert not ImportJob.objects.exists() and not os.path.exists(path)
+    assert "import-drafts" not in client.get(reverse("core:importjob_list")).content.decode()
+    # A next pointing elsewhere is not followed.
+    _upload(client, tree, _rows(1))
+    again = ImportJob.objects.get()
+    response = client.post(reverse("core:importjob_discard", args=[again.pk]), {"next": "https://example.com/"})
+    assert response["Location"] == reverse("core:importjob_list")
+
+
+def test_a_confirmed_upload_cannot_be_discarded(tree, users, login, media, django_capture_on_commit_callbacks):
+    import os
+
+    client = login(users["staff"])
+    _upload(client, tree, _rows(2))
+    job = ImportJob.objects.get()
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("core:importjob_mapping", args=[job.pk]),
+                    {**_choices(client, job, 方式="channel", 分类="category"), "action": "import"})
+    job.refresh_from_db()
+    assert job.status == ImportJob.Status.DONE
+    client.post(reverse("core:importjob_discard", args=[job.pk]))
+    assert ImportJob.objects.filter(pk=job.pk).exists() and os.path.exists(job.file.path)
+
+
+def test_a_stale_upload_is_gone_when_the_list_is_next_shown(tree, users, login, media):
+    """Uploads left waiting for over a day are deleted with their files when the job list (or an import page) is
+    shown, not only at the next upload: a clerk who never uploads again leaves nothing behind."""
+    import os
+
+    client = login(users["staff"])
+    _upload(client, tree, _rows(1))
+    old = ImportJob.objects.get()
+    ImportJob.objects.filter(pk=old.pk).update(created=old.created - dt.timedelta(hours=25))
+    page = client.get(reverse("core:importjob_list")).content.decode()
+    assert not ImportJob.objects.exists() and not os.path.exists(old.file.path)
+    assert "import-drafts" not in page and "待确认列对应" not in page
+
