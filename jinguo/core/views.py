@@ -837,8 +837,9 @@ class CodeItemEditView(ObjectEditView):
 
 
 class ImportJobTable(Table):
-    # 状态 right after the file: on a phone the first columns are the ones seen without swiping.
-    columns = [Col("filename", _("文件"), link=True), Col("status", _("状态")),
+    # 状态 right after the file: on a phone the first columns are the ones seen without swiping — the file name wraps
+    # even when short (a 20-character name kept on one line pushed 状态 past a 390 px screen).
+    columns = [Col("filename", _("文件"), link=True, wrap=True), Col("status", _("状态")),
                Col("kind", _("类型"), render=lambda job: job.kind_label), Col("org.name", _("导入到单位")),
                Col("total", _("行数")), Col("created_count", _("新增")),
                Col("skipped_count", _("跳过")), Col("created", _("提交时间"))]

@@ -399,3 +399,17 @@ def test_a_stale_upload_is_gone_when_the_list_is_next_shown(tree, users, login, 
     assert not ImportJob.objects.exists() and not os.path.exists(old.file.path)
     assert "import-drafts" not in page and "待确认列对应" not in page
 
+
+def test_the_job_list_keeps_status_beside_the_file_name_which_may_wrap(tree, users, login, media):
+    """On a phone (390 px) only the first columns are seen without swiping: 状态 comes right after the file, and the
+    file name is never held on one line — a 20-character name (short enough for the table's one-line rule) pushed
+    状态 off the screen."""
+    client = login(users["staff"])
+    name = "东安县妇联信访接待登记台账汇总.xlsx"  # 20 characters
+    _upload(client, tree, _rows(1), name=name)
+    page = client.get(reverse("core:importjob_list")).content.decode()
+    headers = re.findall(r'<th class="text-nowrap">(.*?)</th>', page)
+    assert headers[:2] == ["文件", "状态"]
+    row = re.search(rf"<tr>(<td[^>]*>)<a [^>]*>{name}</a></td>(<td[^>]*>)(.*?)</td>", page)
+    assert row, page
+    assert "text-nowrap" not in row.group(1) and row.group(3) == "待确认列对应"
