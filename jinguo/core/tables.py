@@ -92,8 +92,11 @@ class Table:
                         url = get_url() if get_url else ""
                     if url:
                         text = f'<a href="{escape(url)}">{text}</a>'
-                nowrap = ' class="text-nowrap"' if not col.wrap and keeps_on_one_line(value) else ""
-                parts.append(f"<td{nowrap}>{text}</td>")
+                if col.wrap:
+                    css = ' class="col-wrap"'  # app.css keeps it wide enough to read, wrapping
+                else:
+                    css = ' class="text-nowrap"' if keeps_on_one_line(value) else ""
+                parts.append(f"<td{css}>{text}</td>")
             parts.append("</tr>\n")
         return mark_safe("".join(parts))  # noqa: S308 — every value and URL above is escaped
 
