@@ -17,7 +17,7 @@ from jinguo.core.forms import IdNumberField, PhoneField, ScopedModelForm
 from jinguo.core.models import CodeItem
 from jinguo.core.numbers import count_text
 from jinguo.petitions import services
-from jinguo.petitions.models import OPEN_STATUSES, Case, ClosureResult, Status
+from jinguo.petitions.models import Case, ClosureResult, Status
 
 IMPORT_STATUSES = [(s.value, s.label) for s in (Status.REGISTERED, Status.ACCEPTED, Status.IN_PROGRESS,
                                                 Status.REPLIED, Status.FOLLOWED_UP, Status.CLOSED, Status.REJECTED,
@@ -186,8 +186,8 @@ class PetitionImport(ImportSpec):
         if not created:
             return  # an update changes only the registration facts, never the state
         today = timezone.localdate()
-        still_open = [case for case in objs if case.status in OPEN_STATUSES]
-        overdue = sum(1 for case in still_open if case.current_due is not None and case.current_due < today)
+        still_open = [case for case in objs if case.is_open]  # the case's own rules, as the overdue lists apply them
+        overdue = sum(1 for case in still_open if (case.days_left(today) or 0) < 0)
         result.tallies["open"] = result.tallies.get("open", 0) + len(still_open)
         result.tallies["overdue"] = result.tallies.get("overdue", 0) + overdue
 
