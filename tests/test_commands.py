@@ -51,7 +51,7 @@ def test_failed_cli_import_prints_every_error_and_exits_nonzero(tree, tmp_path, 
     with pytest.raises(CommandError, match="2 处错误"):
         call_command("import_xlsx", "orgs", str(path), "--org", "431122")
     err = capsys.readouterr().err
-    assert "第3行（A列“编码”）" in err and "第4行（B列“名称”）" in err
+    assert "第3行 A列“编码”：" in err and "第4行 B列“名称”：必填" in err
     assert OrgUnit.objects.count() == before
 
 

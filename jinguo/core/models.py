@@ -6,6 +6,8 @@ OrgOwnedModel  + `org` and the scoped manager: `Model.objects.visible_to(user, a
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.conf import settings
 from django.contrib.contenttypes.fields import GenericForeignKey
 from django.db import models, transaction
@@ -258,6 +260,8 @@ class ImportJob(models.Model):
     error_file = models.FileField(_("标注错误的工作簿"), upload_to="imports/errors/%Y/%m/", blank=True,
                                   storage=encrypted_storage)  # the rows of the upload, personal data included
     message = models.TextField(_("说明"), blank=True)
+    # What the clerk must know of the records imported ([{text, url, link}], excel.Notice): open cases already overdue.
+    notices = models.JSONField(_("提醒"), default=list, blank=True)
     # What the user confirmed on the mapping step ({column letter: field or None}, read.detect's `mapping=`), or
     # null to let detection decide; `signature` is the file's header signature the confirmed mapping is saved under.
     mapping = models.JSONField(_("列对应"), null=True, blank=True)
@@ -270,6 +274,9 @@ class ImportJob(models.Model):
     objects = ScopedQuerySet.as_manager()
     scope_org_field = "org"
     scope_roles = {"view": ALL_ROLES}
+    # An upload left on the mapping step is deleted with its file after this long: it holds personal data, kept only
+    # while its uploader is deciding (core.views.purge_stale_import_drafts).
+    DRAFT_HOURS = 24
 
     class Meta:
         verbose_name = _("导入任务")
@@ -298,6 +305,13 @@ class ImportJob(models.Model):
     @property
     def finished(self) -> bool:
         return self.status in {self.Status.DONE, self.Status.FAILED, self.Status.CRASHED}
+
+    @property
+    def expires(self):
+        """When an upload waiting on the mapping step is deleted, unless confirmed or discarded before; else None."""
+        if self.status != self.Status.MAPPING or self.created is None:
+            return None
+        return self.created + dt.timedelta(hours=self.DRAFT_HOURS)
 
 
 class ImportMapping(OrgOwnedModel):

@@ -28,6 +28,7 @@ class Col:
     link: bool = False
     render: Callable[[Any], Any] | None = None
     order_by: str | None = None
+    wrap: bool = False  # free text that may always wrap (a file name): the columns after it stay on a phone's screen
 
     def value(self, obj: models.Model) -> Any:
         if self.render is not None:
@@ -91,8 +92,11 @@ class Table:
                         url = get_url() if get_url else ""
                     if url:
                         text = f'<a href="{escape(url)}">{text}</a>'
-                nowrap = ' class="text-nowrap"' if keeps_on_one_line(value) else ""
-                parts.append(f"<td{nowrap}>{text}</td>")
+                if col.wrap:
+                    css = ' class="col-wrap"'  # app.css keeps it wide enough to read, wrapping
+                else:
+                    css = ' class="text-nowrap"' if keeps_on_one_line(value) else ""
+                parts.append(f"<td{css}>{text}</td>")
             parts.append("</tr>\n")
         return mark_safe("".join(parts))  # noqa: S308 — every value and URL above is escaped
 

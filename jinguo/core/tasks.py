@@ -77,6 +77,7 @@ def run_import_job(job_id: int) -> str:
         total=result.total, done=result.total, created_count=result.created, updated_count=result.updated,
         skipped_count=result.skipped, errors=[e.as_dict() for e in result.errors[:keep]],
         errors_omitted=max(0, len(result.errors) - keep), error_file=job.error_file.name or "",
+        notices=[notice.as_dict() for notice in result.notices],
         finished_at=timezone.now(),
         message="\n".join(([] if result.ok else [_("发现%(n)d处错误，整个文件未导入。") % {"n": len(result.errors)}])
                           + result.notes()),

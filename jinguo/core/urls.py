@@ -13,5 +13,6 @@ urlpatterns = [
     path("imports/<int:pk>/", views.ImportJobView.as_view(), name="importjob_detail"),
     path("imports/<int:pk>/mapping/", views.ImportMappingView.as_view(), name="importjob_mapping"),
     path("imports/<int:pk>/remap/", views.ImportRemapView.as_view(), name="importjob_remap"),
+    path("imports/<int:pk>/discard/", views.ImportDiscardView.as_view(), name="importjob_discard"),
     path("attachments/<int:pk>/", views.AttachmentDownloadView.as_view(), name="attachment_download"),
 ]

@@ -30,7 +30,7 @@ from django.views import View
 from jinguo.core.changelog import history as change_history
 from jinguo.core.changelog import record_event, record_export
 from jinguo.core.events import Event
-from jinguo.core.excel import ImportContext, annotated_workbook
+from jinguo.core.excel import ImportContext, annotated_workbook, normalize_header
 from jinguo.core.fields import EncryptedTextField
 from jinguo.core.idcard import mask_value
 from jinguo.core.importkinds import get_spec
@@ -341,10 +341,12 @@ class ImportView(ScopedViewMixin, View):
         if request.GET.get("template"):
             ctx = ImportContext(org=request.user.org, user=request.user)
             return xlsx_response(spec.template(ctx), f"{spec.label}导入模板.xlsx")
+        purge_stale_import_drafts()
         jobs = ImportJob.objects.visible_to(request.user).filter(kind=self.import_kind, user=request.user)[:10]
         orgs = self.target_orgs()
         return render(request, self.template_name, {**self.base_context(), "spec": spec, "jobs": jobs,
-                                                    "orgs": orgs})
+                                                    "orgs": orgs, "drafts": import_drafts(request.user,
+                                                                                          self.import_kind)})
 
     def target_orgs(self):
         return org_model().objects.visible_to(self.request.user, "view").filter(
@@ -382,23 +384,53 @@ class ImportView(ScopedViewMixin, View):
 
 
 # --- The mapping step: confirm each column once, remembered per unit, kind and header layout -----------------------
-IMPORT_DRAFT_HOURS = 24  # an upload left on the mapping step this long is deleted with its file
+IMPORT_DRAFT_HOURS = ImportJob.DRAFT_HOURS  # an upload left on the mapping step this long is deleted with its file
 
 
 def purge_stale_import_drafts() -> int:
     """Delete uploads left on the mapping step for over a day, with their files (they hold personal data: kept only
-    while their uploader is deciding). Run at each upload, so no scheduler is needed."""
+    while their uploader is deciding). Run whenever an import page, the job list or an upload is served, so no
+    scheduler is needed."""
     cutoff = timezone.now() - dt.timedelta(hours=IMPORT_DRAFT_HOURS)
     stale = list(ImportJob.objects.filter(status=ImportJob.Status.MAPPING, created__lt=cutoff)[:100])
-    for job in stale:
-        discard_import_draft(job)
-    return len(stale)
+    return sum(discard_import_draft(job) for job in stale)
 
 
-def discard_import_draft(job: ImportJob) -> None:
-    if job.file:
+def discard_import_draft(job: ImportJob) -> bool:
+    """Delete an upload still waiting on the mapping step, then its file. False (and nothing deleted) when it has
+    meanwhile been confirmed (another tab, a second click): its file is the import's now."""
+    deleted, _counts = ImportJob.objects.filter(pk=job.pk, status=ImportJob.Status.MAPPING).delete()
+    if deleted and job.file:
         job.file.delete(save=False)
-    job.delete()
+    return bool(deleted)
+
+
+def import_drafts(user, kind: str | None = None) -> list[ImportJob]:
+    """The user's own uploads waiting on the mapping step (of one kind), newest first: shown with 继续核对 and 放弃 on
+    the import page and the job list, so none is left behind unseen."""
+    drafts = ImportJob.objects.visible_to(user).filter(user=user, status=ImportJob.Status.MAPPING)
+    if kind is not None:
+        drafts = drafts.filter(kind=kind)
+    return list(drafts.select_related("org")[:20])
+
+
+class ImportDiscardView(LoginRequiredMixin, View):
+    """放弃 an upload waiting on the mapping step (asked to confirm first): the job and its file are deleted. Only
+    its uploader reaches it; one already confirmed is left alone."""
+
+    def post(self, request, pk):
+        from django.utils.http import url_has_allowed_host_and_scheme
+
+        job = get_object_or_404(ImportJob.objects.visible_to(request.user).filter(user=request.user), pk=pk)
+        if discard_import_draft(job):
+            messages.info(request, _("已放弃“%(name)s”，上传的文件已删除。") % {"name": job.filename})
+        else:
+            messages.info(request, _("“%(name)s”已确认导入，不能再放弃。") % {"name": job.filename})
+        back = request.POST.get("next", "")
+        if not url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()},
+                                               require_https=request.is_secure()):
+            back = reverse("core:importjob_list")
+        return redirect(back)
 
 
 def _import_context(job: ImportJob) -> ImportContext:
@@ -434,6 +466,11 @@ class _Upload:
         from jinguo.core.excel.preview import preview
 
         return preview(self.spec, self._source(), self.ctx, detection)
+
+    def samples(self, detection) -> dict[str, list[str]]:
+        from jinguo.core.excel.preview import samples
+
+        return samples(self.spec, self._source(), self.ctx, detection)
 
     def __enter__(self) -> _Upload:
         return self
@@ -490,6 +527,7 @@ class ImportMappingView(LoginRequiredMixin, View):
 
     def dispatch(self, request, *args, **kwargs):
         if request.user.is_authenticated:
+            purge_stale_import_drafts()
             job = get_object_or_404(ImportJob.objects.visible_to(request.user).filter(user=request.user),
                                     pk=kwargs["pk"])
             if job.status != ImportJob.Status.MAPPING:  # confirmed already (a second click, the back button)
@@ -558,7 +596,11 @@ class ImportMappingView(LoginRequiredMixin, View):
                          "aligned": r.aligned(order)} for r in (shown.rows if shown else [])]
         rows = _mapping_rows(detection)
         guessed = {row["key"]: row for row in _mapping_rows(upload.detect())} if mapping else {}
+        sample_values = upload.samples(detection) if detection.tables else {}
+        never_data = {normalize_header(h) for h in spec.ignored_headers}  # 序号、备注 …: "序号列，不导入"
         for row in rows:
+            row["samples"] = sample_values.get(row["key"], [])
+            row["known"] = row["key"] in never_data
             row["selected"] = (selected or {}).get(row["key"], row["field"] or "")
             guess = guessed.get(row["key"])
             if guess is not None:  # say why the system guessed what it did, or that the user chose otherwise
@@ -582,8 +624,6 @@ def _import_url(job: ImportJob) -> str | None:
 def _mapping_rows(detection) -> list[dict]:
     """One row per distinct source header of the file's tables (a sheet per quarter lists its columns once), in
     column order: what the page shows and what `map-<n>` in the posted form refers to."""
-    from jinguo.core.excel import normalize_header
-
     rows: dict[str, dict] = {}
     for table in detection.tables:
         for column in table.columns:
@@ -797,8 +837,9 @@ class CodeItemEditView(ObjectEditView):
 
 
 class ImportJobTable(Table):
-    # 状态 right after the file: on a phone the first columns are the ones seen without swiping.
-    columns = [Col("filename", _("文件"), link=True), Col("status", _("状态")),
+    # 状态 right after the file: on a phone the first columns are the ones seen without swiping — the file name wraps
+    # even when short (a 20-character name kept on one line pushed 状态 past a 390 px screen).
+    columns = [Col("filename", _("文件"), link=True, wrap=True), Col("status", _("状态")),
                Col("kind", _("类型"), render=lambda job: job.kind_label), Col("org.name", _("导入到单位")),
                Col("total", _("行数")), Col("created_count", _("新增")),
                Col("skipped_count", _("跳过")), Col("created", _("提交时间"))]
@@ -806,8 +847,19 @@ class ImportJobTable(Table):
 
 
 class ImportJobListView(ObjectListView):
+    """The user's own jobs; her uploads still waiting on the mapping step are listed above the table with 继续核对
+    and 放弃 (they expire after a day)."""
+
     queryset = ImportJob.objects.all()
     table = ImportJobTable
+    template_name = "core/importjob_list.html"
+
+    def get(self, request):
+        purge_stale_import_drafts()
+        return super().get(request)
+
+    def base_context(self) -> dict[str, Any]:
+        return {**super().base_context(), "drafts": import_drafts(self.request.user)}
 
     def get_queryset(self, action=None):
         return super().get_queryset(action).filter(user=self.request.user)

@@ -4,14 +4,18 @@ resolve through names and aliases; ID numbers must pass the GB 11643 check digit
 from __future__ import annotations
 
 import datetime as dt
+from urllib.parse import urlencode
 
 from django import forms
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from jinguo.core.excel import Column, ImportContext, ImportSpec
+from jinguo.core.excel import Column, ImportContext, ImportResult, ImportSpec, Notice
 from jinguo.core.forms import IdNumberField, PhoneField, ScopedModelForm
 from jinguo.core.models import CodeItem
+from jinguo.core.numbers import count_text
 from jinguo.petitions import services
 from jinguo.petitions.models import Case, ClosureResult, Status
 
@@ -70,7 +74,8 @@ class HistoricalCaseForm(ScopedModelForm):
         if status in DONE and not closed_on:
             self.add_error("closed_on", _("办理状态为“%(s)s”时须填写办结日期。") % {"s": Status(status).label})
         if closed_on and received and closed_on < received:
-            self.add_error("closed_on", _("办结日期早于登记日期。"))
+            self.add_error("closed_on", _("办结日期（%(closed)s）早于登记日期（%(received)s）。") % {
+                "closed": closed_on, "received": received})
         if received and received > self.today:
             self.add_error("received_date", _("登记日期不能晚于今天。"))
         return cleaned
@@ -178,6 +183,36 @@ class PetitionImport(ImportSpec):
 
     def save_many(self, ctx: ImportContext, rows: list[services.HistoricalCase]) -> list[Case]:
         return services.import_historical(rows, actor=ctx.user)
+
+    def tally(self, ctx: ImportContext, result: ImportResult, objs: list[Case], *, created: bool) -> None:
+        """The new cases a ledger left open (已受理, 办理中 …), and those of them already past their deadline: last
+        year's ledger puts them straight into the overdue lists, which the clerk must hear of (`notices`)."""
+        if not created:
+            return  # an update changes only the registration facts, never the state
+        today = timezone.localdate()
+        still_open = [case for case in objs if case.is_open]  # the case's own rules, as the overdue lists apply them
+        overdue = sum(1 for case in still_open if (case.days_left(today) or 0) < 0)
+        result.tallies["open"] = result.tallies.get("open", 0) + len(still_open)
+        result.tallies["overdue"] = result.tallies.get("overdue", 0) + overdue
+
+    def notices(self, ctx: ImportContext, result: ImportResult) -> list[Notice]:
+        still_open, overdue = result.tallies.get("open", 0), result.tallies.get("overdue", 0)
+        if not still_open:
+            return []
+        query = {"deadline": "overdue" if overdue else "open", "within": ctx.org.pk}
+        url = f"{reverse('petitions:case_list')}?{urlencode(query)}"
+        if overdue:
+            counts = {"open": count_text(still_open, "件"), "overdue": count_text(overdue, "件")}
+            if overdue < still_open:
+                text = gettext("其中%(open)s未办结，%(overdue)s已超过办理期限") % counts
+            elif still_open > 1:
+                text = gettext("其中%(open)s未办结，均已超过办理期限") % counts
+            else:
+                text = gettext("其中%(open)s未办结，已超过办理期限") % counts
+            text += gettext("，已列入期限提醒和超期案件。请逐件核实：实际已办结的，请在案件中登记办结。")
+            return [Notice(text, url, gettext("查看超期案件"))]
+        text = gettext("其中%(open)s未办结，已按办理期限列入期限提醒。") % {"open": count_text(still_open, "件")}
+        return [Notice(text, url, gettext("查看未办结案件"))]
 
     def export_queryset(self, ctx: ImportContext, date_from=None, date_to=None):
         queryset = super().export_queryset(ctx).select_related("channel", "category", "subcategory").prefetch_related(

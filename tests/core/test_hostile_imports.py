@@ -23,7 +23,7 @@ def test_rows_beyond_the_row_cap_are_refused_naming_the_cell(tree, settings):
     rows = [[f"43112220{i}", f"镇{i}", "乡镇"] for i in range(4)]  # header + 4 data rows: row 5 is one too many
     result = run(xlsx_file(["编码", "名称", "级别"], rows), tree["county"])
     assert [str(e) for e in result.errors] == [
-        "工作表“”第0行：工作表“数据”的单元格 A5 超出导入范围（最多 3 行、200 列），请删除表格以外的内容后重新上传"]
+        "工作表“数据”的单元格 A5 超出导入范围（最多 3 行、200 列），请删除表格以外的内容后重新上传"]
     assert not OrgUnit.objects.filter(code__startswith="43112220").exists()
 
 

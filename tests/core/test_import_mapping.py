@@ -53,6 +53,43 @@ def _choices(client, job, **chosen) -> dict[str, str]:
     return data
 
 
+def _mapping_row(page: str, header: str) -> list[str]:
+    """The texts of the mapping table's row for `header`, cell by cell after the header's own (示例内容, the select's
+    chosen option, 依据)."""
+    row = re.search(rf'<label for="id_map-\d+" class="text-nowrap">{re.escape(header)}</label></td>(.*?)</tr>', page,
+                    re.S)
+    assert row, header
+    cells = re.findall(r"<td[^>]*>(.*?)</td>", row.group(1), re.S)
+    texts = []
+    for cell in cells:
+        picked = re.search(r"<option[^>]*selected>(.*?)</option>", cell)
+        inner = picked.group(1) if picked else cell
+        texts.append(" ".join(t for t in re.sub(r"<[^>]+>", " ", inner).split()))
+    return texts
+
+
+def test_the_mapping_step_says_what_is_not_imported_without_calling_it_a_fault_and_shows_samples(tree, users, login):
+    """序号 and 备注 are 序号列/备注列, not imported; a column matching nothing is simply 不导入 (never “未识别”); each
+    column shows its first values beside its choice — masked where they are personal data."""
+    client = login(users["staff"])
+    rows = _rows(4)
+    rows[0][5] = "43112219900101123X"
+    _upload(client, tree, rows)
+    job = ImportJob.objects.get()
+    page = client.get(reverse("core:importjob_mapping", args=[job.pk])).content.decode()
+    assert "未识别" not in page and "忽略" not in page
+    samples, chosen, why = _mapping_row(page, "序号")
+    assert (samples, chosen, why) == ("1 2 3", "不导入", "序号列，不导入")
+    assert _mapping_row(page, "备注")[1:] == ["不导入", "备注列，不导入"]
+    assert _mapping_row(page, "备注")[0] == "（前几行为空）"
+    assert _mapping_row(page, "方式") == ["来访", "不导入", "不导入"]  # the same value in every row: shown once
+    assert _mapping_row(page, "来访日期") == ["2025-03-01 2025-03-02 2025-03-03", "登记日期 *", "同义列名"]
+    assert _mapping_row(page, "姓名")[0] == "来*** 来*** 来***"  # three names, masked as in the preview
+    assert _mapping_row(page, "身份证号")[0] == "431***********123X"
+    assert "来访人0" not in page and "43112219900101123X" not in page
+    assert "不导入的列：序号、方式、分类、事由、备注" in page
+
+
 def test_unknown_headers_stop_at_the_mapping_step_then_import_and_the_next_file_skips_the_question(
         tree, users, login, django_capture_on_commit_callbacks):
     client = login(users["staff"])
@@ -68,7 +105,7 @@ def test_unknown_headers_stop_at_the_mapping_step_then_import_and_the_next_file_
     assert list(selects) == HEADERS
     # The guesses are preselected: 来访日期 → 登记日期, 姓名 → 信访人姓名; 方式 and 分类 are ignored, and named.
     assert re.search(rf'name="{selects["来访日期"]}".*?<option value="received_date" selected>', page, re.S)
-    assert "将忽略的列：序号、方式、分类、事由、备注" in page
+    assert "不导入的列：序号、方式、分类、事由、备注" in page
     assert "缺少必填列“来源方式”" in page and "disabled" in page  # 导入 waits for the required columns
     assert "预览：前3行" in page
 
@@ -288,6 +325,91 @@ def test_every_import_kind_stops_at_the_mapping_step_for_a_ledger_and_shows_it(k
     step = client.get(response["Location"])
     assert step.status_code == 200
     text = step.content.decode()
-    assert "表头在第2行" in text and "将忽略的列：序号、自定义的一列" in text
+    assert "表头在第2行" in text and "不导入的列：序号、自定义的一列" in text
+    assert _mapping_row(text, "序号")[0::2] == ["1 2 3", "序号列，不导入"]
+    assert _mapping_row(text, "自定义的一列") == ["x", "不导入", "不导入"]
     assert len(_selects(text)) == len(headers) and "预览：前3行" in text
     assert "Traceback" not in text
+
+
+def test_an_upload_left_on_the_mapping_step_is_shown_with_continue_and_discard(tree, users, login, media):
+    """The job list and the import page list the clerk's uploads still waiting for their columns: 继续核对 goes back
+    to the step, 放弃 (asked to confirm) deletes the job and its file; another user cannot discard it."""
+    import os
+
+    client = login(users["staff"])
+    _upload(client, tree, _rows(2), name="三月台账.xlsx")
+    job = ImportJob.objects.get()
+    path = job.file.path
+    mapping_url = reverse("core:importjob_mapping", args=[job.pk])
+    discard_url = reverse("core:importjob_discard", args=[job.pk])
+    for page_url in (reverse("core:importjob_list"), reverse("petitions:case_import")):
+        page = client.get(page_url).content.decode()
+        drafts = re.search(r'<div class="card mb-3 import-drafts">.*?</div>\s*</div>\s*</div>\s*</div>', page, re.S)
+        assert drafts, page_url
+        card = drafts.group(0)
+        assert "1个上传等待确认列对应" in card and "三月台账.xlsx" in card and "自动删除" in card
+        assert f'href="{mapping_url}"' in card and "继续核对" in card
+        assert f'action="{discard_url}"' in card and 'data-confirm="放弃“三月台账.xlsx”？' in card
+    assert "待确认列对应" in client.get(reverse("core:importjob_list")).content.decode()  # and in the table
+    # Another kind's import page does not list it.
+    other = login(users["county_sysadmin"])
+    assert "import-drafts" not in other.get(reverse("orgs:orgunit_import")).content.decode()
+
+    for intruder in (users["sister"], users["leader"]):
+        assert login(intruder).post(discard_url).status_code == 404
+    assert ImportJob.objects.filter(pk=job.pk).exists() and os.path.exists(path)
+
+    response = client.post(discard_url, {"next": reverse("petitions:case_import")})
+    assert response["Location"] == reverse("petitions:case_import")
+    assert not ImportJob.objects.exists() and not os.path.exists(path)
+    assert "import-drafts" not in client.get(reverse("core:importjob_list")).content.decode()
+    # A next pointing elsewhere is not followed.
+    _upload(client, tree, _rows(1))
+    again = ImportJob.objects.get()
+    response = client.post(reverse("core:importjob_discard", args=[again.pk]), {"next": "https://example.com/"})
+    assert response["Location"] == reverse("core:importjob_list")
+
+
+def test_a_confirmed_upload_cannot_be_discarded(tree, users, login, media, django_capture_on_commit_callbacks):
+    import os
+
+    client = login(users["staff"])
+    _upload(client, tree, _rows(2))
+    job = ImportJob.objects.get()
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("core:importjob_mapping", args=[job.pk]),
+                    {**_choices(client, job, 方式="channel", 分类="category"), "action": "import"})
+    job.refresh_from_db()
+    assert job.status == ImportJob.Status.DONE
+    client.post(reverse("core:importjob_discard", args=[job.pk]))
+    assert ImportJob.objects.filter(pk=job.pk).exists() and os.path.exists(job.file.path)
+
+
+def test_a_stale_upload_is_gone_when_the_list_is_next_shown(tree, users, login, media):
+    """Uploads left waiting for over a day are deleted with their files when the job list (or an import page) is
+    shown, not only at the next upload: a clerk who never uploads again leaves nothing behind."""
+    import os
+
+    client = login(users["staff"])
+    _upload(client, tree, _rows(1))
+    old = ImportJob.objects.get()
+    ImportJob.objects.filter(pk=old.pk).update(created=old.created - dt.timedelta(hours=25))
+    page = client.get(reverse("core:importjob_list")).content.decode()
+    assert not ImportJob.objects.exists() and not os.path.exists(old.file.path)
+    assert "import-drafts" not in page and "待确认列对应" not in page
+
+
+def test_the_job_list_keeps_status_beside_the_file_name_which_may_wrap(tree, users, login, media):
+    """On a phone (390 px) only the first columns are seen without swiping: 状态 comes right after the file, and the
+    file name is never held on one line — a 20-character name (short enough for the table's one-line rule) pushed
+    状态 off the screen."""
+    client = login(users["staff"])
+    name = "东安县妇联信访接待登记台账汇总.xlsx"  # 20 characters
+    _upload(client, tree, _rows(1), name=name)
+    page = client.get(reverse("core:importjob_list")).content.decode()
+    headers = re.findall(r'<th class="text-nowrap">(.*?)</th>', page)
+    assert headers[:2] == ["文件", "状态"]
+    row = re.search(rf"<tr>(<td[^>]*>)<a [^>]*>{name}</a></td>(<td[^>]*>)(.*?)</td>", page)
+    assert row, page
+    assert "text-nowrap" not in row.group(1) and row.group(3) == "待确认列对应"

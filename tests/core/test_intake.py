@@ -457,7 +457,7 @@ def test_the_import_page_takes_a_gbk_csv_and_an_xls_and_says_what_it_left_out(na
         return
     job = ImportJob.objects.get()
     # The guessed columns (synonyms, 序号 and 备注 ignored) are shown to confirm first; 导入 takes them as shown.
-    assert job.status == ImportJob.Status.MAPPING and "将忽略的列：序号、备注" in response.content.decode()
+    assert job.status == ImportJob.Status.MAPPING and "不导入的列：序号、备注" in response.content.decode()
     with django_capture_on_commit_callbacks(execute=True):
         client.post(reverse("core:importjob_mapping", args=[job.pk]), {"action": "import"})
     job.refresh_from_db()

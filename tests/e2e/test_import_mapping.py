@@ -69,7 +69,7 @@ def test_map_two_columns_once_and_the_next_file_imports_without_asking(live_serv
     expect(page.get_by_label("来访日期")).to_have_value("received_date")
     expect(page.get_by_label("姓名", exact=True)).to_have_value("name")
     expect(page.get_by_label("接待方式")).to_have_value("")
-    expect(page.locator(".import-mapping")).to_contain_text("将忽略的列：序号、接待方式、问题归类、备注")
+    expect(page.locator(".import-mapping")).to_contain_text("不导入的列：序号、接待方式、问题归类、备注")
     expect(page.get_by_role("button", name="导入", exact=True)).to_be_disabled()  # 来源方式 and 问题类别 are required
     expect(page.locator(".import-preview")).to_contain_text("预览：前10行")
     _look(page, "import-mapping-pc")

@@ -14,6 +14,7 @@ from tests.security.conftest import MARK
 # Views that do not declare `queryset`: the record their <pk> addresses.
 MODEL_OF = {
     "core:importjob_detail": "importjob", "core:importjob_mapping": "importjob", "core:importjob_remap": "importjob",
+    "core:importjob_discard": "importjob",
     "core:attachment_download": "attachment", "accounts:user_action": "user",
     "petitions:case_unmask": "case", "petitions:case_form": "case", "petitions:case_dv": "case",
     "petitions:case_attach": "case", "petitions:case_action": "case", "petitions:assignment_action": "assignment",

@@ -34,6 +34,7 @@ from jinguo.core.excel.spec import (
     ImportContext,
     ImportResult,
     ImportSpec,
+    Notice,
     ProgressCallback,
     RowError,
     kind_label,
@@ -42,7 +43,7 @@ from jinguo.core.excel.template import annotated_workbook
 
 __all__ = [
     "DATE_FORMATS", "EXCEL_EPOCH", "KIND_LABELS", "CellError", "Column", "Detection", "ImportAborted", "ImportContext",
-    "ImportResult", "ImportSpec", "ProgressCallback", "RowError", "SheetTable", "SkippedSheet", "SourceColumn",
-    "annotated_workbook", "column_letter", "detect", "kind_label", "normalize_header", "open_book", "parse_bool",
-    "parse_date", "parse_decimal", "parse_int", "parse_text",
+    "ImportResult", "ImportSpec", "Notice", "ProgressCallback", "RowError", "SheetTable", "SkippedSheet",
+    "SourceColumn", "annotated_workbook", "column_letter", "detect", "kind_label", "normalize_header", "open_book",
+    "parse_bool", "parse_date", "parse_decimal", "parse_int", "parse_text",
 ]

@@ -30,6 +30,11 @@ def normalize_header(text: Any) -> str:
     return _HEADER_MARKS.sub("", unicodedata.normalize("NFKC", str(text or ""))).rstrip(":：")
 
 
+def without_unit(text: str) -> str:
+    """A normalized header without the unit in brackets at its end: 发放资料(份) → 发放资料."""
+    return _UNIT_SUFFIX.sub("", text)
+
+
 def loose_header(text: Any) -> str:
     """A header with its unit in brackets and a 类/类别/类型 suffix dropped: 参与人数（人） → 参与人数,
     问题类 → 问题 (as 问题类别), 婚姻家庭类 → 婚姻家庭. Used only after the exact and synonym matches found nothing."""
@@ -75,6 +80,16 @@ def parse_text(value: Any) -> str:
     return str(value).strip()
 
 
+def shown(value: Any) -> str:
+    """A cell as an error quotes it: its text, TRUE/FALSE as Excel shows a logical value, a date without its
+    midnight."""
+    if isinstance(value, bool):
+        return "TRUE" if value else "FALSE"
+    if isinstance(value, dt.datetime) and value.time() == dt.time():  # an Excel date read as midnight
+        return value.date().isoformat()
+    return parse_text(value)
+
+
 _DATE = re.compile(r"(\d{4})[-/.年](\d{1,2})[-/.月](\d{1,2})日?(?:T?\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?")
 _COMPACT_DATE = re.compile(r"(\d{4})(\d{2})(\d{2})")
 
@@ -82,14 +97,18 @@ _COMPACT_DATE = re.compile(r"(\d{4})(\d{2})(\d{2})")
 def refuse_numeric_id_number(value: Any) -> None:
     """An ID number Excel stored as a number has lost its last digits (Excel keeps 15 significant digits; 18-digit
     numbers end in 000 and an X cannot be a number at all): refused with the fix, never guessed at. A 15-digit
-    first-generation number survives exactly and is read as text."""
+    first-generation number survives exactly and is read as text. The error quotes what the cell holds, masked."""
+    from jinguo.core.idcard import mask_id_number
+
     if isinstance(value, bool) or not isinstance(value, int | float):
         return
     if isinstance(value, float) and (not math.isfinite(value) or not value.is_integer()):
-        raise CellError(_("身份证号被 Excel 存成了数字，请将该列设为文本格式后重新填写"))
+        raise CellError(_("身份证号“%(value)s”被 Excel 存成了数字，请将该列设为文本格式后重新填写") % {
+            "value": mask_id_number(parse_text(value))})
     if len(str(int(value))) == 15:
         return
-    raise CellError(_("身份证号被 Excel 存成了数字，末几位已丢失；请将该列设为文本格式后重新填写"))
+    raise CellError(_("身份证号“%(value)s”被 Excel 存成了数字，末几位已丢失；请将该列设为文本格式后重新填写") % {
+        "value": mask_id_number(str(int(value)))})
 
 
 def parse_date(value: Any) -> dt.date | None:
@@ -102,7 +121,7 @@ def parse_date(value: Any) -> dt.date | None:
     if isinstance(value, dt.date):
         return value
     if isinstance(value, bool):
-        raise CellError(_("“%(value)s”不是日期") % {"value": value})
+        raise CellError(_("“%(value)s”不是日期") % {"value": shown(value)})
     if isinstance(value, int | float):
         if not math.isfinite(value):
             raise CellError(_("“%(value)s”不是日期") % {"value": value})
@@ -129,7 +148,7 @@ def parse_decimal(value: Any, *, unit: str = "") -> Decimal | None:
     if value in (None, ""):
         return None
     if isinstance(value, bool):
-        raise CellError(_("应为数字"))
+        raise CellError(_("“%(value)s”不是数字") % {"value": shown(value)})
     if isinstance(value, int):
         return Decimal(value)
     if isinstance(value, float):
@@ -180,5 +199,5 @@ def parse_bool(value: Any) -> bool | None:
         return True
     if text in _FALSE:
         return False
-    raise CellError(_("应填“是”或“否”"))
+    raise CellError(_("“%(value)s”不在可选值中，可选：是、否") % {"value": shown(value)})
 

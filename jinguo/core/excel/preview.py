@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any, BinaryIO
 
 from django.utils.translation import gettext as _
 
-from jinguo.core.excel.cells import CellError, normalize_header, parse_text
+from jinguo.core.excel.cells import CellError, normalize_header, parse_text, shown
 from jinguo.core.excel.read import Book, Detection, open_book
 
 if TYPE_CHECKING:
@@ -120,7 +120,7 @@ def _row(spec: ImportSpec, ctx: ImportContext, sheet: str, number: int, cells: l
         row.exists = existing is not None
         form = spec.form_class(data=data, instance=existing, **form_kwargs)
         if not form.is_valid():
-            errors = spec.mask_errors(spec._form_errors(sheet, number, form, mapping), values, masks)
+            errors = spec.mask_errors(spec._form_errors(sheet, number, form, mapping, cells), values, masks)
     for error in errors:
         cell = by_letter.get(error.column)
         message = error.message.rstrip("。")
@@ -137,3 +137,64 @@ def skipped_text(skipped: dict[str, int]) -> str:
     return "、".join(_("%(what)s %(n)d 行") % {"what": labels.get(kind, kind), "n": n} for kind, n in skipped.items())
 
 
+
+
+SAMPLES = 3  # values shown beside each column on the mapping step
+SAMPLE_CHARS = 20  # an ID number whole; a long 诉求 by its start
+_PERSON_HEADER = ("姓名", "名字")  # and any header ending in 人 (来访人, 当事人, 申请人 …)
+
+
+def samples(spec: ImportSpec, file: BinaryIO | str, ctx: ImportContext, detection: Detection, *, n: int = SAMPLES,
+            scan: int = 50) -> dict[str, list[str]]:
+    """{normalized header: up to `n` distinct values} of every source column of the tables, from their first `scan`
+    records: shown beside each column's choice on the mapping step, so the clerk recognises a column by what it
+    holds. Masked as the preview masks — a column by the mask of the field it is mapped to — and, for a column
+    mapped to nothing, any ID or phone number in it, and the values under a header naming a person."""
+    from jinguo.core.excel.run import row_kind
+    from jinguo.core.excel.spec import _mask_identifiers
+    from jinguo.core.idcard import mask_name
+
+    found: dict[str, list[str]] = {}
+    try:
+        book = file if isinstance(file, Book) else open_book(file)
+    except CellError:
+        return found
+    masks = spec.personal_masks(ctx)
+    try:
+        for table in detection.tables:
+            header = [normalize_header(c.header) for c in table.columns]
+            columns = []
+            for source in table.columns:
+                key = normalize_header(source.header)
+                if key in found and len(found[key]) >= n:
+                    continue
+                mask = masks.get(source.field or "")
+                if mask is None and not source.field and (key.endswith("人") or any(w in key for w in _PERSON_HEADER)):
+                    mask = mask_name
+                columns.append((source.index, found.setdefault(key, []), set(), mask))
+            if not columns:
+                continue
+            rows, _count = book.rows(table.name)
+            seen = 0
+            for number, cells in rows:
+                if number <= table.header_row:
+                    continue
+                kind = row_kind(cells, header)
+                if kind == "footer" or seen >= scan or all(len(values) >= n for _i, values, _r, _m in columns):
+                    break
+                if kind != "record":
+                    continue
+                seen += 1
+                for index, values, raw, mask in columns:
+                    text = shown(cells[index]) if index < len(cells) else ""
+                    if not text or len(values) >= n or text in raw:
+                        continue
+                    raw.add(text)  # distinct as written: three names masked alike are still three names
+                    text = _mask_identifiers(mask(text) if mask is not None else text)
+                    values.append(text[:SAMPLE_CHARS] + "…" if len(text) > SAMPLE_CHARS else text)
+    except CellError:
+        pass  # the preview says what is wrong with the file
+    finally:
+        if book is not file:
+            book.close()
+    return found

@@ -56,7 +56,8 @@ if TYPE_CHECKING:
     from jinguo.core.excel.spec import Column, ImportContext, ImportSpec, RowError
 
 HEADER_SEARCH_ROWS = 20  # the header is looked for in this many rows at the top of each sheet
-TEMPLATE_SHEETS = ("可选值", "填写说明")  # our own template's helper sheets: never data
+# Our own workbooks' helper sheets — the template's lists and guide, the annotated workbook's error list: never data.
+TEMPLATE_SHEETS = ("可选值", "填写说明", "错误清单")
 _UNREADABLE = gettext_noop("无法读取文件，请上传 Excel 工作簿（.xlsx、.xls、.ods）或 CSV 文件")
 
 
@@ -527,7 +528,7 @@ def _detect_in(book: Book, spec: ImportSpec, ctx: ImportContext, detection: Dete
         names = [sheet]
     else:
         for name in book.hidden_names:
-            if name not in TEMPLATE_SHEETS:  # our template's own lists and guide are not worth a note
+            if name not in TEMPLATE_SHEETS:  # our own lists, guide and error list are not worth a note
                 detection.skipped.append(SkippedSheet(name, _("隐藏的工作表")))
     if not names:
         detection.errors.append(RowError("", 0, "", "", _("工作簿中没有工作表")))

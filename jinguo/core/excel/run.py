@@ -19,7 +19,14 @@ from django.utils.translation import gettext as _
 
 from jinguo.core.excel.cells import CellError, normalize_header, plain_value
 from jinguo.core.excel.read import Book, Detection, SheetTable, detect, open_book, tmpdir
-from jinguo.core.excel.spec import ImportAborted, ImportContext, ImportResult, ProgressCallback, RowError
+from jinguo.core.excel.spec import (
+    ImportAborted,
+    ImportContext,
+    ImportResult,
+    ProgressCallback,
+    RowError,
+    file_headers,
+)
 
 if TYPE_CHECKING:
     from jinguo.core.excel.spec import ImportSpec
@@ -81,12 +88,14 @@ def run_import(spec: ImportSpec, file: BinaryIO | str, ctx: ImportContext, progr
             if result.errors:
                 return result
             _import_tables(spec, ctx, book, detection.tables, result, progress)
+            file_headers(result.errors, detection.tables)
         except CellError as exc:  # a sheet unreadable past its first rows
             result.errors.append(RowError("", 0, "", "", str(exc)))
             result.created = result.updated = result.skipped = 0
             return result
     if not result.errors:
         spec.record_import(ctx, result)
+        result.notices = spec.notices(ctx, result)
     return result
 
 
@@ -144,7 +153,7 @@ def _import_rows(spec: ImportSpec, run: _ImportRun, book: Book, tables: list[She
         header = [normalize_header(c.header) for c in table.columns if normalize_header(c.header)]
         ended = False  # below the 填表人/注 lines nothing is a record
         blanks = 0
-        chunk: list[tuple[int, dict]] = []
+        chunk: list[tuple[int, dict, list[Any]]] = []  # (row number, form data, the cells as read: quoted by errors)
         for number, cells in rows:
             if number <= table.header_row:
                 continue
@@ -181,7 +190,7 @@ def _import_rows(spec: ImportSpec, run: _ImportRun, book: Book, tables: list[She
                     result.errors.append(RowError(table.name, number, "", "", message))
                     continue
                 seen_keys[key] = (table.name, number)
-            chunk.append((number, data))
+            chunk.append((number, data, cells))
             if len(chunk) >= spec.batch_size:
                 run.process(chunk)
                 chunk = []
@@ -244,18 +253,18 @@ class _ImportRun:
     def table(self, table: SheetTable) -> None:
         self.sheet, self.mapping = table.name, self.mappings[table.name]
 
-    def process(self, chunk: list[tuple[int, dict]]) -> None:
+    def process(self, chunk: list[tuple[int, dict, list[Any]]]) -> None:
         if not chunk:
             return
         spec, ctx, result = self.spec, self.ctx, self.result
-        existing_rows = spec.find_existing_many(ctx, [data for _number, data in chunk])
+        existing_rows = spec.find_existing_many(ctx, [data for _number, data, _cells in chunk])
         new_rows: list[Any] = []
-        for (number, data), existing in zip(chunk, existing_rows, strict=True):
+        for (number, data, cells), existing in zip(chunk, existing_rows, strict=True):
             bulk = existing is None and self.validator is not None
             form = (self.validator.validate(data) if bulk
                     else spec.form_class(data=data, instance=existing, **self.form_kwargs))
             if not form.is_valid():
-                errors = spec._form_errors(self.sheet, number, form, self.mapping)
+                errors = spec._form_errors(self.sheet, number, form, self.mapping, cells)
                 result.errors.extend(spec.mask_errors(errors, data, spec._masks))
             elif existing is not None and ctx.existing == "skip":
                 result.skipped += 1
@@ -264,8 +273,9 @@ class _ImportRun:
             elif bulk:
                 new_rows.append(spec.bulk_row(ctx, form))
             elif self.spool is not None:  # an update: validated again, against the record as it is then
-                self.spool.put(("one", self.sheet, number, data, existing.pk if existing is not None else None))
-            elif self._save_one(number, form):
+                self.spool.put(("one", self.sheet, number, data, existing.pk if existing is not None else None,
+                                cells))
+            elif self._save_one(number, form, created=existing is None):
                 if existing is None:
                     result.created += 1
                 else:
@@ -285,23 +295,24 @@ class _ImportRun:
                 _kind, _sheet, first, last, rows = item
                 self._save_many(first, last, rows)
                 continue
-            _kind, _sheet, number, data, pk = item
+            _kind, _sheet, number, data, pk, cells = item
             existing = spec.base_queryset(ctx, "change").filter(pk=pk).first() if pk is not None else None
             form = spec.form_class(data=data, instance=existing, **self.form_kwargs)
             if not form.is_valid():
-                errors = spec._form_errors(self.sheet, number, form, self.mapping)
+                errors = spec._form_errors(self.sheet, number, form, self.mapping, cells)
                 self.result.errors.extend(spec.mask_errors(errors, data, spec._masks))
-            elif self._save_one(number, form):
+            elif self._save_one(number, form, created=existing is None):
                 if existing is None:
                     self.result.created += 1
                 else:
                     self.result.updated += 1
 
-    def _save_one(self, number: int, form: forms.ModelForm) -> bool:
+    def _save_one(self, number: int, form: forms.ModelForm, *, created: bool) -> bool:
         try:
             with transaction.atomic():
                 obj = self.spec.save(self.ctx, form)
                 self.spec.after_save(self.ctx, obj)
+                self.spec.tally(self.ctx, self.result, [obj], created=created)
         except (ValidationError, PermissionDenied) as exc:
             self.result.errors.append(RowError(self.sheet, number, "", "", _error_text(exc)))
             return False
@@ -312,6 +323,7 @@ class _ImportRun:
             with transaction.atomic():
                 objs = self.spec.save_many(self.ctx, rows)
                 self.spec.after_save_many(self.ctx, objs)
+                self.spec.tally(self.ctx, self.result, objs, created=True)
         except (ValidationError, PermissionDenied) as exc:
             self.result.errors.append(RowError(self.sheet, first, "", "", _("第%(first)d—%(last)d行：%(error)s") % {
                 "first": first, "last": last, "error": _error_text(exc)}))

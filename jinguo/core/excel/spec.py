@@ -28,6 +28,8 @@ from jinguo.core.excel.cells import (
     parse_text,
     plain_value,
     refuse_numeric_id_number,
+    shown,
+    without_unit,
 )
 from jinguo.core.models import CodeItem
 
@@ -70,24 +72,74 @@ def _mask_identifiers(text: str) -> str:
 
 @dataclass
 class RowError:
+    """One problem of a file, where the clerk finds it: the sheet, the row as Excel shows it, the column letter and
+    the column's header as the file writes it (问题类型), with the system's name for it (问题类别) in `label` when
+    the two differ — an error names the column she can see, not one she has never heard of."""
+
     sheet: str
     row: int
     column: str  # Excel letter, "" for the row as a whole
-    header: str
+    header: str  # the file's own header for a column of the file; the system's name for a field the file lacks
     message: str
+    label: str = ""  # the system's name of the column, when the file's header differs from it
 
     def __post_init__(self) -> None:
-        self.header, self.message = str(self.header), _mask_identifiers(str(self.message))
+        self.header, self.label = str(self.header), str(self.label)
+        self.message = _mask_identifiers(str(self.message))
+
+    @property
+    def column_name(self) -> str:
+        """“问题类型”（问题类别）: the file's header, and the system's name when it differs."""
+        if not self.header:
+            return ""
+        return f"“{self.header}”" + (f"（{self.label}）" if self.label else "")
 
     def __str__(self) -> str:
+        if not self.sheet and not self.row:  # the file as a whole (unreadable, no table …)
+            return self.message
         place = _("工作表“%(sheet)s”第%(row)d行") % {"sheet": self.sheet, "row": self.row}
-        if self.header:
-            place += _("（%(col)s列“%(header)s”）") % {"col": self.column, "header": self.header}
+        if self.column and self.header:
+            place += _(" %(col)s列%(name)s") % {"col": self.column, "name": self.column_name}
+        elif self.header:
+            place += self.column_name
         return f"{place}：{self.message}"
 
     def as_dict(self) -> dict:
         return {"sheet": self.sheet, "row": self.row, "column": self.column, "header": self.header,
-                "message": self.message}
+                "label": self.label, "message": self.message}
+
+
+def file_headers(errors: list[RowError], tables: Iterable[Any]) -> None:
+    """Name each error's column as the file does (read.SheetTable's source columns): 问题类型, with 问题类别 as its
+    label, where the errors were made with the system's names. A header that only differs by marks (登记日期*) is
+    the system's own; one that only lacks the unit (发放资料 for 发放资料(份)) needs no label."""
+    sources = {(table.name, c.letter): c for table in tables for c in table.columns if c.field}
+    if not sources:
+        return
+    for error in errors:
+        source = sources.get((error.sheet, error.column)) if error.column else None
+        if source is None or not source.header:
+            continue
+        written, system = normalize_header(source.header), normalize_header(source.label)
+        if written == system:
+            error.header, error.label = source.label, ""
+        elif written == without_unit(system):  # 发放资料 for 发放资料(份): the unit adds nothing to say
+            error.header, error.label = source.header, ""
+        else:
+            error.header, error.label = source.header, source.label
+
+
+@dataclass
+class Notice:
+    """Something the clerk must know about the records just imported, beyond the counts (the result page shows it as
+    a warning with its link, the command line prints the text): 12 imported cases still open, 5 of them overdue."""
+
+    text: str
+    url: str = ""  # a list filtered to those records, when there is one
+    link: str = ""  # the link's words
+
+    def as_dict(self) -> dict:
+        return {"text": self.text, "url": self.url, "link": self.link}
 
 
 @dataclass
@@ -101,6 +153,8 @@ class ImportResult:
     ignored_columns: list[str] = field(default_factory=list)  # headers of the columns not imported (序号、备注 …)
     skipped_sheets: list[tuple[str, str]] = field(default_factory=list)  # (sheet, why)
     skipped_rows: dict[str, int] = field(default_factory=dict)  # why → how many: blank, total, footer
+    tallies: dict[str, int] = field(default_factory=dict)  # what a spec counts of the records written (`tally`)
+    notices: list[Notice] = field(default_factory=list)  # what the clerk must know of them (`ImportSpec.notices`)
 
     def notes(self) -> list[str]:
         """What was left out of the file, in words for the result page and the command line."""
@@ -494,7 +548,10 @@ class ImportSpec:
                                       for index, column in mapping.items()}, self._masks)
         return data, errors
 
-    def _form_errors(self, sheet: str, number: int, form: forms.Form, mapping: dict[int, Column]) -> list[RowError]:
+    def _form_errors(self, sheet: str, number: int, form: forms.Form, mapping: dict[int, Column],
+                     cells: list[Any] | None = None) -> list[RowError]:
+        """The form's errors as RowErrors on their columns; each error of a column the file has quotes what its cell
+        held (`cells`, the row as read), masked for personal data, unless the message already does."""
         by_field = {column.field: (index, column) for index, column in mapping.items()}
         errors = []
         for field_name, messages in form.errors.items():
@@ -506,8 +563,39 @@ class ImportSpec:
                 errors.append(RowError(sheet, number, "", label, text))
             else:
                 index, column = index_column
+                if cells is not None:
+                    text = self._quoting(column, cells[index] if index < len(cells) else None, text,
+                                         form.data.get(field_name) if hasattr(form.data, "get") else None)
                 errors.append(RowError(sheet, number, column_letter(index), column.header, text))
         return errors
+
+    QUOTED_CHARS = 40  # a longer cell is quoted by its start
+
+    def _quoting(self, column: Column, value: Any, message: str, parsed: Any = None) -> str:
+        """登记日期不能晚于今天（所填为“2099-03-05”）— the message with the cell's value, unless it quotes it already
+        (as written, or as parsed: a date in ISO form, an ID number in canonical form)."""
+        text = shown(value)
+        if not text:
+            return message
+        spellings = [text] if column.kind in ("code", "codes") or parsed in (None, "", []) else [text, str(parsed)]
+        if any(f"“{quoted}”" in message or (len(quoted) >= 6 and quoted in message) for quoted in spellings):
+            return message
+        mask = self._masks.get(column.field)
+        if mask is not None:
+            text = mask(text)
+        if len(text) > self.QUOTED_CHARS:
+            text = text[: self.QUOTED_CHARS] + "…"
+        stop = "。" if message.endswith("。") else ""
+        return _("%(message)s（所填为“%(value)s”）") % {"message": message.removesuffix("。"), "value": text} + stop
+
+    def tally(self, ctx: ImportContext, result: ImportResult, objs: list[models.Model], *, created: bool) -> None:
+        """After each chunk written (inside the import's transaction): count in `result.tallies` what `notices` will
+        tell of the records. Nothing by default."""
+
+    def notices(self, ctx: ImportContext, result: ImportResult) -> list[Notice]:
+        """What the clerk must know of the records a successful import wrote, from `result.tallies` (imported
+        petitions still open, some already overdue); none by default."""
+        return []
 
     def record_import(self, ctx: ImportContext, result: ImportResult) -> None:
         from jinguo.core.changelog import record_event

@@ -73,11 +73,16 @@ def template(spec: ImportSpec, ctx: ImportContext) -> bytes:
 
 
 
+ERROR_SHEET = "错误清单"  # the annotated workbook's list of every error; never read as data when re-uploaded
+
+
 def annotated_workbook(original: BinaryIO, errors: list[dict]) -> bytes:
-    """The uploaded workbook with every bad cell filled red and commented with its error."""
+    """The uploaded workbook with every bad cell filled red and commented with its error, and a first sheet
+    错误清单 listing every error by sheet, row, column and the column's header as the file writes it (with the
+    system's name for it when that differs), so the clerk reads the list and finds each cell."""
     from openpyxl import load_workbook
     from openpyxl.comments import Comment
-    from openpyxl.styles import PatternFill
+    from openpyxl.styles import Font, PatternFill
 
     book = load_workbook(original)
     bad = PatternFill("solid", fgColor="FFC7CE")
@@ -87,11 +92,32 @@ def annotated_workbook(original: BinaryIO, errors: list[dict]) -> bytes:
             continue
         cell_ref = f"{error['column'] or 'A'}{error['row']}"
         notes.setdefault((error["sheet"], cell_ref), []).append(
-            (f"{error['header']}：" if error["header"] and not error["column"] else "") + error["message"])
+            (f"{_column_name(error)}：" if error["header"] and not error["column"] else "") + error["message"])
     for (sheet_name, ref), messages in notes.items():
         if sheet_name not in book.sheetnames:
             continue
         cell = book[sheet_name][ref]
         cell.fill = bad
         cell.comment = Comment("\n".join(messages), "jinguo", width=300, height=120)
+    if ERROR_SHEET in book.sheetnames:  # the marked workbook uploaded again with errors left: a fresh list
+        del book[ERROR_SHEET]
+    listing = book.create_sheet(ERROR_SHEET, 0)
+    listing.append([_("工作表"), _("行"), _("列"), _("列名"), _("问题")])
+    for error in errors:
+        listing.append([error.get("sheet", ""), error.get("row") or None, error.get("column", ""),
+                        _column_name(error), error.get("message", "")])
+    for cell in listing[1]:
+        cell.font = Font(bold=True)
+    for letter, width in zip("ABCDE", (12, 6, 5, 24, 80), strict=True):
+        listing.column_dimensions[letter].width = width
+    listing.freeze_panes = "A2"
+    book.active = 0
+    for sheet in book.worksheets[1:]:
+        sheet.sheet_view.tabSelected = False
     return save_openpyxl(book)  # the upload's own formulas, and text read as one, go back as text
+
+
+def _column_name(error: dict) -> str:
+    """问题类型（问题类别）: the file's header and, when it differs, the system's name (RowError.column_name)."""
+    header, label = error.get("header", ""), error.get("label", "")
+    return f"{header}（{label}）" if header and label else header

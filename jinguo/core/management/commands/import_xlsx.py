@@ -52,3 +52,5 @@ class Command(JinguoCommand):
             raise CommandError(f"发现 {len(result.errors)} 处错误，未导入任何数据。")
         self.stdout.write(f"导入完成：共 {result.total} 行，新增 {result.created}，更新 {result.updated}，"
                           f"已存在而跳过 {result.skipped}。")
+        for notice in result.notices:  # imported cases still open and already overdue …
+            self.stdout.write(self.style.WARNING(notice.text))
