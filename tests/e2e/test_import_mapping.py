@@ -12,7 +12,6 @@ from playwright.sync_api import expect
 from jinguo.core.models import ImportJob, ImportMapping
 from jinguo.petitions.models import Case
 from tests.e2e.conftest import SCREENSHOTS
-from tests.e2e.test_login_and_tree import demo_login
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
@@ -51,8 +50,8 @@ def _look(page, name: str, *, phone: bool = False) -> None:
     page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True)
 
 
-def test_map_two_columns_once_and_the_next_file_imports_without_asking(live_server, browser, page, capsys, tmp_path):
-    username, password = demo_login(capsys)
+def test_map_two_columns_once_and_the_next_file_imports_without_asking(live_server, browser, page, demo, tmp_path):
+    username, password = demo
     before = Case.objects.count()
     page.goto(live_server.url + "/accounts/login/")
     page.get_by_label("用户名").fill(username)
