@@ -11,7 +11,7 @@ from playwright.sync_api import expect
 
 from jinguo.accounts.models import User
 from jinguo.testing import signed_in_client
-from tests.e2e.conftest import SCREENSHOTS
+from tests.e2e.conftest import SCREENSHOTS, settle
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
@@ -78,7 +78,7 @@ def _sign_in(context, live_server, username: str) -> None:
 
 def _open(page, url: str) -> None:
     page.goto(url)
-    page.wait_for_load_state("networkidle")
+    settle(page)
 
 
 def _check(page, name: str, label: str) -> None:

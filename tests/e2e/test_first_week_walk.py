@@ -8,7 +8,7 @@ from django.utils import timezone
 from playwright.sync_api import expect
 
 from jinguo.ledger.models import Activity
-from tests.e2e.conftest import SCREENSHOTS
+from tests.e2e.conftest import SCREENSHOTS, settle
 from tests.e2e.test_petition_flow import act
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
@@ -21,7 +21,7 @@ DEVICES = {
 
 
 def _step(page, name: str, device: str) -> None:
-    page.wait_for_load_state("networkidle")
+    settle(page)
     expect(page.locator("body")).not_to_contain_text("Traceback")
     width, inner = page.evaluate("[document.documentElement.scrollWidth, window.innerWidth]")
     if device == "phone":

@@ -11,7 +11,7 @@ from playwright.sync_api import expect
 
 from jinguo.core.models import ImportJob, ImportMapping
 from jinguo.petitions.models import Case
-from tests.e2e.conftest import SCREENSHOTS
+from tests.e2e.conftest import SCREENSHOTS, settle
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
@@ -41,7 +41,7 @@ def _ledger(path, month: int, n: int) -> str:
 
 
 def _look(page, name: str, *, phone: bool = False) -> None:
-    page.wait_for_load_state("networkidle")
+    settle(page)
     expect(page.locator("body")).not_to_contain_text("Traceback")
     width, inner = page.evaluate("[document.documentElement.scrollWidth, window.innerWidth]")
     if phone:
