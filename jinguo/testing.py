@@ -146,3 +146,70 @@ def form_data(html: str, action_contains: str | None = None) -> dict[str, str | 
     if parser.state == "before":
         raise AssertionError(f"no POST form (action containing {action_contains!r}) on the page")
     return {k: v[0] if len(v) == 1 else v for k, v in parser.data.items() if k != "csrfmiddlewaretoken"}
+
+
+class DatabaseSnapshot:
+    """Every row of the default database at one moment, put back on demand in a fraction of a second — so browser
+    tests can share one `jinguo load_demo` per session instead of loading it anew each.
+
+    SQLite (the suite's in-memory database): a copy through SQLite's backup API, restored the same way; the whole
+    database, sqlite_sequence included. PostgreSQL: each table copied into a schema of its own (not on the search
+    path, so `flush` and introspection never see it); a restore empties every table and copies the rows back in one
+    transaction (foreign keys are deferred to the commit), then sets each sequence to where it stood. Both put back
+    the same primary keys, so what a test saw once it sees again. Take it and restore it outside any transaction
+    (transactional tests): the live server's thread reads the database at once."""
+
+    SCHEMA = "jinguo_test_snapshot"
+
+    def __init__(self, using: str = "default") -> None:
+        from django.db import connections
+
+        self.connection = connections[using]
+        self._check_autocommit()
+        self.connection.ensure_connection()
+        if self.connection.vendor == "sqlite":
+            import sqlite3
+
+            self._copy = sqlite3.connect(":memory:", check_same_thread=False)
+            self.connection.connection.backup(self._copy)
+        elif self.connection.vendor == "postgresql":
+            self._take_postgresql()
+        else:
+            raise NotImplementedError(f"no snapshot for {self.connection.vendor}")
+
+    def _check_autocommit(self) -> None:
+        if self.connection.in_atomic_block:
+            raise RuntimeError("DatabaseSnapshot needs a transactional test (it cannot run inside a transaction)")
+
+    def _take_postgresql(self) -> None:
+        from django.db import transaction
+
+        qn = self.connection.ops.quote_name
+        self.tables = sorted(self.connection.introspection.table_names(include_views=False))
+        with transaction.atomic(using=self.connection.alias), self.connection.cursor() as cursor:
+            cursor.execute(f"DROP SCHEMA IF EXISTS {qn(self.SCHEMA)} CASCADE")
+            cursor.execute(f"CREATE SCHEMA {qn(self.SCHEMA)}")
+            self.filled = []
+            for table in self.tables:
+                cursor.execute(f"CREATE UNLOGGED TABLE {qn(self.SCHEMA)}.{qn(table)} AS TABLE {qn(table)}")
+                if cursor.rowcount:
+                    self.filled.append(table)
+            cursor.execute("SELECT quote_ident(schemaname) || '.' || quote_ident(sequencename), last_value "
+                           "FROM pg_sequences WHERE schemaname = current_schema()")
+            self.sequences = cursor.fetchall()
+
+    def restore(self) -> None:
+        from django.db import transaction
+
+        self._check_autocommit()
+        self.connection.ensure_connection()
+        if self.connection.vendor == "sqlite":
+            self._copy.backup(self.connection.connection)
+            return
+        qn = self.connection.ops.quote_name
+        with transaction.atomic(using=self.connection.alias), self.connection.cursor() as cursor:
+            cursor.execute("TRUNCATE " + ", ".join(qn(t) for t in self.tables))
+            for table in self.filled:
+                cursor.execute(f"INSERT INTO {qn(table)} SELECT * FROM {qn(self.SCHEMA)}.{qn(table)}")  # noqa: S608
+            for sequence, last_value in self.sequences:
+                cursor.execute("SELECT setval(%s, %s, %s)", [sequence, last_value or 1, last_value is not None])

@@ -1,14 +1,18 @@
 """Shared fixtures: a small real org tree, users with roles, and clients signed in as them."""
 
+import io
 import os
+import re
 import shutil
+from pathlib import Path
+from typing import NamedTuple
 
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # Playwright's sync API runs an event loop
 
 import pytest
 
 from jinguo.core.roles import Role
-from jinguo.testing import make_user, signed_in_client
+from jinguo.testing import DatabaseSnapshot, make_user, signed_in_client
 
 CI = os.environ.get("CI") == "true"
 
@@ -61,6 +65,10 @@ def pytest_terminal_summary(terminalreporter):
 @pytest.fixture(autouse=True)
 def _test_settings(settings, tmp_path):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    # WhiteNoise looks static files up as they are asked for, instead of listing all ~1,600 of them (node_modules'
+    # dist folders) each time a test client is made: ~0.1 s of CPU for every new client, hundreds per run.
+    # test_static_files_and_favicon_are_served_without_debug checks the shipped setting.
+    settings.WHITENOISE_AUTOREFRESH = True
     # Each test's audit chain starts empty, so its signed checkpoints (kept outside the database) start empty too.
     settings.AUDIT_CHECKPOINT_FILE = tmp_path / "audit-checkpoints"
     # Background tasks run in-process, right after the transaction that enqueued them commits.
@@ -168,3 +176,57 @@ def make_case(codes):
         return services.register_case(case, [services.PetitionerData(**person)], actor=actor)
 
     return _make
+
+
+class DemoLogin(NamedTuple):
+    username: str
+    password: str
+
+
+class _Demo:
+    """The session's one `jinguo load_demo`: its database snapshot, its audit checkpoint files and its printed login."""
+
+    snapshot: DatabaseSnapshot | None = None
+    files: dict[str, bytes] = {}
+    login: DemoLogin | None = None
+
+
+def _checkpoint_files() -> list[Path]:
+    """The audit chain's anchors outside the database (the checkpoint lines and the tip), which must match it."""
+    from django.conf import settings
+
+    path = Path(settings.AUDIT_CHECKPOINT_FILE)
+    return [path, path.with_name(path.name + ".tip")]
+
+
+@pytest.fixture
+def demo(request, transactional_db) -> DemoLogin:
+    """The demo data (`jinguo load_demo`) in the database, and the login it prints (a county clerk, the password).
+
+    Loaded by the first test of the session that asks for it; every later one gets back exactly that database (and
+    the audit checkpoint files that go with it) from a snapshot instead of loading the demo again — the load took
+    most of a short browser test. Each test starts from the demo as loaded, whatever the test before it changed.
+    Its tests are `django_db(transaction=True, serialized_rollback=True)`: each starts from the migrated database,
+    as the first one did when it loaded the demo (and the live server's thread sees what they write)."""
+    marker = request.node.get_closest_marker("django_db")
+    assert marker and marker.kwargs.get("serialized_rollback"), \
+        "the demo fixture needs django_db(transaction=True, serialized_rollback=True)"
+    if _Demo.snapshot is not None:
+        _Demo.snapshot.restore()
+        for path in _checkpoint_files():
+            path.unlink(missing_ok=True)
+            if path.name in _Demo.files:
+                path.parent.mkdir(parents=True, exist_ok=True)
+                path.write_bytes(_Demo.files[path.name])
+        return _Demo.login
+    from django.core.management import call_command
+
+    out = io.StringIO()
+    call_command("load_demo", stdout=out)
+    printed = out.getvalue()
+    password = re.search(r"密码均为 (\S+?)）", printed).group(1)
+    username = re.search(r"^\s+(\w+)\s+工作人员", printed, re.MULTILINE).group(1)
+    _Demo.login = DemoLogin(username, password)
+    _Demo.files = {path.name: path.read_bytes() for path in _checkpoint_files() if path.exists()}
+    _Demo.snapshot = DatabaseSnapshot()
+    return _Demo.login

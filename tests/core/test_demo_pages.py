@@ -9,7 +9,8 @@ from django.utils import timezone
 
 from jinguo.accounts.models import User
 
-pytestmark = pytest.mark.django_db
+# Transactional, as the browser tests: the first load is theirs (`demo`, loaded once per session), the second here.
+pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
 
 def _counts():
@@ -25,12 +26,11 @@ def _panel_count(html: str, key: str) -> int:
     return int(section.group(1))
 
 
-def test_demo_fills_every_first_page_and_is_idempotent(client, capsys):
+def test_demo_fills_every_first_page_and_is_idempotent(client, capsys, demo):
     from jinguo.core.models import ImportJob
     from jinguo.monitoring.models import DataSet, Submission
     from jinguo.reports.models import Summary
 
-    call_command("load_demo")
     before = _counts()
     call_command("load_demo")
     assert _counts() == before

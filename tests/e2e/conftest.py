@@ -35,6 +35,18 @@ def screenshot():
     return _shot
 
 
+# The page has loaded what it asked for: the load event (stylesheets, scripts, images), no htmx request under way,
+# the web fonts in. (Playwright's "networkidle" waits for this and then half a second of silence more, on every page
+# and step: a third of the browser tests' time.)
+_SETTLED = ("() => document.readyState === 'complete' && !document.querySelector('.htmx-request') "
+            "&& document.fonts.status === 'loaded'")
+
+
+def settle(page) -> None:
+    """Wait until the page has finished loading (see _SETTLED) before measuring it or taking its screenshot."""
+    page.wait_for_function(_SETTLED)
+
+
 @pytest.fixture
 def page(page):
     """Every browser test also fails on a Content-Security-Policy violation: no page may need an inline script."""

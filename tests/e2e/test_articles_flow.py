@@ -6,8 +6,6 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from tests.e2e.test_login_and_tree import demo_login
-
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
 
@@ -18,11 +16,11 @@ def _login(page, url, username, password):
     page.get_by_role("button", name="登录").click()
 
 
-def test_send_up_adopt_and_see_it_counted(live_server, page, browser, capsys, screenshot):
+def test_send_up_adopt_and_see_it_counted(live_server, page, browser, demo, screenshot):
     from jinguo.grassroots.demo import load_demo
     from jinguo.orgs.models import OrgUnit
 
-    username, password = demo_login(capsys)
+    username, password = demo
     load_demo(OrgUnit.objects.get(code="431122"))
     _login(page, live_server.url, username, password)
     page.get_by_role("navigation").get_by_role("link", name="信息报送").click()

@@ -11,8 +11,7 @@ from playwright.sync_api import expect
 
 from jinguo.accounts.models import User
 from jinguo.testing import signed_in_client
-from tests.e2e.conftest import SCREENSHOTS
-from tests.e2e.test_login_and_tree import demo_login
+from tests.e2e.conftest import SCREENSHOTS, settle
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
@@ -79,7 +78,7 @@ def _sign_in(context, live_server, username: str) -> None:
 
 def _open(page, url: str) -> None:
     page.goto(url)
-    page.wait_for_load_state("networkidle")
+    settle(page)
 
 
 def _check(page, name: str, label: str) -> None:
@@ -93,8 +92,7 @@ def _check(page, name: str, label: str) -> None:
 
 
 @pytest.mark.parametrize("label", ["pc", "phone"])
-def test_every_main_page_fits_the_screen(live_server, browser, capsys, label):
-    demo_login(capsys)
+def test_every_main_page_fits_the_screen(live_server, browser, demo, label):
     context = browser.new_context(locale="zh-CN", **VIEWPORTS[label])
     page = context.new_page()
     csp: list[str] = []

@@ -8,8 +8,7 @@ from django.utils import timezone
 from playwright.sync_api import expect
 
 from jinguo.ledger.models import Activity
-from tests.e2e.conftest import SCREENSHOTS
-from tests.e2e.test_login_and_tree import demo_login
+from tests.e2e.conftest import SCREENSHOTS, settle
 from tests.e2e.test_petition_flow import act
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
@@ -22,7 +21,7 @@ DEVICES = {
 
 
 def _step(page, name: str, device: str) -> None:
-    page.wait_for_load_state("networkidle")
+    settle(page)
     expect(page.locator("body")).not_to_contain_text("Traceback")
     width, inner = page.evaluate("[document.documentElement.scrollWidth, window.innerWidth]")
     if device == "phone":
@@ -42,8 +41,8 @@ def _menu(page, device: str, name: str) -> None:
 
 
 @pytest.mark.parametrize("device", ["pc", "phone"])
-def test_a_clerks_first_week(live_server, browser, capsys, device):
-    username, password = demo_login(capsys)
+def test_a_clerks_first_week(live_server, browser, demo, device):
+    username, password = demo
     context = browser.new_context(locale="zh-CN", **DEVICES[device])
     page = context.new_page()
     csp: list[str] = []

@@ -11,8 +11,7 @@ from playwright.sync_api import expect
 
 from jinguo.core.models import ImportJob, ImportMapping
 from jinguo.petitions.models import Case
-from tests.e2e.conftest import SCREENSHOTS
-from tests.e2e.test_login_and_tree import demo_login
+from tests.e2e.conftest import SCREENSHOTS, settle
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
@@ -42,7 +41,7 @@ def _ledger(path, month: int, n: int) -> str:
 
 
 def _look(page, name: str, *, phone: bool = False) -> None:
-    page.wait_for_load_state("networkidle")
+    settle(page)
     expect(page.locator("body")).not_to_contain_text("Traceback")
     width, inner = page.evaluate("[document.documentElement.scrollWidth, window.innerWidth]")
     if phone:
@@ -51,8 +50,8 @@ def _look(page, name: str, *, phone: bool = False) -> None:
     page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True)
 
 
-def test_map_two_columns_once_and_the_next_file_imports_without_asking(live_server, browser, page, capsys, tmp_path):
-    username, password = demo_login(capsys)
+def test_map_two_columns_once_and_the_next_file_imports_without_asking(live_server, browser, page, demo, tmp_path):
+    username, password = demo
     before = Case.objects.count()
     page.goto(live_server.url + "/accounts/login/")
     page.get_by_label("用户名").fill(username)

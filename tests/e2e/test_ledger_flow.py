@@ -7,13 +7,12 @@ import pytest
 from playwright.sync_api import expect
 
 from jinguo.ledger.models import Activity, ActivityFigure
-from tests.e2e.test_login_and_tree import demo_login
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
 
-def test_enter_find_export_reimport(live_server, page, capsys, screenshot, tmp_path):
-    username, password = demo_login(capsys)
+def test_enter_find_export_reimport(live_server, page, demo, screenshot, tmp_path):
+    username, password = demo
     page.goto(live_server.url + "/accounts/login/")
     page.get_by_label("用户名").fill(username)
     page.get_by_label("密码").fill(password)

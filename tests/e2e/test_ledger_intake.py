@@ -7,7 +7,6 @@ from django.urls import reverse
 from playwright.sync_api import expect
 
 from jinguo.petitions.models import Case
-from tests.e2e.test_login_and_tree import demo_login
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
@@ -19,8 +18,8 @@ LEDGER = ("东安县妇联2025年信访接待登记台账\r\n"
           "填表人：王娟,,,审核人：李红,,,,,\r\n")
 
 
-def test_an_office_ledger_in_gbk_csv_imports_from_the_page(live_server, page, capsys, screenshot, tmp_path):
-    username, password = demo_login(capsys)
+def test_an_office_ledger_in_gbk_csv_imports_from_the_page(live_server, page, demo, screenshot, tmp_path):
+    username, password = demo
     page.goto(live_server.url + "/accounts/login/")
     page.get_by_label("用户名").fill(username)
     page.get_by_label("密码").fill(password)

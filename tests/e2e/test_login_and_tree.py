@@ -3,22 +3,13 @@
 import re
 
 import pytest
-from django.core.management import call_command
 from playwright.sync_api import expect
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
 
-def demo_login(capsys) -> tuple[str, str]:
-    call_command("load_demo")
-    out = capsys.readouterr().out
-    password = re.search(r"密码均为 (\S+?)）", out).group(1)
-    username = re.search(r"^\s+(\w+)\s+工作人员", out, re.MULTILINE).group(1)
-    return username, password
-
-
-def test_demo_login_opens_the_org_tree(live_server, page, capsys, screenshot):
-    username, password = demo_login(capsys)
+def test_demo_login_opens_the_org_tree(live_server, page, demo, screenshot):
+    username, password = demo
     page.goto(live_server.url + "/")
     expect(page).to_have_url(re.compile(r"/accounts/login/"))
     screenshot(page, "login")
@@ -38,8 +29,8 @@ def test_demo_login_opens_the_org_tree(live_server, page, capsys, screenshot):
     assert path.stat().st_size > 10_000
 
 
-def test_wrong_password_shows_a_chinese_error(live_server, page, capsys):
-    username, _password = demo_login(capsys)
+def test_wrong_password_shows_a_chinese_error(live_server, page, demo):
+    username, _password = demo
     page.goto(live_server.url + "/accounts/login/")
     page.get_by_label("用户名").fill(username)
     page.get_by_label("密码").fill("not-the-password")

@@ -7,7 +7,6 @@ from django.utils import timezone
 from playwright.sync_api import expect
 
 from jinguo.monitoring.models import Submission
-from tests.e2e.test_login_and_tree import demo_login
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
@@ -21,8 +20,8 @@ def sign_in(page, live_server, username, password):
     expect(page.get_by_role("heading", level=1)).to_contain_text("您好")
 
 
-def test_fill_break_fix_submit_return_approve(live_server, page, capsys, screenshot):
-    _username, password = demo_login(capsys)
+def test_fill_break_fix_submit_return_approve(live_server, page, demo, screenshot):
+    _username, password = demo
     year = str(timezone.localdate().year)
     sign_in(page, live_server, "dongan_wjj", password)
     page.get_by_role("navigation").get_by_role("link", name="数据填报").click()

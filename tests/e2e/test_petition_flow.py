@@ -11,7 +11,6 @@ from jinguo.core.periods import Period
 from jinguo.orgs.models import OrgUnit
 from jinguo.petitions.models import Case
 from jinguo.petitions.stats import petition_stats
-from tests.e2e.test_login_and_tree import demo_login
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
@@ -32,8 +31,8 @@ def act(page, label: str, fill: dict | None = None, select: dict | None = None) 
     expect(page.locator(".msg-success")).to_contain_text(f"已{label}")
 
 
-def test_call_to_closure_counts_in_statistics(live_server, page, capsys, screenshot):
-    username, password = demo_login(capsys)
+def test_call_to_closure_counts_in_statistics(live_server, page, demo, screenshot):
+    username, password = demo
     county, year = OrgUnit.objects.get(code="431122"), Period.containing(timezone.localdate())
     before = petition_stats(county, year).cases
     page.goto(live_server.url + "/accounts/login/")

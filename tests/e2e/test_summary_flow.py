@@ -8,13 +8,12 @@ from docx import Document
 from playwright.sync_api import expect
 
 from jinguo.core.periods import Period
-from tests.e2e.test_login_and_tree import demo_login
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
 
-def test_generate_edit_download(live_server, page, capsys, screenshot):
-    username, password = demo_login(capsys)
+def test_generate_edit_download(live_server, page, demo, screenshot):
+    username, password = demo
     period = Period.containing(timezone.localdate(), "H")
     page.goto(live_server.url + "/accounts/login/")
     page.get_by_label("用户名").fill(username)
@@ -47,8 +46,8 @@ def test_generate_edit_download(live_server, page, capsys, screenshot):
     assert texts[0].startswith("东安县妇联") and any("件次" in t for t in texts)
 
 
-def test_dashboard_renders_charts(live_server, page, capsys, screenshot):
-    username, password = demo_login(capsys)
+def test_dashboard_renders_charts(live_server, page, demo, screenshot):
+    username, password = demo
     page.goto(live_server.url + "/accounts/login/")
     page.get_by_label("用户名").fill(username)
     page.get_by_label("密码").fill(password)

@@ -6,6 +6,7 @@ from __future__ import annotations
 import base64
 import os
 import secrets
+import shutil
 import sqlite3
 import subprocess
 import sys
@@ -96,29 +97,59 @@ def _scratch_template(tmp_path_factory):
             admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
+def _clone(template: ScratchDb, template_name: str | None, var_dir: Path, data_key: str) -> tuple[ScratchDb, str]:
+    """Another database with the template's rows (PostgreSQL: CREATE DATABASE … TEMPLATE; SQLite: the backup API) and
+    `var_dir` for its files. Returns it and what to drop afterwards (a PostgreSQL database name, or the file)."""
+    if PG:
+        name = f"jinguo_scratch_{uuid.uuid4().hex[:10]}"
+        admin, _cfg = _pg_admin()
+        with admin:
+            admin.execute(f'CREATE DATABASE "{name}" TEMPLATE "{template_name}"')
+        url = _pg_url(name)
+    else:
+        target = var_dir / "scratch.sqlite3"
+        with sqlite3.connect(template.url.removeprefix("sqlite:///")) as src, sqlite3.connect(target) as dst:
+            src.backup(dst)  # a plain file copy would miss what is still in the -wal file
+        name = str(target)
+        url = f"sqlite:///{target}"
+    return ScratchDb(url, var_dir, _env(url, var_dir, data_key)), name
+
+
+@pytest.fixture(scope="session")
+def _demo_scratch_template(_scratch_template, tmp_path_factory):
+    """A scratch server with `jinguo load_demo` run on it, once per session: its database and its var/ folder (the
+    audit checkpoint and tip files that anchor its chain, media, cache) are the template of `new_scratch_db(demo=True)`.
+    """
+    template, data_key, template_name = _scratch_template
+    var_dir = tmp_path_factory.mktemp("scratch_demo")
+    demo, name = _clone(template, template_name, var_dir, data_key)
+    demo.jinguo("load_demo")
+    yield demo, name
+    if PG:
+        admin, _cfg = _pg_admin()
+        with admin:
+            admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
 @pytest.fixture
-def new_scratch_db(_scratch_template, tmp_path):
-    """new_scratch_db() → another migrated, empty database with its own var/ folder (same keys)."""
+def new_scratch_db(_scratch_template, tmp_path, request):
+    """new_scratch_db() → another migrated, empty database with its own var/ folder (same keys).
+    new_scratch_db(demo=True) → one holding the demo data instead (`jinguo load_demo`, run once per session), its
+    var/ folder a copy of the one the demo was loaded with."""
     template, data_key, template_name = _scratch_template
     made: list[str] = []
 
-    def _new() -> ScratchDb:
+    def _new(demo: bool = False) -> ScratchDb:
         var_dir = tmp_path / f"var{len(made)}"
-        var_dir.mkdir()
-        if PG:
-            name = f"jinguo_scratch_{uuid.uuid4().hex[:10]}"
-            admin, _cfg = _pg_admin()
-            with admin:
-                admin.execute(f'CREATE DATABASE "{name}" TEMPLATE "{template_name}"')
-            made.append(name)
-            url = _pg_url(name)
+        if demo:
+            source, source_name = request.getfixturevalue("_demo_scratch_template")
+            shutil.copytree(source.var_dir, var_dir, ignore=shutil.ignore_patterns("scratch.sqlite3*"))
+            db, name = _clone(source, source_name, var_dir, data_key)
         else:
-            target = var_dir / "scratch.sqlite3"
-            with sqlite3.connect(template.url.removeprefix("sqlite:///")) as src, sqlite3.connect(target) as dst:
-                src.backup(dst)  # a plain file copy would miss what is still in the -wal file
-            made.append(str(target))
-            url = f"sqlite:///{target}"
-        return ScratchDb(url, var_dir, _env(url, var_dir, data_key))
+            var_dir.mkdir()
+            db, name = _clone(template, template_name, var_dir, data_key)
+        made.append(name)
+        return db
 
     yield _new
     if PG:

@@ -8,8 +8,7 @@ READ = ("from jinguo.petitions.models import Case, Petitioner; "
 
 
 def test_backup_restores_onto_a_new_server_and_over_damage(new_scratch_db, tmp_path):
-    source = new_scratch_db()
-    source.jinguo("load_demo")
+    source = new_scratch_db(demo=True)
     (source.var_dir / "media" / "attachments").mkdir(parents=True)
     (source.var_dir / "media" / "attachments" / "告诫书.pdf").write_bytes(b"%PDF-1.4 evidence")
     before = source.jinguo("shell", "--no-imports", "-c", READ).stdout
@@ -37,8 +36,7 @@ def test_backup_restores_onto_a_new_server_and_over_damage(new_scratch_db, tmp_p
 
 
 def test_restore_refuses_without_the_key_and_changes_nothing(new_scratch_db, tmp_path):
-    source = new_scratch_db()
-    source.jinguo("load_demo")
+    source = new_scratch_db(demo=True)
     archive = tmp_path / "b.tar.gz"
     source.jinguo("backup", "-o", str(archive))
     target = new_scratch_db()
