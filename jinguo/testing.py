@@ -159,11 +159,15 @@ class DatabaseSnapshot:
     the same primary keys, so what a test saw once it sees again. Take it and restore it outside any transaction
     (transactional tests): the live server's thread reads the database at once."""
 
-    SCHEMA = "jinguo_test_snapshot"
+    _taken = 0  # snapshots taken in this process: each PostgreSQL one has its own schema
 
     def __init__(self, using: str = "default") -> None:
+        import os
+
         from django.db import connections
 
+        DatabaseSnapshot._taken += 1
+        self.schema = f"jinguo_test_snapshot_{os.getpid()}_{DatabaseSnapshot._taken}"
         self.connection = connections[using]
         self._check_autocommit()
         self.connection.ensure_connection()
@@ -187,11 +191,11 @@ class DatabaseSnapshot:
         qn = self.connection.ops.quote_name
         self.tables = sorted(self.connection.introspection.table_names(include_views=False))
         with transaction.atomic(using=self.connection.alias), self.connection.cursor() as cursor:
-            cursor.execute(f"DROP SCHEMA IF EXISTS {qn(self.SCHEMA)} CASCADE")
-            cursor.execute(f"CREATE SCHEMA {qn(self.SCHEMA)}")
+            cursor.execute(f"DROP SCHEMA IF EXISTS {qn(self.schema)} CASCADE")
+            cursor.execute(f"CREATE SCHEMA {qn(self.schema)}")
             self.filled = []
             for table in self.tables:
-                cursor.execute(f"CREATE UNLOGGED TABLE {qn(self.SCHEMA)}.{qn(table)} AS TABLE {qn(table)}")
+                cursor.execute(f"CREATE UNLOGGED TABLE {qn(self.schema)}.{qn(table)} AS TABLE {qn(table)}")
                 if cursor.rowcount:
                     self.filled.append(table)
             cursor.execute("SELECT quote_ident(schemaname) || '.' || quote_ident(sequencename), last_value "
@@ -210,6 +214,14 @@ class DatabaseSnapshot:
         with transaction.atomic(using=self.connection.alias), self.connection.cursor() as cursor:
             cursor.execute("TRUNCATE " + ", ".join(qn(t) for t in self.tables))
             for table in self.filled:
-                cursor.execute(f"INSERT INTO {qn(table)} SELECT * FROM {qn(self.SCHEMA)}.{qn(table)}")  # noqa: S608
+                cursor.execute(f"INSERT INTO {qn(table)} SELECT * FROM {qn(self.schema)}.{qn(table)}")  # noqa: S608
             for sequence, last_value in self.sequences:
                 cursor.execute("SELECT setval(%s, %s, %s)", [sequence, last_value or 1, last_value is not None])
+
+    def discard(self) -> None:
+        """Free what the snapshot holds (PostgreSQL: drop its schema)."""
+        if self.connection.vendor == "sqlite":
+            self._copy.close()
+            return
+        with self.connection.cursor() as cursor:
+            cursor.execute(f"DROP SCHEMA IF EXISTS {self.connection.ops.quote_name(self.schema)} CASCADE")

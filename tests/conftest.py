@@ -4,8 +4,9 @@ import io
 import os
 import re
 import shutil
+from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # Playwright's sync API runs an event loop
 
@@ -62,27 +63,59 @@ def pytest_terminal_summary(terminalreporter):
     terminalreporter.write_line(f"database: {db.split('@')[-1]}")
 
 
+def suite_settings(tmp_dir: Path) -> dict:
+    """The settings every test runs with (`_test_settings`; module-wide records are made with them too)."""
+    return {
+        "PASSWORD_HASHERS": ["django.contrib.auth.hashers.MD5PasswordHasher"],
+        # WhiteNoise looks static files up as they are asked for, instead of listing all ~1,600 of them (node_modules'
+        # dist folders) each time a test client is made: ~0.1 s of CPU for every new client, hundreds per run.
+        # test_static_files_and_favicon_are_served_without_debug checks the shipped setting.
+        "WHITENOISE_AUTOREFRESH": True,
+        # Each test's audit chain starts empty, so its signed checkpoints (kept outside the database) start empty too.
+        "AUDIT_CHECKPOINT_FILE": tmp_dir / "audit-checkpoints",
+        # Background tasks run in-process, right after the transaction that enqueued them commits.
+        "TASKS": {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend",
+                              "ENQUEUE_ON_COMMIT": True}},
+        # A private, empty cache per test: no progress or login-failure counts leak between tests or runs.
+        "CACHES": {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "tests"}},
+    }
+
+
 @pytest.fixture(autouse=True)
 def _test_settings(settings, tmp_path):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-    # WhiteNoise looks static files up as they are asked for, instead of listing all ~1,600 of them (node_modules'
-    # dist folders) each time a test client is made: ~0.1 s of CPU for every new client, hundreds per run.
-    # test_static_files_and_favicon_are_served_without_debug checks the shipped setting.
-    settings.WHITENOISE_AUTOREFRESH = True
-    # Each test's audit chain starts empty, so its signed checkpoints (kept outside the database) start empty too.
-    settings.AUDIT_CHECKPOINT_FILE = tmp_path / "audit-checkpoints"
-    # Background tasks run in-process, right after the transaction that enqueued them commits.
-    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend",
-                                  "ENQUEUE_ON_COMMIT": True}}
-    # A private, empty cache per test: no progress or login-failure counts leak between tests or runs.
-    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "tests"}}
+    for name, value in suite_settings(tmp_path).items():
+        setattr(settings, name, value)
     from django.core.cache import cache
 
     cache.clear()
 
 
-@pytest.fixture
-def tree(db):
+def module_records(django_db_blocker, tmp_dir: Path, build: Callable[[], Any]) -> Iterator[Any]:
+    """Records made once for a whole module, as Django's setUpTestData makes them for a class (for a module-scoped
+    fixture: `yield from module_records(…)`): `build()` runs with the suite's settings and commits; each test then
+    runs in its own transaction, rolled back after it, so every test finds the records as made; after the module
+    the database is put back as it was before (a DatabaseSnapshot)."""
+    from django.core.cache import cache
+    from django.db import connection
+    from django.test import override_settings
+
+    # pytest-django sets up the test database only for modules whose tests ask for it: never write elsewhere.
+    assert str(connection.settings_dict["NAME"]).startswith(("test_", "file:memorydb")), \
+        "module_records needs the test database: mark the module's tests django_db"
+    with django_db_blocker.unblock():
+        before = DatabaseSnapshot()
+    try:
+        with django_db_blocker.unblock(), override_settings(**suite_settings(tmp_dir)):
+            cache.clear()
+            made = build()
+        yield made
+    finally:
+        with django_db_blocker.unblock():
+            before.restore()
+            before.discard()
+
+
+def build_tree() -> dict:
     """湖南省 → 永州市 → 东安县(乡镇 2 个, 统计局)、双牌县; and a sister city 郴州市 → 北湖区."""
     from jinguo.orgs.models import Level
     from jinguo.orgs.services import add_org
@@ -101,8 +134,7 @@ def tree(db):
     return t
 
 
-@pytest.fixture
-def users(tree):
+def build_users(tree: dict) -> dict:
     return {
         "staff": make_user("dongan", tree["county"], Role.STAFF, Role.PETITION_OFFICER),
         "leader": make_user("dongan_leader", tree["county"], Role.UNIT_LEADER),
@@ -118,6 +150,16 @@ def users(tree):
 
 
 @pytest.fixture
+def tree(db):
+    return build_tree()
+
+
+@pytest.fixture
+def users(tree):
+    return build_users(tree)
+
+
+@pytest.fixture
 def login(client):
     """login(user) → a test client signed in as `user`, second factor passed where required."""
 
@@ -127,29 +169,29 @@ def login(client):
     return _login
 
 
-@pytest.fixture
-def make_activity(db):
-    """make_activity(org, title, date, kind="宣传教育", themes=(), **figures) through the real form and service."""
-
+def new_activity(org, title, date, kind="宣传教育", themes=(), partners="", place="", end_date="", **figures):
+    """An activity (title, date, kind="宣传教育", themes=(), **figures) through the real form and service."""
     from jinguo.core.models import CodeItem
     from jinguo.ledger.forms import MEASURE_PREFIX, ActivityForm
     from jinguo.ledger.services import save_activity
 
-    def _make(org, title, date, kind="宣传教育", themes=(), partners="", place="", end_date="", **figures):
-        kinds = CodeItem.objects.lookup("activity_kind")
-        theme_items = CodeItem.objects.lookup("activity_theme")
-        data = {"org": org.pk, "kind": kinds[kind].pk, "title": title, "start_date": date, "end_date": end_date,
-                "place": place, "themes": [theme_items[t].pk for t in themes], "partners": partners}
-        data.update({MEASURE_PREFIX + code: str(value) for code, value in figures.items()})
-        form = ActivityForm(data=data)
-        assert form.is_valid(), form.errors
-        return save_activity(form)
-
-    return _make
+    kinds = CodeItem.objects.lookup("activity_kind")
+    theme_items = CodeItem.objects.lookup("activity_theme")
+    data = {"org": org.pk, "kind": kinds[kind].pk, "title": title, "start_date": date, "end_date": end_date,
+            "place": place, "themes": [theme_items[t].pk for t in themes], "partners": partners}
+    data.update({MEASURE_PREFIX + code: str(value) for code, value in figures.items()})
+    form = ActivityForm(data=data)
+    assert form.is_valid(), form.errors
+    return save_activity(form)
 
 
 @pytest.fixture
-def codes(db):
+def make_activity(db):
+    """make_activity(org, title, date, kind="宣传教育", themes=(), **figures) through the real form and service."""
+    return new_activity
+
+
+def code_lookups() -> dict:
     from jinguo.core.models import CodeItem
 
     return {"channel": CodeItem.objects.lookup("petition_channel"),
@@ -158,8 +200,18 @@ def codes(db):
 
 
 @pytest.fixture
+def codes(db):
+    return code_lookups()
+
+
+@pytest.fixture
 def make_case(codes):
     """make_case(org, received="2025-03-08 10:00", channel="来电", category="婚姻家庭", sub=None, **petitioner)."""
+    return case_maker(codes)
+
+
+def case_maker(codes: dict):
+    """make_case(…) for the code items `codes` (code_lookups())."""
     import datetime as dt
 
     from django.utils import timezone

@@ -1,8 +1,10 @@
 """Browser tests drive Debian's Chromium through Playwright (never a downloaded browser)."""
 
+import re
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import expect
 
 CHROMIUM = "/usr/bin/chromium"
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "var" / "screenshots"
@@ -45,6 +47,14 @@ _SETTLED = ("() => document.readyState === 'complete' && !document.querySelector
 def settle(page) -> None:
     """Wait until the page has finished loading (see _SETTLED) before measuring it or taking its screenshot."""
     page.wait_for_function(_SETTLED)
+
+
+def open_phone_menu(page) -> None:
+    """Open the side menu from its button (a phone's folded menu) and wait until it has finished unfolding: Bootstrap
+    marks it `show` only then. A tap during the unfolding can press a link and release it elsewhere, as the menu grows
+    under the finger — no click, no navigation (the first-week walk timed out so on loaded machines)."""
+    page.get_by_role("button", name="打开菜单").click()
+    expect(page.locator("#sidebar-menu")).to_have_class(re.compile(r"\bshow\b"))
 
 
 @pytest.fixture

@@ -11,7 +11,7 @@ from playwright.sync_api import expect
 
 from jinguo.accounts.models import User
 from jinguo.testing import signed_in_client
-from tests.e2e.conftest import SCREENSHOTS, settle
+from tests.e2e.conftest import SCREENSHOTS, open_phone_menu, settle
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
@@ -126,7 +126,7 @@ def test_every_main_page_fits_the_screen(live_server, browser, demo, label):
     menu_link = page.locator("#sidebar-menu").get_by_role("link", name="期限提醒")
     if label == "phone":
         expect(menu_link).to_be_hidden()
-        page.get_by_role("button", name="打开菜单").click()
+        open_phone_menu(page)
     expect(menu_link).to_be_visible()
     _check(page, "menu-open", label)
     menu_link.click()

@@ -8,7 +8,7 @@ from django.utils import timezone
 from playwright.sync_api import expect
 
 from jinguo.ledger.models import Activity
-from tests.e2e.conftest import SCREENSHOTS, settle
+from tests.e2e.conftest import SCREENSHOTS, open_phone_menu, settle
 from tests.e2e.test_petition_flow import act
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
@@ -35,7 +35,7 @@ def _menu(page, device: str, name: str) -> None:
     link = page.locator("#sidebar-menu").get_by_role("link", name=name, exact=True)
     if device == "phone":
         expect(link).to_be_hidden()
-        page.get_by_role("button", name="打开菜单").click()
+        open_phone_menu(page)
     with page.expect_navigation():  # the next step looks for things on the new page, not on the one leaving
         link.click()
 

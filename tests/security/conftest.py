@@ -21,10 +21,10 @@ def sister_world(make_world, tree, users):
 @pytest.fixture
 def make_world(tree, make_case, make_activity, codes):
     """make_world(org, township, actor, mark) → one record of every kind in `org`, `mark` in each free-text field."""
-    return lambda org, town, actor, mark: _world(org, town, actor, mark, make_case, make_activity, codes)
+    return lambda org, town, actor, mark: build_world(org, town, actor, mark, make_case, make_activity, codes)
 
 
-def _world(org, town, actor, MARK, make_case, make_activity, codes):
+def build_world(org, town, actor, MARK, make_case, make_activity, codes):
     from jinguo.audit.models import AuditEntry
     from jinguo.core.models import Attachment, CodeItem, ImportJob
     from jinguo.ledger.models import PlanItem
