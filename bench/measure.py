@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import io
 import json
+import os
 import sys
 import time
 import tracemalloc
@@ -90,10 +91,66 @@ def import_rows(org_code: str, rows: int, import_kind: str = "activities") -> di
     read, _ = _timed(lambda: pandas.read_excel(io.BytesIO(workbook), engine="openpyxl"))  # pandas' default engine
     before = spec.model.objects.count()
     with transaction.atomic():  # measured, then rolled back: every run finds the database as synth left it
+        last_pks = _last_pks()
+        undo = transaction.savepoint()
         seconds, result = _timed(lambda: spec.run_import(io.BytesIO(workbook), ImportContext(org=org)))
         assert not result.errors and spec.model.objects.count() == before + rows, result.errors[:3]
+        floor = {}
+        if connection.vendor == "postgresql":
+            written = _rows_past(last_pks)
+            transaction.savepoint_rollback(undo)
+            floor = _copy_again(written)
         transaction.set_rollback(True)
-    return {"rows": rows, "seconds": seconds, "pandas_read_seconds": read}
+    return {"rows": rows, "seconds": seconds, "pandas_read_seconds": read, **floor}
+
+
+def _last_pks() -> dict:
+    """Each table's highest integer primary key before the import: the rows past it are the import's own."""
+    from django.apps import apps
+    from django.db import models
+
+    return {model: model.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
+            for model in apps.get_models()
+            if not model._meta.proxy and isinstance(model._meta.pk, models.AutoField | models.BigAutoField)}
+
+
+def _rows_past(last_pks: dict) -> dict[str, tuple[str, list[tuple]]]:
+    quote = connection.ops.quote_name
+    written = {}
+    with connection.cursor() as cursor:
+        for model, last in last_pks.items():
+            names = ", ".join(quote(f.column) for f in model._meta.concrete_fields)
+            table, pk = quote(model._meta.db_table), quote(model._meta.pk.column)
+            cursor.execute(f"SELECT {names} FROM {table} WHERE {pk} > %s", [last])
+            if rows := cursor.fetchall():
+                written[table] = (names, rows)
+    return written
+
+
+def _copy_again(written: dict[str, tuple[str, list[tuple]]]) -> dict:
+    """The storage floor: the rows the import inserted, sent again with nothing but COPY after the import was undone.
+    PostgreSQL's own CPU for it (its backend's /proc stat; the server runs on this machine) is what no speed-up on
+    the Python side goes below while the tables keep their indexes and each record its audit entry. Roll-up upserts
+    are left out: a lower bound."""
+    from pathlib import Path
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_backend_pid()")
+        stat = Path(f"/proc/{cursor.fetchone()[0]}/stat")
+        if not stat.exists():
+            return {}
+
+        def server_cpu() -> float:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+            return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+        started, cpu = time.perf_counter(), server_cpu()
+        for table, (names, rows) in written.items():
+            with cursor.cursor.copy(f"COPY {table} ({names}) FROM STDIN") as copy:
+                for row in rows:
+                    copy.write_row(row)
+        return {"storage_seconds": time.perf_counter() - started, "storage_server_cpu_seconds": server_cpu() - cpu,
+                "storage_rows": sum(len(rows) for _names, rows in written.values())}
 
 
 def export_rows(rows: int, trace: bool = False) -> dict:
