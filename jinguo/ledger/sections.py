@@ -9,9 +9,9 @@ can filter by section and the summary can GROUP BY it — the same activities in
 
 Working that CASE out for each of a province's million activities takes seconds, so the summary reads it stored:
 `ActivityRank` (one row per activity: unit, date, section, reach) and `SectionCell` (unit × month × section ×
-measure), kept by `add_to_sections` in the transaction that writes the activities, recomputed by `rebuild_sections`
-when one of the code tables the rule reads (sections, activity kinds and themes) or a measure's unit changes, and by
-`jinguo rebuild_cells` after bulk loads.
+measure), kept by `add_to_sections` in the transaction that writes the activities, brought back in line by
+`resync_sections` (the activities an edit moved, only) when one of the code tables the rule reads (sections, activity
+kinds and themes) or a measure's unit changes, and rebuilt whole by `jinguo rebuild_cells` after bulk loads.
 """
 
 from __future__ import annotations
@@ -224,6 +224,40 @@ def rebuild_sections() -> int:
     return ActivityRank.objects.count() + SectionCell.objects.count()
 
 
+def resync_sections(*, measure_id: int | None = None) -> int:
+    """Bring the stored rows in line with the code tables as they are now, touching only what an administrator's edit
+    moved: the activities whose stored section is no longer the one the rule gives (`measure_id=None`: a code item of
+    the rule's tables changed), or whose reach may have changed (`measure_id`: that measure's unit or kind changed;
+    the cells count figures per measure whatever its unit, so only the rank rows are written again). Rewriting every
+    row (`rebuild_sections`) took minutes for a province's activities, inside the administrator's request. Returns
+    the number of activities rewritten."""
+    from jinguo.ledger.models import Activity, ActivityFigure, ActivityRank, SectionCell
+
+    sections = summary_sections()
+    if measure_id is not None:
+        with_figure = ActivityFigure.objects.filter(measure_id=measure_id).order_by().values("activity_id")
+        ranks = ActivityRank.objects.filter(pk__in=with_figure)
+        count = ranks.count()
+        if count:
+            ranks.delete()
+            _write_ranks(Activity.objects.filter(pk__in=with_figure), sections)
+        return count
+    moved = defaultdict(list)  # new section → the activities moving there; their reach stays as stored
+    for pk, now in (ActivityRank.objects.order_by().annotate(now=section_id_of(sections, "activity__"))
+                    .exclude(section_id=F("now")).values_list("pk", "now")):
+        moved[now].append(pk)
+    everyone = [pk for pks in moved.values() for pk in pks]
+    if everyone:
+        ranks = ActivityRank.objects.filter(pk__any_of=everyone)
+        orgs = set(ranks.values_list("org_id", flat=True).distinct())
+        _write_cells(ranks, -1, upsert=True)  # out of the cells of the sections they were stored under
+        for section_id, pks in moved.items():
+            ActivityRank.objects.filter(pk__any_of=pks).update(section_id=section_id)
+        _write_cells(ranks, 1, upsert=True)
+        SectionCell.objects.filter(org_id__any_of=list(orgs), activities=0).delete()
+    return len(everyone)
+
+
 def _write_ranks(activities: QuerySet, sections: list[Section], *, every: bool = False) -> None:
     """One INSERT … SELECT of the rank rows of `activities` (`every`: all of them, no filter): the section worked out
     once per activity and joined to its figures summed per activity — not the figures joined first and the section
@@ -285,8 +319,8 @@ _STAMPS = ("created", "updated", "version")
 
 def sections_changed(sender, instance, action, before: dict | None, after: dict | None, **kwargs) -> None:
     """`core.changelog.object_changed` receiver for code items and measures: when an item of the tables the section
-    rule reads is added, changed or deleted, or a measure's unit or kind changes, every activity's section and reach
-    are recomputed, inside the edit's transaction (a rare administrator's action; a province's rows take a while).
+    rule reads is added, changed or deleted, or a measure's unit or kind changes, the activities it moves to another
+    section, or whose reach it may change, are recomputed inside the edit's transaction (`resync_sections`).
     Returns None: the change-log signal hands the audit writer's answer back to the sender."""
     fields = _RULE_FIELDS.get(sender._meta.label_lower, ())
     if fields and action != Event.UPDATED:
@@ -297,4 +331,4 @@ def sections_changed(sender, instance, action, before: dict | None, after: dict 
             return
     if sender is CodeItem and not CodeTable.objects.filter(pk=instance.table_id, slug__in=SECTION_SOURCES).exists():
         return
-    rebuild_sections()
+    resync_sections(measure_id=None if sender is CodeItem else instance.pk)
