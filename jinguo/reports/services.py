@@ -27,6 +27,28 @@ TEMPLATE_MAX_SIZE = 5 * 1024 * 1024
 _BODY_MARK = "JINGUO-BODY-7F3A"  # stands in for 正文 while docxtpl renders; replaced by the paragraphs after
 
 
+def _template_environment():
+    """The Jinja environment every office template is parsed and rendered in: sandboxed, autoescaping, and refusing
+    at parse time anything but plain `{{ 字段 }}` — a template is uploaded by any county's staff, and Jinja left to
+    itself runs Python (`{{ 标题.__class__.__mro__ … }}` reached os.system). docxtpl's `{%p %}`/`{%tr %}` tags,
+    filters, attribute access, calls and loops are all refused, in the body, headers, footers and properties."""
+    from jinja2 import TemplateSyntaxError, nodes
+    from jinja2.sandbox import ImmutableSandboxedEnvironment
+
+    allowed = (nodes.Template, nodes.Output, nodes.TemplateData, nodes.Name)
+
+    class FieldsOnly(ImmutableSandboxedEnvironment):
+        def _parse(self, source, name, filename):
+            tree = super()._parse(source, name, filename)
+            for node in tree.find_all(nodes.Node):
+                if not isinstance(node, allowed) or (isinstance(node, nodes.Name) and node.ctx != "load"):
+                    raise TemplateSyntaxError(_("只能写 {{ 字段名 }}，不能有运算、过滤器、控制语句或属性"),
+                                              node.lineno, name, filename)
+            return tree
+
+    return FieldsOnly(autoescape=True)
+
+
 @transaction.atomic
 def regenerate(summary: Summary) -> Summary:
     """(Re)write the generated blocks from the records, keeping the user's own paragraphs and edits."""
@@ -73,10 +95,16 @@ def render_into_template(template: bytes, blocks: list[dict], *, period_label: s
     signs = [b["text"] for b in blocks if b["kind"] == "sign"]
     heading = next((b["text"] for b in blocks if b["kind"] == "title"), "")
     body = [b for b in blocks if b["kind"] not in ("title", "sign")]
+    from jinja2 import TemplateError
+
     document = DocxTemplate(io.BytesIO(template))
-    document.render({"标题": heading, "正文": _BODY_MARK, "落款": signs[0] if signs else "",
-                     "日期": signs[-1] if len(signs) > 1 else "", "单位": signs[0] if signs else "",
-                     "统计期": period_label}, autoescape=True)
+    try:
+        document.render({"标题": heading, "正文": _BODY_MARK, "落款": signs[0] if signs else "",
+                         "日期": signs[-1] if len(signs) > 1 else "", "单位": signs[0] if signs else "",
+                         "统计期": period_label}, jinja_env=_template_environment(), autoescape=True)
+    except TemplateError as exc:
+        raise ValidationError(_("模板中的字段写法有误：%(error)s。字段应写成 {{ 正文 }} 这样。") % {
+            "error": exc}) from None
     rendered = io.BytesIO()
     document.save(rendered)
     result = Document(io.BytesIO(rendered.getvalue()))
@@ -103,7 +131,7 @@ def check_template(upload) -> None:
     content = upload.read()
     upload.seek(0)
     try:
-        fields = DocxTemplate(io.BytesIO(content)).get_undeclared_template_variables()
+        fields = DocxTemplate(io.BytesIO(content)).get_undeclared_template_variables(_template_environment())
     except TemplateError as exc:
         raise ValidationError(_("模板“%(name)s”中的字段写法有误：%(error)s。字段应写成 {{ 正文 }} 这样。") % {
             "name": upload.name, "error": exc}) from None
