@@ -48,3 +48,30 @@ def test_first_binding_still_works(users):
     device.refresh_from_db()
     assert device.confirmed
     assert client.get(reverse("core:home")).status_code == 200
+
+
+def test_a_password_alone_cannot_change_the_password_of_an_account_with_a_second_factor(users):
+    """Else whoever learnt the password could lock the owner out (and revoke her API tokens) without her phone."""
+    admin = users["sysadmin"]
+    TOTPDevice.objects.create(user=admin, name="phone", confirmed=True)
+    client = _password_only(admin)
+    response = client.post(reverse("accounts:password_change"), {
+        "old_password": TEST_PASSWORD, "new_password1": "Xy7#kLmn2", "new_password2": "Xy7#kLmn2"})
+    assert response.status_code == 302 and response["Location"] == reverse("accounts:otp_verify")
+    admin.refresh_from_db()
+    assert admin.check_password(TEST_PASSWORD)
+    assert client.get(reverse("accounts:password_change")).status_code == 302
+
+
+def test_the_initial_password_is_changed_after_the_second_factor(users, login):
+    from jinguo.accounts.models import User
+
+    admin = users["sysadmin"]
+    User.objects.filter(pk=admin.pk).update(must_change_password=True)
+    client = login(admin)  # second factor passed
+    assert client.get(reverse("accounts:password_change")).status_code == 200
+    response = client.post(reverse("accounts:password_change"), {
+        "old_password": TEST_PASSWORD, "new_password1": "Xy7#kLmn2", "new_password2": "Xy7#kLmn2"})
+    assert response.status_code == 302
+    admin.refresh_from_db()
+    assert admin.check_password("Xy7#kLmn2")
