@@ -24,6 +24,10 @@ if TYPE_CHECKING:
 
 TEMPLATE_FIELDS = ("标题", "正文", "落款", "日期", "单位", "统计期")  # what an office's template may use
 TEMPLATE_MAX_SIZE = 5 * 1024 * 1024
+# The XML of an office's template (版头, 主送, {{ 正文 }}, 落款: a page or two) is tens of kilobytes; its images are
+# media parts, not counted. Rendering costs more than linear time in it: a 176 KB upload unpacking to a 10 MB
+# document.xml held a worker for over five minutes, so the text parts are capped before anything parses them.
+TEMPLATE_MAX_XML = 2 * 1024 * 1024
 _BODY_MARK = "JINGUO-BODY-7F3A"  # stands in for 正文 while docxtpl renders; replaced by the paragraphs after
 
 
@@ -130,6 +134,10 @@ def check_template(upload) -> None:
     upload.seek(0)
     content = upload.read()
     upload.seek(0)
+    if _xml_size(content) > TEMPLATE_MAX_XML:
+        raise ValidationError(_("模板“%(name)s”的正文内容过长（超过 %(mb)d MB 的文字和格式），不像一份版头模板。"
+                                "请只保留版头、主送、{{ 正文 }} 和落款后再上传。") % {
+            "name": upload.name, "mb": TEMPLATE_MAX_XML // 1024 // 1024})
     try:
         fields = DocxTemplate(io.BytesIO(content)).get_undeclared_template_variables(_template_environment())
     except TemplateError as exc:
@@ -146,6 +154,15 @@ def check_template(upload) -> None:
         raise ValidationError(_("模板中没有 {{ 正文 }} 字段，总结正文无处可放。"
                                 "请在版头和落款之间单独一段写上 {{ 正文 }}。"))
     render_into_template(content, [{"kind": "title", "text": "标题"}, {"kind": "para", "text": "正文"}])
+
+
+def _xml_size(content: bytes) -> int:
+    """The unpacked size of a .docx's XML parts as its zip directory declares them (a part that unpacks to more
+    than declared fails its read, and the template is refused as unreadable)."""
+    import zipfile
+
+    with zipfile.ZipFile(io.BytesIO(content)) as archive:
+        return sum(m.file_size for m in archive.infolist() if m.filename.lower().endswith((".xml", ".rels")))
 
 
 @transaction.atomic

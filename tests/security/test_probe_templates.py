@@ -68,3 +68,42 @@ def test_plain_fields_still_render():
                                     {"kind": "sign", "text": "东安县妇联"}], period_label="2025年")
     texts = [p.text for p in Document(io.BytesIO(content)).paragraphs]
     assert texts[0] == "<总结>&" and "单位：东安县妇联 2025年" in texts and "正文一段" in texts
+
+
+def _padded_template(paragraphs: int) -> bytes:
+    """A template whose document.xml holds `paragraphs` paragraphs, padded with a stored random part so the zip's
+    unpacked/packed ratio passes the zip-bomb check."""
+    import zipfile
+
+    src = zipfile.ZipFile(io.BytesIO(_template("")))
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
+        for item in src.infolist():
+            data = src.read(item.filename)
+            if item.filename == "word/document.xml":
+                data = data.replace(b"<w:body>", b"<w:body>" + b"<w:p><w:r><w:t>x</w:t></w:r></w:p>" * paragraphs)
+            archive.writestr(item, data)
+        archive.writestr(zipfile.ZipInfo("word/media/pad.bin"), os.urandom(120_000), compress_type=zipfile.ZIP_STORED)
+    return out.getvalue()
+
+
+def test_a_template_too_long_to_render_is_refused_at_once(tree, users, login, settings, tmp_path):
+    import time
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    settings.MEDIA_ROOT = tmp_path
+    client = login(users["staff"])
+    content = _padded_template(200_000)  # ~7 MB of XML in a ~0.2 MB upload: minutes of CPU if rendered
+    assert len(content) < 300_000
+    started = time.monotonic()
+    response = client.post("/reports/summaries/templates/add/", {
+        "org": tree["county"].pk, "name": "长模板", "file": SimpleUploadedFile("长.docx", content)})
+    assert time.monotonic() - started < 10
+    assert response.status_code == 400 and "过长" in response.content.decode()
+    assert not SummaryTemplate.objects.exists()
+    # A template of ordinary length (a few hundred paragraphs of 版头 and notes) is still accepted.
+    ordinary = SimpleUploadedFile("红头.docx", _padded_template(300))
+    response = client.post("/reports/summaries/templates/add/", {"org": tree["county"].pk, "name": "红头",
+                                                                  "file": ordinary})
+    assert response.status_code == 302
