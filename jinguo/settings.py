@@ -318,6 +318,9 @@ SPECTACULAR_SETTINGS = {
     "DESCRIPTION": "妇联工作平台接口。所有接口遵循与网页相同的数据范围规则。",
     "VERSION": "1",
     "SERVE_INCLUDE_SCHEMA": False,
+    # The schema and its docs page behind the same gates as the API itself: every endpoint and field name is a map
+    # for an attacker, and drf-spectacular serves them to anyone by default.
+    "SERVE_PERMISSIONS": ["jinguo.accounts.authentication.SignInGates"],
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",

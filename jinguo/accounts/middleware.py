@@ -6,8 +6,9 @@ from django.urls import reverse
 
 from jinguo.accounts.policy import pending_step, session_second_factor_passed
 
-# Pages a signed-in user may reach before changing an initial password or passing the second factor.
-_ALWAYS_ALLOWED = ("accounts:logout", "accounts:password_change", "accounts:otp_verify", "accounts:otp_setup")
+# Pages a signed-in user may reach while a step is pending: the step's own page and signing out. Only the step's own:
+# the password change before the second factor let a password alone replace the password (locking the owner out).
+_ALWAYS_ALLOWED = ("accounts:logout",)
 
 
 class AccessPolicyMiddleware:
@@ -23,11 +24,9 @@ class AccessPolicyMiddleware:
     def __call__(self, request):
         user = request.user
         if user.is_authenticated and not request.path.startswith(("/static/", "/api/")):
-            allowed = {reverse(name) for name in _ALWAYS_ALLOWED}
-            if request.path not in allowed:
-                step = pending_step(user, second_factor_passed=session_second_factor_passed(user))
-                if step is not None:
-                    return redirect(step.url_name)
+            step = pending_step(user, second_factor_passed=session_second_factor_passed(user))
+            if step is not None and request.path not in {reverse(name) for name in (*_ALWAYS_ALLOWED, step.url_name)}:
+                return redirect(step.url_name)
         return self.get_response(request)
 
 

@@ -17,7 +17,7 @@ from jinguo.accounts import policy
 from jinguo.accounts.models import ApiToken, RoleAssignment, User
 from jinguo.audit.services import record_event
 from jinguo.core.events import Event
-from jinguo.core.roles import Role
+from jinguo.core.roles import ADMIN_ROLES, Role
 
 _ALPHABET = string.ascii_letters + string.digits
 
@@ -75,6 +75,16 @@ def reset_password(user: User, password: str | None = None, *, actor: User) -> s
 
 @transaction.atomic
 def grant_role(user: User, org, role: Role) -> RoleAssignment:
+    """Give `user` `role` over `org`'s subtree. 三员分立: an account holds at most one of the three administrator
+    roles (the same one may cover several units) — else the security administrator could make the audit
+    administrator a system administrator too, and one person would manage accounts and read their trail."""
+    if role in ADMIN_ROLES:
+        held = sorted(set(RoleAssignment.objects.filter(user=user, role__in=ADMIN_ROLES).exclude(role=role)
+                          .values_list("role", flat=True)))
+        if held:
+            raise PermissionDenied(_("三员分立：同一账户不能兼任系统管理员、安全管理员、审计管理员中的两种"
+                                     "（%(user)s 已是%(roles)s）。") % {
+                "user": user, "roles": "、".join(str(Role(r).label) for r in held)})
     assignment, created = RoleAssignment.objects.get_or_create(user=user, org=org, role=role)
     if created:
         record_event(Event.ROLE_GRANTED, user, org=org, data={"role": role.value, "org": org.code})

@@ -77,9 +77,17 @@ class PasswordChangeView(LoginRequiredMixin, View):
 
 
 class OtpSetupView(LoginRequiredMixin, View):
-    """Bind an authenticator app: show the secret as a QR code (drawn on the server), confirm with a code."""
+    """Bind an authenticator app: show the secret as a QR code (drawn on the server), confirm with a code.
+
+    Only the first one: once the account has a confirmed device, neither GET nor POST shows or confirms another —
+    else a password alone (the setup page is open before the second factor) would bind the attacker's own phone."""
 
     template_name = "accounts/otp_setup.html"
+
+    def dispatch(self, request, *args, **kwargs):
+        if request.user.is_authenticated and request.user.totpdevice_set.filter(confirmed=True).exists():
+            return redirect("accounts:otp_verify")
+        return super().dispatch(request, *args, **kwargs)
 
     def device(self, request) -> TOTPDevice:
         device = TOTPDevice.objects.filter(user=request.user, confirmed=False).first()
@@ -96,8 +104,6 @@ class OtpSetupView(LoginRequiredMixin, View):
         return render(request, self.template_name, {"form": form, "qr": qr, "secret": secret}, status=status)
 
     def get(self, request):
-        if request.user.totpdevice_set.filter(confirmed=True).exists():
-            return redirect("accounts:otp_verify")
         return self.render(request, OtpTokenForm())
 
     def post(self, request):

@@ -32,4 +32,8 @@ class SecurityHeadersMiddleware:
         response = self.get_response(request)
         response.headers.setdefault("Content-Security-Policy", self.csp)
         response.headers.setdefault("Permissions-Policy", PERMISSIONS_POLICY)
+        # Every page, API answer, export and attachment reaches here (static files are answered by WhiteNoise before
+        # this middleware): case pages, evidence photos, exports of the registries. None may stay in the browser's or
+        # a proxy's cache on a shared office PC (等保 剩余信息保护); a view that set its own policy keeps it.
+        response.headers.setdefault("Cache-Control", "no-store, private")
         return response

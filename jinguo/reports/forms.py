@@ -22,7 +22,8 @@ class SummaryForm(ScopedModelForm):
 
 class ReturnForm(forms.Form):
     period = PeriodFormField(label=_("统计期"))
-    threshold = forms.IntegerField(label=_("小数值隐藏阈值"), min_value=1, max_value=20, initial=5,
+    # At least 3: a threshold of 1 hid nothing, 2 only the ones — the sender could switch the protection off.
+    threshold = forms.IntegerField(label=_("小数值隐藏阈值"), min_value=3, max_value=20, initial=5,
                                    help_text=_("敏感类别（家庭暴力、涉及未成年人）少于此数的格子显示为“<5”"))
 
 

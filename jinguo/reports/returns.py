@@ -45,16 +45,17 @@ def extended(table: Table) -> list[list[int]]:
     return rows
 
 
-def suppress(table: Table, threshold: int) -> set[tuple[int, int]]:
+def suppress(table: Table, threshold: int, also: set[tuple[int, int]] = frozenset()) -> set[tuple[int, int]]:
     """Hidden cells of the extended table (margins included).
 
-    Primary: cells and row totals of sensitive rows between 1 and threshold−1. Complementary: until every row and
-    column of the extended table holds no hidden cell or at least two, so no line has a single unknown and nothing
-    can be worked out by subtraction (preferring cells whose crossing line already hides one, then small values).
+    Primary: cells and row totals of sensitive rows between 1 and threshold−1, and the cells `also` names (hidden
+    for another sheet's sake, `suppress_across`). Complementary: until every row and column of the extended table
+    holds no hidden cell or at least two, so no line has a single unknown and nothing can be worked out by
+    subtraction (preferring cells whose crossing line already hides one, then small values).
     """
     grid = extended(table)
     height, width = len(grid), len(grid[0])
-    hidden = {(r, c) for r in table.sensitive for c in range(width) if 0 < grid[r][c] < threshold}
+    hidden = {(r, c) for r in table.sensitive for c in range(width) if 0 < grid[r][c] < threshold} | set(also)
     lines = [[(r, c) for c in range(width)] for r in range(height)] + [
         [(r, c) for r in range(height)] for c in range(width)]
     changed = True
@@ -73,6 +74,32 @@ def suppress(table: Table, threshold: int) -> set[tuple[int, int]]:
                 return (not any(other in hidden for other in crossing), grid[r][c] == 0, grid[r][c])
 
             hidden.add(min((cell for cell in line if cell not in hidden), key=cost))
+            changed = True
+    return hidden
+
+
+def suppress_across(tables: list[Table], threshold: int) -> list[set[tuple[int, int]]]:
+    """Hidden cells of the same table on every sheet of a return: `tables[0]` the whole unit's, the others its
+    subordinate units'. Each cell of the whole is (at most its own records plus) the sum of the same cell over the
+    subordinates — one more equation per cell, across the sheets. So a cell hidden on one sheet alone in such an
+    equation (东安县's 2 beside 双牌县's 6 and the total's 8) has another hidden with it: the smallest non-zero
+    value among the others, and that sheet's own complementary cells follow (`suppress`)."""
+    hidden = [suppress(table, threshold) for table in tables]
+    grids = [extended(table) for table in tables]
+    if len(tables) < 2:
+        return hidden
+    cells = [(r, c) for r in range(len(grids[0])) for c in range(len(grids[0][0]))]
+    changed = True
+    while changed:
+        changed = False
+        for cell in cells:
+            holding = [i for i, sheet in enumerate(hidden) if cell in sheet]
+            if len(holding) != 1:
+                continue
+            r, c = cell
+            pick = min((i for i in range(len(tables)) if i not in holding),
+                       key=lambda i: (grids[i][r][c] == 0, grids[i][r][c]))
+            hidden[pick] = suppress(tables[pick], threshold, also=hidden[pick] | {cell})
             changed = True
     return hidden
 
@@ -112,8 +139,10 @@ def workbook(root: OrgUnit, period: Period, *, threshold: int = 5) -> bytes:
     cell_format = book.add_format({"border": 1})
     hidden_format = book.add_format({"border": 1, "align": "right", "font_color": "#B71C1C"})
     units = [root, *OrgUnit.objects.filter(parent=root, level__in=["city", "county", "township"]).order_by("code")]
+    tables = [(petition_table(unit, period), ledger_table(unit, period)) for unit in units]
+    hidden = list(zip(*(suppress_across(list(same), threshold) for same in zip(*tables, strict=True)), strict=True))
     names = set()
-    for unit in units:
+    for unit, unit_tables, unit_hidden in zip(units, tables, hidden, strict=True):
         name = ("合计" if unit == root else unit.name)[:31]
         if name in names:
             name = f"{name[:25]}{unit.code[-5:]}"
@@ -121,8 +150,8 @@ def workbook(root: OrgUnit, period: Period, *, threshold: int = 5) -> bytes:
         sheet = book.add_worksheet(name)
         sheet.write_string(0, 0, f"{unit.name}{period.label}统计报表（{'含下级' if unit != root else '汇总'}）", bold)
         row = 2
-        for table in (petition_table(unit, period), ledger_table(unit, period)):
-            row = _write_table(sheet, row, table, threshold, bold, cell_format, hidden_format)
+        for table, table_hidden in zip(unit_tables, unit_hidden, strict=True):
+            row = _write_table(sheet, row, table, table_hidden, threshold, bold, cell_format, hidden_format)
         sheet.write_string(row, 0, f"注：敏感类别中少于{threshold}的数值显示为“<{threshold}”；"
                                    "为防止推算而一并隐藏的其他数值显示为“×”。")
         sheet.set_column(0, 0, 22)
@@ -131,8 +160,8 @@ def workbook(root: OrgUnit, period: Period, *, threshold: int = 5) -> bytes:
     return buffer.getvalue()
 
 
-def _write_table(sheet, row: int, table: Table, threshold: int, bold, cell_format, hidden_format) -> int:
-    hidden = suppress(table, threshold)
+def _write_table(sheet, row: int, table: Table, hidden: set[tuple[int, int]], threshold: int, bold, cell_format,
+                 hidden_format) -> int:
     grid = extended(table)
     sheet.write_string(row, 0, table.title, bold)
     row += 1

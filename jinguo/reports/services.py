@@ -24,7 +24,33 @@ if TYPE_CHECKING:
 
 TEMPLATE_FIELDS = ("标题", "正文", "落款", "日期", "单位", "统计期")  # what an office's template may use
 TEMPLATE_MAX_SIZE = 5 * 1024 * 1024
+# The XML of an office's template (版头, 主送, {{ 正文 }}, 落款: a page or two) is tens of kilobytes; its images are
+# media parts, not counted. Rendering costs more than linear time in it: a 176 KB upload unpacking to a 10 MB
+# document.xml held a worker for over five minutes, so the text parts are capped before anything parses them.
+TEMPLATE_MAX_XML = 2 * 1024 * 1024
 _BODY_MARK = "JINGUO-BODY-7F3A"  # stands in for 正文 while docxtpl renders; replaced by the paragraphs after
+
+
+def _template_environment():
+    """The Jinja environment every office template is parsed and rendered in: sandboxed, autoescaping, and refusing
+    at parse time anything but plain `{{ 字段 }}` — a template is uploaded by any county's staff, and Jinja left to
+    itself runs Python (`{{ 标题.__class__.__mro__ … }}` reached os.system). docxtpl's `{%p %}`/`{%tr %}` tags,
+    filters, attribute access, calls and loops are all refused, in the body, headers, footers and properties."""
+    from jinja2 import TemplateSyntaxError, nodes
+    from jinja2.sandbox import ImmutableSandboxedEnvironment
+
+    allowed = (nodes.Template, nodes.Output, nodes.TemplateData, nodes.Name)
+
+    class FieldsOnly(ImmutableSandboxedEnvironment):
+        def _parse(self, source, name, filename):
+            tree = super()._parse(source, name, filename)
+            for node in tree.find_all(nodes.Node):
+                if not isinstance(node, allowed) or (isinstance(node, nodes.Name) and node.ctx != "load"):
+                    raise TemplateSyntaxError(_("只能写 {{ 字段名 }}，不能有运算、过滤器、控制语句或属性"),
+                                              node.lineno, name, filename)
+            return tree
+
+    return FieldsOnly(autoescape=True)
 
 
 @transaction.atomic
@@ -73,10 +99,16 @@ def render_into_template(template: bytes, blocks: list[dict], *, period_label: s
     signs = [b["text"] for b in blocks if b["kind"] == "sign"]
     heading = next((b["text"] for b in blocks if b["kind"] == "title"), "")
     body = [b for b in blocks if b["kind"] not in ("title", "sign")]
+    from jinja2 import TemplateError
+
     document = DocxTemplate(io.BytesIO(template))
-    document.render({"标题": heading, "正文": _BODY_MARK, "落款": signs[0] if signs else "",
-                     "日期": signs[-1] if len(signs) > 1 else "", "单位": signs[0] if signs else "",
-                     "统计期": period_label}, autoescape=True)
+    try:
+        document.render({"标题": heading, "正文": _BODY_MARK, "落款": signs[0] if signs else "",
+                         "日期": signs[-1] if len(signs) > 1 else "", "单位": signs[0] if signs else "",
+                         "统计期": period_label}, jinja_env=_template_environment(), autoescape=True)
+    except TemplateError as exc:
+        raise ValidationError(_("模板中的字段写法有误：%(error)s。字段应写成 {{ 正文 }} 这样。") % {
+            "error": exc}) from None
     rendered = io.BytesIO()
     document.save(rendered)
     result = Document(io.BytesIO(rendered.getvalue()))
@@ -102,8 +134,12 @@ def check_template(upload) -> None:
     upload.seek(0)
     content = upload.read()
     upload.seek(0)
+    if _xml_size(content) > TEMPLATE_MAX_XML:
+        raise ValidationError(_("模板“%(name)s”的正文内容过长（超过 %(mb)d MB 的文字和格式），不像一份版头模板。"
+                                "请只保留版头、主送、{{ 正文 }} 和落款后再上传。") % {
+            "name": upload.name, "mb": TEMPLATE_MAX_XML // 1024 // 1024})
     try:
-        fields = DocxTemplate(io.BytesIO(content)).get_undeclared_template_variables()
+        fields = DocxTemplate(io.BytesIO(content)).get_undeclared_template_variables(_template_environment())
     except TemplateError as exc:
         raise ValidationError(_("模板“%(name)s”中的字段写法有误：%(error)s。字段应写成 {{ 正文 }} 这样。") % {
             "name": upload.name, "error": exc}) from None
@@ -118,6 +154,15 @@ def check_template(upload) -> None:
         raise ValidationError(_("模板中没有 {{ 正文 }} 字段，总结正文无处可放。"
                                 "请在版头和落款之间单独一段写上 {{ 正文 }}。"))
     render_into_template(content, [{"kind": "title", "text": "标题"}, {"kind": "para", "text": "正文"}])
+
+
+def _xml_size(content: bytes) -> int:
+    """The unpacked size of a .docx's XML parts as its zip directory declares them (a part that unpacks to more
+    than declared fails its read, and the template is refused as unreadable)."""
+    import zipfile
+
+    with zipfile.ZipFile(io.BytesIO(content)) as archive:
+        return sum(m.file_size for m in archive.infolist() if m.filename.lower().endswith((".xml", ".rels")))
 
 
 @transaction.atomic
