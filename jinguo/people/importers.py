@@ -151,7 +151,7 @@ class LoanImport(PersonListImport):
                Column(_("贷款金额"), "amount", kind="decimal", unit="元", required=True, aliases=("金额", "贷款额度")),
                Column(_("贷款银行"), "bank", required=True, width=20, aliases=("经办银行", "银行", "放款银行")),
                Column(_("期限（月）"), "term_months", kind="int", required=True, aliases=("期限",)),
-               Column(_("贴息比例（%）"), "subsidy_rate", kind="decimal", aliases=("贴息比例",)),
+               Column(_("贴息比例（%）"), "subsidy_rate", kind="decimal", unit="%", aliases=("贴息比例",)),
                Column(_("贴息金额"), "subsidy_amount", kind="decimal", unit="元"),
                Column(_("创业项目"), "project", width=20, aliases=("项目", "项目名称")),
                Column(_("申请日期"), "applied_on", kind="date", required=True, aliases=("申请时间",))]

@@ -36,6 +36,7 @@ from __future__ import annotations
 
 import codecs
 import csv
+import dataclasses
 import hashlib
 import html
 import io
@@ -556,7 +557,8 @@ def _detect_in(book: Book, spec: ImportSpec, ctx: ImportContext, detection: Dete
                 "n": HEADER_SEARCH_ROWS}))
             continue
         rows_at, texts = found
-        detection.tables.append(_table(spec, ctx, columns, name, rows_at, texts, mapping))
+        detection.tables.append(_table(spec, ctx, columns, name, rows_at, texts, mapping,
+                                       year=title_year(name, top[: rows_at[0] - 1])))
     if not detection.tables and book.format == "csv":
         detection.skipped = []
         reason = _("：前%(n)d行中没有找到表头，应有 %(cols)s 等列") % {
@@ -572,7 +574,8 @@ def _detect_in(book: Book, spec: ImportSpec, ctx: ImportContext, detection: Dete
         number = header_row or (scores.index(max(scores)) + 1 if scores and max(scores) else 1)
         texts = [parse_text(c) for c in (top[number - 1] if len(top) >= number else [])]
         detection.skipped = [s for s in detection.skipped if s.name != name]
-        detection.tables.append(_table(spec, ctx, columns, name, (number,), texts, mapping))
+        detection.tables.append(_table(spec, ctx, columns, name, (number,), texts, mapping,
+                                       year=title_year(name, top[: number - 1])))
     for table in detection.tables:
         for header in table.missing:
             detection.errors.append(RowError(table.name, table.header_row, "", header,
@@ -629,9 +632,51 @@ def _find_header(spec: ImportSpec, ctx: ImportContext, columns: list[Column], to
     return None
 
 
+_YEAR = re.compile(r"(?<!\d)((?:19|20)\d{2})(?!\d)")
+_DATED_LINE = re.compile(r"(填报|填表|制表|报送|统计|打印|导出)(日期|时间)")
+
+
+def title_year(sheet: str, above: list[list[Any]]) -> int | None:
+    """The year a sheet's dates without one (3月5日) belong to: the one year its title names (东安县妇联2025年信访
+    接待登记台账), else the one its name does (2025年3月). None when there is none, or more than one (2024—2025学年):
+    such dates are then refused, not guessed. The 填报日期 line says when the form was filled in, not what of."""
+    years: set[str] = set()
+    for row in above:
+        for cell in row:
+            text = parse_text(cell)
+            if text and not _DATED_LINE.search(text):
+                years.update(_YEAR.findall(text))
+    if not years:
+        years.update(_YEAR.findall(sheet))
+    return int(years.pop()) if len(years) == 1 else None
+
+
+_SCALES = {"万": 10000, "千": 1000}
+
+
+def unit_scale(column: Column, header: str) -> int:
+    """How many of the column's units one of the file's header makes: 10000 for 贷款金额（万元） read into a column in
+    元, 1 when the header names no unit or the column's own."""
+    if column.kind not in ("int", "decimal"):
+        return 1
+    written = _UNIT.search(normalize_header(header))
+    own = column.unit or next(iter(_UNIT.findall(normalize_header(column.header))), "")
+    if written is None or not own or written.group(1) == own:
+        return 1
+    unit = written.group(1)
+    if unit[1:] == own and unit[:1] in _SCALES:
+        return _SCALES[unit[:1]]
+    return 1
+
+
+_UNIT = re.compile(r"\(([^()]+)\)$")
+
+
 def _table(spec: ImportSpec, ctx: ImportContext, columns: list[Column], name: str, header_rows: tuple[int, ...],
-           texts: list[str], mapping: dict[str, str | None]) -> SheetTable:
-    """The sheet's columns matched: first those the user mapped (their choice wins a field), then the guesses."""
+           texts: list[str], mapping: dict[str, str | None], *, year: int | None = None) -> SheetTable:
+    """The sheet's columns matched: first those the user mapped (their choice wins a field), then the guesses. Each
+    matched column is read with the sheet's title year (its dates written without one) and the scale of the unit
+    its header names (万元)."""
     by_field = {c.field: c for c in columns}
     normalized_mapping = {normalize_header(k): v for k, v in mapping.items()}
     found: dict[int, tuple[Column | None, str]] = {}
@@ -660,6 +705,9 @@ def _table(spec: ImportSpec, ctx: ImportContext, columns: list[Column], name: st
                 how = "ignored"
             else:
                 taken.add(column.field)
+        if column is not None and ((column.kind == "date" and year) or unit_scale(column, text) != 1):
+            column = dataclasses.replace(column, year=year if column.kind == "date" else None,
+                                         scale=unit_scale(column, text))
         source.append(SourceColumn(index, column_letter(index), text, column.field if column else None, how,
                                    str(column.header) if column else "", column))
     missing = [str(c.header) for c in columns if c.required and c.field not in taken]

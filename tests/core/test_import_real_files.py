@@ -1,0 +1,141 @@
+"""Issue 17 as real use: shapes of the ledgers offices keep that the import refused or read wrong — dates written
+without a year under a title that names it (3月5日 in 东安县妇联2025年…台账), a date with no day, amounts in 万元,
+with thousands separators or their unit, a header counting in 万元, and the placeholders (/, —) a ledger puts in a
+cell with nothing to say — for every import kind where each applies."""
+
+import datetime as dt
+from decimal import Decimal
+
+import pytest
+
+from jinguo.core.excel import CellError, parse_date, parse_decimal
+from jinguo.core.excel.read import title_year
+from jinguo.ledger.models import Activity
+from jinguo.people.models import Loan
+from jinguo.petitions.models import Case
+from tests.core.test_intake import _registry_cases, ledger, run, valid_id
+
+D = dt.date
+DATED_KINDS = ["petitions", "activities", "beneficiaries", "talents", "volunteers", "loans", "org_profiles", "articles"]
+
+
+def _cases(tree):
+    """kind → (headers, row(i, date cell), count()), the registries' from test_intake plus 信访 and 活动."""
+    cases = _registry_cases(tree)
+    cases["petitions"] = (["来访日期", "信访方式", "问题类型", "姓名", "身份证号码", "反映问题", "办理状态"],
+                          lambda i, d: [d, "来访", "婚姻家庭类", f"信访人{i}", valid_id(200 + i), f"诉求{i}", "在办"],
+                          lambda: Case.objects.count())
+    cases["activities"] = (["活动日期", "活动形式", "活动名称", "参与人数（人）"],
+                           lambda i, d: [d, "宣传教育", f"宣传活动{i}", 40 + i], lambda: Activity.objects.count())
+    return cases
+
+
+def _rows(tree, kind, dates):
+    headers, row, count = _cases(tree)[kind]
+    n = 3 if kind == "org_profiles" else len(dates)
+    return headers, [row(i, dates[i]) for i in range(n)], count
+
+
+@pytest.mark.parametrize("kind", DATED_KINDS)
+def test_a_date_without_its_year_takes_the_one_year_the_title_names(tree, kind):
+    """3月5日 in a ledger titled 东安县妇联2025年工作台账 is 5 March 2025 (the 填报日期 line of 2026 says when the form
+    was filled in, not what it is of); with no year in the title, or two, the rows are refused with what to write."""
+    headers, rows, count = _rows(tree, kind, ["1月5日", "3月 15 日", "６月３０日", "12月1日"])
+    before = count()
+    undated = run(kind, ledger("东安县妇联工作台账", {"Sheet1": (headers, rows)}), tree["county"])
+    assert not undated.ok and count() == before
+    error = undated.errors[0]
+    letter = "ABCDEFGHIJKLMN"[1 + rows[0].index("1月5日")]  # 序号 is column A
+    assert (error.sheet, error.row, error.column) == ("Sheet1", 5, letter)
+    assert "没有写年份" in error.message and "2025年3月5日" in error.message, str(error)
+    spanning = run(kind, ledger("东安县妇联2024—2025年度工作台账", {"Sheet1": (headers, rows)}), tree["county"])
+    assert not spanning.ok and "没有写年份" in spanning.errors[0].message and count() == before
+
+    result = run(kind, ledger("东安县妇联2025年工作台账", {"Sheet1": (headers, rows)}), tree["county"])
+    assert result.ok, [str(e) for e in result.errors]
+    assert count() - before == len(rows)
+    if kind == "petitions":
+        assert sorted(c.received_at.date() for c in Case.objects.all()) == [D(2025, 1, 5), D(2025, 3, 15),
+                                                                          D(2025, 6, 30), D(2025, 12, 1)]
+    if kind == "activities":
+        assert sorted(Activity.objects.values_list("start_date", flat=True)) == [
+            D(2025, 1, 5), D(2025, 3, 15), D(2025, 6, 30), D(2025, 12, 1)]
+
+
+def test_the_year_of_a_sheet_comes_from_its_title_or_else_its_name():
+    assert title_year("Sheet1", [["东安县妇联2025年上半年信访接待登记台账"], ["填报单位：东安县妇联",
+                                                                        "填报日期：2026年1月5日"]]) == 2025
+    assert title_year("2024年", [["信访接待登记台账"]]) == 2024
+    assert title_year("Sheet1", [["2024—2025学年家长学校台账"]]) is None
+    assert title_year("Sheet1", [["信访接待登记台账"]]) is None
+
+
+@pytest.mark.parametrize(("value", "words"), [
+    ("2025-03", "只写到了月份"), ("2025年3月", "只写到了月份"), (2025.3, "只写到了月份"), ("2025.03", "只写到了月份"),
+    (2025, "只写了年份"), ("2025年", "只写了年份"), ("3月5日", "没有写年份"),
+    (3.5, "不是日期"), (305, "不是日期"), ("2025年2月30日", "不是有效日期"),
+])
+def test_a_date_missing_its_day_or_year_or_typed_as_a_figure_is_refused_with_what_to_write(value, words):
+    """Never guessed: 2025.3 typed into Excel is the number 2025.3, which was read as the serial 1905-07-17; 3.5
+    (3月5日) and 305 as days of 1900."""
+    with pytest.raises(CellError) as caught:
+        parse_date(value)
+    assert words in str(caught.value) and "2025" in str(caught.value)
+
+
+def test_a_date_without_its_year_is_read_in_the_year_given():
+    assert parse_date("3月5日", year=2025) == D(2025, 3, 5)
+    assert parse_date("１２月 ３１日", year=2024) == D(2024, 12, 31)
+    with pytest.raises(CellError):
+        parse_date("2月30日", year=2025)
+
+
+@pytest.mark.parametrize(("value", "expected"), [
+    ("1,200.00", Decimal(1200)), ("1200元", Decimal(1200)), ("0.5万元", Decimal(5000)), ("1.2万", Decimal(12000)),
+    ("５万元", Decimal(50000)), ("1,200元", Decimal(1200)), ("12,000.50元", Decimal("12000.50")), ("/", None),
+    ("—", None), ("无", None),
+])
+def test_amounts_as_offices_write_them(value, expected):
+    assert parse_decimal(value, unit="元") == expected
+
+
+def test_a_header_counting_in_ten_thousands_scales_the_bare_numbers_only():
+    assert parse_decimal(5, unit="元", scale=10000) == Decimal(50000)
+    assert parse_decimal("0.35", unit="元", scale=10000) == Decimal(3500)
+    assert parse_decimal("8万元", unit="元", scale=10000) == Decimal(80000)  # its own unit says what it is
+    assert parse_decimal("80000元", unit="元", scale=10000) == Decimal(80000)
+
+
+def test_a_loans_ledger_in_wan_yuan_with_percentages_imports_exact_amounts(tree):
+    """Loan ledgers keep 贷款金额（万元）: 5 is 50000 元, never 5 元; 贴息比例 100% and a / for none."""
+    headers = ["姓名", "身份证号码", "贷款金额（万元）", "经办银行", "期限（月）", "贴息比例（%）", "申请时间"]
+    rows = [["借款人甲", valid_id(301), 5, "农商行", 24, "100%", "2025-03-05"],
+            ["借款人乙", valid_id(302), "0.8", "农商行", 12, "/", "2025-04-05"],
+            ["借款人丙", valid_id(303), "12万元", "农商行", 36, 50, "2025-05-05"]]
+    result = run("loans", ledger("东安县2025年创业担保贷款台账", {"Sheet1": (headers, rows)}), tree["county"])
+    assert result.ok, [str(e) for e in result.errors]
+    assert sorted(Loan.objects.values_list("amount", "subsidy_rate")) == [
+        (Decimal(8000), Decimal(100)), (Decimal(50000), Decimal(100)), (Decimal(120000), Decimal(50))]
+
+
+def test_an_activity_ledger_with_money_in_wan_yuan_and_placeholders_imports_exact_figures(tree):
+    headers = ["活动日期", "活动形式", "活动名称", "参与人数（人）", "慰问金额（万元）", "发放资料（份）"]
+    rows = [["2025-01-20", "慰问帮扶", "春节慰问", 30, 0.12, "/"],
+            ["2025-03-08", "宣传教育", "三八宣传", "1,200", "—", "2,000份"],
+            ["2025-03-09", "宣传教育", "三八宣传二", "0.1万", "3000元", 500]]
+    result = run("activities", ledger("东安县妇联2025年活动台账", {"Sheet1": (headers, rows)}), tree["county"])
+    assert result.ok, [str(e) for e in result.errors]
+    figures = {a.title: {f.measure.code: f.value for f in a.figures.all()} for a in Activity.objects.all()}
+    assert figures == {"春节慰问": {"participants": 30, "condolence": 1200},
+                       "三八宣传": {"participants": 1200, "materials": 2000},
+                       "三八宣传二": {"participants": 1000, "condolence": 3000, "materials": 500}}
+
+
+def test_an_open_case_with_a_slash_for_its_closing_date_imports(tree):
+    headers = ["来访日期", "信访方式", "问题类型", "反映问题", "办理状态", "办结日期"]
+    rows = [["2025-03-05", "来访", "婚姻家庭", "一", "在办", "/"],
+            ["2025-03-06", "来电", "婚姻家庭", "二", "已办结", "2025.3.20"],
+            ["2025-03-07", "来信", "家庭暴力", "三", "受理", "—"]]
+    result = run("petitions", ledger("东安县妇联2025年信访台账", {"Sheet1": (headers, rows)}), tree["county"])
+    assert result.ok, [str(e) for e in result.errors]
+    assert Case.objects.count() == 3 and Case.objects.filter(closed_on__isnull=False).count() == 1
