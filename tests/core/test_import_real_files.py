@@ -4,6 +4,7 @@ with thousands separators or their unit, a header counting in 万元, and the pl
 cell with nothing to say — for every import kind where each applies."""
 
 import datetime as dt
+import io
 from decimal import Decimal
 
 import pytest
@@ -11,7 +12,8 @@ import pytest
 from jinguo.core.excel import CellError, parse_date, parse_decimal
 from jinguo.core.excel.read import title_year
 from jinguo.ledger.models import Activity
-from jinguo.people.models import Loan
+from jinguo.orgs.models import OrgUnit
+from jinguo.people.models import Loan, Volunteer
 from jinguo.petitions.models import Case
 from tests.core.test_intake import _registry_cases, ledger, run, valid_id
 
@@ -139,3 +141,101 @@ def test_an_open_case_with_a_slash_for_its_closing_date_imports(tree):
     result = run("petitions", ledger("东安县妇联2025年信访台账", {"Sheet1": (headers, rows)}), tree["county"])
     assert result.ok, [str(e) for e in result.errors]
     assert Case.objects.count() == 3 and Case.objects.filter(closed_on__isnull=False).count() == 1
+
+
+# --- cells merged down over several records ------------------------------------------------------------------------
+MERGED = {"petitions": ["来访日期", "信访方式", "问题类型"], "activities": ["活动日期", "活动形式"],
+          "beneficiaries": ["帮扶类型"], "talents": ["工作单位", "类别"], "volunteers": ["所属队伍"],
+          "honours": ["荣誉称号", "表彰级别", "表彰单位"], "loans": ["经办银行"], "orgs": ["级别", "上级单位编码"],
+          "org_profiles": ["组织类型"], "articles": ["报送时间"]}
+
+
+def merged_down(buffer, headers: list[str], merged: list[str], rows: int, *, xls: bool = False):
+    """The ledger with each `merged` column's value written once and merged down over the first `rows` records
+    (data starts on row 5 under 序号 in column A)."""
+    from openpyxl import load_workbook
+
+    book = load_workbook(buffer)
+    sheet = book.active
+    for header in merged:
+        column = headers.index(header) + 2
+        for row in range(6, 5 + rows):
+            sheet.cell(row, column).value = None
+        sheet.merge_cells(start_row=5, start_column=column, end_row=4 + rows, end_column=column)
+    out = io.BytesIO()
+    book.save(out)
+    out.seek(0)
+    return as_xls_merged(out) if xls else out
+
+
+def as_xls_merged(buffer):
+    """An .xls of the sheet's values with its merged ranges (what Excel 97–2003 files hold)."""
+    import xlwt
+    from openpyxl import load_workbook
+
+    source = load_workbook(buffer).active
+    book = xlwt.Workbook(encoding="utf-8")
+    sheet = book.add_sheet(source.title)
+    merged = {(r.min_row, r.min_col): r for r in source.merged_cells.ranges}
+    covered = {(row, col) for r in merged.values() for row in range(r.min_row, r.max_row + 1)
+               for col in range(r.min_col, r.max_col + 1)} - set(merged)
+    for row in source.iter_rows():
+        for cell in row:
+            if (cell.row, cell.column) in covered or (cell.value is None and (cell.row, cell.column) not in merged):
+                continue
+            value = cell.value
+            style = xlwt.easyxf(num_format_str="yyyy-mm-dd") if isinstance(value, dt.date) else xlwt.Style.default_style
+            if (cell.row, cell.column) in merged:
+                r = merged[(cell.row, cell.column)]
+                sheet.write_merge(r.min_row - 1, r.max_row - 1, r.min_col - 1, r.max_col - 1, value, style)
+            else:
+                sheet.write(cell.row - 1, cell.column - 1, value, style)
+    out = io.BytesIO()
+    book.save(out)
+    out.seek(0)
+    return out
+
+
+@pytest.mark.parametrize("xls", [False, True], ids=["xlsx", "xls"])
+@pytest.mark.parametrize("kind", list(MERGED))
+def test_a_cell_merged_down_over_several_records_is_each_records_value(tree, kind, xls):
+    """Ledgers write the same date, category or bank once and merge it down over the records it is for; the clerk
+    sees it in each row. It was read in the first row only: required columns refused as 必填, optional ones
+    (a village's 级别 and 上级单位编码) silently left empty."""
+    headers, row, count = _cases(tree)[kind]
+    n = 3
+    rows = [row(i, D(2025, 3, 5)) for i in range(n)]
+    for header in MERGED[kind]:
+        j = headers.index(header)
+        for other in rows[1:]:
+            other[j] = rows[0][j]
+    before = count()
+    file = merged_down(ledger("东安县妇联2025年工作台账", {"Sheet1": (headers, rows)}, blank_after=99), headers,
+                       MERGED[kind], n, xls=xls)
+    result = run(kind, file, tree["county"])
+    assert result.ok, [str(e) for e in result.errors]
+    assert result.total == n and count() - before == n
+    if kind == "orgs":
+        villages = OrgUnit.objects.filter(code__in=[r[0] for r in rows])
+        assert {(v.parent.code, v.level) for v in villages} == {("431122100", "village")}
+    if kind == "volunteers":
+        assert {v.team.name for v in Volunteer.objects.all()} == {rows[0][headers.index("所属队伍")]}
+    if kind == "petitions":
+        assert {(c.received_at.date(), c.channel.name, c.category.name) for c in Case.objects.all()} == {
+            (D(2025, 3, 5), "来访", "婚姻家庭")}
+
+
+def test_a_cell_merged_across_columns_stays_in_its_first_column(tree):
+    """活动名称 merged over the empty 活动地点 beside it is no place."""
+    headers = ["活动日期", "活动形式", "活动名称", "活动地点"]
+    rows = [["2025-03-05", "宣传教育", "三八维权周宣传进社区", None]]
+    buffer = ledger("东安县妇联2025年活动台账", {"Sheet1": (headers, rows)})
+    from openpyxl import load_workbook
+
+    book = load_workbook(buffer)
+    book.active.merge_cells("D5:E5")
+    out = io.BytesIO()
+    book.save(out)
+    out.seek(0)
+    assert run("activities", out, tree["county"]).ok
+    assert Activity.objects.get().place == ""

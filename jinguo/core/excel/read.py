@@ -141,6 +141,24 @@ class Book:
         at row 1."""
         raise NotImplementedError
 
+    def data_rows(self, name: str, header_row: int) -> tuple[Iterator[tuple[int, list[Any]]], int]:
+        """`rows`, with a cell merged down over several rows below the header (the same date, category or bank
+        written once for a run of records, as ledgers do) read as its value in each of those rows: the clerk sees it
+        there. A cell merged across columns stays in its first column only (活动名称 spanning 活动地点 is not the
+        place)."""
+        rows, count = self.rows(name)
+        starts: dict[int, list[tuple[int, int]]] = {}
+        for (first_row, first_column), (last_row, _last_column) in self.merged_ranges(name):
+            if last_row > first_row and first_row + 1 > header_row:
+                starts.setdefault(first_row + 1, []).append((first_column, last_row + 1))
+        if not starts:
+            return rows, count
+        return _filled_down(rows, starts), count
+
+    def merged_ranges(self, name: str) -> list[tuple[tuple[int, int], tuple[int, int]]]:
+        """The sheet's merged ranges, ((first row, first column), (last row, last column)) counted from 0."""
+        return []
+
     def close(self) -> None:
         for item in self._open:
             item.close()
@@ -151,6 +169,32 @@ class Book:
 
     def __exit__(self, *exc) -> None:
         self.close()
+
+
+def _filled_down(rows: Iterator[tuple[int, list[Any]]], starts: dict[int, list[tuple[int, int]]]
+                 ) -> Iterator[tuple[int, list[Any]]]:
+    active: dict[int, tuple[Any, int]] = {}  # column → (the merged cell's value, its last row)
+    for number, cells in rows:
+        for column, last in starts.get(number, ()):
+            active[column] = (cells[column] if column < len(cells) else None, last)
+        if active:
+            cells = list(cells)
+            for column, (value, last) in list(active.items()):
+                if number > last:
+                    del active[column]
+                    continue
+                if column >= len(cells):
+                    cells.extend([""] * (column + 1 - len(cells)))
+                if cells[column] in (None, ""):
+                    cells[column] = value
+        yield number, cells
+
+
+def _merged(sheet: Any) -> list[tuple[tuple[int, int], tuple[int, int]]]:
+    try:
+        return list(sheet.merged_cell_ranges or ())
+    except Exception:  # a format calamine keeps no merges for: nothing to fill
+        return []
 
 
 def _caps() -> tuple[int, int]:
@@ -239,6 +283,9 @@ class XlsxBook(Book):
     def rows(self, name: str) -> tuple[Iterator[tuple[int, list[Any]]], int]:
         return _calamine_rows(self._sheet(name), name)
 
+    def merged_ranges(self, name: str) -> list[tuple[tuple[int, int], tuple[int, int]]]:
+        return _merged(self._sheet(name))
+
 
 _ODS_TAG = re.compile(rb"<(/?)(?:[A-Za-z_][\w.-]*:)?(table-row|table-cell|covered-table-cell|table)(?=[\s/>])([^>]*)>")
 _ODS_NAME = re.compile(rb"""[\s:]name\s*=\s*["']([^"']*)["']""")
@@ -319,6 +366,10 @@ class CalamineBook(Book):
             except Exception as exc:
                 raise CellError(_(_UNREADABLE) + _("（%(error)s）") % {"error": exc}) from exc
         return _calamine_rows(self._loaded[1], name)
+
+    def merged_ranges(self, name: str) -> list[tuple[tuple[int, int], tuple[int, int]]]:
+        self.rows(name)
+        return _merged(self._loaded[1])
 
 
 class CsvBook(Book):

@@ -145,7 +145,7 @@ def _import_rows(spec: ImportSpec, run: _ImportRun, book: Book, tables: list[She
     seen_keys: dict[tuple, tuple[str, int]] = {}
     done, total = 0, 0
     for table in tables:
-        rows, count = book.rows(table.name)
+        rows, count = book.data_rows(table.name, table.header_row)
         total += max(0, count - table.header_row)
         mapping = table.matched
         defaults = spec.absent_defaults({column.field for column in mapping.values()})
