@@ -49,7 +49,7 @@ def test_a_date_without_its_year_takes_the_one_year_the_title_names(tree, kind):
     error = undated.errors[0]
     letter = "ABCDEFGHIJKLMN"[1 + rows[0].index("1月5日")]  # 序号 is column A
     assert (error.sheet, error.row, error.column) == ("Sheet1", 5, letter)
-    assert "没有写年份" in error.message and "2025年3月5日" in error.message, str(error)
+    assert "没有写年份" in error.message and "2025年1月5日" in error.message and "标题" in error.message, str(error)
     spanning = run(kind, ledger("东安县妇联2024—2025年度工作台账", {"Sheet1": (headers, rows)}), tree["county"])
     assert not spanning.ok and "没有写年份" in spanning.errors[0].message and count() == before
 
@@ -239,3 +239,41 @@ def test_a_cell_merged_across_columns_stays_in_its_first_column(tree):
     out.seek(0)
     assert run("activities", out, tree["county"]).ok
     assert Activity.objects.get().place == ""
+
+
+# --- the rows around the records -----------------------------------------------------------------------------------
+def numbered_ahead(title: str, headers: list[str], rows: list[list], *, numbered: int = 20) -> io.BytesIO:
+    """A form numbered 1…`numbered` in 序号 ahead of filling it, with only `rows` filled; a 本月合计 and a 累计 row;
+    the lines under it written as label and value (制表：, 审核：, 联系电话：) and a 注： beside a 序号."""
+    from openpyxl import Workbook
+
+    book = Workbook()
+    sheet = book.active
+    sheet.append([title])
+    sheet.append(["序号", *headers, "备注"])
+    for n in range(1, numbered + 1):
+        sheet.append([n, *(rows[n - 1] if n <= len(rows) else [None] * len(headers)), None])
+    sheet.append(["本月合计", None, None])
+    sheet.append([None, "累计", None])
+    sheet.append(["制表：张丽", None, "审核：李红"])
+    sheet.append(["联系电话：0746-1234567"])
+    sheet.append([numbered + 1, "注：本表每月5日前报送。"])
+    out = io.BytesIO()
+    book.save(out)
+    out.seek(0)
+    return out
+
+
+@pytest.mark.parametrize("kind", list(MERGED))
+def test_rows_numbered_ahead_month_totals_and_labelled_lines_under_the_table_are_not_records(tree, kind):
+    """Offices number 序号 down the whole form before filling it: those rows, with nothing in any imported column,
+    are empty rows, not records missing every field. 本月合计/累计 are totals; 制表：, 审核：, 联系电话： and a 注
+    beside a 序号 are the lines under the table."""
+    headers, row, count = _cases(tree)[kind]
+    n = 3
+    rows = [row(i, D(2025, 3, 5 + i)) for i in range(n)]
+    before = count()
+    result = run(kind, numbered_ahead("东安县妇联2025年工作台账", headers, rows), tree["county"])
+    assert result.ok, [str(e) for e in result.errors][:5]
+    assert result.total == n and count() - before == n
+    assert result.skipped_rows == {"blank": 20 - n, "total": 2, "footer": 3}

@@ -156,8 +156,9 @@ def parse_date(value: Any, *, year: int | None = None) -> dt.date | None:
         except ValueError:
             pass
     elif month_day:
-        raise CellError(_("“%(value)s”没有写年份（表格标题中也没有年份），请写成 2025年3月5日 或 2025-03-05") % {
-            "value": str(value).strip()})
+        month, day = int(month_day.group(1)), int(month_day.group(2))
+        raise CellError(_("“%(value)s”没有写年份：请写成完整日期，如 2025年%(month)s月%(day)s日，或在表格标题中写明"
+                          "年份（如“2025年信访台账”）") % {"value": str(value).strip(), "month": month, "day": day})
     year_month = _YEAR_MONTH.fullmatch(text.removesuffix("年"))
     if year_month and 1900 <= int(year_month.group(1)) < 2100:
         what = _("只写到了月份") if year_month.group(2) else _("只写了年份")

@@ -84,7 +84,7 @@ def preview(spec: ImportSpec, file: BinaryIO | str, ctx: ImportContext, detectio
                     break
                 if number <= table.header_row:
                     continue
-                kind = row_kind(cells, header)
+                kind = row_kind(cells, header, mapping)
                 if kind != "record":
                     result.skipped[kind] = result.skipped.get(kind, 0) + 1
                     if kind == "footer":
