@@ -75,7 +75,8 @@ def test_the_year_of_a_sheet_comes_from_its_title_or_else_its_name():
 @pytest.mark.parametrize(("value", "words"), [
     ("2025-03", "只写到了月份"), ("2025年3月", "只写到了月份"), (2025.3, "只写到了月份"), ("2025.03", "只写到了月份"),
     (2025, "只写了年份"), ("2025年", "只写了年份"), ("3月5日", "没有写年份"),
-    (3.5, "不是日期"), (305, "不是日期"), ("2025年2月30日", "不是有效日期"),
+    (3.5, "不是日期"), (305, "不是日期"), ("2025年2月30日", "不是有效日期"), ("2025.3.5-3.8", "是一段日期"),
+    ("3月5日至8日", "是一段日期"),
 ])
 def test_a_date_missing_its_day_or_year_or_typed_as_a_figure_is_refused_with_what_to_write(value, words):
     """Never guessed: 2025.3 typed into Excel is the number 2025.3, which was read as the serial 1905-07-17; 3.5
@@ -277,3 +278,89 @@ def test_rows_numbered_ahead_month_totals_and_labelled_lines_under_the_table_are
     assert result.ok, [str(e) for e in result.errors][:5]
     assert result.total == n and count() - before == n
     assert result.skipped_rows == {"blank": 20 - n, "total": 2, "footer": 3}
+
+
+# --- values as the registries write them ---------------------------------------------------------------------------
+SPELLINGS = {
+    "talents": {"education": [("大学本科", "bachelor"), ("本科学历", "bachelor"), ("大学专科", "college"),
+                              ("硕士研究生", "postgraduate"), ("中专", "secondary"), ("初中", "secondary")],
+                "post_kind": [("村妇联主席", "village_chair"), ("社区妇联主席", "village_chair"),
+                              ("后备干部", "candidate")],
+                "level": [("县", "county"), ("乡镇", "township"), ("村（社区）级", "village")]},
+    "honours": {"level": [("国家级", "national"), ("省", "province"), ("县（区）级", "county"), ("市（州）级", "city")],
+                "year": [("2025年度", "2025"), ("2025年", "2025")]},
+    "orgs": {"level": [("村", "village"), ("社区", "village"), ("街道", "township"), ("村（社区）", "village")]},
+    "loans": {"term_months": [("24个月", "24"), ("36月", "36")], "subsidy_rate": [("100%", "100")]},
+    "org_profiles": {"executives": [("15名", "15"), ("15人", "15")]},
+    "petitions": {"status": [("已办结（调解）", "closed"), ("正在处理", "in_progress")]},
+}
+
+
+@pytest.mark.parametrize("kind", list(SPELLINGS))
+def test_levels_grades_posts_and_counts_as_the_registries_write_them(tree, kind):
+    """县 and 县（区）级 for 县级, 大学本科 for 本科, 村妇联主席 for 村(社区)妇联主席, 24个月, 15名, 2025年度: what a
+    person reads without hesitation was refused as 不在可选值中 or 不是确切的数字."""
+    from jinguo.core.excel import ImportContext
+    from jinguo.core.importkinds import get_spec
+
+    spec = get_spec(kind)
+    columns = {c.field: c for c in spec.columns_for(ImportContext(org=tree["county"]))}
+    for field, spellings in SPELLINGS[kind].items():
+        for written, value in spellings:
+            assert spec.parse_cell(columns[field], written) == value, (field, written)
+
+
+# --- names and numbers as typed -------------------------------------------------------------------------------------
+def _as_typed_badly(value: str, i: int) -> str:
+    """An ID number or phone as exports and clerks leave it: full-width digits, spaces, a leading apostrophe."""
+    full = value.translate(str.maketrans("0123456789", "０１２３４５６７８９"))
+    return [f"'{value}", f"{value[:6]} {value[6:14]} {value[14:]}", full][i % 3]
+
+
+@pytest.mark.parametrize("kind", ["petitions", "beneficiaries", "talents", "volunteers", "honours", "loans"])
+def test_names_spaced_to_line_up_and_numbers_typed_with_spaces_or_an_apostrophe_import_and_again_add_nothing(
+        tree, kind):
+    """王  芳 is 王芳; '431122…, 431122 19850101 0012 and full-width digits are the ID number; 138-0746-1234 and
+    full-width digits the phone. They were refused (应为18位, 格式不对) or, for a name, stored with the spaces."""
+    headers, row, count = _cases(tree)[kind]
+    rows = [row(i, D(2025, 3, 5)) for i in range(3)]
+    name_at = headers.index("姓名")
+    id_at = next(j for j, h in enumerate(headers) if h.startswith("身份证"))
+    names = []
+    for i, cells in enumerate(rows):
+        names.append(f"王{'秀芳'[i % 2]}{i}" if i else "王芳")
+        cells[name_at] = "王  芳" if i == 0 else names[i]
+        cells[id_at] = _as_typed_badly(cells[id_at], i)
+        if "手机" in headers:
+            cells[headers.index("手机")] = ["138-0746-1234", "１３８０７４６１２３５", "0746－1234567"][i]
+    before = count()
+
+    def file():
+        return ledger("东安县妇联2025年工作台账", {"Sheet1": (headers, rows)})
+
+    result = run(kind, file(), tree["county"])
+    assert result.ok, [str(e) for e in result.errors]
+    assert count() - before == 3
+    again = run(kind, file(), tree["county"])
+    assert again.ok and again.created == 0 and count() - before == 3, [str(e) for e in again.errors]
+    from jinguo.people.models import Person
+
+    if kind != "petitions":
+        stored = {person.name for person in Person.objects.all()}  # encrypted: compared once read
+        assert "王芳" in stored and "王  芳" not in stored
+
+
+def test_a_percentage_cell_read_as_a_fraction_is_refused_not_stored_as_one_percent(tree):
+    """贴息比例 100% typed into a cell formatted as a percentage is the number 1: it was stored as 1%."""
+    from openpyxl import load_workbook
+
+    headers = ["姓名", "身份证号码", "贷款金额", "经办银行", "期限（月）", "贴息比例（%）", "申请时间"]
+    rows = [["借款人丁", valid_id(311), 50000, "农商行", 24, 1.0, "2025-03-05"]]
+    book = load_workbook(ledger("东安县2025年创业担保贷款台账", {"Sheet1": (headers, rows)}))
+    book.active["G5"].number_format = "0%"
+    out = io.BytesIO()
+    book.save(out)
+    out.seek(0)
+    result = run("loans", out, tree["county"])
+    assert [(e.row, e.column) for e in result.errors] == [(5, "G")]
+    assert "百分比格式" in result.errors[0].message and not Loan.objects.exists()

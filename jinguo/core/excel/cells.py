@@ -47,6 +47,26 @@ def loose_header(text: Any) -> str:
     return text
 
 
+_BRACKETED = re.compile(r"\([^()]*\)")
+
+
+def rank_free(text: str) -> str:
+    """A choice as written without what it says in brackets and without a 级 at its end: 县（区）级, 县级 and 县 are
+    one level, 村(社区)妇联主席 and 村妇联主席 one post. `text` as `plain_value` gives it."""
+    bare = _BRACKETED.sub("", text)
+    return bare[:-1] if bare.endswith("级") and len(bare) > 1 else bare
+
+
+_CJK_NAME = re.compile(r"[\u4e00-\u9fff·•\s]+")
+NAME_FIELDS = frozenset({"name", "person_name", "chair_name"})
+
+
+def squeezed_name(text: str) -> str:
+    """王  芳 (two-character names spaced to line up with three-character ones, as ledgers do) is 王芳; a name in
+    Latin letters keeps its spaces."""
+    return "".join(text.split()) if _CJK_NAME.fullmatch(text) else text
+
+
 def plain_value(value: Any) -> str:
     """A value as people type it into a coded column: full-width letters and digits made half-width, every space
     dropped (“ 已 办结 ” → “已办结”, “１２３３８” → “12338”)."""
@@ -113,6 +133,8 @@ def refuse_numeric_id_number(value: Any) -> None:
 
 _MONTH_DAY = re.compile(r"(\d{1,2})月(\d{1,2})日?")
 _YEAR_MONTH = re.compile(r"(\d{4})(?:[-/.年](\d{1,2})月?)?")
+_DATE_RANGE = re.compile(r"(\d{4}[-/.年])?\d{1,2}[-/.月]\d{1,2}日?(-|—|–|~|～|至|到)+"
+                         r"(\d{4}[-/.年])?(\d{1,2}[-/.月])?\d{1,2}日?")
 _FIRST_SERIAL = 18264  # 1950-01-01: a smaller number in a date column is a typed figure (305 for 3月5日), not a date
 
 
@@ -159,6 +181,9 @@ def parse_date(value: Any, *, year: int | None = None) -> dt.date | None:
         month, day = int(month_day.group(1)), int(month_day.group(2))
         raise CellError(_("“%(value)s”没有写年份：请写成完整日期，如 2025年%(month)s月%(day)s日，或在表格标题中写明"
                           "年份（如“2025年信访台账”）") % {"value": str(value).strip(), "month": month, "day": day})
+    if _DATE_RANGE.fullmatch(text):  # 2025.3.5-3.8, 3月5日至8日
+        raise CellError(_("“%(value)s”是一段日期，本列请只填一个日期（如开始的那天 2025-03-05），结束日期如有专门的列"
+                          "请填在那一列") % {"value": str(value).strip()})
     year_month = _YEAR_MONTH.fullmatch(text.removesuffix("年"))
     if year_month and 1900 <= int(year_month.group(1)) < 2100:
         what = _("只写到了月份") if year_month.group(2) else _("只写了年份")
@@ -169,6 +194,8 @@ def parse_date(value: Any, *, year: int | None = None) -> dt.date | None:
 
 
 _TEN_THOUSAND = "万"
+# Other ways ledgers write a column's unit after a number: 15名 for 人, 24月 for 个月, 2025年度 for 年.
+UNIT_SPELLINGS = {"人": ("名", "位"), "个月": ("月",), "年": ("年度",), "场": ("场次",)}
 # What ledgers write in a cell that has nothing to say (办结日期 of an open case, a figure not kept): blank.
 PLACEHOLDERS = frozenset({"/", "-", "--", "—", "——", "无", "暂无"})
 
@@ -191,8 +218,11 @@ def parse_decimal(value: Any, *, unit: str = "", scale: int = 1) -> Decimal | No
     if text == "" or text in PLACEHOLDERS:
         return None
     factor = scale
-    if unit and text.endswith(unit):
-        text, factor = text[: -len(unit)].strip(), 1
+    if unit:
+        for spelled in sorted((unit, *UNIT_SPELLINGS.get(unit, ())), key=len, reverse=True):
+            if text.endswith(spelled):
+                text, factor = text[: -len(spelled)].strip(), 1
+                break
     if text.endswith(_TEN_THOUSAND) and len(text) > 1:
         text, factor = text[:-1], 10000
     try:

@@ -17,6 +17,7 @@ from django.db import models
 from django.utils.translation import gettext as _
 
 from jinguo.core.excel.cells import (
+    NAME_FIELDS,
     CellError,
     column_letter,
     loose_header,
@@ -27,8 +28,10 @@ from jinguo.core.excel.cells import (
     parse_int,
     parse_text,
     plain_value,
+    rank_free,
     refuse_numeric_id_number,
     shown,
+    squeezed_name,
     without_unit,
 )
 from jinguo.core.models import CodeItem
@@ -379,12 +382,18 @@ class ImportSpec:
             number = parse_int(value, unit=column.unit, scale=column.scale)
             return "" if number is None else str(number)
         if column.kind == "decimal":
+            if column.unit == "%" and isinstance(value, float) and 0 < value <= 1:
+                # 100% typed into a cell formatted as a percentage is stored as 1: read as 1 it would be 1%.
+                raise CellError(_("“%(value)s”：本列按百分数填写，100%% 请填 100；若单元格设成了百分比格式，请改为常规"
+                                  "格式后重新填写") % {"value": parse_text(value)})
             number = parse_decimal(value, unit=column.unit, scale=column.scale)
             return "" if number is None else str(number)
         if column.kind == "bool":
             flag = parse_bool(value)
             return "" if flag is None else ("true" if flag else "false")
         text = parse_text(value)
+        if column.field in NAME_FIELDS:
+            text = squeezed_name(text)
         if column.kind == "codes":
             from jinguo.core.text import split_list
 
@@ -414,6 +423,14 @@ class ImportSpec:
             for choice_value, label in column.choices:
                 if bare and bare == loose_header(label):
                     return choice_value
+            ranked = rank_free(plain)  # 县（区）级, 县 → 县级; 已办结（调解） → 已办结
+            if ranked:
+                for choice_value, label in column.choices:
+                    if ranked == rank_free(plain_value(label)):
+                        return choice_value
+                for written, choice_value in column.synonyms:
+                    if ranked == rank_free(plain_value(written)):
+                        return choice_value
             raise CellError(_("“%(value)s”不在可选值中，可选：%(allowed)s") % {
                 "value": text, "allowed": "、".join(self.allowed_values(column))})
         return text
