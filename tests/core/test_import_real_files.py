@@ -67,6 +67,7 @@ def test_a_date_without_its_year_takes_the_one_year_the_title_names(tree, kind):
 def test_the_year_of_a_sheet_comes_from_its_title_or_else_its_name():
     assert title_year("Sheet1", [["东安县妇联2025年上半年信访接待登记台账"], ["填报单位：东安县妇联",
                                                                         "填报日期：2026年1月5日"]]) == 2025
+    assert title_year("Sheet1", [["东安县妇联2025年信访台账"], ["填报日期：", D(2026, 1, 5), "2026年1月5日"]]) == 2025
     assert title_year("2024年", [["信访接待登记台账"]]) == 2024
     assert title_year("Sheet1", [["2024—2025学年家长学校台账"]]) is None
     assert title_year("Sheet1", [["信访接待登记台账"]]) is None

@@ -51,7 +51,7 @@ from xml.etree import ElementTree
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
-from jinguo.core.excel.cells import CellError, column_letter, normalize_header, parse_text
+from jinguo.core.excel.cells import CellError, column_letter, normalize_header, parse_date, parse_text
 
 if TYPE_CHECKING:
     from jinguo.core.excel.spec import Column, ImportContext, ImportSpec, RowError
@@ -690,13 +690,20 @@ _DATED_LINE = re.compile(r"(填报|填表|制表|报送|统计|打印|导出)(�
 def title_year(sheet: str, above: list[list[Any]]) -> int | None:
     """The year a sheet's dates without one (3月5日) belong to: the one year its title names (东安县妇联2025年信访
     接待登记台账), else the one its name does (2025年3月). None when there is none, or more than one (2024—2025学年):
-    such dates are then refused, not guessed. The 填报日期 line says when the form was filled in, not what of."""
+    such dates are then refused, not guessed. The 填报日期 line, or a whole date beside its label, says when the form
+    was filled in, not what it is of."""
     years: set[str] = set()
     for row in above:
         for cell in row:
             text = parse_text(cell)
-            if text and not _DATED_LINE.search(text):
-                years.update(_YEAR.findall(text))
+            if not text or _DATED_LINE.search(text):
+                continue
+            try:
+                if parse_date(cell):
+                    continue  # 2025年7月10日 in the cell after 填报日期：
+            except CellError:
+                pass
+            years.update(_YEAR.findall(text))
     if not years:
         years.update(_YEAR.findall(sheet))
     return int(years.pop()) if len(years) == 1 else None
