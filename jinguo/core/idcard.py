@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import unicodedata
 
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
@@ -26,7 +27,7 @@ def normalize_id_number(value: str) -> str:
     Legacy 15-digit numbers get '19' inserted and their check character computed. The address prefix is not
     checked against today's division list (old codes stay valid on old cards), only the province.
     """
-    text = (value or "").strip().upper().replace(" ", "")
+    text = as_typed(value).upper()
     if re.fullmatch(r"\d{15}", text):
         text = text[:6] + "19" + text[6:]
         text += check_char(text)
@@ -45,12 +46,21 @@ def normalize_id_number(value: str) -> str:
     return text
 
 
+def as_typed(value: str) -> str:
+    """A number as it was typed, without what spreadsheets and exports add around it: full-width digits (NFKC), spaces
+    anywhere (4311 2219 …), the apostrophe or tab that keeps a long number as text in Excel and CSV exports."""
+    text = "".join(unicodedata.normalize("NFKC", value or "").split())
+    return text.lstrip("'‘’`")
+
+
 def normalize_phone(value: str) -> str:
-    text = (value or "").strip().replace(" ", "")
+    text = as_typed(value)
     if text.startswith("+86"):
         text = text[3:]
     if _MOBILE.match(text) or _LANDLINE.match(text):
         return text
+    if _MOBILE.match(text.replace("-", "")):  # 138-0746-1234
+        return text.replace("-", "")
     raise ValidationError(_("电话号码“%(v)s”格式不对：手机为1开头的11位数字，座机如0746-1234567。") % {"v": value})
 
 

@@ -2,7 +2,7 @@ from django.utils.translation import gettext_lazy as _
 
 from jinguo.core.excel import Column, ImportContext, ImportSpec
 from jinguo.orgs.forms import OrgUnitForm
-from jinguo.orgs.models import Level, OrgUnit
+from jinguo.orgs.models import LEVEL_SYNONYMS, Level, OrgUnit
 
 
 class OrgUnitImport(ImportSpec):
@@ -17,7 +17,7 @@ class OrgUnitImport(ImportSpec):
         Column(_("编码"), "code", required=True, width=16, aliases=("单位编码", "代码", "行政区划代码"),
                help=_("行政区划代码（乡镇9位、村12位），或成员单位、妇委会自定的编码")),
         Column(_("名称"), "name", required=True, width=24, aliases=("单位名称",)),
-        Column(_("级别"), "level", kind="choice", choices=tuple(Level.choices), width=12,
+        Column(_("级别"), "level", kind="choice", choices=tuple(Level.choices), width=12, synonyms=LEVEL_SYNONYMS,
                help=_("可不填：按编码位数判断")),
         Column(_("上级编码"), "parent", width=16, aliases=("上级单位编码", "上级代码"), help=_("不填则为导入到的单位"),
                exporter=lambda unit: unit.parent.code if unit.parent_id else ""),

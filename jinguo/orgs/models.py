@@ -31,14 +31,19 @@ class Level(models.TextChoices):
     def resolve(cls, text: str) -> Level:
         """A level by key or Chinese name; '县(区)', '区', '村', '社区', '街道' and '乡' are accepted too."""
         text = text.strip()
-        synonyms = {"区": cls.COUNTY, "县(区)": cls.COUNTY, "县区": cls.COUNTY, "乡": cls.TOWNSHIP, "镇": cls.TOWNSHIP,
-                    "街道": cls.TOWNSHIP, "村": cls.VILLAGE, "社区": cls.VILLAGE, "村(居)": cls.VILLAGE}
         for level in cls:
             if text in (level.value, str(level.label)):
                 return level
+        synonyms = dict(LEVEL_SYNONYMS)
         if text in synonyms:
-            return synonyms[text]
+            return cls(synonyms[text])
         raise ValueError(text)
+
+
+# How offices write a level (the Excel import reads them too).
+LEVEL_SYNONYMS = (("区", Level.COUNTY), ("县(区)", Level.COUNTY), ("县区", Level.COUNTY), ("乡", Level.TOWNSHIP),
+                  ("镇", Level.TOWNSHIP), ("街道", Level.TOWNSHIP), ("村", Level.VILLAGE), ("社区", Level.VILLAGE),
+                  ("村(居)", Level.VILLAGE), ("村委会", Level.VILLAGE), ("居委会", Level.VILLAGE))
 
 
 # Division levels, top-down, with the code shape and how many leading digits identify the unit.

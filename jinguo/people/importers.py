@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from jinguo.core.crypto import search_hash
 from jinguo.core.excel import Column, ImportContext, ImportSpec
+from jinguo.core.idcard import as_typed
 from jinguo.people import forms, services
 from jinguo.people.models import Beneficiary, Honour, Level, Loan, Talent, Volunteer
 
@@ -32,7 +33,9 @@ class PersonListImport(ImportSpec):
 
     def prepare(self, ctx: ImportContext, data: dict) -> dict:
         data["org"] = str(ctx.org.pk)
-        data["person_hash"] = search_hash(data.get("id_number", "")) if data.get("id_number") else ""
+        # The number as the form will store it (full-width digits, spaces and a leading ' dropped), so a re-import
+        # finds the entry its first import wrote.
+        data["person_hash"] = search_hash(as_typed(data["id_number"])) if data.get("id_number") else ""
         return data
 
     def find_existing(self, ctx: ImportContext, data: dict):
@@ -71,6 +74,16 @@ class BeneficiaryImport(PersonListImport):
                                           group_id=int(data["group"])).first()
 
 
+EDUCATION_SYNONYMS = tuple(
+    [(w, Talent.Education.BACHELOR) for w in ("大学本科", "本科学历", "大学", "学士")]
+    + [(w, Talent.Education.COLLEGE) for w in ("大学专科", "专科", "大专学历", "高职")]
+    + [(w, Talent.Education.POSTGRADUATE) for w in ("硕士", "硕士研究生", "博士", "博士研究生", "研究生学历")]
+    + [(w, Talent.Education.SECONDARY) for w in ("高中", "中专", "中职", "职高", "技校", "初中", "小学", "初中及以下")])
+POST_SYNONYMS = (("村妇联主席", Talent.Post.VILLAGE_CHAIR), ("社区妇联主席", Talent.Post.VILLAGE_CHAIR),
+                 ("乡镇（街道）妇联主席", Talent.Post.TOWNSHIP_CHAIR), ("街道妇联主席", Talent.Post.TOWNSHIP_CHAIR),
+                 ("后备干部", Talent.Post.CANDIDATE))
+
+
 class TalentImport(PersonListImport):
     kind = "talents"
     label = _("女性人才库")
@@ -78,13 +91,15 @@ class TalentImport(PersonListImport):
     form_class = forms.TalentForm
     natural_key = ("person_hash",)
     columns = [*PERSON_COLUMNS,
-               Column(_("类别"), "post_kind", kind="choice", choices=tuple(Talent.Post.choices), required=True),
+               Column(_("类别"), "post_kind", kind="choice", choices=tuple(Talent.Post.choices), required=True,
+                      synonyms=POST_SYNONYMS),
                Column(_("工作单位"), "workplace", width=20, aliases=("单位",)),
                Column(_("职务"), "post", aliases=("现任职务",)),
                Column(_("层级"), "level", kind="choice",
                       choices=(("province", "省级"), ("city", "市级"), ("county", "县级"), ("township", "乡镇级"),
                                ("village", "村级"))),
-               Column(_("学历"), "education", kind="choice", choices=tuple(Talent.Education.choices)),
+               Column(_("学历"), "education", kind="choice", choices=tuple(Talent.Education.choices),
+                      synonyms=EDUCATION_SYNONYMS),
                Column(_("政治面貌"), "political_status"), Column(_("专长"), "speciality"),
                Column(_("任职日期"), "appointed_on", kind="date", aliases=("任职时间",)),
                Column(_("最近审核日期"), "last_reviewed", kind="date", required=True, aliases=("审核日期", "审核时间"))]
@@ -117,7 +132,8 @@ class HonourImport(PersonListImport):
                       aliases=("荣誉称号", "表彰名称", "奖项"),
                       exporter=lambda e: e.award.name),
                Column(_("级别"), "level", kind="choice", choices=tuple(Level.choices), required=True,
-                      aliases=("表彰级别", "荣誉级别")),
+                      aliases=("表彰级别", "荣誉级别"),
+                      synonyms=(("国家级", Level.NATIONAL), ("全国级", Level.NATIONAL), ("中央", Level.NATIONAL))),
                Column(_("年度"), "year", kind="int", unit="年", required=True, aliases=("年份", "表彰年度")),
                Column(_("获奖集体"), "collective", width=20, aliases=("集体", "获奖单位")),
                *[Column(c.header, c.field, width=c.width, aliases=c.aliases,
@@ -150,8 +166,8 @@ class LoanImport(PersonListImport):
     columns = [*PERSON_COLUMNS,
                Column(_("贷款金额"), "amount", kind="decimal", unit="元", required=True, aliases=("金额", "贷款额度")),
                Column(_("贷款银行"), "bank", required=True, width=20, aliases=("经办银行", "银行", "放款银行")),
-               Column(_("期限（月）"), "term_months", kind="int", required=True, aliases=("期限",)),
-               Column(_("贴息比例（%）"), "subsidy_rate", kind="decimal", aliases=("贴息比例",)),
+               Column(_("期限（月）"), "term_months", kind="int", unit="个月", required=True, aliases=("期限",)),
+               Column(_("贴息比例（%）"), "subsidy_rate", kind="decimal", unit="%", aliases=("贴息比例",)),
                Column(_("贴息金额"), "subsidy_amount", kind="decimal", unit="元"),
                Column(_("创业项目"), "project", width=20, aliases=("项目", "项目名称")),
                Column(_("申请日期"), "applied_on", kind="date", required=True, aliases=("申请时间",))]

@@ -27,6 +27,7 @@ STATUS_SYNONYMS = (
     ("已办结", Status.CLOSED), ("结案", Status.CLOSED), ("已结案", Status.CLOSED), ("办结完毕", Status.CLOSED),
     ("已完成", Status.CLOSED), ("答复", Status.REPLIED), ("已回复", Status.REPLIED), ("回访", Status.FOLLOWED_UP),
     ("在办", Status.IN_PROGRESS), ("正在办理", Status.IN_PROGRESS), ("处理中", Status.IN_PROGRESS),
+    ("正在处理", Status.IN_PROGRESS),
     ("受理", Status.ACCEPTED), ("不受理", Status.REJECTED), ("转送", Status.TRANSFERRED),
     ("转办", Status.TRANSFERRED), ("已转办", Status.TRANSFERRED), ("已登记", Status.REGISTERED),
     ("未办理", Status.REGISTERED),

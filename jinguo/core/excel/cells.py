@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 
 DATE_FORMATS = ("%Y-%m-%d", "%Y/%m/%d", "%Y年%m月%d日", "%Y.%m.%d", "%Y%m%d")
 _HEADER_MARKS = re.compile(r"[*＊]|[（(]必填[)）]|\s+")
-_THOUSANDS = re.compile(r"(?<=\d)[,，](?=\d{3}\b)")
+_THOUSANDS = re.compile(r"(?<=\d)[,，](?=\d{3}(?!\d))")
 EXCEL_EPOCH = dt.date(1899, 12, 30)
 
 
@@ -45,6 +45,26 @@ def loose_header(text: Any) -> str:
         if text.endswith(suffix) and len(text) - len(suffix) >= 2:
             return text[: -len(suffix)]
     return text
+
+
+_BRACKETED = re.compile(r"\([^()]*\)")
+
+
+def rank_free(text: str) -> str:
+    """A choice as written without what it says in brackets and without a 级 at its end: 县（区）级, 县级 and 县 are
+    one level, 村(社区)妇联主席 and 村妇联主席 one post. `text` as `plain_value` gives it."""
+    bare = _BRACKETED.sub("", text)
+    return bare[:-1] if bare.endswith("级") and len(bare) > 1 else bare
+
+
+_CJK_NAME = re.compile(r"[\u4e00-\u9fff·•\s]+")
+NAME_FIELDS = frozenset({"name", "person_name", "chair_name"})
+
+
+def squeezed_name(text: str) -> str:
+    """王  芳 (two-character names spaced to line up with three-character ones, as ledgers do) is 王芳; a name in
+    Latin letters keeps its spaces."""
+    return "".join(text.split()) if _CJK_NAME.fullmatch(text) else text
 
 
 def plain_value(value: Any) -> str:
@@ -111,9 +131,18 @@ def refuse_numeric_id_number(value: Any) -> None:
         "value": mask_id_number(str(int(value)))})
 
 
-def parse_date(value: Any) -> dt.date | None:
+_MONTH_DAY = re.compile(r"(\d{1,2})月(\d{1,2})日?")
+_YEAR_MONTH = re.compile(r"(\d{4})(?:[-/.年](\d{1,2})月?)?")
+_DATE_RANGE = re.compile(r"(\d{4}[-/.年])?\d{1,2}[-/.月]\d{1,2}日?(-|—|–|~|～|至|到)+"
+                         r"(\d{4}[-/.年])?(\d{1,2}[-/.月])?\d{1,2}日?")
+_FIRST_SERIAL = 18264  # 1950-01-01: a smaller number in a date column is a typed figure (305 for 3月5日), not a date
+
+
+def parse_date(value: Any, *, year: int | None = None) -> dt.date | None:
     """Dates as offices write them: Excel dates, 2025-3-5, 2025/3/5, 2025.3.5, 2025年3月5日, 20250305 (also typed as
-    a number), with full-width digits or stray spaces."""
+    a number), with full-width digits or stray spaces; 3月5日 only when `year` says which year (the year of the
+    sheet's title: 东安县妇联2025年信访台账). A date without its day (2025-03, 2025年3月) or without its year, or a
+    number no office means as a date (3.5, 2025, 305) is refused with what to write, never guessed at."""
     if value in (None, ""):
         return None
     if isinstance(value, dt.datetime):
@@ -127,11 +156,14 @@ def parse_date(value: Any) -> dt.date | None:
             raise CellError(_("“%(value)s”不是日期") % {"value": value})
         if value == int(value) and 19000101 <= value <= 29991231:  # 20250305 typed as a number
             return parse_date(str(int(value)))
-        if 1 <= value < 2958466:  # an Excel serial number the reader did not convert
+        if 1900 <= value < 2100:  # 2025, or 2025.3 typed as a number: a year, or a year and a month
+            return parse_date(parse_text(value), year=year)
+        if value == int(value) and _FIRST_SERIAL <= value < 2958466:  # an Excel serial the reader did not convert
             return EXCEL_EPOCH + dt.timedelta(days=int(value))
-        raise CellError(_("“%(value)s”不是日期") % {"value": parse_text(value)})
+        raise CellError(_("“%(value)s”不是日期，请写成 2025-03-05、2025/3/5 或 2025年3月5日") % {
+            "value": parse_text(value)})
     text = "".join(unicodedata.normalize("NFKC", str(value)).split())
-    if text == "":
+    if text == "" or text in PLACEHOLDERS:
         return None
     match = _DATE.fullmatch(text) or _COMPACT_DATE.fullmatch(text)
     if match:
@@ -139,26 +171,60 @@ def parse_date(value: Any) -> dt.date | None:
             return dt.date(*(int(part) for part in match.groups()))
         except ValueError:
             pass
+    month_day = _MONTH_DAY.fullmatch(text)
+    if month_day and year is not None:
+        try:
+            return dt.date(year, int(month_day.group(1)), int(month_day.group(2)))
+        except ValueError:
+            pass
+    elif month_day:
+        month, day = int(month_day.group(1)), int(month_day.group(2))
+        raise CellError(_("“%(value)s”没有写年份：请写成完整日期，如 2025年%(month)s月%(day)s日，或在表格标题中写明"
+                          "年份（如“2025年信访台账”）") % {"value": str(value).strip(), "month": month, "day": day})
+    if _DATE_RANGE.fullmatch(text):  # 2025.3.5-3.8, 3月5日至8日
+        raise CellError(_("“%(value)s”是一段日期，本列请只填一个日期（如开始的那天 2025-03-05），结束日期如有专门的列"
+                          "请填在那一列") % {"value": str(value).strip()})
+    year_month = _YEAR_MONTH.fullmatch(text.removesuffix("年"))
+    if year_month and 1900 <= int(year_month.group(1)) < 2100:
+        what = _("只写到了月份") if year_month.group(2) else _("只写了年份")
+        raise CellError(_("“%(value)s”%(what)s，请写明哪一天，如 2025-03-05") % {
+            "value": str(value).strip(), "what": what})
     raise CellError(_("“%(value)s”不是有效日期，请写成 2025-03-01、2025/3/1 或 2025年3月1日") % {
         "value": str(value).strip()})
 
 
-def parse_decimal(value: Any, *, unit: str = "") -> Decimal | None:
-    """Exact numbers: '1,000', '500份' (the column's unit), 12.5; never '1000余' or '约500'."""
+_TEN_THOUSAND = "万"
+# Other ways ledgers write a column's unit after a number: 15名 for 人, 24月 for 个月, 2025年度 for 年.
+UNIT_SPELLINGS = {"人": ("名", "位"), "个月": ("月",), "年": ("年度",), "场": ("场次",)}
+# What ledgers write in a cell that has nothing to say (办结日期 of an open case, a figure not kept): blank.
+PLACEHOLDERS = frozenset({"/", "-", "--", "—", "——", "无", "暂无"})
+
+
+def parse_decimal(value: Any, *, unit: str = "", scale: int = 1) -> Decimal | None:
+    """Exact numbers: '1,000', '1,200.00', '500份' and '1200元' (the column's unit), '0.5万元' or '1.2万' (ten
+    thousands), 12.5; never '1000余' or '约500'. `scale` multiplies a bare number when the file's header counts in a
+    larger unit than the column (贷款金额（万元） for 贷款金额 in 元: 5 is 50000); a number written with its own unit
+    (50000元, 5万元) says what it is."""
     if value in (None, ""):
         return None
     if isinstance(value, bool):
         raise CellError(_("“%(value)s”不是数字") % {"value": shown(value)})
     if isinstance(value, int):
-        return Decimal(value)
+        return _plain(Decimal(value) * scale)
     if isinstance(value, float):
         # The shortest repr round-trips what the user typed: 0.1, not 0.1000000000000000055.
-        return _plain(Decimal(repr(value)))
+        return _plain(Decimal(repr(value)) * scale) if math.isfinite(value) else _plain(Decimal(repr(value)))
     text = _THOUSANDS.sub("", "".join(unicodedata.normalize("NFKC", str(value)).split()))
-    if text == "":
+    if text == "" or text in PLACEHOLDERS:
         return None
-    if unit and text.endswith(unit):
-        text = text[: -len(unit)].strip()
+    factor = scale
+    if unit:
+        for spelled in sorted((unit, *UNIT_SPELLINGS.get(unit, ())), key=len, reverse=True):
+            if text.endswith(spelled):
+                text, factor = text[: -len(spelled)].strip(), 1
+                break
+    if text.endswith(_TEN_THOUSAND) and len(text) > 1:
+        text, factor = text[:-1], 10000
     try:
         number = Decimal(text)
     except InvalidOperation:
@@ -166,7 +232,7 @@ def parse_decimal(value: Any, *, unit: str = "") -> Decimal | None:
                         % {"value": str(value).strip()}) from None
     if not number.is_finite():
         raise CellError(_("“%(value)s”不是确切的数字") % {"value": str(value).strip()})
-    return _plain(number)
+    return _plain(number * factor)
 
 
 def _plain(number: Decimal) -> Decimal:
@@ -178,8 +244,8 @@ def _plain(number: Decimal) -> Decimal:
         raise CellError(_("“%(value)s”超出可填写的数值范围") % {"value": number}) from None
 
 
-def parse_int(value: Any, *, unit: str = "") -> int | None:
-    number = parse_decimal(value, unit=unit)
+def parse_int(value: Any, *, unit: str = "", scale: int = 1) -> int | None:
+    number = parse_decimal(value, unit=unit, scale=scale)
     if number is None:
         return None
     if number != number.to_integral_value():

@@ -78,13 +78,13 @@ def preview(spec: ImportSpec, file: BinaryIO | str, ctx: ImportContext, detectio
             defaults = spec.absent_defaults({column.field for column in mapping.values()})
             header = [normalize_header(c.header) for c in table.columns]
             shown = [c for c in table.columns if c.field]
-            rows, _count = book.rows(table.name)
+            rows, _count = book.data_rows(table.name, table.header_row)
             for number, cells in rows:
                 if len(result.rows) >= limit:
                     break
                 if number <= table.header_row:
                     continue
-                kind = row_kind(cells, header)
+                kind = row_kind(cells, header, mapping)
                 if kind != "record":
                     result.skipped[kind] = result.skipped.get(kind, 0) + 1
                     if kind == "footer":
@@ -174,7 +174,7 @@ def samples(spec: ImportSpec, file: BinaryIO | str, ctx: ImportContext, detectio
                 columns.append((source.index, found.setdefault(key, []), set(), mask))
             if not columns:
                 continue
-            rows, _count = book.rows(table.name)
+            rows, _count = book.data_rows(table.name, table.header_row)
             seen = 0
             for number, cells in rows:
                 if number <= table.header_row:

@@ -36,6 +36,7 @@ from __future__ import annotations
 
 import codecs
 import csv
+import dataclasses
 import hashlib
 import html
 import io
@@ -50,7 +51,7 @@ from xml.etree import ElementTree
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
-from jinguo.core.excel.cells import CellError, column_letter, normalize_header, parse_text
+from jinguo.core.excel.cells import CellError, column_letter, normalize_header, parse_date, parse_text
 
 if TYPE_CHECKING:
     from jinguo.core.excel.spec import Column, ImportContext, ImportSpec, RowError
@@ -140,6 +141,24 @@ class Book:
         at row 1."""
         raise NotImplementedError
 
+    def data_rows(self, name: str, header_row: int) -> tuple[Iterator[tuple[int, list[Any]]], int]:
+        """`rows`, with a cell merged down over several rows below the header (the same date, category or bank
+        written once for a run of records, as ledgers do) read as its value in each of those rows: the clerk sees it
+        there. A cell merged across columns stays in its first column only (活动名称 spanning 活动地点 is not the
+        place)."""
+        rows, count = self.rows(name)
+        starts: dict[int, list[tuple[int, int]]] = {}
+        for (first_row, first_column), (last_row, _last_column) in self.merged_ranges(name):
+            if last_row > first_row and first_row + 1 > header_row:
+                starts.setdefault(first_row + 1, []).append((first_column, last_row + 1))
+        if not starts:
+            return rows, count
+        return _filled_down(rows, starts), count
+
+    def merged_ranges(self, name: str) -> list[tuple[tuple[int, int], tuple[int, int]]]:
+        """The sheet's merged ranges, ((first row, first column), (last row, last column)) counted from 0."""
+        return []
+
     def close(self) -> None:
         for item in self._open:
             item.close()
@@ -150,6 +169,32 @@ class Book:
 
     def __exit__(self, *exc) -> None:
         self.close()
+
+
+def _filled_down(rows: Iterator[tuple[int, list[Any]]], starts: dict[int, list[tuple[int, int]]]
+                 ) -> Iterator[tuple[int, list[Any]]]:
+    active: dict[int, tuple[Any, int]] = {}  # column → (the merged cell's value, its last row)
+    for number, cells in rows:
+        for column, last in starts.get(number, ()):
+            active[column] = (cells[column] if column < len(cells) else None, last)
+        if active:
+            cells = list(cells)
+            for column, (value, last) in list(active.items()):
+                if number > last:
+                    del active[column]
+                    continue
+                if column >= len(cells):
+                    cells.extend([""] * (column + 1 - len(cells)))
+                if cells[column] in (None, ""):
+                    cells[column] = value
+        yield number, cells
+
+
+def _merged(sheet: Any) -> list[tuple[tuple[int, int], tuple[int, int]]]:
+    try:
+        return list(sheet.merged_cell_ranges or ())
+    except Exception:  # a format calamine keeps no merges for: nothing to fill
+        return []
 
 
 def _caps() -> tuple[int, int]:
@@ -238,6 +283,9 @@ class XlsxBook(Book):
     def rows(self, name: str) -> tuple[Iterator[tuple[int, list[Any]]], int]:
         return _calamine_rows(self._sheet(name), name)
 
+    def merged_ranges(self, name: str) -> list[tuple[tuple[int, int], tuple[int, int]]]:
+        return _merged(self._sheet(name))
+
 
 _ODS_TAG = re.compile(rb"<(/?)(?:[A-Za-z_][\w.-]*:)?(table-row|table-cell|covered-table-cell|table)(?=[\s/>])([^>]*)>")
 _ODS_NAME = re.compile(rb"""[\s:]name\s*=\s*["']([^"']*)["']""")
@@ -318,6 +366,10 @@ class CalamineBook(Book):
             except Exception as exc:
                 raise CellError(_(_UNREADABLE) + _("（%(error)s）") % {"error": exc}) from exc
         return _calamine_rows(self._loaded[1], name)
+
+    def merged_ranges(self, name: str) -> list[tuple[tuple[int, int], tuple[int, int]]]:
+        self.rows(name)
+        return _merged(self._loaded[1])
 
 
 class CsvBook(Book):
@@ -556,7 +608,8 @@ def _detect_in(book: Book, spec: ImportSpec, ctx: ImportContext, detection: Dete
                 "n": HEADER_SEARCH_ROWS}))
             continue
         rows_at, texts = found
-        detection.tables.append(_table(spec, ctx, columns, name, rows_at, texts, mapping))
+        detection.tables.append(_table(spec, ctx, columns, name, rows_at, texts, mapping,
+                                       year=title_year(name, top[: rows_at[0] - 1])))
     if not detection.tables and book.format == "csv":
         detection.skipped = []
         reason = _("：前%(n)d行中没有找到表头，应有 %(cols)s 等列") % {
@@ -572,7 +625,8 @@ def _detect_in(book: Book, spec: ImportSpec, ctx: ImportContext, detection: Dete
         number = header_row or (scores.index(max(scores)) + 1 if scores and max(scores) else 1)
         texts = [parse_text(c) for c in (top[number - 1] if len(top) >= number else [])]
         detection.skipped = [s for s in detection.skipped if s.name != name]
-        detection.tables.append(_table(spec, ctx, columns, name, (number,), texts, mapping))
+        detection.tables.append(_table(spec, ctx, columns, name, (number,), texts, mapping,
+                                       year=title_year(name, top[: number - 1])))
     for table in detection.tables:
         for header in table.missing:
             detection.errors.append(RowError(table.name, table.header_row, "", header,
@@ -629,9 +683,58 @@ def _find_header(spec: ImportSpec, ctx: ImportContext, columns: list[Column], to
     return None
 
 
+_YEAR = re.compile(r"(?<!\d)((?:19|20)\d{2})(?!\d)")
+_DATED_LINE = re.compile(r"(填报|填表|制表|报送|统计|打印|导出)(日期|时间)")
+
+
+def title_year(sheet: str, above: list[list[Any]]) -> int | None:
+    """The year a sheet's dates without one (3月5日) belong to: the one year its title names (东安县妇联2025年信访
+    接待登记台账), else the one its name does (2025年3月). None when there is none, or more than one (2024—2025学年):
+    such dates are then refused, not guessed. The 填报日期 line, or a whole date beside its label, says when the form
+    was filled in, not what it is of."""
+    years: set[str] = set()
+    for row in above:
+        for cell in row:
+            text = parse_text(cell)
+            if not text or _DATED_LINE.search(text):
+                continue
+            try:
+                if parse_date(cell):
+                    continue  # 2025年7月10日 in the cell after 填报日期：
+            except CellError:
+                pass
+            years.update(_YEAR.findall(text))
+    if not years:
+        years.update(_YEAR.findall(sheet))
+    return int(years.pop()) if len(years) == 1 else None
+
+
+_SCALES = {"万": 10000, "千": 1000}
+
+
+def unit_scale(column: Column, header: str) -> int:
+    """How many of the column's units one of the file's header makes: 10000 for 贷款金额（万元） read into a column in
+    元, 1 when the header names no unit or the column's own."""
+    if column.kind not in ("int", "decimal"):
+        return 1
+    written = _UNIT.search(normalize_header(header))
+    own = column.unit or next(iter(_UNIT.findall(normalize_header(column.header))), "")
+    if written is None or not own or written.group(1) == own:
+        return 1
+    unit = written.group(1)
+    if unit[1:] == own and unit[:1] in _SCALES:
+        return _SCALES[unit[:1]]
+    return 1
+
+
+_UNIT = re.compile(r"\(([^()]+)\)$")
+
+
 def _table(spec: ImportSpec, ctx: ImportContext, columns: list[Column], name: str, header_rows: tuple[int, ...],
-           texts: list[str], mapping: dict[str, str | None]) -> SheetTable:
-    """The sheet's columns matched: first those the user mapped (their choice wins a field), then the guesses."""
+           texts: list[str], mapping: dict[str, str | None], *, year: int | None = None) -> SheetTable:
+    """The sheet's columns matched: first those the user mapped (their choice wins a field), then the guesses. Each
+    matched column is read with the sheet's title year (its dates written without one) and the scale of the unit
+    its header names (万元)."""
     by_field = {c.field: c for c in columns}
     normalized_mapping = {normalize_header(k): v for k, v in mapping.items()}
     found: dict[int, tuple[Column | None, str]] = {}
@@ -660,6 +763,9 @@ def _table(spec: ImportSpec, ctx: ImportContext, columns: list[Column], name: st
                 how = "ignored"
             else:
                 taken.add(column.field)
+        if column is not None and ((column.kind == "date" and year) or unit_scale(column, text) != 1):
+            column = dataclasses.replace(column, year=year if column.kind == "date" else None,
+                                         scale=unit_scale(column, text))
         source.append(SourceColumn(index, column_letter(index), text, column.field if column else None, how,
                                    str(column.header) if column else "", column))
     missing = [str(c.header) for c in columns if c.required and c.field not in taken]

@@ -9,7 +9,7 @@ the 填表人/审核人/注 lines under the table, a repeated header — are ski
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator
 from typing import TYPE_CHECKING, Any, BinaryIO
 
 from django import forms
@@ -31,17 +31,23 @@ from jinguo.core.excel.spec import (
 if TYPE_CHECKING:
     from jinguo.core.excel.spec import ImportSpec
 
-_TOTAL = re.compile(r"(合计|小计|总计|共计)(\W.*)?")
-_SIGNATURE = re.compile(r"(填表人|填报人|制表人|审核人|负责人|单位负责人|联系人|分管领导|填报单位|填报日期|填表日期"
-                        r"|制表日期|填报时间)([:：(（].*|[\u4e00-\u9fff]{0,4})")
+# 合计, 合 计, 合计（件）, and with the period before it as month and quarter sheets write it: 本月合计, 一季度小计.
+_TOTAL = re.compile(r"(本月|本季度?|本年度?|全年度?|上半年|下半年|第?[一二三四1-4]季度|\d{1,2}月份?|\d{4}年)?"
+                    r"(合计|小计|总计|共计|累计)(\W.*)?")
+_SIGNATURE = re.compile(r"(填表人|填报人|制表人|审核人|复核人|统计人|经办人|负责人|单位负责人|联系人|分管领导|填报单位"
+                        r"|填报日期|填表日期|制表日期|填报时间)([:：(（].*|[\u4e00-\u9fff]{0,4})")
+# 制表：张三, 审核：李四, 联系电话：… — a label and its value, only ever under a table.
+_LABELLED = re.compile(r"(填表|制表|审核|复核|填报|统计|联系电话|联系方式)[:：].*")
 _NOTE = re.compile(r"(注|说明|备注|填表说明)\d*[:：].*")
 
 
-_FOOTER_STARTS = ("填表", "填报", "制表", "审核", "负责", "单位负责", "联系人", "分管")
+_FOOTER_STARTS = ("填表", "填报", "制表", "审核", "复核", "统计", "经办", "负责", "单位负责", "联系", "分管")
 
 
-def row_kind(cells: list[Any], header: list[str] | None = None) -> str:
+def row_kind(cells: list[Any], header: list[str] | None = None, fields: Collection[int] | None = None) -> str:
     """record · blank · total (合计/小计/总计) · footer (填表人/审核人 …, 注：…) · header (the header repeated).
+    With `fields` (the indexes of the columns imported), a row with none of them filled — 序号 numbered ahead
+    down an empty form, a 备注 alone — is blank: it holds nothing to import.
 
     Called for every row: only text cells are looked at, and only as far as needed."""
     filled = [c for c in cells if c is not None and c != "" and not (isinstance(c, str) and c.isspace())]
@@ -50,17 +56,27 @@ def row_kind(cells: list[Any], header: list[str] | None = None) -> str:
     for cell in filled[:2]:
         if isinstance(cell, str) and _TOTAL.fullmatch(plain_value(cell)):
             return "total"
-    first = filled[0]
-    if isinstance(first, str) and _NOTE.fullmatch(plain_value(first)):
-        return "footer"
-    for cell in filled:
+    for cell in filled[:2]:  # 注： in the first column, or beside a 序号 numbered ahead
+        if isinstance(cell, str):
+            if _NOTE.fullmatch(plain_value(cell)):
+                return "footer"
+            break
+    for position, cell in enumerate(filled):
         if isinstance(cell, str) and cell.lstrip().startswith(_FOOTER_STARTS):
             text = plain_value(cell)
             if _SIGNATURE.fullmatch(text) and len(text) <= 30:
                 return "footer"
+            if position < 2 and _LABELLED.fullmatch(text):  # at the left, where the lines under a table start
+                return "footer"
+    first = filled[0]
     if header and isinstance(first, str) and normalize_header(first) == header[0]:
         if [normalize_header(c) for c in filled] == header:
             return "header"
+    if fields is not None and not any(
+            index < len(cells) and cells[index] not in (None, "") and not (isinstance(cells[index], str)
+                                                                           and cells[index].isspace())
+            for index in fields):
+        return "blank"
     return "record"
 
 
@@ -145,7 +161,7 @@ def _import_rows(spec: ImportSpec, run: _ImportRun, book: Book, tables: list[She
     seen_keys: dict[tuple, tuple[str, int]] = {}
     done, total = 0, 0
     for table in tables:
-        rows, count = book.rows(table.name)
+        rows, count = book.data_rows(table.name, table.header_row)
         total += max(0, count - table.header_row)
         mapping = table.matched
         defaults = spec.absent_defaults({column.field for column in mapping.values()})
@@ -160,7 +176,7 @@ def _import_rows(spec: ImportSpec, run: _ImportRun, book: Book, tables: list[She
             done += 1
             if progress and done % spec.progress_every == 0:
                 progress(done, total)
-            kind = row_kind(cells, header)
+            kind = row_kind(cells, header, mapping)
             if kind == "blank":
                 blanks += 1  # counted once a row follows: the empty rows at a sheet's end are no news
                 continue

@@ -17,6 +17,7 @@ from django.db import models
 from django.utils.translation import gettext as _
 
 from jinguo.core.excel.cells import (
+    NAME_FIELDS,
     CellError,
     column_letter,
     loose_header,
@@ -27,8 +28,10 @@ from jinguo.core.excel.cells import (
     parse_int,
     parse_text,
     plain_value,
+    rank_free,
     refuse_numeric_id_number,
     shown,
+    squeezed_name,
     without_unit,
 )
 from jinguo.core.models import CodeItem
@@ -53,6 +56,10 @@ class Column:
     help: str = ""
     width: int = 16
     exporter: Callable[[Any], Any] | None = None  # value written on export; default: the form field's value
+    # Set on the copy a sheet's column is read with (read.SheetTable), not declared: a bare number times `scale`
+    # (贷款金额（万元） read into 元), and the year of a date written without one (3月5日 under a 2025年 title).
+    scale: int = 1
+    year: int | None = None
 
     def accepts(self, header: str) -> bool:
         names = [self.header, *self.aliases]
@@ -369,18 +376,24 @@ class ImportSpec:
         if column.field.endswith("id_number"):
             refuse_numeric_id_number(value)
         if column.kind == "date":
-            parsed = parse_date(value)
+            parsed = parse_date(value, year=column.year)
             return parsed.isoformat() if parsed else ""
         if column.kind == "int":
-            number = parse_int(value, unit=column.unit)
+            number = parse_int(value, unit=column.unit, scale=column.scale)
             return "" if number is None else str(number)
         if column.kind == "decimal":
-            number = parse_decimal(value, unit=column.unit)
+            if column.unit == "%" and isinstance(value, float) and 0 < value <= 1:
+                # 100% typed into a cell formatted as a percentage is stored as 1: read as 1 it would be 1%.
+                raise CellError(_("“%(value)s”：本列按百分数填写，100%% 请填 100；若单元格设成了百分比格式，请改为常规"
+                                  "格式后重新填写") % {"value": parse_text(value)})
+            number = parse_decimal(value, unit=column.unit, scale=column.scale)
             return "" if number is None else str(number)
         if column.kind == "bool":
             flag = parse_bool(value)
             return "" if flag is None else ("true" if flag else "false")
         text = parse_text(value)
+        if column.field in NAME_FIELDS:
+            text = squeezed_name(text)
         if column.kind == "codes":
             from jinguo.core.text import split_list
 
@@ -410,6 +423,14 @@ class ImportSpec:
             for choice_value, label in column.choices:
                 if bare and bare == loose_header(label):
                     return choice_value
+            ranked = rank_free(plain)  # 县（区）级, 县 → 县级; 已办结（调解） → 已办结
+            if ranked:
+                for choice_value, label in column.choices:
+                    if ranked == rank_free(plain_value(label)):
+                        return choice_value
+                for written, choice_value in column.synonyms:
+                    if ranked == rank_free(plain_value(written)):
+                        return choice_value
             raise CellError(_("“%(value)s”不在可选值中，可选：%(allowed)s") % {
                 "value": text, "allowed": "、".join(self.allowed_values(column))})
         return text
@@ -522,7 +543,7 @@ class ImportSpec:
         for index, column in mapping.items():
             value = cells[index] if index < len(cells) else None
             # A column holds few distinct values (dates, categories, figures): each is parsed once per file.
-            key = (column.field, value.__class__, value)
+            key = (column.field, column.scale, column.year, value.__class__, value)
             try:
                 parsed = parsed_before.get(key, _UNPARSED)
             except TypeError:  # not a value calamine hands out: parsed, not remembered
@@ -542,11 +563,21 @@ class ImportSpec:
             if column.required and parsed in ("", None, []):
                 errors.append(RowError(sheet, number, column_letter(index), column.header, _("必填")))
                 continue
+            if parsed == "" and column.field in self._blank_defaults():
+                parsed = self._blank_defaults()[column.field]  # an empty cell is as the column left out: 贴息比例 100
             data[column.field] = parsed
         if errors and self._masks:
             self.mask_errors(errors, {column.field: cells[index] if index < len(cells) else None
                                       for index, column in mapping.items()}, self._masks)
         return data, errors
+
+    def _blank_defaults(self) -> dict[str, str]:
+        """`absent_defaults` of every field, read once per file: what an empty cell of a column with a default
+        stands for."""
+        cells = self._parsed_cells
+        if "_blank_defaults" not in cells:
+            cells["_blank_defaults"] = self.absent_defaults(set())
+        return cells["_blank_defaults"]
 
     def _form_errors(self, sheet: str, number: int, form: forms.Form, mapping: dict[int, Column],
                      cells: list[Any] | None = None) -> list[RowError]:
