@@ -241,6 +241,7 @@ class _Demo:
     snapshot: DatabaseSnapshot | None = None
     files: dict[str, bytes] = {}
     login: DemoLogin | None = None
+    printed = ""  # what that load printed
 
 
 def _checkpoint_files() -> list[Path]:
@@ -279,6 +280,13 @@ def demo(request, transactional_db) -> DemoLogin:
     password = re.search(r"密码均为 (\S+?)）", printed).group(1)
     username = re.search(r"^\s+(\w+)\s+工作人员", printed, re.MULTILINE).group(1)
     _Demo.login = DemoLogin(username, password)
+    _Demo.printed = printed
     _Demo.files = {path.name: path.read_bytes() for path in _checkpoint_files() if path.exists()}
     _Demo.snapshot = DatabaseSnapshot()
     return _Demo.login
+
+
+@pytest.fixture
+def demo_printed(demo) -> str:
+    """What the session's `jinguo load_demo` (the `demo` fixture's) printed."""
+    return _Demo.printed
