@@ -202,12 +202,19 @@ class CompiledQuery:
             return (lambda keys: keys.array) if conn.vendor == "postgresql" else (lambda keys: keys.json)
         return lambda value: value
 
-    def _run(self, alias: str, limit: int | None, values: dict[str, Any]) -> tuple[list, tuple[str, ...]]:
-        sql, params, slots, compiler, converters, names = self._compile(alias)
+    def sql(self, alias: str = DEFAULT_DB_ALIAS, **values: Any) -> tuple[str, list]:
+        """The compiled text and its parameters with these values, for a statement that wraps it (a join, a GROUP BY
+        over it) without compiling it again."""
+        sql, params, slots, _compiler, _converters, _names = self._compile(alias)
         params = list(params)
         for name, value in values.items():
             for index, prepare in slots[name]:
                 params[index] = prepare(value)
+        return sql, params
+
+    def _run(self, alias: str, limit: int | None, values: dict[str, Any]) -> tuple[list, tuple[str, ...]]:
+        _sql, _params, _slots, compiler, converters, names = self._compile(alias)
+        sql, params = self.sql(alias, **values)
         if limit is not None:
             sql, params = f"{sql} LIMIT %s", [*params, int(limit)]
         with connections[alias].cursor() as cursor:

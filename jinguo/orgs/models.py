@@ -227,12 +227,14 @@ def group_under(root: OrgUnit, org_ids) -> dict[int, OrgUnit]:
     return mapping
 
 
-def units_under(root: OrgUnit) -> models.QuerySet:
+def units_under(root: OrgUnit, children: list[OrgUnit] | None = None) -> models.QuerySet:
     """`group_under`'s mapping for the database to join: one row (u_org, u_unit) per unit of `root`'s subtree, u_unit
     being the direct child of `root` that contains it (`root` itself for its own). A statistic joins its per-unit rows
     to it and groups by u_unit, so a province's thousands of units come back as its few cities. DISTINCT keeps the
-    mapping a subquery of its own, worked out once per unit rather than once per joined row."""
-    children = OrgUnit.objects.filter(parent=root).only("pk", "path")
+    mapping a subquery of its own, worked out once per unit rather than once per joined row. `children`: the units
+    directly below `root`, when the caller has read them already."""
+    if children is None:
+        children = OrgUnit.objects.filter(parent=root).only("pk", "path")
     unit = models.Case(*(models.When(path__startswith=child.path, then=models.Value(child.pk)) for child in children),
                        default=models.Value(root.pk), output_field=models.IntegerField())
     return OrgUnit.objects.subtree(root).order_by().values(u_org=models.F("pk"), u_unit=unit).distinct()

@@ -29,6 +29,7 @@ from jinguo.articles.stats import info_work, info_work_sentence
 from jinguo.core.models import CodeItem
 from jinguo.core.numbers import count_text, date_range_text, money_text, percent, plain_number
 from jinguo.core.periods import Period
+from jinguo.core.sql import CompiledQuery
 from jinguo.grassroots.stats import survey, survey_sentence
 from jinguo.ledger.models import Activity, ActivityRank, Measure, PlanItem, SectionCell
 from jinguo.ledger.sections import PEOPLE_UNITS, Section, section_of, summary_sections
@@ -131,21 +132,72 @@ def section_cells_in(org: OrgUnit, period: Period, scope: str) -> QuerySet:
     return cells.filter(org__in=OrgUnit.objects.subtree(org).values("pk"))  # a semi-join, as ledger.stats.cells_in
 
 
+# --- queries compiled once per connection (core.sql.CompiledQuery) ---------------------------------------------------
+# A summary runs the same few dozen query shapes for every unit and period; building and compiling them with the ORM
+# cost about as much as the database spends running them at city scale. The shapes that do not depend on the tree
+# below the unit are compiled once, by scope, and run with the unit, the dates (and the section) as parameters.
+
+@dataclass(frozen=True)
+class _Span:
+    """A period's first and last day as the builders below take them (sentinel dates when compiling)."""
+
+    start: dt.date
+    end: dt.date
+
+
+_SENTINELS = {"org_id": 987_654_321, "path": "/~summary-path~/", "start": dt.date(1901, 2, 3),
+              "end": dt.date(1901, 3, 4), "section": 987_654_322}
+
+
+def _compiled(build, *names: str) -> dict[str, CompiledQuery]:
+    """`build(org, span, scope, **rest)` compiled for each scope, with the sentinels of `names` besides the unit's
+    (its id for 'self', its path for 'tree') and the dates."""
+    def for_scope(scope: str) -> CompiledQuery:
+        unit = "org_id" if scope == "self" else "path"
+        return CompiledQuery(
+            lambda start, end, org_id=None, path=None, **rest: build(
+                OrgUnit(pk=org_id, path=path), _Span(start, end), scope, **rest),
+            **{name: _SENTINELS[name] for name in (unit, "start", "end", *names)})
+
+    return {scope: for_scope(scope) for scope in ("tree", "self")}
+
+
+def _unit_and_span(org: OrgUnit, span, scope: str) -> dict:
+    return {"org_id" if scope == "self" else "path": org.pk if scope == "self" else org.path, "start": span.start,
+            "end": span.end}
+
+
+_SECTION_TOTALS = _compiled(lambda org, span, scope: section_cells_in(org, span, scope)
+                            .values_list("section_id", "measure_id")
+                            .annotate(n=Sum("activities"), t=Cast(Sum("total"), BigIntegerField())).order_by())
+_SECTION_COUNTS = _compiled(lambda org, span, scope: section_cells_in(org, span, scope).filter(measure_id=0)
+                            .values_list("section_id").annotate(n=Sum("activities")).order_by())
+_SECTION_CELLS = CompiledQuery(lambda start, end: SectionCell.objects.filter(month__range=(start, end))
+                               .values_list("section_id", "org_id", "measure_id", "activities", "total"),
+                               start=_SENTINELS["start"], end=_SENTINELS["end"])
+
+
+def _ranks(org: OrgUnit, span, scope: str, section: int) -> QuerySet:
+    ranks = ActivityRank.objects.filter(start_date__range=(span.start, span.end), section_id=section)
+    ranks = ranks.filter(org=org) if scope == "self" else ranks.filter(
+        org__in=OrgUnit.objects.subtree(org).values("pk"))
+    return ranks.order_by("-people", "-copies", "-yuan", "start_date", "activity_id").values_list("activity_id")
+
+
+_TOP_RANKS = _compiled(_ranks, "section")
+
+
 def _top_activities(org: OrgUnit, period: Period, scope: str, sections: list[Section], count: int
                     ) -> dict[str, list[Activity]]:
     """The `count` activities of widest reach (people, then copies, then yuan; the earlier, then the first stored on
     a tie) in each section: per section, the first rows of the rank index that fall in the scope and period."""
     if count <= 0:
         return {}
-    ranks = ActivityRank.objects.filter(start_date__range=(period.start, period.end))
-    ranks = ranks.filter(org=org) if scope == "self" else ranks.filter(
-        org__in=OrgUnit.objects.subtree(org).values("pk"))
     placed = {}
+    ranks = _TOP_RANKS[scope]
     for section in sections:
-        chosen = (ranks.filter(section_id=section.pk)
-                  .order_by("-people", "-copies", "-yuan", "start_date", "activity_id")
-                  .values_list("activity_id", flat=True)[:count])
-        placed.update({pk: (section.code, rank) for rank, pk in enumerate(chosen, start=1)})
+        chosen = ranks.rows(limit=count, section=section.pk, **_unit_and_span(org, period, scope))
+        placed.update({pk: (section.code, rank) for rank, (pk,) in enumerate(chosen, start=1)})
     found = Activity.objects.filter(pk__in=placed).select_related("org").prefetch_related("partners",
                                                                                          "figures__measure")
     top: dict[str, list[Activity]] = {}
@@ -154,36 +206,35 @@ def _top_activities(org: OrgUnit, period: Period, scope: str, sections: list[Sec
     return top
 
 
-def ledger_facts(org: OrgUnit, period: Period, sections: list[Section], options: Options) -> dict[str, SectionFacts]:
+def ledger_facts(org: OrgUnit, period: Period, sections: list[Section], options: Options,
+                 measures: dict[str, Measure] | None = None, children: list[OrgUnit] | None = None
+                 ) -> dict[str, SectionFacts]:
     """Per section: this period's count and figures, last year's count, the main activities and (city, province)
     the units' rows — read from the stored sections (`ledger.sections`): one GROUP BY of the period's section roll-up
     (per unit directly below, joined to `units_under`, where the units' rows are wanted), one of last year's, and a
     few rows of the rank index per section, whatever the number of activities. Totals come back as the stored
     integers and are turned into amounts once, at the end."""
     codes = {s.pk: s.code for s in sections}
-    measures = dict(Measure.objects.values_list("pk", "code"))
+    measures = {m.pk: m.code for m in (Measure.objects.all() if measures is None else measures.values())}
     amount = SectionCell._meta.get_field("total")
     wide = options.scope == "tree" and org.level in WIDE_LEVELS
+    database = SectionCell.objects.db
     if wide:  # per unit directly below: the cells joined to the subtree's mapping and grouped in the database
-        cells = SectionCell.objects.filter(month__range=(period.start, period.end)).values_list(
-            "section_id", "org_id", "measure_id", "activities", "total")
-        query, params = cells.query.sql_with_params()
-        mapping, mapping_params = units_under(org).query.sql_with_params()
+        children = list(OrgUnit.objects.filter(parent=org)) if children is None else children
+        query, params = _SECTION_CELLS.sql(database, start=period.start, end=period.end)
+        mapping, mapping_params = units_under(org, children).query.sql_with_params()
         sql = (f"SELECT c.section_id, m.u_unit, c.measure_id, SUM(c.activities), "  # noqa: S608 - values are params
                f"CAST(SUM(c.total) AS BIGINT) FROM ({query}) c JOIN ({mapping}) m ON m.u_org = c.org_id "
                f"GROUP BY c.section_id, m.u_unit, c.measure_id")
-        database = cells.db
         params = (*params, *mapping_params)
-        units = {unit.pk: unit for unit in OrgUnit.objects.filter(parent=org)} | {org.pk: org}
+        units = {unit.pk: unit for unit in children} | {org.pk: org}
+        with connections[database].cursor() as cursor:  # plain rows as the database sends them: nothing to convert
+            cursor.execute(sql, params)
+            rows = cursor.fetchall()
     else:
-        cells = (section_cells_in(org, period, options.scope).values_list("section_id", "measure_id")
-                 .annotate(n=Sum("activities"), t=Cast(Sum("total"), BigIntegerField())).order_by())
-        (sql, params), database, units = cells.query.sql_with_params(), cells.db, {}
-    with connections[database].cursor() as cursor:  # plain rows as the database sends them: nothing to convert
-        cursor.execute(sql, params)
-        rows = cursor.fetchall()
-    counts_before = dict(section_cells_in(org, period.year_earlier(), options.scope).filter(measure_id=0)
-                         .values_list("section_id").annotate(n=Sum("activities")).order_by())
+        rows, units = _SECTION_TOTALS[options.scope].rows(database, **_unit_and_span(org, period, options.scope)), {}
+    counts_before = dict(_SECTION_COUNTS[options.scope].rows(
+        database, **_unit_and_span(org, period.year_earlier(), options.scope)))
     facts = {s.code: SectionFacts(s, before=counts_before.get(s.pk, 0)) for s in sections}
     totals: dict[str, dict[int, int]] = {code: {} for code in facts}
     table: dict[str, dict[int, list]] = {code: {} for code in facts}  # section → unit id → [count, {measure: total}]
@@ -290,14 +341,21 @@ def activity_blocks(facts: SectionFacts, org: OrgUnit, period: Period, measures:
     return blocks
 
 
+def _federations(org: OrgUnit, children: list[OrgUnit] | None) -> list[OrgUnit]:
+    """The federations directly below `org` (not member agencies), by code; `children`: all the units directly below,
+    when already read."""
+    if children is None:
+        return list(OrgUnit.objects.filter(parent=org).exclude(level=Level.AGENCY).order_by("code"))
+    return sorted((c for c in children if c.level != Level.AGENCY), key=lambda c: c.code)
+
+
 def unit_blocks(facts: SectionFacts, org: OrgUnit, period: Period, measures: dict[str, Measure], options: Options,
-                chooser: Chooser) -> list[dict]:
+                chooser: Chooser, children: list[OrgUnit] | None = None) -> list[dict]:
     """City and province summaries: the unit below that stands out, then a short table of the units."""
     if not facts.by_unit:
         return []
     reported = {r[0].pk: r for r in facts.by_unit if r[0].pk != org.pk}
-    children = OrgUnit.objects.filter(parent=org).exclude(level=Level.AGENCY).order_by("code")
-    rows = [reported.pop(unit.pk, (unit, 0, {})) for unit in children] + list(reported.values())
+    rows = [reported.pop(unit.pk, (unit, 0, {})) for unit in _federations(org, children)] + list(reported.values())
     if len(rows) < 2:
         return []
     code = facts.section.code
@@ -531,7 +589,8 @@ def monitoring_blocks(org: OrgUnit, period: Period) -> tuple[list[dict], list[st
 # --- problems and plans --------------------------------------------------------------------------------------------
 
 def problem_blocks(org: OrgUnit, period: Period, options: Options, petitions: PetitionStats,
-                   facts: dict[str, SectionFacts], behind: list[str], today: dt.date) -> list[dict]:
+                   facts: dict[str, SectionFacts], behind: list[str], today: dt.date,
+                   children: list[OrgUnit] | None = None) -> list[dict]:
     """存在的问题和不足, each a suggestion drawn from the data for the office to keep, reword or delete."""
     found: list[tuple[str, str, list[tuple[str, str]]]] = []
     cases = Case.objects.filter(org=org) if options.scope == "self" else Case.objects.filter(
@@ -558,7 +617,7 @@ def problem_blocks(org: OrgUnit, period: Period, options: Options, petitions: Pe
     stale = _registries_overdue(org, options, today)
     if stale:
         found.append(("problems.registries", "、".join(stale) + "，动态管理还不到位。", []))
-    silent = _silent_units(org, period)
+    silent = _silent_units(org, period, children)
     if silent:
         names = "、".join(u.name for u in silent[:6]) + ("等" if len(silent) > 6 else "")
         found.append(("problems.silent", f"{names}{len(silent)}个单位本期没有填报活动和信访记录，"
@@ -581,16 +640,16 @@ def _registries_overdue(org: OrgUnit, options: Options, today: dt.date) -> list[
     return out
 
 
-def _silent_units(org: OrgUnit, period: Period) -> list[OrgUnit]:
+def _silent_units(org: OrgUnit, period: Period, children: list[OrgUnit] | None = None) -> list[OrgUnit]:
     """Direct subordinate federations (not member agencies) with no activity and no case in the period."""
-    children = list(OrgUnit.objects.filter(parent=org).exclude(level=Level.AGENCY).order_by("code"))
-    if not children:
+    federations = _federations(org, children)
+    if not federations:
         return []
     active = set()
     for cells in (section_cells_in(org, period, "tree"), case_cells_in(org, period)):  # the roll-ups: not per row
-        active |= set(units_under(org).filter(pk__in=cells.exclude(org=org).values("org_id"))
+        active |= set(units_under(org, children).filter(pk__in=cells.exclude(org=org).values("org_id"))
                       .values_list("u_unit", flat=True))
-    return [c for c in children if c.pk not in active]
+    return [c for c in federations if c.pk not in active]
 
 
 def plan_blocks(org: OrgUnit, period: Period, options: Options, sections: list[Section],
@@ -645,7 +704,8 @@ def generate(org: OrgUnit, period: Period, options: Options | None = None) -> li
     chooser = Chooser(org.code, period, options.scope)
     petitions = petition_stats(org, period, scope=options.scope, places=options.share_places)
     earlier = petition_stats(org, period.year_earlier(), scope=options.scope)
-    facts = ledger_facts(org, period, sections, options)
+    children = list(OrgUnit.objects.filter(parent=org))  # read once: the units' rows, table and silent units
+    facts = ledger_facts(org, period, sections, options, measures, children)
     people = people_stats(org, period, scope=options.scope)
     outline, behind = monitoring_blocks(org, period)
     work: list[dict] = []
@@ -661,11 +721,11 @@ def generate(org: OrgUnit, period: Period, options: Options | None = None) -> li
         if section.code == "outline":
             part += outline
         if part:
-            part += unit_blocks(fact, org, period, measures, options, chooser)
+            part += unit_blocks(fact, org, period, measures, options, chooser, children)
             number += 1
             work.append(_block(f"{section.code}.h", "h2", f"（{CHINESE_NUMERALS[number - 1]}）{section.name}"))
             work.extend(part)
-    problems = problem_blocks(org, period, options, petitions, facts, behind, today)
+    problems = problem_blocks(org, period, options, petitions, facts, behind, today, children)
     plans = plan_blocks(org, period, options, sections, behind)
     blocks = [_block("title", "title", title(org, period)),
               _block("opening", "para", f"{period.label}，{org.name}妇联在上级党委和上级妇联的领导下，"
