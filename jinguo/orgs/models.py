@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 from jinguo.core.models import AuditedModel
 from jinguo.core.roles import ALL_ROLES, Role
 from jinguo.core.scope import ScopedQuerySet, tree_changed
+from jinguo.core.sql import CompiledQuery
 
 
 class Level(models.TextChoices):
@@ -210,17 +211,28 @@ class OrgUnit(AuditedModel):
             child.save()
 
 
+# group_under's two queries, compiled once per connection (core.sql.CompiledQuery): statistics pages and summaries
+# ask them for every breakdown by unit.
+_CHILDREN = CompiledQuery(lambda parent: OrgUnit.objects.filter(parent_id=parent).values_list("pk", "path", "name",
+                                                                                              "code"),
+                          parent=987_654_321)
+_SUBTREE = CompiledQuery(lambda path: OrgUnit.objects.filter(path__startswith=path).values_list("pk", "path"),
+                         path="/~group-under~/")
+
+
 def group_under(root: OrgUnit, org_ids) -> dict[int, OrgUnit]:
     """Each unit id at or below `root` → the direct child of `root` that contains it (`root` for its own records).
 
     Statistics "by subordinate unit" group their per-unit GROUP BY rows with this, in two small queries.
     """
-    children = {c.path: c for c in OrgUnit.objects.filter(parent=root).only("pk", "path", "name", "code")}
+    db = OrgUnit.objects.db
+    fields = ["id", "path", "name", "code"]  # as .only("pk", "path", "name", "code") reads them
+    children = {row[1]: OrgUnit.from_db(db, fields, row) for row in _CHILDREN.rows(db, parent=root.pk)}
     wanted = set(org_ids)
     mapping = {}
     # The subtree's (id, path) pairs, not the units by id: a province's thousands of ids cost more to send, parse and
     # turn into instances than the subtree's plain rows cost to read.
-    for pk, path in OrgUnit.objects.subtree(root).values_list("pk", "path"):
+    for pk, path in _SUBTREE.rows(db, path=root.path):
         if pk in wanted:
             rest = path[len(root.path):]
             mapping[pk] = (children.get(root.path + rest.split("/", 1)[0] + "/") if rest else None) or root
