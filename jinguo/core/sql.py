@@ -15,6 +15,7 @@ from django.db.models import (
     F,
     Field,
     ForeignObject,
+    IntegerField,
     JSONField,
     Q,
     QuerySet,
@@ -237,6 +238,15 @@ class CompiledQuery:
         """The rows (at most `limit`) as `values()` gives them: a dict per row, by the selected names."""
         rows, names = self._run(alias, limit, values)
         return [dict(zip(names, row, strict=True)) for row in rows]
+
+
+def totals(queryset: QuerySet, **aggregates: Aggregate) -> QuerySet:
+    """`queryset.aggregate(**aggregates)` as a `values_list` queryset, for `CompiledQuery` to compile: the same SELECT
+    of the aggregates with no GROUP BY, so one row even when nothing matches (grouped by a constant, which the ORM
+    leaves out of GROUP BY). Read it with `rows(...)[0]`. Not for a queryset empty by construction (`none()`, `__in`
+    an empty list), which the ORM answers without a query."""
+    return (queryset.order_by().values(_totals=Value(1, output_field=IntegerField())).annotate(**aggregates)
+            .values_list(*aggregates))
 
 
 class JSONRows(Aggregate):

@@ -211,6 +211,35 @@ class OrgUnit(AuditedModel):
             child.save()
 
 
+class UnitQuery:
+    """A statistic's query about a unit alone (scope 'self') or its subtree ('tree'), compiled once per scope and
+    database connection (`core.sql.CompiledQuery`) and run with the unit and the other values it takes: for the
+    statistics a summary or a dashboard asks on every call, whose building and compiling by the ORM cost about as
+    much as the database's answer. `build(unit, scope, **values)` gets a stand-in unit whose id (scope 'self') or
+    path ('tree') is a sentinel, and each of `sentinels` (see CompiledQuery) in place of its value."""
+
+    UNIT_SENTINELS = {"self": {"unit_id": 987_654_320}, "tree": {"unit_path": "/~unit-query~/"}}
+
+    def __init__(self, build, **sentinels) -> None:
+        def compiled(scope: str) -> CompiledQuery:
+            return CompiledQuery(lambda unit_id=None, unit_path=None, **values: build(
+                OrgUnit(pk=unit_id, path=unit_path), scope, **values), **self.UNIT_SENTINELS[scope], **sentinels)
+
+        self.compiled = {scope: compiled(scope) for scope in self.UNIT_SENTINELS}
+
+    def _values(self, unit: OrgUnit, scope: str, values: dict) -> dict:
+        return {"unit_id": unit.pk, **values} if scope == "self" else {"unit_path": unit.path, **values}
+
+    def rows(self, unit: OrgUnit, scope: str, alias: str, *, limit: int | None = None, **values) -> list[tuple]:
+        return self.compiled[scope].rows(alias, limit=limit, **self._values(unit, scope, values))
+
+    def dicts(self, unit: OrgUnit, scope: str, alias: str, **values) -> list[dict]:
+        return self.compiled[scope].dicts(alias, **self._values(unit, scope, values))
+
+    def sql(self, unit: OrgUnit, scope: str, alias: str, **values) -> tuple[str, list]:
+        return self.compiled[scope].sql(alias, **self._values(unit, scope, values))
+
+
 # group_under's two queries, compiled once per connection (core.sql.CompiledQuery): statistics pages and summaries
 # ask them for every breakdown by unit.
 _CHILDREN = CompiledQuery(lambda parent: OrgUnit.objects.filter(parent_id=parent).values_list("pk", "path", "name",

@@ -93,6 +93,22 @@ def test_a_compiled_query_takes_dates_and_paths_inside_patterns(tree, make_activ
             .order_by("start_date").values_list("title", "start_date"))
 
 
+def test_totals_is_aggregate_as_one_row(tree, make_activity):
+    """`totals` answers what `aggregate` answers, converted the same way, and one row when no row matches."""
+    from django.db.models import Count, Sum
+
+    from jinguo.core.sql import totals
+    from jinguo.ledger.models import ActivityFigure
+
+    make_activity(tree["county"], "三八宣传", dt.date(2025, 3, 8), participants=120, condolence="3000.50")
+    make_activity(tree["township"], "六一慰问", dt.date(2025, 6, 1), participants=30)
+    for figures in (ActivityFigure.objects.all(), ActivityFigure.objects.filter(activity__org=tree["township"]),
+                    ActivityFigure.objects.filter(value__lt=0)):
+        aggregates = {"n": Count("id"), "total": Sum("value"), "kinds": Count("measure", distinct=True)}
+        expected = figures.aggregate(**aggregates)
+        assert list(totals(figures, **aggregates)) == [tuple(expected.values())], expected
+
+
 def test_pks_matching_is_a_composite_in_not_a_cross_product(tree, make_activity):
     county, township = tree["county"], tree["township"]
     a = make_activity(county, "三八宣传", dt.date(2025, 3, 8))
