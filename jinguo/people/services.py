@@ -227,7 +227,7 @@ _SERVICES = UnitQuery(lambda unit, scope, start, end: totals(
     people=Count("volunteer", distinct=True), hours=Sum("hours")), **_DAYS)
 _HONOURS = UnitQuery(lambda unit, scope, first, last: _mine(Honour.objects.filter(year__range=(first, last)), unit,
                                                             scope).values_list("level").annotate(n=Count("id"))
-                     .order_by(), first=987_654_301, last=987_654_302)
+                     .order_by(), first=1231, last=1232)
 _POSTS = UnitQuery(lambda unit, scope, start, end: totals(
     _mine(CivilizedPost.objects.filter(created_on__range=(start, end)), unit, scope), n=Count("*")), **_DAYS)
 _LOANS = UnitQuery(lambda unit, scope, start, end: totals(

@@ -9,7 +9,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db import connection
+from django.db import connection, connections
 from django.db.models import Count, DateField, F, Func, IntegerField, Q, QuerySet, Subquery, Sum, Value
 from django.db.models.functions import Coalesce, TruncMonth
 from django.utils import timezone
@@ -142,17 +142,18 @@ def _cells_between(root: OrgUnit, start: dt.date, end: dt.date, scope: str) -> Q
     return cells.filter(org__in=OrgUnit.objects.subtree(root).values("pk"))
 
 
-def _received_between(period: Period) -> tuple[dt.datetime, dt.datetime]:
+def received_between(period: Period) -> tuple[dt.datetime, dt.datetime]:
     """The period as the instants its cases were received in: from its first midnight to the one after it."""
     return (timezone.make_aware(dt.datetime.combine(period.start, dt.time.min)),
             timezone.make_aware(dt.datetime.combine(period.end + dt.timedelta(days=1), dt.time.min)))
 
 
 def cases_in(root: OrgUnit, period: Period, *, scope: str = "tree"):
-    return _cases_between(root, *_received_between(period), scope)
+    return cases_between(root, *received_between(period), scope)
 
 
-def _cases_between(root: OrgUnit, start: dt.datetime, end: dt.datetime, scope: str) -> QuerySet:
+def cases_between(root: OrgUnit, start: dt.datetime, end: dt.datetime, scope: str) -> QuerySet:
+    """`cases_in` for the instants `start` (included) to `end` (excluded): what a compiled query builds on."""
     queryset = Case.objects.filter(received_at__gte=start, received_at__lt=end)
     if scope == "self":
         return queryset.filter(org=root)
@@ -191,9 +192,13 @@ _GROUPS = _by_scope(lambda root, start, end, scope: _cells_between(root, start, 
 _PER_ORG = _by_scope(lambda root, start, end, scope: _cells_between(root, start, end, scope)
                      .values("org_id").annotate(n=Sum("cases"), p=Sum("people")).order_by(), _SENTINEL_DAYS)
 _REFERRALS = _by_scope(lambda root, start, end, scope: Referral.objects
-                       .filter(case__in=_cases_between(root, start, end, scope))
+                       .filter(case__in=cases_between(root, start, end, scope))
                        .values("agency_type_id", "agency_type__name").annotate(n=Count("id"))
                        .order_by("-n", "agency_type__name"), _SENTINEL_INSTANTS)
+_REPEAT_PAIRS = _by_scope(lambda root, start, end, scope: Petitioner.objects
+                          .filter(case__in=cases_between(root, start, end, scope)).exclude(id_hash="", phone_hash="")
+                          .filter(case__is_repeat=True).values("id_hash", "phone_hash").distinct().order_by(),
+                          _SENTINEL_INSTANTS)
 _NAMES = CompiledQuery(lambda: CodeItem.objects.filter(table__slug__in=["petition_channel", "petition_category"])
                        .values_list("pk", "name"))
 
@@ -217,7 +222,7 @@ def petition_stats(root: OrgUnit, period: Period, *, scope: str = "tree", places
     """From the roll-up (`CaseCell`), not the cases: one GROUP BY over the small dimensions (month, channel,
     category, subcategory, status) from which every breakdown and total is added up here, and one by unit. Only the
     repeat petitioners and the referrals read the period's cases."""
-    cases = cases_in(root, period, scope=scope)
+    start, end = received_between(period)
     database = CaseCell.objects.db  # the replica's alias inside reports_read_replica
     days = {"start": period.start, "end": period.end, **_unit(root, scope)}
     groups = _GROUPS[scope].dicts(database, **days)
@@ -241,9 +246,11 @@ def petition_stats(root: OrgUnit, period: Period, *, scope: str = "tree", places
     by_key = {month_key(month): counts for month, counts in tallies["month"].items()}
     months = [Row(key, label, *by_key.get(key, (0, 0)))
               for key, label in period.months(until=max([timezone.localdate(), *map(_month_end, by_key)]))]
-    repeat_people = (Petitioner.objects.filter(case__in=cases).exclude(id_hash="", phone_hash="")
-                     .filter(case__is_repeat=True).values("id_hash", "phone_hash").distinct().count())
-    start, end = _received_between(period)
+    # COUNT(*) over the distinct pairs, as `.distinct().count()` writes it, around the compiled pairs.
+    pairs, params = _REPEAT_PAIRS[scope].sql(Petitioner.objects.db, start=start, end=end, **_unit(root, scope))
+    with connections[Petitioner.objects.db].cursor() as cursor:
+        cursor.execute(f"SELECT COUNT(*) FROM ({pairs}) subquery", params)  # noqa: S608 - values are parameters
+        (repeat_people,), = cursor.fetchall()
     referrals = [Row(str(r["agency_type_id"]), r["agency_type__name"], r["n"], r["n"])
                  for r in _REFERRALS[scope].dicts(Referral.objects.db, start=start, end=end, **_unit(root, scope))]
     return PetitionStats(

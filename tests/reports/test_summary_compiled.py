@@ -7,10 +7,12 @@ the first compiled) — on the demo data, which fills every record source the su
 import datetime as dt
 
 import pytest
+from django.db.models import Q
 
 from jinguo.core.periods import Period
 from jinguo.core.sql import CompiledQuery
 from jinguo.orgs.models import Level, OrgUnit
+from jinguo.petitions.models import Case
 from jinguo.reports.summary import Options, generate
 
 # The demo is loaded once per session and restored from a snapshot: transactional, as its other tests.
@@ -34,6 +36,9 @@ def test_compiled_statistics_give_the_summary_the_orm_gives(demo, monkeypatch):
     units = [OrgUnit.objects.filter(level=level).order_by("code").first()
              for level in (Level.PROVINCE, Level.CITY, Level.COUNTY)]
     assert all(units)
+    # Typical cases (典型案例, marked by the office) with referrals, 反家暴 measures and follow-ups.
+    typical = Case.objects.filter(Q(referrals__isnull=False) | Q(dv__isnull=False) | Q(follow_ups__isnull=False))
+    Case.objects.filter(pk__in=typical.order_by("pk").values("pk")[:30]).update(is_typical=True)
     this_year = dt.date.today().year
     periods = [Period.parse(f"{this_year}H1"), Period.parse(str(this_year - 1)), Period.parse(str(this_year))]
     today = dt.date(this_year, 12, 20)
@@ -52,6 +57,6 @@ def test_compiled_statistics_give_the_summary_the_orm_gives(demo, monkeypatch):
     assert compiled == fresh
     # The data reaches what the compiled queries read: figures, petitions, registries, units below.
     text = "\n".join(block["text"] for blocks in compiled for block in blocks)
-    for words in ("场次", "件次", "分单位情况", "人"):
+    for words in ("场次", "件次", "分单位情况", "人", "典型案例"):
         assert words in text or any(block.get("caption", "").endswith(words) for blocks in compiled
                                     for block in blocks), words

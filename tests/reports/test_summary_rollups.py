@@ -47,7 +47,7 @@ def raw_ledger_facts(org, period, sections, options, measures=None, children=Non
     found = Activity.objects.filter(pk__in=placed).select_related("org").prefetch_related("partners",
                                                                                          "figures__measure")
     for activity in sorted(found, key=lambda a: placed[a.pk][1]):
-        facts[placed[activity.pk][0]].top.append(activity)
+        facts[placed[activity.pk][0]].top.append(summary.Highlight.of(activity))
     if options.scope == "tree" and org.level in WIDE_LEVELS:
         units = group_under(org, {org_id for _s, org_id, _n in per_org})
         table: dict[str, dict[int, list]] = {}
