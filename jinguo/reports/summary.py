@@ -22,7 +22,7 @@ from urllib.parse import urlencode
 from django.db import connections
 from django.db.models import BigIntegerField, Count, Q, QuerySet, Sum
 from django.db.models.functions import Cast
-from django.urls import reverse
+from django.urls import get_script_prefix, get_urlconf, reverse
 from django.utils import timezone
 
 from jinguo.articles.stats import info_work, info_work_sentence
@@ -70,8 +70,21 @@ def _block(key: str, kind: str, text: str, links: list[tuple[str, str]] | None =
             "links": [{"label": label, "url": url} for label, url in (links or [])], **extra}
 
 
+def _reversed(name: str, pk: int | None = None) -> str:
+    """`reverse(name)` (with `args=[pk]` when given), the resolver asked once per name, URL configuration and script
+    prefix: a summary links some forty fragments, and each `reverse` walks the resolver again."""
+    key = (name, get_urlconf(), get_script_prefix())
+    url = _REVERSED.get(key)
+    if url is None:
+        url = _REVERSED[key] = reverse(name, args=None if pk is None else [_SENTINELS["org_id"]])
+    return url if pk is None else url.replace(str(_SENTINELS["org_id"]), str(int(pk)))
+
+
+_REVERSED: dict[tuple, str] = {}
+
+
 def _url(name: str, **query) -> str:
-    return reverse(name) + "?" + urlencode({k: v for k, v in query.items() if v not in (None, "")})
+    return _reversed(name) + "?" + urlencode({k: v for k, v in query.items() if v not in (None, "")})
 
 
 def _period_word(period: Period) -> str:
@@ -228,7 +241,7 @@ class Highlight:
     figures: dict[str, Decimal] = field(default_factory=dict)
 
     def get_absolute_url(self) -> str:
-        return reverse("ledger:activity_detail", args=[self.pk])
+        return _reversed("ledger:activity_detail", self.pk)
 
     @classmethod
     def of(cls, activity: Activity) -> Highlight:
@@ -689,10 +702,14 @@ def _honours(Honour, org: OrgUnit, period: Period, options: Options) -> list[str
     return out
 
 
+_SUBMITTED = UnitQuery(lambda org, _scope, period: _mine(Submission.objects.filter(period=period), org, "tree")
+                       .order_by().values_list("pk"), period="~period~")
+
+
 def monitoring_blocks(org: OrgUnit, period: Period) -> tuple[list[dict], list[str]]:
     """两纲实施: attainment of the outline targets for the period's year, when the units have reported; and the
     names of the indicators not attained (for the problems and the plans)."""
-    if not Submission.objects.filter(org__path__startswith=org.path, period=str(period.year)).exists():
+    if not _SUBMITTED.rows(org, "tree", Submission.objects.db, limit=1, period=str(period.year)):
         return [], []
     rows = [r for r in attainment(org, period.year, years_back=0) if r.attained is not None]
     if not rows:
@@ -780,18 +797,23 @@ def _silent_units(org: OrgUnit, period: Period, children: list[OrgUnit] | None =
     return [c for c in federations if c.pk not in active]
 
 
+_PLAN_ITEMS = UnitQuery(lambda org, scope, period: _mine(PlanItem.objects.filter(period=period), org, scope)
+                        .exclude(status=PlanItem.Status.CANCELLED).order_by("order", "pk")
+                        .values_list("pk", "title", "description"), period="~period~")
+
+
 def plan_blocks(org: OrgUnit, period: Period, options: Options, sections: list[Section],
                 behind: list[str]) -> list[dict]:
     """The next period's plan items grouped by line of work (by their linked activities, else by a section's
     name, kind or theme in the title), then the indicators still to attain."""
-    following = period.next()
-    items = PlanItem.objects.filter(period=str(following)).exclude(status=PlanItem.Status.CANCELLED)
-    items = items.filter(org=org) if options.scope == "self" else items.filter(org__path__startswith=org.path)
-    items = list(items.order_by("order", "pk").prefetch_related("activities"))
+    db = PlanItem.objects.db
+    items = [PlanItem.from_db(db, ["id", "title", "description"], row)
+             for row in _PLAN_ITEMS.rows(org, options.scope, db, period=str(period.next()))]
     groups: dict[str, list[PlanItem]] = {}
     linked = dict(Activity.objects.filter(plan_items__in=items).annotate(s=section_of(sections))
                   .values_list("plan_items", "s")) if items else {}
-    names = {i.pk: i.name for i in CodeItem.objects.filter(table__slug__in=["activity_kind", "activity_theme"])}
+    names = {i.pk: i.name for i in CodeItem.objects.filter(table__slug__in=["activity_kind", "activity_theme"])
+             } if items else {}
     for item in items:
         code = linked.get(item.pk) or _section_by_words(item, sections, names)
         groups.setdefault(code, []).append(item)
