@@ -844,17 +844,33 @@ def _section_by_words(item: PlanItem, sections: list[Section], names: dict[int, 
 
 # --- the document --------------------------------------------------------------------------------------------------
 
+def _fields(model) -> list[str]:
+    return [field.attname for field in model._meta.concrete_fields]
+
+
+def _instances(model, rows: list[tuple]) -> list:
+    """Model instances from compiled rows of all `_fields(model)`, as the ORM makes them."""
+    db, names = model.objects.db, _fields(model)
+    return [model.from_db(db, names, row) for row in rows]
+
+
+_MEASURES = CompiledQuery(lambda: Measure.objects.values_list(*_fields(Measure)))  # in the model's order
+_CHILD_UNITS = CompiledQuery(lambda parent: OrgUnit.objects.filter(parent_id=parent).values_list(*_fields(OrgUnit)),
+                             parent=_SENTINELS["org_id"])
+
+
 def generate(org: OrgUnit, period: Period, options: Options | None = None) -> list[dict]:
     """The whole summary as blocks: title, opening, 一、主要工作及成效 (by line of work), 二、存在的问题和不足,
     三、下半年工作打算, signature."""
     options = options or Options()
     today = options.today or timezone.localdate()
     sections = summary_sections()
-    measures = {m.code: m for m in Measure.objects.all()}
+    measures = {m.code: m for m in _instances(Measure, _MEASURES.rows(Measure.objects.db))}
     chooser = Chooser(org.code, period, options.scope)
     petitions = petition_stats(org, period, scope=options.scope, places=options.share_places)
     earlier = petition_stats(org, period.year_earlier(), scope=options.scope)
-    children = list(OrgUnit.objects.filter(parent=org))  # read once: the units' rows, table and silent units
+    # read once: the units' rows, table and silent units
+    children = _instances(OrgUnit, _CHILD_UNITS.rows(OrgUnit.objects.db, parent=org.pk))
     facts = ledger_facts(org, period, sections, options, measures, children)
     people = people_stats(org, period, scope=options.scope)
     outline, behind = monitoring_blocks(org, period)
