@@ -73,7 +73,7 @@ def _block(key: str, kind: str, text: str, links: list[tuple[str, str]] | None =
 def _reversed(name: str, pk: int | None = None) -> str:
     """`reverse(name)` (with `args=[pk]` when given), the resolver asked once per name, URL configuration and script
     prefix: a summary links some forty fragments, and each `reverse` walks the resolver again."""
-    key = (name, get_urlconf(), get_script_prefix())
+    key = (name, pk is None, get_urlconf(), get_script_prefix())
     url = _REVERSED.get(key)
     if url is None:
         url = _REVERSED[key] = reverse(name, args=None if pk is None else [_SENTINELS["org_id"]])
