@@ -3,6 +3,7 @@ the units below for the level above (信息工作考核), and the sentence for t
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -12,7 +13,8 @@ from django.utils.translation import gettext as _
 from jinguo.articles.models import Adoption, Article, federation_name
 from jinguo.core.numbers import count_text, shares
 from jinguo.core.periods import Period
-from jinguo.orgs.models import OrgUnit
+from jinguo.core.sql import totals
+from jinguo.orgs.models import OrgUnit, UnitQuery
 
 
 @dataclass
@@ -25,27 +27,50 @@ class InfoWork:
     by_adopter: list[tuple[str, int]] = field(default_factory=list)
 
 
-def _articles(root, period: Period):
+@dataclass(frozen=True)
+class Span:
+    """A period's first and last day, as `_articles` takes them (sentinel dates when compiling)."""
+
+    start: dt.date
+    end: dt.date
+
+
+def _articles(root, period: Period | Span):
     # The subtree as a semi-join, not a list of ids: the list was sent and parsed again by each of info_work's
     # queries (a province's 3,000 ids four times), as ledger.stats.cells_in says.
     return Article.objects.filter(org__in=OrgUnit.objects.subtree(root).values("pk"),
                                   sent_on__range=(period.start, period.end))
 
 
-def info_work(root, period: Period) -> InfoWork:
-    articles = _articles(root, period)
-    info = InfoWork(written=articles.count())
-    adoptions = Adoption.objects.filter(article__in=articles)
-    info.adopted = adoptions.values("article").distinct().count()
+def _adoptions(root, start, end):
+    return Adoption.objects.filter(article__in=_articles(root, Span(start, end)))
 
-    units = list(adoptions.filter(adopter__isnull=False).values("adopter").annotate(n=Count("id")))
-    named = {u.pk: u for u in OrgUnit.objects.filter(pk__in=[r["adopter"] for r in units])}
-    rows = [(named[r["adopter"]], r["n"]) for r in units]
+
+# info_work's queries, compiled once per connection (orgs.models.UnitQuery): every work summary asks them.
+_DAYS = {"start": dt.date(1901, 2, 3), "end": dt.date(1901, 3, 4)}
+_WRITTEN = UnitQuery(lambda root, _scope, start, end: totals(_articles(root, Span(start, end)), n=Count("*")),
+                     **_DAYS)
+_ADOPTED = UnitQuery(lambda root, _scope, start, end: totals(_adoptions(root, start, end),
+                                                             n=Count("article", distinct=True)), **_DAYS)
+_BY_UNIT = UnitQuery(lambda root, _scope, start, end: _adoptions(root, start, end).filter(adopter__isnull=False)
+                     .values_list("adopter").annotate(n=Count("id")).order_by(), **_DAYS)
+_OUTSIDE = UnitQuery(lambda root, _scope, start, end: _adoptions(root, start, end).filter(adopter__isnull=True)
+                     .values_list("adopter_text").annotate(n=Count("id")).order_by("-n", "adopter_text"), **_DAYS)
+
+
+def info_work(root, period: Period) -> InfoWork:
+    days = {"start": period.start, "end": period.end}
+    db = Article.objects.db
+    (written,), = _WRITTEN.rows(root, "tree", db, **days)
+    info = InfoWork(written=written)
+    (info.adopted,), = _ADOPTED.rows(root, "tree", db, **days)  # a report adopted by two bodies counts once
+    units = _BY_UNIT.rows(root, "tree", db, **days)
+    named = {u.pk: u for u in OrgUnit.objects.filter(pk__in=[adopter for adopter, _n in units])} if units else {}
+    rows = [(named[adopter], n) for adopter, n in units]
     # The tree's units first, from the nearest up (city before province), then outside bodies by count.
     rows.sort(key=lambda pair: (-pair[0].depth, pair[0].path))
-    outside = list(adoptions.filter(adopter__isnull=True).values("adopter_text").annotate(n=Count("id"))
-                   .order_by("-n", "adopter_text"))
-    info.by_adopter = [(federation_name(unit), n) for unit, n in rows] + [(r["adopter_text"], r["n"]) for r in outside]
+    outside = _OUTSIDE.rows(root, "tree", db, **days)
+    info.by_adopter = [(federation_name(unit), n) for unit, n in rows] + [(text, n) for text, n in outside]
     return info
 
 

@@ -171,17 +171,27 @@ class CodeItemQuerySet(GlobalQuerySet):
 
     def lookup(self, table: str) -> dict[str, CodeItem]:
         """Every spelling (code, name, alias; also 'parent/name' for sub-items) → item, for fast resolution."""
-        found: dict[str, CodeItem] = {}
         items = list(self.of(table).select_related("parent"))
-        for item in items:  # names and codes win over aliases
-            for key in (item.name, item.code):
-                found.setdefault(key.strip(), item)
-        for item in items:
-            for alias in item.alias_list:
-                found.setdefault(alias, item)
-            if item.parent_id:
-                found.setdefault(f"{item.parent.name}/{item.name}", item)
-        return found
+        found = spellings([(item.code, item.name, item.aliases, item.parent.name if item.parent_id else None)
+                           for item in items])
+        return {key: items[index] for key, index in found.items()}
+
+
+def spellings(items: list[tuple[str, str, str, str | None]]) -> dict[str, int]:
+    """`CodeItemQuerySet.lookup`'s rule on plain rows (code, name, aliases, the parent's name or None), in the code
+    table's order: every spelling → the index of its item. Names and codes win over aliases."""
+    from jinguo.core.text import split_list
+
+    found: dict[str, int] = {}
+    for index, (code, name, _aliases, _parent) in enumerate(items):
+        for key in (name, code):
+            found.setdefault(key.strip(), index)
+    for index, (_code, name, aliases, parent) in enumerate(items):
+        for alias in split_list(aliases):
+            found.setdefault(alias, index)
+        if parent is not None:
+            found.setdefault(f"{parent}/{name}", index)
+    return found
 
 
 class CodeItem(AuditedModel):

@@ -15,6 +15,7 @@ from django.db.models import (
     F,
     Field,
     ForeignObject,
+    IntegerField,
     JSONField,
     Q,
     QuerySet,
@@ -149,8 +150,10 @@ class CompiledQuery:
     more times); `first(**values)` runs it with real values and returns the first row (as `values_list` would,
     through the database's converters) or None, `dicts(limit=…, **values)` the rows as `values()` would.
 
-    A sentinel is an integer, a text, an aware datetime or `Keys`: make it a value no real query uses, since every
-    parameter equal to it takes the real value."""
+    A sentinel is an integer, a text, a date, an aware datetime or `Keys`: make it a value no real query uses, since
+    every parameter equal to it takes the real value. A text sentinel may also stand inside a pattern (a unit's path
+    in `path__startswith`, compiled as `'<path>%'`): a parameter that contains it takes the real value, escaped for
+    LIKE as the ORM escapes it, in its place. `rows(**values)` gives all the rows as tuples."""
 
     def __init__(self, build: Callable[..., QuerySet], **sentinels: Any) -> None:
         self.build = build
@@ -171,11 +174,18 @@ class CompiledQuery:
                 prepare = self._preparer(conn, sentinel)
                 prepared = prepare(sentinel)
                 found = [i for i, param in enumerate(params) if isinstance(param, type(prepared)) and param == prepared]
-                if not found:
+                if found:
+                    wrapper = type(params[found[0]])  # PostgreSQL's backend wraps integers (psycopg's Int4 …)
+                    slot = prepare if wrapper is type(prepared) else (
+                        lambda value, prepare=prepare, wrapper=wrapper: wrapper(prepare(value)))
+                    slots[name] = [(index, slot) for index in found]
+                elif isinstance(sentinel, str) and sentinel:  # inside a LIKE pattern: startswith, contains …
+                    slots[name] = [(index, lambda value, pattern=param, sentinel=sentinel, conn=conn:
+                                    pattern.replace(sentinel, conn.ops.prep_for_like_query(value)))
+                                   for index, param in enumerate(params)
+                                   if isinstance(param, str) and sentinel in param]
+                if not slots.get(name):
                     raise ValueError(f"parameter {name!r} does not appear in the compiled query")
-                wrapper = type(params[found[0]])  # PostgreSQL's backend wraps integers (psycopg's Int4 …)
-                slots[name] = (found, prepare if wrapper is type(prepared) else
-                               lambda value, prepare=prepare, wrapper=wrapper: wrapper(prepare(value)))
             converters = compiler.get_converters([col for col, _sql, _alias in compiler.select])
             query = queryset.query
             names = (*query.extra_select, *query.values_select, *query.annotation_select)
@@ -187,18 +197,25 @@ class CompiledQuery:
         """How the ORM hands a value of the sentinel's type to the database (SQLite gets datetimes as text)."""
         if isinstance(sentinel, dt.datetime):
             return conn.ops.adapt_datetimefield_value
+        if isinstance(sentinel, dt.date):
+            return conn.ops.adapt_datefield_value
         if isinstance(sentinel, Keys):
             return (lambda keys: keys.array) if conn.vendor == "postgresql" else (lambda keys: keys.json)
         return lambda value: value
 
-    def _run(self, alias: str, limit: int | None, values: dict[str, Any]) -> tuple[list, tuple[str, ...]]:
-        sql, params, slots, compiler, converters, names = self._compile(alias)
+    def sql(self, alias: str = DEFAULT_DB_ALIAS, **values: Any) -> tuple[str, list]:
+        """The compiled text and its parameters with these values, for a statement that wraps it (a join, a GROUP BY
+        over it) without compiling it again."""
+        sql, params, slots, _compiler, _converters, _names = self._compile(alias)
         params = list(params)
         for name, value in values.items():
-            indexes, prepare = slots[name]
-            prepared = prepare(value)
-            for index in indexes:
-                params[index] = prepared
+            for index, prepare in slots[name]:
+                params[index] = prepare(value)
+        return sql, params
+
+    def _run(self, alias: str, limit: int | None, values: dict[str, Any]) -> tuple[list, tuple[str, ...]]:
+        _sql, _params, _slots, compiler, converters, names = self._compile(alias)
+        sql, params = self.sql(alias, **values)
         if limit is not None:
             sql, params = f"{sql} LIMIT %s", [*params, int(limit)]
         with connections[alias].cursor() as cursor:
@@ -212,10 +229,24 @@ class CompiledQuery:
         rows, _names = self._run(alias, 1, values)
         return tuple(rows[0]) if rows else None
 
+    def rows(self, alias: str = DEFAULT_DB_ALIAS, *, limit: int | None = None, **values: Any) -> list[tuple]:
+        """The rows (at most `limit`) as `values_list()` gives them: a tuple per row."""
+        rows, _names = self._run(alias, limit, values)
+        return [tuple(row) for row in rows]
+
     def dicts(self, alias: str = DEFAULT_DB_ALIAS, *, limit: int | None = None, **values: Any) -> list[dict]:
         """The rows (at most `limit`) as `values()` gives them: a dict per row, by the selected names."""
         rows, names = self._run(alias, limit, values)
         return [dict(zip(names, row, strict=True)) for row in rows]
+
+
+def totals(queryset: QuerySet, **aggregates: Aggregate) -> QuerySet:
+    """`queryset.aggregate(**aggregates)` as a `values_list` queryset, for `CompiledQuery` to compile: the same SELECT
+    of the aggregates with no GROUP BY, so one row even when nothing matches (grouped by a constant, which the ORM
+    leaves out of GROUP BY). Read it with `rows(...)[0]`. Not for a queryset empty by construction (`none()`, `__in`
+    an empty list), which the ORM answers without a query."""
+    return (queryset.order_by().values(_totals=Value(1, output_field=IntegerField())).annotate(**aggregates)
+            .values_list(*aggregates))
 
 
 class JSONRows(Aggregate):

@@ -12,8 +12,9 @@ from django.utils.translation import gettext as _
 
 from jinguo.core.numbers import count_text, money_text
 from jinguo.core.periods import Period
+from jinguo.core.sql import totals
 from jinguo.grassroots.models import KIND_TABLE, TERM_YEARS, VILLAGE_KINDS, ProfileSnapshot, years_after
-from jinguo.orgs.models import OrgUnit
+from jinguo.orgs.models import OrgUnit, UnitQuery
 
 
 @dataclass
@@ -49,18 +50,8 @@ class Survey:
 
 def snapshots_of(root, period: Period):
     """Each profile under `root` as it stood in the period's last year: its latest snapshot of that year or before."""
-    year = period.end.year
-    latest = (ProfileSnapshot.objects.filter(profile=OuterRef("profile"), year__lte=year)
-              .order_by("-year").values("year")[:1])
     # The subtree as a semi-join: a list of ids was sent and parsed again by each query of the survey.
-    return ProfileSnapshot.objects.filter(org__in=OrgUnit.objects.subtree(root).values("pk"), year__lte=year,
-                                          year=Subquery(latest))
-
-
-def _figures(rows, due_before: dt.date) -> dict:
-    return rows.aggregate(count=Count("id"), with_home=Count("id", filter=Q(has_home=True)),
-                          executives=Sum("executives"), funding=Sum("funding"),
-                          elections_due=Count("id", filter=Q(elected_on__lte=due_before)))
+    return _snapshots_until(root, period.end.year)
 
 
 def _fill(target: KindFigures, values: dict) -> KindFigures:
@@ -75,19 +66,42 @@ def due_cutoff(period: Period) -> dt.date:
     return years_after(period.end, -TERM_YEARS)
 
 
+def _snapshots_until(root, year: int):
+    """`snapshots_of` for a period ending in `year`."""
+    latest = (ProfileSnapshot.objects.filter(profile=OuterRef("profile"), year__lte=year)
+              .order_by("-year").values("year")[:1])
+    return ProfileSnapshot.objects.filter(org__in=OrgUnit.objects.subtree(root).values("pk"), year__lte=year,
+                                          year=Subquery(latest))
+
+
+def _figure_aggregates(cutoff: dt.date) -> dict:
+    return {"count": Count("id"), "with_home": Count("id", filter=Q(has_home=True)),
+            "executives": Sum("executives"), "funding": Sum("funding"),
+            "elections_due": Count("id", filter=Q(elected_on__lte=cutoff))}
+
+
+# The survey's three queries, compiled once per connection (orgs.models.UnitQuery): every work summary asks them.
+_SURVEY_SENTINELS = {"year": 1233, "cutoff": dt.date(1901, 2, 3)}
+_BY_KIND = UnitQuery(lambda root, _scope, year, cutoff: _snapshots_until(root, year)
+                     .values("kind__code", "kind__name", "kind__order").annotate(**_figure_aggregates(cutoff))
+                     .order_by("kind__order", "kind__code"), **_SURVEY_SENTINELS)
+_TOTAL = UnitQuery(lambda root, _scope, year, cutoff: totals(_snapshots_until(root, year),
+                                                             **_figure_aggregates(cutoff)), **_SURVEY_SENTINELS)
+_VILLAGE = UnitQuery(lambda root, _scope, year, cutoff: totals(
+    _snapshots_until(root, year).filter(kind__code__in=VILLAGE_KINDS), **_figure_aggregates(cutoff)),
+    **_SURVEY_SENTINELS)
+
+
 def survey(root, period: Period) -> Survey:
     """Counts by kind, with and without 妇女之家, executives, funding and elections due by the period's end."""
-    rows = snapshots_of(root, period)
-    cutoff = due_cutoff(period)
+    values = {"year": period.end.year, "cutoff": due_cutoff(period)}
+    db = ProfileSnapshot.objects.db
     result = Survey(org_name=root.name, period=period)
-    by_kind = (rows.values("kind__code", "kind__name", "kind__order")
-               .annotate(count=Count("id"), with_home=Count("id", filter=Q(has_home=True)),
-                         executives=Sum("executives"), funding=Sum("funding"),
-                         elections_due=Count("id", filter=Q(elected_on__lte=cutoff)))
-               .order_by("kind__order", "kind__code"))
-    result.kinds = [_fill(KindFigures(r["kind__code"], r["kind__name"]), r) for r in by_kind]
-    _fill(result.total, _figures(rows, cutoff))
-    _fill(result.village, _figures(rows.filter(kind__code__in=VILLAGE_KINDS), cutoff))
+    result.kinds = [_fill(KindFigures(r["kind__code"], r["kind__name"]), r)
+                    for r in _BY_KIND.dicts(root, "tree", db, **values)]
+    names = tuple(_figure_aggregates(values["cutoff"]))
+    _fill(result.total, dict(zip(names, _TOTAL.rows(root, "tree", db, **values)[0], strict=True)))
+    _fill(result.village, dict(zip(names, _VILLAGE.rows(root, "tree", db, **values)[0], strict=True)))
     return result
 
 

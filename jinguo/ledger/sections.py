@@ -42,7 +42,8 @@ from django.db.models.functions import Coalesce, TruncMonth
 from jinguo.core.bulk import add_to_rows, insert_rows
 from jinguo.core.events import Event
 from jinguo.core.fields import CentsField
-from jinguo.core.models import CodeItem, CodeTable
+from jinguo.core.models import CodeItem, CodeTable, spellings
+from jinguo.core.sql import CompiledQuery
 
 if TYPE_CHECKING:
     from jinguo.ledger.stats import StoredActivity
@@ -68,17 +69,34 @@ class Section:
     pk: int = 0
 
 
+# The active items of the three tables, in each table's order: one query, compiled once per connection (read afresh
+# on every call, so an administrator's edit counts at once).
+_SOURCE_ITEMS = CompiledQuery(lambda: CodeItem.objects.filter(table__slug__in=SECTION_SOURCES, is_active=True)
+                              .order_by("table__slug", "order", "code")
+                              .values_list("table__slug", "pk", "code", "name", "aliases", "parent_id",
+                                           "parent__name"))
+
+
 def summary_sections() -> list[Section]:
     """The sections in order, each with the ids of the activity kinds and themes mapped to it."""
-    items = list(CodeItem.objects.of(SECTION_TABLE).order_by("order", "code"))
-    kinds = CodeItem.objects.lookup("activity_kind")
-    themes = CodeItem.objects.lookup("activity_theme")
+    tables: dict[str, list[tuple]] = {slug: [] for slug in SECTION_SOURCES}
+    for slug, *item in _SOURCE_ITEMS.rows(CodeItem.objects.db):
+        tables[slug].append(item)
+
+    def lookup(slug: str) -> dict[str, int]:  # CodeItem.objects.lookup(slug), to the items' ids
+        items = tables[slug]
+        found = spellings([(code, name, aliases, parent if parent_id else None)
+                           for _pk, code, name, aliases, parent_id, parent in items])
+        return {key: items[index][0] for key, index in found.items()}
+
+    items = tables[SECTION_TABLE]
+    kinds, themes = lookup("activity_kind"), lookup("activity_theme")
     sections = []
-    for top in (item for item in items if item.parent_id is None):
-        claimed = [item.name.strip() for item in items if item.parent_id == top.pk]
-        sections.append(Section(top.code, top.name,
-                                frozenset(kinds[n].pk for n in claimed if n in kinds and n not in themes),
-                                frozenset(themes[n].pk for n in claimed if n in themes), top.pk))
+    for pk, code, name, _aliases, parent_id, _parent in items:
+        if parent_id is None:
+            claimed = [child[2].strip() for child in items if child[4] == pk]
+            sections.append(Section(code, name, frozenset(kinds[n] for n in claimed if n in kinds and n not in themes),
+                                    frozenset(themes[n] for n in claimed if n in themes), pk))
     return sections
 
 

@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 from jinguo.core.models import AuditedModel
 from jinguo.core.roles import ALL_ROLES, Role
 from jinguo.core.scope import ScopedQuerySet, tree_changed
+from jinguo.core.sql import CompiledQuery
 
 
 class Level(models.TextChoices):
@@ -215,29 +216,71 @@ class OrgUnit(AuditedModel):
             child.save()
 
 
+class UnitQuery:
+    """A statistic's query about a unit alone (scope 'self') or its subtree ('tree'), compiled once per scope and
+    database connection (`core.sql.CompiledQuery`) and run with the unit and the other values it takes: for the
+    statistics a summary or a dashboard asks on every call, whose building and compiling by the ORM cost about as
+    much as the database's answer. `build(unit, scope, **values)` gets a stand-in unit whose id (scope 'self') or
+    path ('tree') is a sentinel, and each of `sentinels` (see CompiledQuery) in place of its value."""
+
+    UNIT_SENTINELS = {"self": {"unit_id": 987_654_320}, "tree": {"unit_path": "/~unit-query~/"}}
+
+    def __init__(self, build, **sentinels) -> None:
+        def compiled(scope: str) -> CompiledQuery:
+            return CompiledQuery(lambda unit_id=None, unit_path=None, **values: build(
+                OrgUnit(pk=unit_id, path=unit_path), scope, **values), **self.UNIT_SENTINELS[scope], **sentinels)
+
+        self.compiled = {scope: compiled(scope) for scope in self.UNIT_SENTINELS}
+
+    def _values(self, unit: OrgUnit, scope: str, values: dict) -> dict:
+        return {"unit_id": unit.pk, **values} if scope == "self" else {"unit_path": unit.path, **values}
+
+    def rows(self, unit: OrgUnit, scope: str, alias: str, *, limit: int | None = None, **values) -> list[tuple]:
+        return self.compiled[scope].rows(alias, limit=limit, **self._values(unit, scope, values))
+
+    def dicts(self, unit: OrgUnit, scope: str, alias: str, **values) -> list[dict]:
+        return self.compiled[scope].dicts(alias, **self._values(unit, scope, values))
+
+    def sql(self, unit: OrgUnit, scope: str, alias: str, **values) -> tuple[str, list]:
+        return self.compiled[scope].sql(alias, **self._values(unit, scope, values))
+
+
+# group_under's two queries, compiled once per connection (core.sql.CompiledQuery): statistics pages and summaries
+# ask them for every breakdown by unit.
+_CHILDREN = CompiledQuery(lambda parent: OrgUnit.objects.filter(parent_id=parent).values_list("pk", "path", "name",
+                                                                                              "code"),
+                          parent=987_654_321)
+_SUBTREE = CompiledQuery(lambda path: OrgUnit.objects.filter(path__startswith=path).values_list("pk", "path"),
+                         path="/~group-under~/")
+
+
 def group_under(root: OrgUnit, org_ids) -> dict[int, OrgUnit]:
     """Each unit id at or below `root` → the direct child of `root` that contains it (`root` for its own records).
 
     Statistics "by subordinate unit" group their per-unit GROUP BY rows with this, in two small queries.
     """
-    children = {c.path: c for c in OrgUnit.objects.filter(parent=root).only("pk", "path", "name", "code")}
+    db = OrgUnit.objects.db
+    fields = ["id", "path", "name", "code"]  # as .only("pk", "path", "name", "code") reads them
+    children = {row[1]: OrgUnit.from_db(db, fields, row) for row in _CHILDREN.rows(db, parent=root.pk)}
     wanted = set(org_ids)
     mapping = {}
     # The subtree's (id, path) pairs, not the units by id: a province's thousands of ids cost more to send, parse and
     # turn into instances than the subtree's plain rows cost to read.
-    for pk, path in OrgUnit.objects.subtree(root).values_list("pk", "path"):
+    for pk, path in _SUBTREE.rows(db, path=root.path):
         if pk in wanted:
             rest = path[len(root.path):]
             mapping[pk] = (children.get(root.path + rest.split("/", 1)[0] + "/") if rest else None) or root
     return mapping
 
 
-def units_under(root: OrgUnit) -> models.QuerySet:
+def units_under(root: OrgUnit, children: list[OrgUnit] | None = None) -> models.QuerySet:
     """`group_under`'s mapping for the database to join: one row (u_org, u_unit) per unit of `root`'s subtree, u_unit
     being the direct child of `root` that contains it (`root` itself for its own). A statistic joins its per-unit rows
     to it and groups by u_unit, so a province's thousands of units come back as its few cities. DISTINCT keeps the
-    mapping a subquery of its own, worked out once per unit rather than once per joined row."""
-    children = OrgUnit.objects.filter(parent=root).only("pk", "path")
+    mapping a subquery of its own, worked out once per unit rather than once per joined row. `children`: the units
+    directly below `root`, when the caller has read them already."""
+    if children is None:
+        children = OrgUnit.objects.filter(parent=root).only("pk", "path")
     unit = models.Case(*(models.When(path__startswith=child.path, then=models.Value(child.pk)) for child in children),
                        default=models.Value(root.pk), output_field=models.IntegerField())
     return OrgUnit.objects.subtree(root).order_by().values(u_org=models.F("pk"), u_unit=unit).distinct()

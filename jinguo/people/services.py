@@ -21,6 +21,8 @@ from jinguo.core.crypto import search_hash
 from jinguo.core.events import Event
 from jinguo.core.idcard import mask_name
 from jinguo.core.periods import Period
+from jinguo.core.sql import totals
+from jinguo.orgs.models import UnitQuery
 from jinguo.people.models import Aid, CivilizedPost, Honour, Level, Loan, Person, ServiceRecord, Talent, Volunteer
 
 
@@ -205,30 +207,49 @@ class PeopleStats:
                         self.loans])
 
 
-def people_stats(root, period: Period, *, scope: str = "tree") -> PeopleStats:
-    def mine(queryset):
-        return queryset.filter(org=root) if scope == "self" else queryset.filter(org__path__startswith=root.path)
+def _mine(queryset, unit, scope: str):
+    return queryset.filter(org=unit) if scope == "self" else queryset.filter(org__path__startswith=unit.path)
 
-    between = (period.start, period.end)
+
+# people_stats' six queries, compiled once per scope and connection (orgs.models.UnitQuery): every work summary asks
+# them. Run with the unit, the period's first and last day and its years.
+_DAYS = {"start": dt.date(1901, 2, 3), "end": dt.date(1901, 3, 4)}
+_AIDS = UnitQuery(lambda unit, scope, start, end: totals(
+    _mine(Aid.objects.filter(on__range=(start, end)), unit, scope),
+    people=Count("beneficiary__person__id_hash", distinct=True), amount=Sum("amount")), **_DAYS)
+_CADRES = UnitQuery(lambda unit, scope, start, end: _mine(Talent.objects.filter(appointed_on__range=(start, end)),
+                                                          unit, scope)
+                    .exclude(post_kind__in=[Talent.Post.CANDIDATE, Talent.Post.OTHER])
+                    .values_list("post_kind").annotate(n=Count("id")).order_by(), **_DAYS)
+_SERVICES = UnitQuery(lambda unit, scope, start, end: totals(
+    ServiceRecord.objects.filter(volunteer__in=_mine(Volunteer.objects.all(), unit, scope),
+                                 activity__start_date__range=(start, end)),
+    people=Count("volunteer", distinct=True), hours=Sum("hours")), **_DAYS)
+_HONOURS = UnitQuery(lambda unit, scope, first, last: _mine(Honour.objects.filter(year__range=(first, last)), unit,
+                                                            scope).values_list("level").annotate(n=Count("id"))
+                     .order_by(), first=1231, last=1232)
+_POSTS = UnitQuery(lambda unit, scope, start, end: totals(
+    _mine(CivilizedPost.objects.filter(created_on__range=(start, end)), unit, scope), n=Count("*")), **_DAYS)
+_LOANS = UnitQuery(lambda unit, scope, start, end: totals(
+    _mine(Loan.objects.filter(disbursed_on__range=(start, end)), unit, scope),
+    n=Count("id"), amount=Sum("amount"), subsidy=Sum("subsidy_amount")), **_DAYS)
+
+
+def people_stats(root, period: Period, *, scope: str = "tree") -> PeopleStats:
+    days = {"start": period.start, "end": period.end}
+    db = Aid.objects.db
     stats = PeopleStats()
-    aids = mine(Aid.objects.filter(on__range=between))
-    totals = aids.aggregate(people=Count("beneficiary__person__id_hash", distinct=True), amount=Sum("amount"))
-    stats.aided_people, stats.aid_amount = totals["people"], totals["amount"] or Decimal(0)
-    cadres = dict(mine(Talent.objects.filter(appointed_on__range=between)).exclude(
-        post_kind__in=[Talent.Post.CANDIDATE, Talent.Post.OTHER]).values_list("post_kind").annotate(n=Count("id")))
+    stats.aided_people, amount = _AIDS.rows(root, scope, db, **days)[0]
+    stats.aid_amount = amount or Decimal(0)
+    cadres = dict(_CADRES.rows(root, scope, db, **days))
     stats.new_cadres = {str(label): cadres[key] for key, label in Talent.Post.choices if key in cadres}
-    services = ServiceRecord.objects.filter(volunteer__in=mine(Volunteer.objects.all()),
-                                            activity__start_date__range=between)
-    hours = services.aggregate(people=Count("volunteer", distinct=True), hours=Sum("hours"))
-    stats.volunteers, stats.volunteer_hours = hours["people"], hours["hours"] or Decimal(0)
-    honours = dict(mine(Honour.objects.filter(year__range=(period.start.year, period.end.year))).values_list(
-        "level").annotate(n=Count("id")))
+    stats.volunteers, hours = _SERVICES.rows(root, scope, db, **days)[0]
+    stats.volunteer_hours = hours or Decimal(0)
+    honours = dict(_HONOURS.rows(root, scope, db, first=period.start.year, last=period.end.year))
     stats.honours = {str(label): honours[key] for key, label in Level.choices if key in honours}
-    stats.civilized_posts = mine(CivilizedPost.objects.filter(created_on__range=between)).count()
-    loans = mine(Loan.objects.filter(disbursed_on__range=between)).aggregate(
-        n=Count("id"), amount=Sum("amount"), subsidy=Sum("subsidy_amount"))
-    stats.loans, stats.loan_amount = loans["n"], loans["amount"] or Decimal(0)
-    stats.subsidy_amount = loans["subsidy"] or Decimal(0)
+    (stats.civilized_posts,), = _POSTS.rows(root, scope, db, **days)
+    stats.loans, amount, subsidy = _LOANS.rows(root, scope, db, **days)[0]
+    stats.loan_amount, stats.subsidy_amount = amount or Decimal(0), subsidy or Decimal(0)
     return stats
 
 

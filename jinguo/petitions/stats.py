@@ -9,7 +9,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db import connection
+from django.db import connection, connections
 from django.db.models import Count, DateField, F, Func, IntegerField, Q, QuerySet, Subquery, Sum, Value
 from django.db.models.functions import Coalesce, TruncMonth
 from django.utils import timezone
@@ -19,7 +19,7 @@ from jinguo.core.numbers import shares
 from jinguo.core.periods import Period, month_key
 from jinguo.core.routers import reports_read_replica
 from jinguo.core.scope import scope_paths, subtree_keys
-from jinguo.core.sql import AnyOf
+from jinguo.core.sql import AnyOf, CompiledQuery
 from jinguo.orgs.models import OrgUnit, group_under
 from jinguo.petitions.models import Case, CaseCell, Petitioner, Referral, Status
 
@@ -132,19 +132,75 @@ def visible_case_count(user, action: str = "view") -> int:
 
 def cells_in(root: OrgUnit, period: Period, *, scope: str = "tree") -> QuerySet:
     """The roll-up rows behind `cases_in(root, period, scope)` (periods are whole months)."""
-    cells = CaseCell.objects.filter(month__range=(period.start, period.end))
+    return _cells_between(root, period.start, period.end, scope)
+
+
+def _cells_between(root: OrgUnit, start: dt.date, end: dt.date, scope: str) -> QuerySet:
+    cells = CaseCell.objects.filter(month__range=(start, end))
     if scope == "self":
         return cells.filter(org=root)
     return cells.filter(org__in=OrgUnit.objects.subtree(root).values("pk"))
 
 
+def received_between(period: Period) -> tuple[dt.datetime, dt.datetime]:
+    """The period as the instants its cases were received in: from its first midnight to the one after it."""
+    return (timezone.make_aware(dt.datetime.combine(period.start, dt.time.min)),
+            timezone.make_aware(dt.datetime.combine(period.end + dt.timedelta(days=1), dt.time.min)))
+
+
 def cases_in(root: OrgUnit, period: Period, *, scope: str = "tree"):
-    start = timezone.make_aware(dt.datetime.combine(period.start, dt.time.min))
-    end = timezone.make_aware(dt.datetime.combine(period.end + dt.timedelta(days=1), dt.time.min))
+    return cases_between(root, *received_between(period), scope)
+
+
+def cases_between(root: OrgUnit, start: dt.datetime, end: dt.datetime, scope: str) -> QuerySet:
+    """`cases_in` for the instants `start` (included) to `end` (excluded): what a compiled query builds on."""
     queryset = Case.objects.filter(received_at__gte=start, received_at__lt=end)
     if scope == "self":
         return queryset.filter(org=root)
     return queryset.filter(org__in=OrgUnit.objects.subtree(root).values("pk"))  # a semi-join (see ledger.stats)
+
+
+# --- petition_stats' queries, compiled once per connection (core.sql.CompiledQuery) ---------------------------------
+# Dashboards and every work summary ask them twice (the period and a year earlier): the ORM's building and compiling
+# cost as much as the database's answer. Compiled by scope; run with the unit (its id for 'self', its path for
+# 'tree') and the period's bounds.
+
+_SENTINEL_UNIT = {"self": {"org_id": 987_654_321}, "tree": {"path": "/~petition-stats~/"}}
+_SENTINEL_DAYS = {"start": dt.date(1901, 2, 3), "end": dt.date(1901, 3, 4)}
+_SENTINEL_INSTANTS = {"start": dt.datetime(1901, 2, 3, 4, 5, 6, tzinfo=dt.UTC),
+                      "end": dt.datetime(1901, 3, 4, 5, 6, 7, tzinfo=dt.UTC)}
+
+
+def _by_scope(build, sentinels: dict) -> dict[str, CompiledQuery]:
+    """`build(root, start, end, scope)` compiled for both scopes."""
+    def compiled(scope: str) -> CompiledQuery:
+        return CompiledQuery(lambda start, end, org_id=None, path=None: build(OrgUnit(pk=org_id, path=path), start,
+                                                                               end, scope),
+                             **_SENTINEL_UNIT[scope], **sentinels)
+
+    return {scope: compiled(scope) for scope in _SENTINEL_UNIT}
+
+
+def _unit(root: OrgUnit, scope: str) -> dict:
+    return {"org_id": root.pk} if scope == "self" else {"path": root.path}
+
+
+_GROUPS = _by_scope(lambda root, start, end, scope: _cells_between(root, start, end, scope)
+                    .values("month", "channel_id", "category_id", "subcategory_id", "status")
+                    .annotate(n=Sum("cases"), p=Sum("people"), dv=Sum("dv"), repeat=Sum("repeat"),
+                              completed=Sum("completed"), on_time=Sum("on_time")).order_by(), _SENTINEL_DAYS)
+_PER_ORG = _by_scope(lambda root, start, end, scope: _cells_between(root, start, end, scope)
+                     .values("org_id").annotate(n=Sum("cases"), p=Sum("people")).order_by(), _SENTINEL_DAYS)
+_REFERRALS = _by_scope(lambda root, start, end, scope: Referral.objects
+                       .filter(case__in=cases_between(root, start, end, scope))
+                       .values("agency_type_id", "agency_type__name").annotate(n=Count("id"))
+                       .order_by("-n", "agency_type__name"), _SENTINEL_INSTANTS)
+_REPEAT_PAIRS = _by_scope(lambda root, start, end, scope: Petitioner.objects
+                          .filter(case__in=cases_between(root, start, end, scope)).exclude(id_hash="", phone_hash="")
+                          .filter(case__is_repeat=True).values("id_hash", "phone_hash").distinct().order_by(),
+                          _SENTINEL_INSTANTS)
+_NAMES = CompiledQuery(lambda: CodeItem.objects.filter(table__slug__in=["petition_channel", "petition_category"])
+                       .values_list("pk", "name"))
 
 
 def _month_end(key: str) -> dt.date:
@@ -166,13 +222,11 @@ def petition_stats(root: OrgUnit, period: Period, *, scope: str = "tree", places
     """From the roll-up (`CaseCell`), not the cases: one GROUP BY over the small dimensions (month, channel,
     category, subcategory, status) from which every breakdown and total is added up here, and one by unit. Only the
     repeat petitioners and the referrals read the period's cases."""
-    cases = cases_in(root, period, scope=scope)
-    cells = cells_in(root, period, scope=scope)
-    groups = list(cells.values("month", "channel_id", "category_id", "subcategory_id", "status")
-                  .annotate(n=Sum("cases"), p=Sum("people"), dv=Sum("dv"), repeat=Sum("repeat"),
-                            completed=Sum("completed"), on_time=Sum("on_time")).order_by())
-    names = dict(CodeItem.objects.filter(table__slug__in=["petition_channel", "petition_category"])
-                 .values_list("pk", "name"))
+    start, end = received_between(period)
+    database = CaseCell.objects.db  # the replica's alias inside reports_read_replica
+    days = {"start": period.start, "end": period.end, **_unit(root, scope)}
+    groups = _GROUPS[scope].dicts(database, **days)
+    names = dict(_NAMES.rows(CodeItem.objects.db))
     tallies: dict[str, dict] = {key: {} for key in ("month", "channel_id", "category_id", "subcategory_id",
                                                    "status")}
     totals = dict.fromkeys(("n", "p", "dv", "repeat", "completed", "on_time"), 0)
@@ -192,27 +246,28 @@ def petition_stats(root: OrgUnit, period: Period, *, scope: str = "tree", places
     by_key = {month_key(month): counts for month, counts in tallies["month"].items()}
     months = [Row(key, label, *by_key.get(key, (0, 0)))
               for key, label in period.months(until=max([timezone.localdate(), *map(_month_end, by_key)]))]
-    repeat_people = (Petitioner.objects.filter(case__in=cases).exclude(id_hash="", phone_hash="")
-                     .filter(case__is_repeat=True).values("id_hash", "phone_hash").distinct().count())
-    referrals = [
-        Row(str(r["agency_type_id"]), r["agency_type__name"], r["n"], r["n"])
-        for r in Referral.objects.filter(case__in=cases).values("agency_type_id", "agency_type__name")
-        .annotate(n=Count("id")).order_by("-n", "agency_type__name")]
+    # COUNT(*) over the distinct pairs, as `.distinct().count()` writes it, around the compiled pairs.
+    pairs, params = _REPEAT_PAIRS[scope].sql(Petitioner.objects.db, start=start, end=end, **_unit(root, scope))
+    with connections[Petitioner.objects.db].cursor() as cursor:
+        cursor.execute(f"SELECT COUNT(*) FROM ({pairs}) subquery", params)  # noqa: S608 - values are parameters
+        (repeat_people,), = cursor.fetchall()
+    referrals = [Row(str(r["agency_type_id"]), r["agency_type__name"], r["n"], r["n"])
+                 for r in _REFERRALS[scope].dicts(Referral.objects.db, start=start, end=end, **_unit(root, scope))]
     return PetitionStats(
         root=root, period=period, cases=totals["n"], people=totals["p"],
         by_channel=_ranked(tallies["channel_id"], names.get, places),
         by_category=_ranked(tallies["category_id"], names.get, places),
         by_subcategory=_ranked(tallies["subcategory_id"], names.get, places),
         by_status=_ranked(tallies["status"], lambda key: labels.get(key, key), places), by_month=months,
-        by_unit=_by_unit(root, cells, places),
+        by_unit=_by_unit(root, _PER_ORG[scope].rows(database, **days), places),
         dv_cases=totals["dv"], repeat_cases=totals["repeat"], repeat_petitioners=repeat_people,
         completed=totals["completed"], completed_on_time=totals["on_time"], referrals_by_agency=referrals)
 
 
-def _by_unit(root: OrgUnit, cells: QuerySet, places: int) -> list[Row]:
-    """Cases per direct child of `root` (the root's own cases count under itself), in code order."""
-    per_org = {r["org_id"]: (r["n"], r["p"] or 0) for r in cells.values("org_id")
-               .annotate(n=Sum("cases"), p=Sum("people")).order_by()}
+def _by_unit(root: OrgUnit, per_unit: list[tuple], places: int) -> list[Row]:
+    """Cases per direct child of `root` (the root's own cases count under itself), in code order, from the cells'
+    (org id, cases, people) rows."""
+    per_org = {org_id: (n, p or 0) for org_id, n, p in per_unit}
     if not per_org:
         return []
     grouped: dict[str, list] = {}

@@ -22,23 +22,32 @@ from urllib.parse import urlencode
 from django.db import connections
 from django.db.models import BigIntegerField, Count, Q, QuerySet, Sum
 from django.db.models.functions import Cast
-from django.urls import reverse
+from django.urls import get_script_prefix, get_urlconf, reverse
 from django.utils import timezone
 
 from jinguo.articles.stats import info_work, info_work_sentence
 from jinguo.core.models import CodeItem
 from jinguo.core.numbers import count_text, date_range_text, money_text, percent, plain_number
 from jinguo.core.periods import Period
+from jinguo.core.sql import AnyOf, CompiledQuery, Keys, totals
 from jinguo.grassroots.stats import survey, survey_sentence
-from jinguo.ledger.models import Activity, ActivityRank, Measure, PlanItem, SectionCell
+from jinguo.ledger.models import (
+    Activity,
+    ActivityFigure,
+    ActivityPartner,
+    ActivityRank,
+    Measure,
+    PlanItem,
+    SectionCell,
+)
 from jinguo.ledger.sections import PEOPLE_UNITS, Section, section_of, summary_sections
 from jinguo.monitoring.attainment import attainment
 from jinguo.monitoring.models import Submission
-from jinguo.orgs.models import Level, OrgUnit, units_under
+from jinguo.orgs.models import Level, OrgUnit, UnitQuery, units_under
 from jinguo.people.models import CivilizedPost, Honour, Talent
 from jinguo.people.services import add_months, people_stats
-from jinguo.petitions.models import Case, DomesticViolence, Status
-from jinguo.petitions.stats import PetitionStats, cases_in, petition_stats
+from jinguo.petitions.models import Case, DomesticViolence, FollowUp, Referral, Status
+from jinguo.petitions.stats import PetitionStats, cases_between, petition_stats, received_between
 from jinguo.petitions.stats import cells_in as case_cells_in
 from jinguo.reports.prose import Chooser
 
@@ -61,8 +70,21 @@ def _block(key: str, kind: str, text: str, links: list[tuple[str, str]] | None =
             "links": [{"label": label, "url": url} for label, url in (links or [])], **extra}
 
 
+def _reversed(name: str, pk: int | None = None) -> str:
+    """`reverse(name)` (with `args=[pk]` when given), the resolver asked once per name, URL configuration and script
+    prefix: a summary links some forty fragments, and each `reverse` walks the resolver again."""
+    key = (name, pk is None, get_urlconf(), get_script_prefix())
+    url = _REVERSED.get(key)
+    if url is None:
+        url = _REVERSED[key] = reverse(name, args=None if pk is None else [_SENTINELS["org_id"]])
+    return url if pk is None else url.replace(str(_SENTINELS["org_id"]), str(int(pk)))
+
+
+_REVERSED: dict[tuple, str] = {}
+
+
 def _url(name: str, **query) -> str:
-    return reverse(name) + "?" + urlencode({k: v for k, v in query.items() if v not in (None, "")})
+    return _reversed(name) + "?" + urlencode({k: v for k, v in query.items() if v not in (None, "")})
 
 
 def _period_word(period: Period) -> str:
@@ -119,7 +141,7 @@ class SectionFacts:
     activities: int = 0
     before: int = 0
     totals: dict[str, Decimal] = field(default_factory=dict)
-    top: list[Activity] = field(default_factory=list)
+    top: list[Highlight] = field(default_factory=list)
     by_unit: list[tuple[OrgUnit, int, dict[str, Decimal]]] = field(default_factory=list)
 
 
@@ -131,59 +153,172 @@ def section_cells_in(org: OrgUnit, period: Period, scope: str) -> QuerySet:
     return cells.filter(org__in=OrgUnit.objects.subtree(org).values("pk"))  # a semi-join, as ledger.stats.cells_in
 
 
+# --- queries compiled once per connection (core.sql.CompiledQuery) ---------------------------------------------------
+# A summary runs the same few dozen query shapes for every unit and period; building and compiling them with the ORM
+# cost about as much as the database spends running them at city scale. The shapes that do not depend on the tree
+# below the unit are compiled once, by scope, and run with the unit, the dates (and the section) as parameters.
+
+@dataclass(frozen=True)
+class _Span:
+    """A period's first and last day as the builders below take them (sentinel dates when compiling)."""
+
+    start: dt.date
+    end: dt.date
+
+
+_SENTINELS = {"org_id": 987_654_321, "path": "/~summary-path~/", "start": dt.date(1901, 2, 3),
+              "end": dt.date(1901, 3, 4), "section": 987_654_322}
+
+
+def _compiled(build, *names: str) -> dict[str, CompiledQuery]:
+    """`build(org, span, scope, **rest)` compiled for each scope, with the sentinels of `names` besides the unit's
+    (its id for 'self', its path for 'tree') and the dates."""
+    def for_scope(scope: str) -> CompiledQuery:
+        unit = "org_id" if scope == "self" else "path"
+        return CompiledQuery(
+            lambda start, end, org_id=None, path=None, **rest: build(
+                OrgUnit(pk=org_id, path=path), _Span(start, end), scope, **rest),
+            **{name: _SENTINELS[name] for name in (unit, "start", "end", *names)})
+
+    return {scope: for_scope(scope) for scope in ("tree", "self")}
+
+
+def _unit_and_span(org: OrgUnit, span, scope: str) -> dict:
+    return {"org_id" if scope == "self" else "path": org.pk if scope == "self" else org.path, "start": span.start,
+            "end": span.end}
+
+
+_SECTION_TOTALS = _compiled(lambda org, span, scope: section_cells_in(org, span, scope)
+                            .values_list("section_id", "measure_id")
+                            .annotate(n=Sum("activities"), t=Cast(Sum("total"), BigIntegerField())).order_by())
+_SECTION_COUNTS = _compiled(lambda org, span, scope: section_cells_in(org, span, scope).filter(measure_id=0)
+                            .values_list("section_id").annotate(n=Sum("activities")).order_by())
+_SECTION_CELLS = CompiledQuery(lambda start, end: SectionCell.objects.filter(month__range=(start, end))
+                               .values_list("section_id", "org_id", "measure_id", "activities", "total"),
+                               start=_SENTINELS["start"], end=_SENTINELS["end"])
+
+
+# Queries that join `units_under(org)`, whose CASE names the units directly below: compiled once per such set of
+# units (their ids and paths are the key: a change to the tree below is a new key), run with the unit and dates.
+_BY_CHILDREN: dict[tuple, CompiledQuery] = {}
+_BY_CHILDREN_KEPT = 256
+
+
+def _for_children(name: str, children: list[OrgUnit], build, **sentinels) -> CompiledQuery:
+    """`build(children, org_id=…, path=…, **sentinels)` compiled for these `children` of the unit."""
+    key = (name, tuple((child.pk, child.path) for child in children))
+    compiled = _BY_CHILDREN.get(key)
+    if compiled is None:
+        if len(_BY_CHILDREN) >= _BY_CHILDREN_KEPT:
+            _BY_CHILDREN.clear()
+        compiled = _BY_CHILDREN[key] = CompiledQuery(
+            lambda org_id, path, **values: build(OrgUnit(pk=org_id, path=path), children, **values),
+            org_id=_SENTINELS["org_id"], path=_SENTINELS["path"], **sentinels)
+    return compiled
+
+
+def _ranks(org: OrgUnit, span, scope: str, section: int) -> QuerySet:
+    ranks = ActivityRank.objects.filter(start_date__range=(span.start, span.end), section_id=section)
+    ranks = ranks.filter(org=org) if scope == "self" else ranks.filter(
+        org__in=OrgUnit.objects.subtree(org).values("pk"))
+    return ranks.order_by("-people", "-copies", "-yuan", "start_date", "activity_id").values_list("activity_id")
+
+
+_TOP_RANKS = _compiled(_ranks, "section")
+
+
+@dataclass
+class Highlight:
+    """One of a section's main activities, with what its sentence names: date, place, partners (in the order they
+    were entered) and figures by measure code."""
+
+    pk: int
+    title: str
+    start_date: dt.date
+    end_date: dt.date | None
+    place: str
+    partners: list[str] = field(default_factory=list)
+    figures: dict[str, Decimal] = field(default_factory=dict)
+
+    def get_absolute_url(self) -> str:
+        return _reversed("ledger:activity_detail", self.pk)
+
+    @classmethod
+    def of(cls, activity: Activity) -> Highlight:
+        """From an activity (its partners and figures with their measures prefetched, where many are read)."""
+        return cls(activity.pk, activity.title, activity.start_date, activity.end_date, activity.place,
+                   [p.name for p in activity.partners.all()], {f.measure.code: f.value for f in activity.figures.all()})
+
+    @classmethod
+    def fetch(cls, pks: list[int]) -> list[Highlight]:
+        """The activities `pks` in three queries compiled once: their own fields, their partners, their figures."""
+        if not pks:
+            return []
+        keys, db = Keys(pks), Activity.objects.db
+        found = {row[0]: cls(*row) for row in _HIGHLIGHTS.rows(db, ids=keys)}
+        for activity_id, name in _PARTNERS.rows(db, ids=keys):
+            found[activity_id].partners.append(name)
+        for activity_id, code, value in _FIGURES.rows(db, ids=keys):
+            found[activity_id].figures[code] = value
+        return list(found.values())
+
+
+_SENTINEL_KEYS = Keys([987_654_329])
+_HIGHLIGHTS = CompiledQuery(lambda ids: Activity.objects.filter(AnyOf("pk", ids)).order_by()
+                            .values_list("pk", "title", "start_date", "end_date", "place"), ids=_SENTINEL_KEYS)
+_PARTNERS = CompiledQuery(lambda ids: ActivityPartner.objects.filter(AnyOf("activity", ids)).order_by("pk")
+                          .values_list("activity_id", "name"), ids=_SENTINEL_KEYS)
+_FIGURES = CompiledQuery(lambda ids: ActivityFigure.objects.filter(AnyOf("activity", ids)).order_by()
+                         .values_list("activity_id", "measure__code", "value"), ids=_SENTINEL_KEYS)
+
+
 def _top_activities(org: OrgUnit, period: Period, scope: str, sections: list[Section], count: int
-                    ) -> dict[str, list[Activity]]:
+                    ) -> dict[str, list[Highlight]]:
     """The `count` activities of widest reach (people, then copies, then yuan; the earlier, then the first stored on
     a tie) in each section: per section, the first rows of the rank index that fall in the scope and period."""
     if count <= 0:
         return {}
-    ranks = ActivityRank.objects.filter(start_date__range=(period.start, period.end))
-    ranks = ranks.filter(org=org) if scope == "self" else ranks.filter(
-        org__in=OrgUnit.objects.subtree(org).values("pk"))
     placed = {}
+    ranks = _TOP_RANKS[scope]
     for section in sections:
-        chosen = (ranks.filter(section_id=section.pk)
-                  .order_by("-people", "-copies", "-yuan", "start_date", "activity_id")
-                  .values_list("activity_id", flat=True)[:count])
-        placed.update({pk: (section.code, rank) for rank, pk in enumerate(chosen, start=1)})
-    found = Activity.objects.filter(pk__in=placed).select_related("org").prefetch_related("partners",
-                                                                                         "figures__measure")
-    top: dict[str, list[Activity]] = {}
-    for activity in sorted(found, key=lambda a: placed[a.pk][1]):
+        chosen = ranks.rows(limit=count, section=section.pk, **_unit_and_span(org, period, scope))
+        placed.update({pk: (section.code, rank) for rank, (pk,) in enumerate(chosen, start=1)})
+    top: dict[str, list[Highlight]] = {}
+    for activity in sorted(Highlight.fetch(list(placed)), key=lambda a: placed[a.pk][1]):
         top.setdefault(placed[activity.pk][0], []).append(activity)
     return top
 
 
-def ledger_facts(org: OrgUnit, period: Period, sections: list[Section], options: Options) -> dict[str, SectionFacts]:
+def ledger_facts(org: OrgUnit, period: Period, sections: list[Section], options: Options,
+                 measures: dict[str, Measure] | None = None, children: list[OrgUnit] | None = None
+                 ) -> dict[str, SectionFacts]:
     """Per section: this period's count and figures, last year's count, the main activities and (city, province)
     the units' rows — read from the stored sections (`ledger.sections`): one GROUP BY of the period's section roll-up
     (per unit directly below, joined to `units_under`, where the units' rows are wanted), one of last year's, and a
     few rows of the rank index per section, whatever the number of activities. Totals come back as the stored
     integers and are turned into amounts once, at the end."""
     codes = {s.pk: s.code for s in sections}
-    measures = dict(Measure.objects.values_list("pk", "code"))
+    measures = {m.pk: m.code for m in (Measure.objects.all() if measures is None else measures.values())}
     amount = SectionCell._meta.get_field("total")
     wide = options.scope == "tree" and org.level in WIDE_LEVELS
+    database = SectionCell.objects.db
     if wide:  # per unit directly below: the cells joined to the subtree's mapping and grouped in the database
-        cells = SectionCell.objects.filter(month__range=(period.start, period.end)).values_list(
-            "section_id", "org_id", "measure_id", "activities", "total")
-        query, params = cells.query.sql_with_params()
-        mapping, mapping_params = units_under(org).query.sql_with_params()
+        children = list(OrgUnit.objects.filter(parent=org)) if children is None else children
+        query, params = _SECTION_CELLS.sql(database, start=period.start, end=period.end)
+        mapping, mapping_params = _for_children("mapping", children, lambda org, children: units_under(
+            org, children)).sql(database, org_id=org.pk, path=org.path)
         sql = (f"SELECT c.section_id, m.u_unit, c.measure_id, SUM(c.activities), "  # noqa: S608 - values are params
                f"CAST(SUM(c.total) AS BIGINT) FROM ({query}) c JOIN ({mapping}) m ON m.u_org = c.org_id "
                f"GROUP BY c.section_id, m.u_unit, c.measure_id")
-        database = cells.db
         params = (*params, *mapping_params)
-        units = {unit.pk: unit for unit in OrgUnit.objects.filter(parent=org)} | {org.pk: org}
+        units = {unit.pk: unit for unit in children} | {org.pk: org}
+        with connections[database].cursor() as cursor:  # plain rows as the database sends them: nothing to convert
+            cursor.execute(sql, params)
+            rows = cursor.fetchall()
     else:
-        cells = (section_cells_in(org, period, options.scope).values_list("section_id", "measure_id")
-                 .annotate(n=Sum("activities"), t=Cast(Sum("total"), BigIntegerField())).order_by())
-        (sql, params), database, units = cells.query.sql_with_params(), cells.db, {}
-    with connections[database].cursor() as cursor:  # plain rows as the database sends them: nothing to convert
-        cursor.execute(sql, params)
-        rows = cursor.fetchall()
-    counts_before = dict(section_cells_in(org, period.year_earlier(), options.scope).filter(measure_id=0)
-                         .values_list("section_id").annotate(n=Sum("activities")).order_by())
+        rows, units = _SECTION_TOTALS[options.scope].rows(database, **_unit_and_span(org, period, options.scope)), {}
+    counts_before = dict(_SECTION_COUNTS[options.scope].rows(
+        database, **_unit_and_span(org, period.year_earlier(), options.scope)))
     facts = {s.code: SectionFacts(s, before=counts_before.get(s.pk, 0)) for s in sections}
     totals: dict[str, dict[int, int]] = {code: {} for code in facts}
     table: dict[str, dict[int, list]] = {code: {} for code in facts}  # section → unit id → [count, {measure: total}]
@@ -245,15 +380,10 @@ def _activity_title(title: str) -> str:
     return title[:-2] if title.endswith("活动") and len(title) > 2 else title
 
 
-def _partners(activity: Activity) -> list[str]:
-    return [p.name for p in activity.partners.all() if p.name.strip()]
-
-
-def _item_sentence(activity: Activity, ordinal: str, pattern: str, measures: dict[str, Measure],
+def _item_sentence(activity: Highlight, ordinal: str, pattern: str, measures: dict[str, Measure],
                    options: Options) -> tuple[str, list[tuple[str, str]]]:
-    figures_of = {f.measure.code: f.value for f in activity.figures.all()}
-    figures = _measure_figures(figures_of, measures, options)
-    partners = "、".join(_partners(activity))
+    figures = _measure_figures(activity.figures, measures, options)
+    partners = "、".join(name for name in activity.partners if name.strip())
     title_text = _activity_title(activity.title)
     text = pattern.format(
         ordinal=ordinal, date=date_range_text(activity.start_date, activity.end_date),
@@ -290,14 +420,21 @@ def activity_blocks(facts: SectionFacts, org: OrgUnit, period: Period, measures:
     return blocks
 
 
+def _federations(org: OrgUnit, children: list[OrgUnit] | None) -> list[OrgUnit]:
+    """The federations directly below `org` (not member agencies), by code; `children`: all the units directly below,
+    when already read."""
+    if children is None:
+        return list(OrgUnit.objects.filter(parent=org).exclude(level=Level.AGENCY).order_by("code"))
+    return sorted((c for c in children if c.level != Level.AGENCY), key=lambda c: c.code)
+
+
 def unit_blocks(facts: SectionFacts, org: OrgUnit, period: Period, measures: dict[str, Measure], options: Options,
-                chooser: Chooser) -> list[dict]:
+                chooser: Chooser, children: list[OrgUnit] | None = None) -> list[dict]:
     """City and province summaries: the unit below that stands out, then a short table of the units."""
     if not facts.by_unit:
         return []
     reported = {r[0].pk: r for r in facts.by_unit if r[0].pk != org.pk}
-    children = OrgUnit.objects.filter(parent=org).exclude(level=Level.AGENCY).order_by("code")
-    rows = [reported.pop(unit.pk, (unit, 0, {})) for unit in children] + list(reported.values())
+    rows = [reported.pop(unit.pk, (unit, 0, {})) for unit in _federations(org, children)] + list(reported.values())
     if len(rows) < 2:
         return []
     code = facts.section.code
@@ -388,20 +525,59 @@ _OUTCOMES = {"mediated": "经调解化解了矛盾", "legal_aid": "通过法律�
              "referred": "由有关部门依法处理", "explained": "经解释疏导后办结", "other": "已办结"}
 
 
+@dataclass
+class _TypicalCase:
+    """What a typical case's sentence reads of it, its 反家暴 record's measures included (None without one)."""
+
+    pk: int
+    received_at: dt.datetime
+    status: str
+    result: str
+    category: str
+    subcategory_id: int | None
+    subcategory: str | None
+    dv_id: int | None
+    warning_letter_on: dt.date | None
+    order_applied_by: str | None
+    order_granted: bool | None
+    shelter: bool | None
+    legal_aid: bool | None
+    counselling: bool | None
+
+
+_TYPICAL = UnitQuery(lambda org, scope, start, end: cases_between(org, start, end, scope).filter(is_typical=True)
+                     .order_by("received_at").values_list(
+                         "pk", "received_at", "status", "result", "category__name", "subcategory_id",
+                         "subcategory__name", "dv__id", "dv__warning_letter_on", "dv__order_applied_by",
+                         "dv__order_granted", "dv__shelter", "dv__legal_aid", "dv__counselling"),
+                     start=dt.datetime(1901, 2, 3, 4, 5, 6, tzinfo=dt.UTC),
+                     end=dt.datetime(1901, 3, 4, 5, 6, 7, tzinfo=dt.UTC))
+_TYPICAL_REFERRALS = CompiledQuery(lambda ids: Referral.objects.filter(AnyOf("case", ids)).order_by("sent_on", "pk")
+                                   .values_list("case_id", "agency_type__name"), ids=_SENTINEL_KEYS)
+_TYPICAL_SATISFIED = CompiledQuery(lambda ids: FollowUp.objects.filter(AnyOf("case", ids), satisfaction="satisfied")
+                                   .order_by().values_list("case_id"), ids=_SENTINEL_KEYS)
+
+
 def typical_blocks(org: OrgUnit, period: Period, options: Options) -> list[dict]:
     """The cases the office marked 典型, one anonymised sentence each: when, what kind, what was done, how it
     ended — from the case's own records (referrals by agency type, the 反家暴 measures, the result, the follow-up),
     never a name, a place or another unit's name."""
-    cases = (cases_in(org, period, scope=options.scope).filter(is_typical=True)
-             .select_related("category", "subcategory", "dv")
-             .prefetch_related("referrals__agency_type", "follow_ups")
-             .order_by("received_at"))
+    start, end = received_between(period)
+    cases = [_TypicalCase(*row) for row in _TYPICAL.rows(org, options.scope, Case.objects.db, limit=5, start=start,
+                                                          end=end)]
+    if not cases:
+        return []
+    keys = Keys([case.pk for case in cases])
+    referred: dict[int, list[str]] = {}
+    for case_id, agency in _TYPICAL_REFERRALS.rows(Case.objects.db, ids=keys):  # in the order they were sent
+        referred.setdefault(case_id, []).append(agency)
+    satisfied_cases = {case_id for case_id, in _TYPICAL_SATISFIED.rows(Case.objects.db, ids=keys)}
     blocks = []
-    for index, case in enumerate(cases[:5], start=1):
-        kind = _category_label(case.category.name) + (f"（{case.subcategory.name}）" if case.subcategory else "")
+    for index, case in enumerate(cases, start=1):
+        kind = _category_label(case.category) + (f"（{case.subcategory}）" if case.subcategory_id else "")
         done = []
-        dv = getattr(case, "dv", None)  # a case without 家暴 details has none
-        if dv is not None:
+        if case.dv_id is not None:  # a case without 家暴 details has none
+            dv = case
             if dv.warning_letter_on:
                 done.append("协调公安机关出具告诫书")
             if dv.order_applied_by == "federation":
@@ -414,11 +590,11 @@ def typical_blocks(org: OrgUnit, period: Period, options: Options) -> list[dict]
                 done.append("协助获得法律援助")
             if dv.counselling:
                 done.append("开展心理疏导")
-        agencies = list(dict.fromkeys(r.agency_type.name for r in case.referrals.all()))
+        agencies = list(dict.fromkeys(referred.get(case.pk, [])))
         if agencies:
             done.append("转介" + "、".join(agencies) + "部门")
         end = _OUTCOMES.get(case.result, "") if case.status == Status.CLOSED else "目前仍在办理中"
-        satisfied = any(f.satisfaction == "satisfied" for f in case.follow_ups.all())
+        satisfied = case.pk in satisfied_cases
         day = timezone.localtime(case.received_at)
         text = (f"典型案例{CHINESE_NUMERALS[index - 1]}：{day.month}月{day.day}日受理的一起{kind}案件，"
                 + ("妇联" + "，".join(done) + "，" if done else "")
@@ -429,11 +605,18 @@ def typical_blocks(org: OrgUnit, period: Period, options: Options) -> list[dict]
     return blocks
 
 
+_DV_MEASURES = UnitQuery(lambda org, scope, start, end: totals(
+    DomesticViolence.objects.filter(case__in=cases_between(org, start, end, scope)),
+    letters=Count("id", filter=Q(warning_letter_on__isnull=False)),
+    applied=Count("id", filter=~Q(order_applied_by="")), granted=Count("id", filter=Q(order_granted=True))),
+    start=dt.datetime(1901, 2, 3, 4, 5, 6, tzinfo=dt.UTC), end=dt.datetime(1901, 3, 4, 5, 6, 7, tzinfo=dt.UTC))
+
+
 def _dv_measures(org: OrgUnit, period: Period, options: Options) -> str:
     """'，协助出具告诫书2份，申请人身安全保护令3件、已签发2件' from the 反家暴 records of the period's cases."""
-    counts = DomesticViolence.objects.filter(case__in=cases_in(org, period, scope=options.scope)).aggregate(
-        letters=Count("id", filter=Q(warning_letter_on__isnull=False)),
-        applied=Count("id", filter=~Q(order_applied_by="")), granted=Count("id", filter=Q(order_granted=True)))
+    start, end = received_between(period)
+    counts = dict(zip(("letters", "applied", "granted"), _DV_MEASURES.rows(
+        org, options.scope, DomesticViolence.objects.db, start=start, end=end)[0], strict=True))
     parts = []
     if counts["letters"]:
         parts.append(f"协助出具告诫书{counts['letters']}份")
@@ -493,14 +676,23 @@ def organisation_blocks(org: OrgUnit, period: Period) -> list[dict]:
     return blocks
 
 
+def _mine(queryset: QuerySet, org: OrgUnit, scope: str) -> QuerySet:
+    """The records of `org` alone (scope 'self') or of its subtree, by the owning unit's path."""
+    return queryset.filter(org=org) if scope == "self" else queryset.filter(org__path__startswith=org.path)
+
+
+_HONOURS = UnitQuery(lambda org, scope, first, last: _mine(Honour.objects.filter(year__range=(first, last)), org,
+                                                           scope)
+                     .values_list("award__name", "award__order")
+                     .annotate(people=Count("id", filter=Q(person__isnull=False)),
+                               groups=Count("id", filter=Q(person__isnull=True))).order_by("award__order",
+                                                                                          "award__name"),
+                     first=1236, last=1237)
+
+
 def _honours(Honour, org: OrgUnit, period: Period, options: Options) -> list[str]:
     """'三八红旗手2名', '三八红旗集体1个' by name of honour, in the code table's order."""
-    queryset = Honour.objects.filter(year__range=(period.start.year, period.end.year))
-    queryset = queryset.filter(org=org) if options.scope == "self" else queryset.filter(
-        org__path__startswith=org.path)
-    rows = (queryset.values_list("award__name", "award__order")
-            .annotate(people=Count("id", filter=Q(person__isnull=False)),
-                      groups=Count("id", filter=Q(person__isnull=True))).order_by("award__order", "award__name"))
+    rows = _HONOURS.rows(org, options.scope, Honour.objects.db, first=period.start.year, last=period.end.year)
     out = []
     for name, _order, people, groups in rows:
         if people:
@@ -510,10 +702,14 @@ def _honours(Honour, org: OrgUnit, period: Period, options: Options) -> list[str
     return out
 
 
+_SUBMITTED = UnitQuery(lambda org, _scope, period: _mine(Submission.objects.filter(period=period), org, "tree")
+                       .order_by().values_list("pk"), period="~period~")
+
+
 def monitoring_blocks(org: OrgUnit, period: Period) -> tuple[list[dict], list[str]]:
     """两纲实施: attainment of the outline targets for the period's year, when the units have reported; and the
     names of the indicators not attained (for the problems and the plans)."""
-    if not Submission.objects.filter(org__path__startswith=org.path, period=str(period.year)).exists():
+    if not _SUBMITTED.rows(org, "tree", Submission.objects.db, limit=1, period=str(period.year)):
         return [], []
     rows = [r for r in attainment(org, period.year, years_back=0) if r.attained is not None]
     if not rows:
@@ -531,12 +727,11 @@ def monitoring_blocks(org: OrgUnit, period: Period) -> tuple[list[dict], list[st
 # --- problems and plans --------------------------------------------------------------------------------------------
 
 def problem_blocks(org: OrgUnit, period: Period, options: Options, petitions: PetitionStats,
-                   facts: dict[str, SectionFacts], behind: list[str], today: dt.date) -> list[dict]:
+                   facts: dict[str, SectionFacts], behind: list[str], today: dt.date,
+                   children: list[OrgUnit] | None = None) -> list[dict]:
     """存在的问题和不足, each a suggestion drawn from the data for the office to keep, reword or delete."""
     found: list[tuple[str, str, list[tuple[str, str]]]] = []
-    cases = Case.objects.filter(org=org) if options.scope == "self" else Case.objects.filter(
-        org__path__startswith=org.path)
-    overdue = cases.overdue(today).count()
+    (overdue,), = _OVERDUE.rows(org, options.scope, Case.objects.db, today=today)
     late = petitions.completed - petitions.completed_on_time
     parts, links = [], []
     if petitions.on_time_rate is not None and late:
@@ -558,7 +753,7 @@ def problem_blocks(org: OrgUnit, period: Period, options: Options, petitions: Pe
     stale = _registries_overdue(org, options, today)
     if stale:
         found.append(("problems.registries", "、".join(stale) + "，动态管理还不到位。", []))
-    silent = _silent_units(org, period)
+    silent = _silent_units(org, period, children)
     if silent:
         names = "、".join(u.name for u in silent[:6]) + ("等" if len(silent) > 6 else "")
         found.append(("problems.silent", f"{names}{len(silent)}个单位本期没有填报活动和信访记录，"
@@ -566,45 +761,59 @@ def problem_blocks(org: OrgUnit, period: Period, options: Options, petitions: Pe
     return [_block(key, "para", f"{ORDINALS[i]}{text}", links) for i, (key, text, links) in enumerate(found)]
 
 
-def _registries_overdue(org: OrgUnit, options: Options, today: dt.date) -> list[str]:
-    def mine(queryset):
-        return queryset.filter(org=org) if options.scope == "self" else queryset.filter(
-            org__path__startswith=org.path)
+_OVERDUE = UnitQuery(lambda org, scope, today: totals(_mine(Case.objects.overdue(today), org, scope), n=Count("*")),
+                     today=dt.date(1901, 2, 3))
+_UNREVIEWED = UnitQuery(lambda org, scope, before: totals(
+    _mine(Talent.objects.filter(last_reviewed__lt=before), org, scope), n=Count("*")), before=dt.date(1901, 2, 3))
+_POSTS_TO_REVIEW = UnitQuery(lambda org, scope: totals(
+    _mine(CivilizedPost.objects.filter(status=CivilizedPost.Status.REVIEW), org, scope), n=Count("*")))
 
+
+def _registries_overdue(org: OrgUnit, options: Options, today: dt.date) -> list[str]:
     out = []
-    talents = mine(Talent.objects.filter(last_reviewed__lt=add_months(today, -12))).count()
+    (talents,), = _UNREVIEWED.rows(org, options.scope, Talent.objects.db, before=add_months(today, -12))
     if talents:
         out.append(f"女性人才库有{talents}人超过12个月未审核")
-    posts = mine(CivilizedPost.objects.filter(status=CivilizedPost.Status.REVIEW)).count()
+    (posts,), = _POSTS_TO_REVIEW.rows(org, options.scope, CivilizedPost.objects.db)
     if posts:
         out.append(f"巾帼文明岗有{posts}个待复核")
     return out
 
 
-def _silent_units(org: OrgUnit, period: Period) -> list[OrgUnit]:
+def _silent_units(org: OrgUnit, period: Period, children: list[OrgUnit] | None = None) -> list[OrgUnit]:
     """Direct subordinate federations (not member agencies) with no activity and no case in the period."""
-    children = list(OrgUnit.objects.filter(parent=org).exclude(level=Level.AGENCY).order_by("code"))
-    if not children:
+    federations = _federations(org, children)
+    if not federations:
         return []
+    children = list(OrgUnit.objects.filter(parent=org)) if children is None else children
     active = set()
-    for cells in (section_cells_in(org, period, "tree"), case_cells_in(org, period)):  # the roll-ups: not per row
-        active |= set(units_under(org).filter(pk__in=cells.exclude(org=org).values("org_id"))
-                      .values_list("u_unit", flat=True))
-    return [c for c in children if c.pk not in active]
+    for name, cells_in in (("silent.ledger", lambda org, span: section_cells_in(org, span, "tree")),
+                           ("silent.cases", case_cells_in)):  # the roll-ups: not per row
+        query = _for_children(name, children, lambda org, children, start, end, cells_in=cells_in: units_under(
+            org, children).filter(pk__in=cells_in(org, _Span(start, end)).exclude(org=org).values("org_id"))
+            .values_list("u_unit"), start=_SENTINELS["start"], end=_SENTINELS["end"])
+        active |= {unit for unit, in query.rows(SectionCell.objects.db, org_id=org.pk, path=org.path,
+                                                start=period.start, end=period.end)}
+    return [c for c in federations if c.pk not in active]
+
+
+_PLAN_ITEMS = UnitQuery(lambda org, scope, period: _mine(PlanItem.objects.filter(period=period), org, scope)
+                        .exclude(status=PlanItem.Status.CANCELLED).order_by("order", "pk")
+                        .values_list("pk", "title", "description"), period="~period~")
 
 
 def plan_blocks(org: OrgUnit, period: Period, options: Options, sections: list[Section],
                 behind: list[str]) -> list[dict]:
     """The next period's plan items grouped by line of work (by their linked activities, else by a section's
     name, kind or theme in the title), then the indicators still to attain."""
-    following = period.next()
-    items = PlanItem.objects.filter(period=str(following)).exclude(status=PlanItem.Status.CANCELLED)
-    items = items.filter(org=org) if options.scope == "self" else items.filter(org__path__startswith=org.path)
-    items = list(items.order_by("order", "pk").prefetch_related("activities"))
+    db = PlanItem.objects.db
+    items = [PlanItem.from_db(db, ["id", "title", "description"], row)
+             for row in _PLAN_ITEMS.rows(org, options.scope, db, period=str(period.next()))]
     groups: dict[str, list[PlanItem]] = {}
     linked = dict(Activity.objects.filter(plan_items__in=items).annotate(s=section_of(sections))
                   .values_list("plan_items", "s")) if items else {}
-    names = {i.pk: i.name for i in CodeItem.objects.filter(table__slug__in=["activity_kind", "activity_theme"])}
+    names = {i.pk: i.name for i in CodeItem.objects.filter(table__slug__in=["activity_kind", "activity_theme"])
+             } if items else {}
     for item in items:
         code = linked.get(item.pk) or _section_by_words(item, sections, names)
         groups.setdefault(code, []).append(item)
@@ -635,17 +844,34 @@ def _section_by_words(item: PlanItem, sections: list[Section], names: dict[int, 
 
 # --- the document --------------------------------------------------------------------------------------------------
 
+def _fields(model) -> list[str]:
+    return [field.attname for field in model._meta.concrete_fields]
+
+
+def _instances(model, rows: list[tuple]) -> list:
+    """Model instances from compiled rows of all `_fields(model)`, as the ORM makes them."""
+    db, names = model.objects.db, _fields(model)
+    return [model.from_db(db, names, row) for row in rows]
+
+
+_MEASURES = CompiledQuery(lambda: Measure.objects.values_list(*_fields(Measure)))  # in the model's order
+_CHILD_UNITS = CompiledQuery(lambda parent: OrgUnit.objects.filter(parent_id=parent).values_list(*_fields(OrgUnit)),
+                             parent=_SENTINELS["org_id"])
+
+
 def generate(org: OrgUnit, period: Period, options: Options | None = None) -> list[dict]:
     """The whole summary as blocks: title, opening, 一、主要工作及成效 (by line of work), 二、存在的问题和不足,
     三、下半年工作打算, signature."""
     options = options or Options()
     today = options.today or timezone.localdate()
     sections = summary_sections()
-    measures = {m.code: m for m in Measure.objects.all()}
+    measures = {m.code: m for m in _instances(Measure, _MEASURES.rows(Measure.objects.db))}
     chooser = Chooser(org.code, period, options.scope)
     petitions = petition_stats(org, period, scope=options.scope, places=options.share_places)
     earlier = petition_stats(org, period.year_earlier(), scope=options.scope)
-    facts = ledger_facts(org, period, sections, options)
+    # read once: the units' rows, table and silent units
+    children = _instances(OrgUnit, _CHILD_UNITS.rows(OrgUnit.objects.db, parent=org.pk))
+    facts = ledger_facts(org, period, sections, options, measures, children)
     people = people_stats(org, period, scope=options.scope)
     outline, behind = monitoring_blocks(org, period)
     work: list[dict] = []
@@ -661,11 +887,11 @@ def generate(org: OrgUnit, period: Period, options: Options | None = None) -> li
         if section.code == "outline":
             part += outline
         if part:
-            part += unit_blocks(fact, org, period, measures, options, chooser)
+            part += unit_blocks(fact, org, period, measures, options, chooser, children)
             number += 1
             work.append(_block(f"{section.code}.h", "h2", f"（{CHINESE_NUMERALS[number - 1]}）{section.name}"))
             work.extend(part)
-    problems = problem_blocks(org, period, options, petitions, facts, behind, today)
+    problems = problem_blocks(org, period, options, petitions, facts, behind, today, children)
     plans = plan_blocks(org, period, options, sections, behind)
     blocks = [_block("title", "title", title(org, period)),
               _block("opening", "para", f"{period.label}，{org.name}妇联在上级党委和上级妇联的领导下，"

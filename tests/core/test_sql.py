@@ -68,6 +68,47 @@ def test_a_compiled_query_runs_again_with_each_calls_values(tree):
         CompiledQuery(lambda code: OrgUnit.objects.values("code"), code="<c>").first(code="x")
 
 
+def test_a_compiled_query_takes_dates_and_paths_inside_patterns(tree, make_activity):
+    """A date sentinel takes each call's date; a text sentinel inside `path__startswith` takes each call's path,
+    escaped as the ORM escapes a pattern (an underscore matches itself, not any character); `rows` gives tuples."""
+    from jinguo.core.sql import CompiledQuery
+
+    county, township = tree["county"], tree["township"]
+    make_activity(county, "三八宣传", dt.date(2025, 3, 8))
+    make_activity(township, "六一慰问", dt.date(2025, 6, 1))
+    query = CompiledQuery(
+        lambda path, start, end: Activity.objects.filter(org__path__startswith=path, start_date__range=(start, end))
+        .order_by("start_date").values_list("title", "start_date"),
+        path="/~path~/", start=dt.date(1901, 2, 3), end=dt.date(1901, 3, 4))
+    year = {"start": dt.date(2025, 1, 1), "end": dt.date(2025, 12, 31)}
+    assert query.rows(path=county.path, **year) == [
+        ("三八宣传", dt.date(2025, 3, 8)), ("六一慰问", dt.date(2025, 6, 1))]
+    assert query.rows(path=township.path, **year) == [("六一慰问", dt.date(2025, 6, 1))]
+    assert query.rows(path=county.path, start=dt.date(2025, 4, 1), end=dt.date(2025, 12, 31)) == [
+        ("六一慰问", dt.date(2025, 6, 1))]
+    assert query.rows(path=county.path.replace("/", "_"), **year) == []  # no wildcard smuggled in
+    for path, start in ((county.path, dt.date(2025, 1, 1)), (township.path, dt.date(2025, 5, 1))):
+        assert query.rows(path=path, start=start, end=year["end"]) == list(
+            Activity.objects.filter(org__path__startswith=path, start_date__range=(start, year["end"]))
+            .order_by("start_date").values_list("title", "start_date"))
+
+
+def test_totals_is_aggregate_as_one_row(tree, make_activity):
+    """`totals` answers what `aggregate` answers, converted the same way, and one row when no row matches."""
+    from django.db.models import Count, Sum
+
+    from jinguo.core.sql import totals
+    from jinguo.ledger.models import ActivityFigure
+
+    make_activity(tree["county"], "三八宣传", dt.date(2025, 3, 8), participants=120, condolence="3000.50")
+    make_activity(tree["township"], "六一慰问", dt.date(2025, 6, 1), participants=30)
+    for figures in (ActivityFigure.objects.all(), ActivityFigure.objects.filter(activity__org=tree["township"]),
+                    ActivityFigure.objects.filter(value__lt=0)):
+        aggregates = {"n": Count("id"), "total": Sum("value"), "kinds": Count("measure", distinct=True)}
+        expected = figures.aggregate(**aggregates)
+        assert list(totals(figures, **aggregates)) == [tuple(expected.values())], expected
+
+
 def test_pks_matching_is_a_composite_in_not_a_cross_product(tree, make_activity):
     county, township = tree["county"], tree["township"]
     a = make_activity(county, "三八宣传", dt.date(2025, 3, 8))

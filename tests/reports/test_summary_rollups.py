@@ -21,9 +21,9 @@ from jinguo.reports.summary import WIDE_LEVELS, Options, SectionFacts, generate
 pytestmark = pytest.mark.django_db
 
 
-def raw_ledger_facts(org, period, sections, options) -> dict[str, SectionFacts]:
+def raw_ledger_facts(org, period, sections, options, measures=None, children=None) -> dict[str, SectionFacts]:
     """The summary's ledger facts from the raw tables: GROUP BYs over the period's activities with the section rule
-    as an SQL CASE, and a window per section ranking them by reach."""
+    as an SQL CASE, and a window per section ranking them by reach (what the summary has read already is ignored)."""
     activities = activities_in(org, period, scope=options.scope)
     per_org = list(activities.annotate(s=section_of(sections)).values_list("s", "org_id").annotate(n=Count("id"))
                    .order_by())
@@ -47,7 +47,7 @@ def raw_ledger_facts(org, period, sections, options) -> dict[str, SectionFacts]:
     found = Activity.objects.filter(pk__in=placed).select_related("org").prefetch_related("partners",
                                                                                          "figures__measure")
     for activity in sorted(found, key=lambda a: placed[a.pk][1]):
-        facts[placed[activity.pk][0]].top.append(activity)
+        facts[placed[activity.pk][0]].top.append(summary.Highlight.of(activity))
     if options.scope == "tree" and org.level in WIDE_LEVELS:
         units = group_under(org, {org_id for _s, org_id, _n in per_org})
         table: dict[str, dict[int, list]] = {}
