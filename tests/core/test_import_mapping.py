@@ -413,3 +413,33 @@ def test_the_job_list_keeps_status_beside_the_file_name_which_may_wrap(tree, use
     row = re.search(rf"<tr>(<td[^>]*>)<a [^>]*>{name}</a></td>(<td[^>]*>)(.*?)</td>", page)
     assert row, page
     assert "text-nowrap" not in row.group(1) and row.group(3) == "待确认列对应"
+
+
+def test_a_saved_mapping_that_sends_personal_data_into_a_plain_field_is_asked_again(
+        tree, users, login, django_capture_on_commit_callbacks):
+    """A unit's saved mapping applies to the next file with the same headers, whoever uploads it. One that sends
+    the 身份证号 column into 诉求摘要 would store the next officer's ID numbers in plain text, shown to everyone who
+    sees the case: it is never applied without asking, and the page preselects the column's own match."""
+    client = login(users["staff"])
+    _upload(client, tree, _rows(1))
+    job = ImportJob.objects.get()
+    poisoned = {"序号": None, "来访日期": "received_date", "方式": "channel", "分类": "category", "姓名": "name",
+                "身份证号": "summary", "事由": None, "备注": None}
+    ImportMapping.objects.create(org=tree["county"], kind="petitions", signature=job.signature, mapping=poisoned,
+                                 updated_by=users["staff"])
+    rows = _rows(2, start=5)
+    rows[0][5] = "110101199003071234"
+    with django_capture_on_commit_callbacks(execute=True):
+        response = _upload(client, tree, rows, name="五月台账.xlsx")
+    second = ImportJob.objects.latest("pk")
+    assert response["Location"] == reverse("core:importjob_mapping", args=[second.pk])
+    assert second.status == ImportJob.Status.MAPPING and not Case.objects.exists()
+    page = client.get(response["Location"]).content.decode()
+    assert re.search(rf'name="{_selects(page)["身份证号"]}".*?<option value="id_number" selected>', page, re.S)
+
+    # The same mapping with 身份证号 left to its own field (or not imported) is applied as before.
+    ImportMapping.objects.filter(pk=ImportMapping.objects.get().pk).update(mapping={**poisoned, "身份证号": None})
+    with django_capture_on_commit_callbacks(execute=True):
+        response = _upload(client, tree, _rows(2, start=20), name="六月台账.xlsx")
+    third = ImportJob.objects.latest("pk")
+    assert third.status == ImportJob.Status.DONE and third.mapping_source == "saved", third.errors
