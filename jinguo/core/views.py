@@ -486,20 +486,18 @@ def _asks(detection) -> bool:
     return bool(detection.tables) and any(c.how != "exact" for t in detection.tables for c in t.columns)
 
 
-def _moves_personal_data(spec, ctx, detection, mapping: dict[str, str | None]) -> bool:
-    """Whether `mapping` sends a column that its own header names as personal data (身份证号, 联系电话, 姓名 …) into
-    another field. Such a column would be stored in plain text, readable by everyone who sees the record, instead of
-    encrypted and masked: a saved mapping doing so (whoever confirmed it) is never applied without asking."""
-    from jinguo.core.excel.cells import normalize_header
-
-    personal = set(spec.personal_masks(ctx))
-    by_header = {normalize_header(k): v for k, v in mapping.items()}
-    for table in detection.tables:
+def _moves_personal_data(upload: _Upload, detection, mapping: dict[str, str | None]) -> bool:
+    """Whether `mapping`, applied by the engine as an import would apply it, sends a column that its own header names
+    as personal data (身份证号, 联系电话, 姓名 …) into another field. Such a column would be stored in plain text,
+    readable by everyone who sees the record, instead of encrypted and masked: a saved mapping doing so (whoever
+    confirmed it) is never applied without asking."""
+    personal = set(upload.spec.personal_masks(upload.ctx))
+    guessed = {(table.name, column.index): column.field for table in detection.tables for column in table.columns}
+    for table in upload.detect(mapping).tables:
         for column in table.columns:
-            if column.field in personal:
-                wanted = mapping.get(column.letter, by_header.get(normalize_header(column.header), column.field))
-                if wanted not in (column.field, None):
-                    return True
+            guess = guessed.get((table.name, column.index))
+            if guess in personal and column.field not in (guess, None):
+                return True
     return False
 
 
@@ -515,7 +513,7 @@ def start_import(request, job: ImportJob, content: bytes):
         if job.signature:
             saved = (ImportMapping.objects.visible_to(request.user, "view")
                      .filter(org=job.org, kind=job.kind, signature=job.signature).first())
-        if saved is not None and _moves_personal_data(upload.spec, upload.ctx, detection, saved.mapping):
+        if saved is not None and _moves_personal_data(upload, detection, saved.mapping):
             saved = None  # asked again, the columns' own guesses preselected
     if saved is not None:
         job.mapping, job.mapping_source = saved.mapping, "saved"
