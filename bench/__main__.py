@@ -300,7 +300,7 @@ def _summaries(env: dict, add) -> None:
             baseline=s["raw_sql_seconds"],
             met=(s["seconds"] < SUMMARY_MAX_S and s["seconds"] <= SUMMARY_MAX_RATIO * s["raw_sql_seconds"])
             if label == "province" else None,
-            note=f"{s['queries']} queries; baseline: the same SQL replayed raw")
+            note=f"{s['queries']} queries; baseline: the same SQL replayed raw; best of {s['runs']} each, alternated")
 
 
 def _import(env: dict, scale: str, add) -> None:

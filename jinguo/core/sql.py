@@ -142,6 +142,25 @@ def pks_matching(model: type, fields: list[str], keys: Iterable[tuple]) -> list[
         return [row[0] for row in cursor.fetchall()]
 
 
+_KEPT: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+
+def kept_cursor(connection):
+    """A cursor of `connection` kept open for the statements of compiled queries, wrapped as `connection.cursor()`
+    wraps one (query logging, execute wrappers, thread checks): a new cursor per statement costs more than a small
+    statement (the driver learns its loaders again per cursor — about 50 µs on psycopg 3). A new database session
+    gets a new cursor. Read its rows before running another statement on it."""
+    connection.close_if_health_check_failed()
+    connection.ensure_connection()
+    raw = connection.connection
+    kept = _KEPT.get(connection)
+    if kept is None or kept[0] is not raw:
+        with connection.wrap_database_errors:
+            kept = _KEPT[connection] = (raw, connection.create_cursor())
+    connection.validate_thread_sharing()
+    return connection.make_debug_cursor(kept[1]) if connection.queries_logged else connection.make_cursor(kept[1])
+
+
 class CompiledQuery:
     """A `values()`/`values_list()` query compiled once per database connection and run again with new values for its
     parameters: for a query on every request (the API token with its user and roles, a page of the case list), whose
@@ -214,13 +233,16 @@ class CompiledQuery:
         return sql, params
 
     def _run(self, alias: str, limit: int | None, values: dict[str, Any]) -> tuple[list, tuple[str, ...]]:
-        _sql, _params, _slots, compiler, converters, names = self._compile(alias)
-        sql, params = self.sql(alias, **values)
+        sql, params, slots, compiler, converters, names = self._compile(alias)
+        params = list(params)
+        for name, value in values.items():
+            for index, prepare in slots[name]:
+                params[index] = prepare(value)
         if limit is not None:
             sql, params = f"{sql} LIMIT %s", [*params, int(limit)]
-        with connections[alias].cursor() as cursor:
-            cursor.execute(sql, params)
-            rows = cursor.fetchmany(1) if limit == 1 else cursor.fetchall()
+        cursor = kept_cursor(connections[alias])
+        cursor.execute(sql, params)
+        rows = cursor.fetchmany(1) if limit == 1 else cursor.fetchall()
         if converters and rows:
             rows = list(compiler.apply_converters(rows, converters))
         return rows, names

@@ -9,7 +9,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db import connection, connections
+from django.db import connection
 from django.db.models import Count, DateField, F, Func, IntegerField, Q, QuerySet, Subquery, Sum, Value
 from django.db.models.functions import Coalesce, TruncMonth
 from django.utils import timezone
@@ -19,9 +19,9 @@ from jinguo.core.numbers import shares
 from jinguo.core.periods import Period, month_key
 from jinguo.core.routers import reports_read_replica
 from jinguo.core.scope import scope_paths, subtree_keys
-from jinguo.core.sql import AnyOf, CompiledQuery
+from jinguo.core.sql import AnyOf, CompiledQuery, totals
 from jinguo.orgs.models import OrgUnit, group_under
-from jinguo.petitions.models import Case, CaseCell, Petitioner, Referral, Status
+from jinguo.petitions.models import Case, CaseCell, Referral, Status
 
 
 @dataclass
@@ -47,7 +47,6 @@ class PetitionStats:
     by_unit: list[Row]
     dv_cases: int
     repeat_cases: int
-    repeat_petitioners: int
     completed: int
     completed_on_time: int
     referrals_by_agency: list[Row] = field(default_factory=list)
@@ -195,10 +194,8 @@ _REFERRALS = _by_scope(lambda root, start, end, scope: Referral.objects
                        .filter(case__in=cases_between(root, start, end, scope))
                        .values("agency_type_id", "agency_type__name").annotate(n=Count("id"))
                        .order_by("-n", "agency_type__name"), _SENTINEL_INSTANTS)
-_REPEAT_PAIRS = _by_scope(lambda root, start, end, scope: Petitioner.objects
-                          .filter(case__in=cases_between(root, start, end, scope)).exclude(id_hash="", phone_hash="")
-                          .filter(case__is_repeat=True).values("id_hash", "phone_hash").distinct().order_by(),
-                          _SENTINEL_INSTANTS)
+_COUNT = _by_scope(lambda root, start, end, scope: totals(_cells_between(root, start, end, scope),
+                                                           n=Coalesce(Sum("cases"), 0)), _SENTINEL_DAYS)
 _NAMES = CompiledQuery(lambda: CodeItem.objects.filter(table__slug__in=["petition_channel", "petition_category"])
                        .values_list("pk", "name"))
 
@@ -218,39 +215,34 @@ def _ranked(tally: dict, label_of, places: int) -> list[Row]:
 
 
 @reports_read_replica
-def petition_stats(root: OrgUnit, period: Period, *, scope: str = "tree", places: int = 1) -> PetitionStats:
+def petition_stats(root: OrgUnit, period: Period, *, scope: str = "tree", places: int = 1,
+                   by_unit: bool = True) -> PetitionStats:
     """From the roll-up (`CaseCell`), not the cases: one GROUP BY over the small dimensions (month, channel,
-    category, subcategory, status) from which every breakdown and total is added up here, and one by unit. Only the
-    repeat petitioners and the referrals read the period's cases."""
+    category, subcategory, status) from which every breakdown and total is added up here, and one by unit (left
+    out, `by_unit` empty, with `by_unit=False`: a work summary states none of it). Only the referrals read the
+    period's cases."""
     start, end = received_between(period)
     database = CaseCell.objects.db  # the replica's alias inside reports_read_replica
     days = {"start": period.start, "end": period.end, **_unit(root, scope)}
-    groups = _GROUPS[scope].dicts(database, **days)
     names = dict(_NAMES.rows(CodeItem.objects.db))
     tallies: dict[str, dict] = {key: {} for key in ("month", "channel_id", "category_id", "subcategory_id",
                                                    "status")}
     totals = dict.fromkeys(("n", "p", "dv", "repeat", "completed", "on_time"), 0)
-    for group in groups:
-        group["p"] = group["p"] or 0
-        group["subcategory_id"] = group["subcategory_id"] or None  # 0 in the roll-up: no subcategory
-        for key, tally in tallies.items():
-            if group[key] is not None:
-                entry = tally.setdefault(group[key], [0, 0])
-                entry[0] += group["n"]
-                entry[1] += group["p"]
-        dv = group["n"] if names.get(group["subcategory_id"]) == "家庭暴力" else group["dv"]
-        for name, value in (("n", group["n"]), ("p", group["p"]), ("dv", dv), ("repeat", group["repeat"]),
-                            ("completed", group["completed"]), ("on_time", group["on_time"])):
+    for *keys, n, p, dv, repeat, completed, on_time in _GROUPS[scope].rows(database, **days):
+        p = p or 0
+        keys[3] = keys[3] or None  # 0 in the roll-up: no subcategory
+        for key, tally in zip(keys, tallies.values(), strict=True):
+            if key is not None:
+                entry = tally.setdefault(key, [0, 0])
+                entry[0] += n
+                entry[1] += p
+        for name, value in (("n", n), ("p", p), ("dv", n if names.get(keys[3]) == "家庭暴力" else dv),
+                            ("repeat", repeat), ("completed", completed), ("on_time", on_time)):
             totals[name] += value
     labels = dict(Status.choices)
     by_key = {month_key(month): counts for month, counts in tallies["month"].items()}
     months = [Row(key, label, *by_key.get(key, (0, 0)))
               for key, label in period.months(until=max([timezone.localdate(), *map(_month_end, by_key)]))]
-    # COUNT(*) over the distinct pairs, as `.distinct().count()` writes it, around the compiled pairs.
-    pairs, params = _REPEAT_PAIRS[scope].sql(Petitioner.objects.db, start=start, end=end, **_unit(root, scope))
-    with connections[Petitioner.objects.db].cursor() as cursor:
-        cursor.execute(f"SELECT COUNT(*) FROM ({pairs}) subquery", params)  # noqa: S608 - values are parameters
-        (repeat_people,), = cursor.fetchall()
     referrals = [Row(str(r["agency_type_id"]), r["agency_type__name"], r["n"], r["n"])
                  for r in _REFERRALS[scope].dicts(Referral.objects.db, start=start, end=end, **_unit(root, scope))]
     return PetitionStats(
@@ -259,9 +251,17 @@ def petition_stats(root: OrgUnit, period: Period, *, scope: str = "tree", places
         by_category=_ranked(tallies["category_id"], names.get, places),
         by_subcategory=_ranked(tallies["subcategory_id"], names.get, places),
         by_status=_ranked(tallies["status"], lambda key: labels.get(key, key), places), by_month=months,
-        by_unit=_by_unit(root, _PER_ORG[scope].rows(database, **days), places),
-        dv_cases=totals["dv"], repeat_cases=totals["repeat"], repeat_petitioners=repeat_people,
+        by_unit=_by_unit(root, _PER_ORG[scope].rows(database, **days), places) if by_unit else [],
+        dv_cases=totals["dv"], repeat_cases=totals["repeat"],
         completed=totals["completed"], completed_on_time=totals["on_time"], referrals_by_agency=referrals)
+
+
+@reports_read_replica
+def case_count(root: OrgUnit, period: Period, *, scope: str = "tree") -> int:
+    """`petition_stats(root, period, scope=scope).cases` alone, in one query on the roll-up: for a comparison with an
+    earlier period, which needs nothing else of it."""
+    (count,), = _COUNT[scope].rows(CaseCell.objects.db, start=period.start, end=period.end, **_unit(root, scope))
+    return count
 
 
 def _by_unit(root: OrgUnit, per_unit: list[tuple], places: int) -> list[Row]:
@@ -281,5 +281,3 @@ def _by_unit(root: OrgUnit, per_unit: list[tuple], places: int) -> list[Row]:
     return rows
 
 
-def compare(root: OrgUnit, period: Period, *, scope: str = "tree") -> tuple[PetitionStats, PetitionStats]:
-    return petition_stats(root, period, scope=scope), petition_stats(root, period.year_earlier(), scope=scope)

@@ -19,7 +19,7 @@ from jinguo.petitions.actions import CASE_ACTIONS
 from jinguo.petitions.filters import CaseFilterSet
 from jinguo.petitions.forms import CaseForm, DomesticViolenceForm, ReasonForm, ReportForm, TimeLimitsForm
 from jinguo.petitions.models import Assignment, Case, DomesticViolence, Referral, TimeLimits, due_soon_days
-from jinguo.petitions.stats import petition_stats, visible_case_count
+from jinguo.petitions.stats import case_count, petition_stats, visible_case_count
 from jinguo.petitions.tables import CaseTable
 
 
@@ -311,7 +311,7 @@ class StatisticsView(generic.UnitPeriodView):
     template_name = "petitions/statistics.html"
 
     def get_statistics(self, org, period) -> dict:
-        return {"stats": petition_stats(org, period), "earlier": petition_stats(org, period.year_earlier())}
+        return {"stats": petition_stats(org, period), "earlier_cases": case_count(org, period.year_earlier())}
 
 
 class CaseImportView(generic.ImportView):

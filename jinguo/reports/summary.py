@@ -15,9 +15,10 @@ left out; nothing is said that the records do not show.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass, field
 from decimal import Decimal
-from urllib.parse import urlencode
+from urllib.parse import quote_plus
 
 from django.db import connections
 from django.db.models import BigIntegerField, Count, Q, QuerySet, Sum
@@ -29,7 +30,7 @@ from jinguo.articles.stats import info_work, info_work_sentence
 from jinguo.core.models import CodeItem
 from jinguo.core.numbers import count_text, date_range_text, money_text, percent, plain_number
 from jinguo.core.periods import Period
-from jinguo.core.sql import AnyOf, CompiledQuery, Keys, totals
+from jinguo.core.sql import AnyOf, CompiledQuery, Keys, kept_cursor, totals
 from jinguo.grassroots.stats import survey, survey_sentence
 from jinguo.ledger.models import (
     Activity,
@@ -47,7 +48,7 @@ from jinguo.orgs.models import Level, OrgUnit, UnitQuery, units_under
 from jinguo.people.models import CivilizedPost, Honour, Talent
 from jinguo.people.services import add_months, people_stats
 from jinguo.petitions.models import Case, DomesticViolence, FollowUp, Referral, Status
-from jinguo.petitions.stats import PetitionStats, cases_between, petition_stats, received_between
+from jinguo.petitions.stats import PetitionStats, case_count, cases_between, petition_stats, received_between
 from jinguo.petitions.stats import cells_in as case_cells_in
 from jinguo.reports.prose import Chooser
 
@@ -83,8 +84,15 @@ def _reversed(name: str, pk: int | None = None) -> str:
 _REVERSED: dict[tuple, str] = {}
 
 
+_PLAIN = re.compile(r"[A-Za-z0-9_.~-]*").fullmatch  # what quote_plus leaves as it is
+
+
 def _url(name: str, **query) -> str:
-    return _reversed(name) + "?" + urlencode({k: v for k, v in query.items() if v not in (None, "")})
+    """`name`'s URL with `query` (empty values left out), encoded as `urlencode` encodes it: a summary links a
+    hundred figures, most of whose values (ids, dates, codes) need no quoting."""
+    parts = (f"{key}={text if _PLAIN(text) else quote_plus(text)}"
+             for key, text in ((key, str(value)) for key, value in query.items() if value not in (None, "")))
+    return _reversed(name) + "?" + "&".join(parts)
 
 
 def _period_word(period: Period) -> str:
@@ -312,9 +320,9 @@ def ledger_facts(org: OrgUnit, period: Period, sections: list[Section], options:
                f"GROUP BY c.section_id, m.u_unit, c.measure_id")
         params = (*params, *mapping_params)
         units = {unit.pk: unit for unit in children} | {org.pk: org}
-        with connections[database].cursor() as cursor:  # plain rows as the database sends them: nothing to convert
-            cursor.execute(sql, params)
-            rows = cursor.fetchall()
+        cursor = kept_cursor(connections[database])  # plain rows as the database sends them: nothing to convert
+        cursor.execute(sql, params)
+        rows = cursor.fetchall()
     else:
         rows, units = _SECTION_TOTALS[options.scope].rows(database, **_unit_and_span(org, period, options.scope)), {}
     counts_before = dict(_SECTION_COUNTS[options.scope].rows(
@@ -480,7 +488,7 @@ def _plain(value) -> str:
     return plain_number(value) if value else "0"
 
 
-def petition_blocks(stats: PetitionStats, earlier: PetitionStats, org: OrgUnit, period: Period,
+def petition_blocks(stats: PetitionStats, earlier: int, org: OrgUnit, period: Period,
                     options: Options) -> list[dict]:
     """Links are (fragment, url): the fragment is the exact text of the figure in the sentence, so the editor's
     preview can turn every figure into a link to the filtered case list that produced it."""
@@ -513,7 +521,7 @@ def petition_blocks(stats: PetitionStats, earlier: PetitionStats, org: OrgUnit, 
         fragment = f"重复信访{n(stats.repeat_cases, '件次')}"
         facts.append(fragment)
         links.append((fragment, _url(lst, flag="repeat", **base)))
-    change = _change(stats.cases, earlier.cases, "件次")
+    change = _change(stats.cases, earlier, "件次")
     if change:
         facts.append(f"受理总量{change}")
     if facts:
@@ -867,8 +875,8 @@ def generate(org: OrgUnit, period: Period, options: Options | None = None) -> li
     sections = summary_sections()
     measures = {m.code: m for m in _instances(Measure, _MEASURES.rows(Measure.objects.db))}
     chooser = Chooser(org.code, period, options.scope)
-    petitions = petition_stats(org, period, scope=options.scope, places=options.share_places)
-    earlier = petition_stats(org, period.year_earlier(), scope=options.scope)
+    petitions = petition_stats(org, period, scope=options.scope, places=options.share_places, by_unit=False)
+    earlier = case_count(org, period.year_earlier(), scope=options.scope)
     # read once: the units' rows, table and silent units
     children = _instances(OrgUnit, _CHILD_UNITS.rows(OrgUnit.objects.db, parent=org.pk))
     facts = ledger_facts(org, period, sections, options, measures, children)

@@ -16,7 +16,7 @@ from jinguo.core.models import EditConflict
 from jinguo.core.periods import Period
 from jinguo.ledger.stats import ledger_stats
 from jinguo.petitions.models import Case, due_soon_days
-from jinguo.petitions.stats import petition_stats
+from jinguo.petitions.stats import case_count, petition_stats
 from jinguo.reports import returns
 from jinguo.reports.filters import SummaryFilterSet
 from jinguo.reports.forms import ReturnForm, SummaryForm, SummaryTemplateForm
@@ -190,7 +190,7 @@ class DashboardView(generic.UnitPeriodView):
     def get_statistics(self, org, period) -> dict:
         request = self.request
         petitions = petition_stats(org, period)
-        petitions_before = petition_stats(org, period.year_earlier())
+        petitions_before = case_count(org, period.year_earlier())
         ledger = ledger_stats(org, period)
         ledger_before = ledger_stats(org, period.year_earlier())
         today = timezone.localdate()

@@ -123,3 +123,37 @@ def test_pks_matching_is_a_composite_in_not_a_cross_product(tree, make_activity)
     crossed = [(county.pk, "2025-03-08", "六一慰问"), (township.pk, "2025-06-01", "三八宣传")]
     assert pks_matching(Activity, fields, crossed) == []
     assert pks_matching(Activity, fields, []) == []
+
+
+def test_compiled_queries_share_a_kept_cursor_that_query_logging_and_wrappers_still_see(tree):
+    """Compiled queries run on a cursor kept per connection (`kept_cursor`): still counted by the query log (and so
+    by `django_assert_num_queries`), still passed through execute wrappers, and made anew for a new session."""
+    from django.db import DEFAULT_DB_ALIAS, connections
+    from django.test.utils import CaptureQueriesContext
+
+    from jinguo.core.sql import CompiledQuery, kept_cursor
+
+    connection = connections[DEFAULT_DB_ALIAS]
+    query = CompiledQuery(lambda code: OrgUnit.objects.filter(code=code).values_list("name"), code="<code>")
+    assert query.first(code="431122") == ("东安县",)
+    with CaptureQueriesContext(connection) as captured:
+        assert query.first(code="431123") == ("双牌县",)
+        assert query.rows(code="nowhere") == []
+    assert len(captured.captured_queries) == 2 and "431123" in captured.captured_queries[0]["sql"]
+    seen = []
+
+    def wrapper(execute, sql, params, many, context):
+        seen.append(params)
+        return execute(sql, params, many, context)
+
+    with connection.execute_wrapper(wrapper):
+        assert query.first(code="431122") == ("东安县",)
+    assert [params[0] for params in seen] == ["431122"]
+    before = kept_cursor(connection).cursor
+    assert kept_cursor(connection).cursor is before  # kept between statements
+    # A new session (the connection closed and opened again: a new driver connection) gets a new cursor.
+    from jinguo.core import sql
+
+    sql._KEPT[connection] = (object(), before)
+    assert kept_cursor(connection).cursor is not before
+    assert query.first(code="431122") == ("东安县",)

@@ -15,7 +15,7 @@ from jinguo.core.importkinds import get_spec
 from jinguo.core.periods import Period
 from jinguo.petitions import services
 from jinguo.petitions.models import Case, Petitioner
-from jinguo.petitions.stats import petition_stats
+from jinguo.petitions.stats import case_count, petition_stats
 from jinguo.testing import xlsx_file
 
 HEADERS = ["登记日期", "来源方式", "问题类别", "问题子类", "信访人姓名", "身份证号", "联系电话", "住址", "诉求摘要",
@@ -175,6 +175,15 @@ def test_statistics_counts_shares_and_year_earlier(tree, make_case, codes):
     assert petition_stats(tree["city"], Period.parse("2024H1")).cases == 1
     county = petition_stats(tree["county"], Period.parse("2025"))
     assert county.cases == 7
+    # The year-earlier figure of the statistics page, the dashboard and the work summary: the same count in one query.
+    for org, period, scope in ((tree["city"], "2025H1", "tree"), (tree["city"], "2024H1", "tree"),
+                               (tree["county"], "2025", "tree"), (tree["county"], "2025", "self"),
+                               (tree["township"], "2025Q2", "self"), (tree["sister"], "2024", "tree")):
+        expected = petition_stats(org, Period.parse(period), scope=scope).cases
+        assert case_count(org, Period.parse(period), scope=scope) == expected, (org.name, period, scope)
+    assert case_count(tree["county"], Period.parse("2025"), scope="self") == 5
+    # A work summary leaves out the table by unit, which it does not state.
+    assert petition_stats(tree["city"], Period.parse("2025H1"), by_unit=False).by_unit == []
 
 
 def test_registration_form_docx_masked_by_default(tree, users, login, make_case):
