@@ -18,6 +18,7 @@ from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 
 SUMMARY_RUNS = 7
+EXPORT_RUNS = 3
 
 
 def _timed(func, repeat: int = 1) -> tuple[float, object]:
@@ -172,10 +173,11 @@ def export_rows(rows: int, trace: bool = False) -> dict:
     province = OrgUnit.objects.get(code="990000")
     spec = get_spec("activities")
     ctx = ImportContext(org=province)
-    ids = list(Activity.objects.filter(org__path__startswith=province.path).order_by("pk")
-               .values_list("pk", flat=True)[:rows])
-    queryset = spec.export_queryset(ctx).filter(pk__in=ids) if len(ids) < 50_000 else \
-        spec.export_queryset(ctx).filter(pk__lte=ids[-1], org__path__startswith=province.path)
+    # The first `rows` activities, chosen by a filter as an export's own are (unit, dates, kind), not by a list of
+    # ids: a list of 20,000 ids would time the driver parsing 20,000 placeholders, which no export does.
+    last = (Activity.objects.filter(org__path__startswith=province.path).order_by("pk")
+            .values_list("pk", flat=True)[rows - 1])
+    queryset = spec.export_queryset(ctx).filter(pk__lte=last, org__path__startswith=province.path)
 
     def ours():
         with tempfile.TemporaryFile() as out:
@@ -187,7 +189,6 @@ def export_rows(rows: int, trace: bool = False) -> dict:
         _current, peak = tracemalloc.get_traced_memory()
         tracemalloc.stop()
         return {"rows": written, "peak_mb": peak / 1e6}
-    seconds, written = _timed(ours)
     # Baseline: the same cells (already as Python values, read before the clock starts) written by XlsxWriter alone.
     columns = spec.columns_for(ctx)
     values = [[str(c.header) for c in columns], *spec.export_rows(ctx, columns, queryset)]
@@ -200,8 +201,12 @@ def export_rows(rows: int, trace: bool = False) -> dict:
                 sheet.write_row(r, 0, row)
             book.close()
 
-    baseline, _ = _timed(plain)
-    return {"rows": written, "seconds": seconds, "xlsxwriter_seconds": baseline}
+    seconds = baseline = float("inf")
+    for _ in range(EXPORT_RUNS):  # alternated, best of each: as the summary's
+        took, written = _timed(ours)
+        seconds = min(seconds, took)
+        baseline = min(baseline, _timed(plain)[0])
+    return {"rows": written, "seconds": seconds, "xlsxwriter_seconds": baseline, "runs": EXPORT_RUNS}
 
 
 def main() -> None:
