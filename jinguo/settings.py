@@ -239,6 +239,10 @@ AXES_CLIENT_IP_CALLABLE = "jinguo.core.net.client_ip"  # the one rule for the cl
 SILENCED_SYSTEM_CHECKS = ["axes.W006"]
 LOGIN_ADDRESS_LIMIT = int(os.environ.get("JINGUO_LOGIN_ADDRESS_LIMIT", "30"))  # failed sign-ins from one address …
 LOGIN_ADDRESS_WINDOW = 15 * 60  # … within this many seconds pause sign-in from it
+# Personal data shown in clear: at most this many times per person within UNMASK_WINDOW seconds; past it each further
+# request is refused and the refusal recorded (an insider copying out victims' identities one by one stands out).
+UNMASK_LIMIT = int(os.environ.get("JINGUO_UNMASK_LIMIT", "30"))
+UNMASK_WINDOW = 10 * 60
 # Our reverse proxies: only when the peer is one of them do X-Forwarded-For / X-Real-IP name the client.
 TRUSTED_PROXIES = [p.strip() for p in os.environ.get("JINGUO_TRUSTED_PROXIES", "").split(",") if p.strip()]
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import operator
 import time as _time
@@ -11,6 +12,7 @@ from json.encoder import encode_basestring as _encode_text
 from typing import Any
 
 from django.conf import settings
+from django.core.exceptions import PermissionDenied
 from django.db import connection, models, transaction
 from django.utils import timezone
 
@@ -200,23 +202,52 @@ def record_access(obj: models.Model, *, fields: list[str], reason: str) -> Audit
                    note=reason)
 
 
+class UnmaskLimitReached(PermissionDenied):
+    """`reveal` refused: the person has seen personal data in clear `UNMASK_LIMIT` times within `UNMASK_WINDOW`.
+    Pages say so on the record's own page; the API answers 429 with `retry_after` seconds."""
+
+    def __init__(self, message: str, retry_after: int) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after
+
+
 def reveal(obj: models.Model, *, actor, reason: str, fields: list[str]) -> models.Model:
     """The one way personal data is shown in clear (a case's petitioners, a registry person, an abuser's ID).
 
-    Allowed when `obj` is among `visible_to(actor, "unmask")` of its model (信访专干 or 单位负责人 over its unit)
-    and a reason is given; writes the `personal.unmasked` access entry (who, which record, which fields, why) in
-    the caller's transaction. Returns `obj`; the caller renders its clear values for this one response only.
+    Allowed when `obj` is among `visible_to(actor, "unmask")` of its model (信访专干 or 单位负责人 over its unit),
+    a reason is given and `actor` has not yet seen personal data in clear `UNMASK_LIMIT` times within the last
+    `UNMASK_WINDOW` seconds (else `UnmaskLimitReached`, the refusal recorded as `personal.unmask_limited`); writes the
+    `personal.unmasked` access entry (who, which record, which fields, why) in the caller's transaction. Returns
+    `obj`; the caller renders its clear values for this one response only.
     """
-    from django.core.exceptions import PermissionDenied, ValidationError
+    from django.core.exceptions import ValidationError
     from django.utils.translation import gettext as _
 
     if not type(obj).objects.visible_to(actor, "unmask").filter(pk=obj.pk).exists():
         raise PermissionDenied(_("只有信访专干或单位负责人可以查看个人信息明文。"))
     if len((reason or "").strip()) < 2:
         raise ValidationError({"reason": _("请填写查看原因（至少2个字）。")})
+    limit, window = settings.UNMASK_LIMIT, settings.UNMASK_WINDOW
+    recent = list(AuditEntry.objects.filter(action=Event.UNMASKED, actor=actor,
+                                            time__gte=timezone.now() - dt.timedelta(seconds=window))
+                  .order_by("-time").values_list("time", flat=True)[:limit])
+    if len(recent) >= limit:
+        retry_after = max(1, int((recent[-1] + dt.timedelta(seconds=window) - timezone.now()).total_seconds()) + 1)
+        with transaction.atomic():
+            record_event(Event.UNMASK_LIMITED, obj, note=reason.strip(), data={"fields": list(fields),
+                                                                             "limit": limit, "window": window})
+        raise UnmaskLimitReached(_("您在%(minutes)d分钟内已查看个人信息明文%(limit)d次，达到上限，本次未显示。"
+                                   "请%(wait)s后再试；如确因工作需要，请联系安全管理员。") % {
+            "minutes": window // 60, "limit": limit, "wait": _wait_text(retry_after)}, retry_after)
     with transaction.atomic():
         record_access(obj, fields=list(fields), reason=reason.strip())
     return obj
+
+
+def _wait_text(seconds: int) -> str:
+    from django.utils.translation import gettext as _
+
+    return _("%(n)d分钟") % {"n": -(-seconds // 60)} if seconds >= 60 else _("%(n)d秒") % {"n": seconds}
 
 
 @dataclass

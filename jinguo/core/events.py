@@ -82,4 +82,5 @@ class Event(models.TextChoices):
     ARTICLE_ADOPTION_WITHDRAWN = "article.adoption_withdrawn", _("撤销信息采用")
     # personal data
     UNMASKED = "personal.unmasked", _("查看个人信息明文")
+    UNMASK_LIMITED = "personal.unmask_limited", _("查看明文次数超限（已拒绝）")
     PERSONAL_EXPORTED = "personal.exported", _("导出个人信息明文")

@@ -225,7 +225,11 @@ class CompiledQuery:
     def sql(self, alias: str = DEFAULT_DB_ALIAS, **values: Any) -> tuple[str, list]:
         """The compiled text and its parameters with these values, for a statement that wraps it (a join, a GROUP BY
         over it) without compiling it again."""
-        sql, params, slots, _compiler, _converters, _names = self._compile(alias)
+        return self._bind(self._compile(alias), values)
+
+    @staticmethod
+    def _bind(compiled: tuple, values: dict[str, Any]) -> tuple[str, list]:
+        sql, params, slots = compiled[:3]
         params = list(params)
         for name, value in values.items():
             for index, prepare in slots[name]:
@@ -233,11 +237,9 @@ class CompiledQuery:
         return sql, params
 
     def _run(self, alias: str, limit: int | None, values: dict[str, Any]) -> tuple[list, tuple[str, ...]]:
-        sql, params, slots, compiler, converters, names = self._compile(alias)
-        params = list(params)
-        for name, value in values.items():
-            for index, prepare in slots[name]:
-                params[index] = prepare(value)
+        compiled = self._compile(alias)
+        sql, params = self._bind(compiled, values)
+        compiler, converters, names = compiled[3:]
         if limit is not None:
             sql, params = f"{sql} LIMIT %s", [*params, int(limit)]
         cursor = kept_cursor(connections[alias])

@@ -8,7 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views import View
 
-from jinguo.audit.services import reveal
+from jinguo.audit.services import UnmaskLimitReached, reveal
 from jinguo.core import views as generic
 from jinguo.core.actions import WorkflowActionView
 from jinguo.ledger.models import Activity
@@ -99,6 +99,9 @@ class PersonDetailView(LoginRequiredMixin, View):
                    fields=list(Person.PERSONAL_FIELDS))
         except ValidationError:
             messages.error(request, _("请填写查看原因。"))
+            return redirect("people:person_detail", pk=pk)
+        except UnmaskLimitReached as exc:  # said on the person's own page, which stays masked
+            messages.error(request, str(exc))
             return redirect("people:person_detail", pk=pk)
         response = render(request, "people/person_detail.html", self.context(request, person, clear=True))
         response["Cache-Control"] = "no-store"

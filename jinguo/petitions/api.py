@@ -11,12 +11,13 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import transaction
 from django.db.models import OuterRef, Prefetch, Subquery
 from django.utils import timezone, translation
-from drf_spectacular.utils import extend_schema, inline_serializer
+from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_serializer
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.exceptions import PermissionDenied, ValidationError
+from rest_framework.exceptions import PermissionDenied, Throttled, ValidationError
 from rest_framework.response import Response
 
+from jinguo.audit.services import UnmaskLimitReached
 from jinguo.core.actions import WorkflowViewSetMixin, add_action_routes
 from jinguo.core.api import ModelSerializer, ScopedViewSetMixin, reason_from
 from jinguo.core.models import CodeItem
@@ -223,12 +224,15 @@ class CaseViewSet(WorkflowViewSetMixin, ScopedViewSetMixin, mixins.CreateModelMi
     def handle_exception(self, exc):
         if isinstance(exc, DjangoValidationError):
             exc = ValidationError(exc.message_dict if hasattr(exc, "error_dict") else {"detail": exc.messages})
-        if isinstance(exc, DjangoPermissionDenied):
+        if isinstance(exc, UnmaskLimitReached):
+            exc = Throttled(wait=exc.retry_after, detail=str(exc))
+        elif isinstance(exc, DjangoPermissionDenied):
             exc = PermissionDenied(str(exc))
         return super().handle_exception(exc)
 
     @extend_schema(request=inline_serializer("Unmask", {"reason": serializers.CharField()}),
-                   responses=inline_serializer("Clear", {"petitioners": serializers.ListField()}))
+                   responses={200: inline_serializer("Clear", {"petitioners": serializers.ListField()}),
+                              429: OpenApiResponse(description="一段时间内查看明文次数已达上限（见 Retry-After）")})
     @action(detail=True, methods=["post"])
     def unmask(self, request, pk=None):
         """个人信息明文（需信访专干或单位负责人角色并填写原因，记入访问日志）。"""

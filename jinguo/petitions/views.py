@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views import View
 
+from jinguo.audit.services import UnmaskLimitReached
 from jinguo.core import views as generic
 from jinguo.core.actions import WorkflowActionView
 from jinguo.core.models import EditConflict
@@ -240,6 +241,9 @@ class UnmaskView(LoginRequiredMixin, View):
             return redirect(case.get_absolute_url())
         try:
             clear = services.unmask(case, actor=request.user, reason=form.cleaned_data["reason"])
+        except UnmaskLimitReached as exc:  # said on the case's own page, which stays masked
+            messages.error(request, str(exc))
+            return redirect(case.get_absolute_url())
         except PermissionDenied as exc:
             return render(request, "403.html", {"message": str(exc)}, status=403)
         view = CaseDetailView()
@@ -264,7 +268,11 @@ class RegistrationFormView(LoginRequiredMixin, View):
         if not form.is_valid():
             messages.error(request, _("请填写打印原因。"))
             return redirect(case.get_absolute_url())
-        services.unmask(case, actor=request.user, reason=form.cleaned_data["reason"])
+        try:
+            services.unmask(case, actor=request.user, reason=form.cleaned_data["reason"])
+        except UnmaskLimitReached as exc:
+            messages.error(request, str(exc))
+            return redirect(case.get_absolute_url())
         return self.respond(case, clear=True)
 
     def respond(self, case: Case, clear: bool) -> HttpResponse:
