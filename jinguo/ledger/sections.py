@@ -171,7 +171,7 @@ def add_to_sections(activities: QuerySet, sign: int = 1) -> None:
     the caller's transaction: set-based (one INSERT … SELECT for the rank rows, one INSERT … SELECT … ON CONFLICT DO
     UPDATE for the cells, so concurrent writers add up), however many activities. Call with -1 before an activity
     changes or goes (it reads the stored rows), with 1 once it is stored with its themes and figures."""
-    from jinguo.ledger.models import ActivityRank, SectionCell
+    from jinguo.ledger.models import ActivityRank
 
     if sign > 0:
         _write_ranks(activities, summary_sections())
@@ -181,8 +181,15 @@ def add_to_sections(activities: QuerySet, sign: int = 1) -> None:
     _write_cells(ranks, sign, upsert=True)
     if sign < 0:
         ranks.delete()
-        if orgs:
-            SectionCell.objects.filter(org_id__in=orgs, activities=0).delete()
+        _drop_empty_cells(orgs)
+
+
+def _drop_empty_cells(orgs: set[int]) -> None:
+    """Delete the cells of `orgs` that activities taken away left at zero."""
+    from jinguo.ledger.models import SectionCell
+
+    if orgs:
+        SectionCell.objects.filter(org_id__any_of=list(orgs), activities=0).delete()
 
 
 def add_stored_to_sections(activities: Iterable[StoredActivity]) -> None:
@@ -249,7 +256,7 @@ def resync_sections(*, measure_id: int | None = None) -> int:
     the cells count figures per measure whatever its unit, so only the rank rows are written again). Rewriting every
     row (`rebuild_sections`) took minutes for a province's activities, inside the administrator's request. Returns
     the number of activities rewritten."""
-    from jinguo.ledger.models import Activity, ActivityFigure, ActivityRank, SectionCell
+    from jinguo.ledger.models import Activity, ActivityFigure, ActivityRank
 
     sections = summary_sections()
     if measure_id is not None:
@@ -272,7 +279,7 @@ def resync_sections(*, measure_id: int | None = None) -> int:
         for section_id, pks in moved.items():
             ActivityRank.objects.filter(pk__any_of=pks).update(section_id=section_id)
         _write_cells(ranks, 1, upsert=True)
-        SectionCell.objects.filter(org_id__any_of=list(orgs), activities=0).delete()
+        _drop_empty_cells(orgs)
     return len(everyone)
 
 
