@@ -228,19 +228,24 @@ def reveal(obj: models.Model, *, actor, reason: str, fields: list[str]) -> model
     if len((reason or "").strip()) < 2:
         raise ValidationError({"reason": _("请填写查看原因（至少2个字）。")})
     limit, window = settings.UNMASK_LIMIT, settings.UNMASK_WINDOW
-    recent = list(AuditEntry.objects.filter(action=Event.UNMASKED, actor=actor,
-                                            time__gte=timezone.now() - dt.timedelta(seconds=window))
-                  .order_by("-time").values_list("time", flat=True)[:limit])
-    if len(recent) >= limit:
-        retry_after = max(1, int((recent[-1] + dt.timedelta(seconds=window) - timezone.now()).total_seconds()) + 1)
-        with transaction.atomic():
+    with transaction.atomic():
+        # One unmask at a time per account: her row locked while her recent unmasks are counted and the new one is
+        # written (SQLite's IMMEDIATE transactions already queue writers), so requests sent together cannot all pass.
+        list(actor._meta.model.objects.select_for_update().filter(pk=actor.pk).values_list("pk"))
+        recent = list(AuditEntry.objects.filter(action=Event.UNMASKED, actor=actor,
+                                                time__gte=timezone.now() - dt.timedelta(seconds=window))
+                      .order_by("-time").values_list("time", flat=True)[:limit])
+        refused = len(recent) >= limit
+        if refused:
             record_event(Event.UNMASK_LIMITED, obj, note=reason.strip(), data={"fields": list(fields),
                                                                              "limit": limit, "window": window})
-        raise UnmaskLimitReached(_("您在%(minutes)d分钟内已查看个人信息明文%(limit)d次，达到上限，本次未显示。"
-                                   "请%(wait)s后再试；如确因工作需要，请联系安全管理员。") % {
+        else:
+            record_access(obj, fields=list(fields), reason=reason.strip())
+    if refused:
+        retry_after = max(1, int((recent[-1] + dt.timedelta(seconds=window) - timezone.now()).total_seconds()) + 1)
+        raise UnmaskLimitReached(_("您在%(minutes)d分钟内已查看个人信息明文%(limit)d次，达到上限，"
+                                   "本次未予查看或打印明文。请%(wait)s后再试；如确因工作需要，请联系安全管理员。") % {
             "minutes": window // 60, "limit": limit, "wait": _wait_text(retry_after)}, retry_after)
-    with transaction.atomic():
-        record_access(obj, fields=list(fields), reason=reason.strip())
     return obj
 
 

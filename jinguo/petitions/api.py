@@ -225,7 +225,8 @@ class CaseViewSet(WorkflowViewSetMixin, ScopedViewSetMixin, mixins.CreateModelMi
         if isinstance(exc, DjangoValidationError):
             exc = ValidationError(exc.message_dict if hasattr(exc, "error_dict") else {"detail": exc.messages})
         if isinstance(exc, UnmaskLimitReached):
-            exc = Throttled(wait=exc.retry_after, detail=str(exc))
+            limited, exc = exc, Throttled(detail=str(exc))  # the message says when already
+            exc.wait = limited.retry_after  # → Retry-After
         elif isinstance(exc, DjangoPermissionDenied):
             exc = PermissionDenied(str(exc))
         return super().handle_exception(exc)

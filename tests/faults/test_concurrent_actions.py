@@ -108,3 +108,43 @@ def test_monitoring_review_on_a_stale_page_is_a_conflict(tree, users, login):
     services.review(Submission.objects.get(pk=submission.pk), actor=users["leader"])
     response = client.post(review, stale)
     assert response.status_code == 409 and CONFLICT in response.content.decode()
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_unmasks_sent_all_at_once_cannot_pass_the_limit_together(defaults, tree, users, make_case, login, settings):
+    """Twenty unmask requests from one account at the same moment (a script): at most UNMASK_LIMIT get clear data,
+    the rest the 429 — the count and the entry it adds are one step per account, not a check others slip past."""
+    from jinguo.audit.models import AuditEntry
+
+    settings.UNMASK_LIMIT = 3
+    cases = [make_case(tree["county"]) for _ in range(5)]
+    clients = [login(users["leader"]) for _ in range(THREADS)]
+    for client in clients:
+        client.raise_request_exception = False
+    serial = threading.Lock() if connection.vendor == "sqlite" else None  # as above: SQLite takes turns
+    barrier = threading.Barrier(THREADS)
+    results: list = [None] * THREADS
+
+    def unmask(i: int) -> None:
+        try:
+            barrier.wait(timeout=30)
+            url = f"/api/cases/{cases[i % len(cases)].pk}/unmask/"
+            if serial:
+                with serial:
+                    response = clients[i].post(url, {"reason": "批量核对"})
+            else:
+                response = clients[i].post(url, {"reason": "批量核对"})
+            results[i] = response.status_code
+        except Exception as exc:  # reported below with the others
+            results[i] = repr(exc)
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=unmask, args=(i,)) for i in range(THREADS)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+    assert sorted(results, key=str) == [200] * 3 + [429] * (THREADS - 3), results
+    assert AuditEntry.objects.filter(action="personal.unmasked").count() == 3
+    assert AuditEntry.objects.filter(action="personal.unmask_limited").count() == THREADS - 3

@@ -186,6 +186,19 @@ def test_statistics_counts_shares_and_year_earlier(tree, make_case, codes):
     assert petition_stats(tree["city"], Period.parse("2025H1"), by_unit=False).by_unit == []
 
 
+def test_statistics_page_gives_the_year_earlier_figure_even_for_an_empty_period(tree, users, login, make_case):
+    make_case(tree["county"], received="2024-03-01 09:00")
+    client = login(users["staff"])
+    empty = client.get(reverse("petitions:statistics"), {"org": tree["county"].pk, "period": "2025"}).content.decode()
+    assert "2025年没有登记信访案件" in empty and "上年同期 1 件" in empty
+    make_case(tree["county"], received="2025-03-01 09:00")
+    make_case(tree["county"], received="2025-04-01 09:00")
+    page = client.get(reverse("petitions:statistics"), {"org": tree["county"].pk, "period": "2025"}).content.decode()
+    assert "共受理信访 2 件" in page and "上年同期 1 件" in page
+    dashboard = client.get(reverse("reports:dashboard"), {"org": tree["county"].pk, "period": "2025"}).content.decode()
+    assert "上年同期 1 件" in dashboard
+
+
 def test_registration_form_docx_masked_by_default(tree, users, login, make_case):
     case = make_case(tree["county"], name="王秀英", phone="13807461234", id_number="320124198808240056")
     client = login(users["staff"])

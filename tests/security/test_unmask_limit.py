@@ -37,7 +37,9 @@ def test_unmasking_past_the_limit_is_refused_on_every_path_and_recorded(tree, us
     assert printed.status_code == 302 and printed.headers["Content-Type"].startswith("text/html")
     api = officer.post(f"/api/cases/{case.pk}/unmask/", {"reason": "接口核实"})
     assert api.status_code == 429 and "王秀英" not in api.content.decode()
-    assert "达到上限" in api.json()["detail"] and int(api.headers["Retry-After"]) > 0
+    detail = api.json()["detail"]
+    assert "达到上限" in detail and int(api.headers["Retry-After"]) > 0
+    assert detail.count("后再试") == 1 and "预计" not in detail  # when, said once
 
     # A registry person (entered through the volunteer add page): refused on her page too, which stays masked.
     added = officer.post(reverse("people:volunteer_add"), {
