@@ -26,6 +26,7 @@ from jinguo.core.actions import StateMachine
 from jinguo.core.actions import TransitionError as StateTransitionError
 from jinguo.core.auditcontext import current
 from jinguo.core.bulk import create_objects, instance_factory, pack, unpack
+from jinguo.core.changelog import snapshot
 from jinguo.core.crypto import search_hash
 from jinguo.core.events import Event
 from jinguo.core.scope import scope_paths, subtree_ids
@@ -460,10 +461,15 @@ def press(assignment: Assignment, *, actor=None, note: str = "", supervise: bool
 # --- Domestic violence ---------------------------------------------------------------------------------------------
 @transaction.atomic
 def save_dv(case: Case, record: DomesticViolence, *, actor=None) -> list[str]:
-    """Store the 反家暴 details; returns alerts (a second 告诫书 for the same abuser)."""
+    """Store the 反家暴 details; returns alerts (a second 告诫书 for the same abuser). The case's event carries what
+    changed, before and after (the abuser's ID number sealed, as every audit snapshot seals personal data)."""
+    stored = DomesticViolence.objects.filter(pk=record.pk).first() if record.pk else None
+    before = snapshot(stored) if stored else {}
     record.case = case
     record.abuser_hash = search_hash(record.abuser_id_number)
     record.save()
+    after = {name: value for name, value in snapshot(record).items()
+             if name not in ("id", "case_id", "abuser_hash") and before.get(name) != value}
     if not case.flag_dv:
         case.flag_dv, case.risk_colour = True, RiskColour.RED
         _save(case, "flag_dv", "risk_colour")
@@ -472,7 +478,9 @@ def save_dv(case: Case, record: DomesticViolence, *, actor=None) -> list[str]:
         alerts = _repeat_abuser_alerts(case, record, actor=actor)
     _step(case, Event.CASE_DV_UPDATED, actor=actor, data={"warning_letter": bool(record.warning_letter_on),
                                                           "order_granted": record.order_granted,
-                                                          "shelter": record.shelter, "legal_aid": record.legal_aid})
+                                                          "shelter": record.shelter, "legal_aid": record.legal_aid,
+                                                          "before": {name: before.get(name) for name in after},
+                                                          "after": after})
     for alert in alerts:
         _step(case, Event.CASE_ALERT, actor=actor, note=alert)
     return alerts

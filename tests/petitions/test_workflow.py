@@ -177,6 +177,26 @@ def test_second_warning_letter_for_the_same_abuser_alerts(tree, make_case):
     assert second.risk_colour == "red" and second.flag_dv
 
 
+def test_a_domestic_violence_update_is_audited_before_and_after_with_the_abuser_sealed(tree, make_case):
+    import json
+
+    from jinguo.audit.models import AuditEntry
+    from jinguo.petitions.models import DomesticViolence
+
+    case = make_case(tree["county"], sub="家庭暴力")
+    services.save_dv(case, DomesticViolence(abuser_relation="丈夫", abuser_id_number="11010519491231002X"))
+    record = DomesticViolence.objects.get(case=case)
+    record.warning_letter_on, record.order_granted = D(2025, 3, 9), True
+    services.save_dv(case, record)
+    first, second = AuditEntry.objects.filter(action="case.dv_updated").order_by("seq")
+    assert first.data["after"]["abuser_relation"] == "丈夫" and not any(first.data["before"].values())
+    assert second.data["before"] == {"warning_letter_on": None, "order_granted": None}
+    assert second.data["after"] == {"warning_letter_on": "2025-03-09", "order_granted": True}
+    for entry in (first, second):
+        assert "11010519491231002X" not in json.dumps(entry.data, ensure_ascii=False)
+    assert first.data["after"]["abuser_id_number"]  # sealed, not left out
+
+
 def test_step_dates_must_follow_each_other(tree, make_case):
     case = make_case(tree["county"], received="2025-03-08 10:00")
     with pytest.raises(ValidationError, match="不能早于登记日期"):
