@@ -9,12 +9,12 @@ from django.contrib.auth.hashers import check_password
 from django.contrib.auth.models import AbstractBaseUser, AbstractUser
 from django.contrib.auth.models import UserManager as DjangoUserManager
 from django.db import models, transaction
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from jinguo.audit.services import record_event
 from jinguo.core.events import Event
+from jinguo.core.links import record_url
 from jinguo.core.models import AuditedModel
 from jinguo.core.roles import ADMIN_ROLES, Role
 from jinguo.core.scope import ScopedQuerySet
@@ -58,7 +58,7 @@ class User(AbstractUser, AuditedModel):
         return self.display_name or self.username
 
     def get_absolute_url(self) -> str:
-        return reverse("accounts:user_detail", args=[self.pk])
+        return record_url("accounts:user_detail", self.pk)
 
     def audit_org(self):
         return self.org

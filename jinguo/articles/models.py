@@ -11,9 +11,9 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
-from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from jinguo.core.links import record_url
 from jinguo.core.models import OrgOwnedModel, owner_org
 from jinguo.core.roles import RECORD_ROLES
 from jinguo.core.scope import ScopedQuerySet, scope_paths, subtree_ids
@@ -77,7 +77,7 @@ class Article(OrgOwnedModel):
         return self.title
 
     def get_absolute_url(self) -> str:
-        return reverse("articles:article_detail", args=[self.pk])
+        return record_url("articles:article_detail", self.pk)
 
     def delete(self, *args, **kwargs):
         """Its adoptions and forwards go with it, each with its own audit entry (a cascade would skip them)."""

@@ -18,6 +18,7 @@ from django.utils.translation import gettext_lazy as _
 
 from jinguo.core.crypto import audit_keyring
 from jinguo.core.events import Event
+from jinguo.core.links import record_url
 from jinguo.core.roles import Role
 from jinguo.core.scope import scope_paths
 
@@ -95,9 +96,7 @@ class AuditEntry(models.Model):
         return f"#{self.seq} {self.action} {self.object_repr}"
 
     def get_absolute_url(self) -> str:
-        from django.urls import reverse
-
-        return reverse("audit:entry_detail", args=[self.pk])
+        return record_url("audit:entry_detail", self.pk)
 
     def compute_hash(self, signer=None) -> str:
         """The entry's hash over every stored field and the previous hash, in a canonical JSON form: an HMAC under

@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 
 from jinguo.core import changelog
 from jinguo.core.events import Event
+from jinguo.core.links import record_url
 from jinguo.core.roles import ALL_ROLES, RECORD_ROLES, Role
 from jinguo.core.scope import GlobalQuerySet, ScopedQuerySet
 from jinguo.core.storage import encrypted_storage
@@ -160,9 +161,7 @@ class CodeTable(AuditedModel):
         return self.name
 
     def get_absolute_url(self) -> str:
-        from django.urls import reverse
-
-        return reverse("core:codetable_detail", args=[self.pk])
+        return record_url("core:codetable_detail", self.pk)
 
 
 class CodeItemQuerySet(GlobalQuerySet):
@@ -297,9 +296,7 @@ class ImportJob(models.Model):
         return f"{self.filename}（{self.get_status_display()}）"
 
     def get_absolute_url(self) -> str:
-        from django.urls import reverse
-
-        return reverse("core:importjob_detail", args=[self.pk])
+        return record_url("core:importjob_detail", self.pk)
 
     @property
     def kind_label(self) -> str:

@@ -10,10 +10,10 @@ from __future__ import annotations
 import datetime as dt
 
 from django.db import models
-from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from jinguo.core.fields import CentsField
+from jinguo.core.links import record_url
 from jinguo.core.models import OrgOwnedModel, owner_org
 
 KIND_TABLE = "grassroots_kind"
@@ -60,7 +60,7 @@ class OrgProfile(OrgOwnedModel):
         return f"{self.org.name}（{self.kind.name}）" if self.org_id and self.kind_id else str(_("基层组织"))
 
     def get_absolute_url(self) -> str:
-        return reverse("grassroots:orgprofile_detail", args=[self.pk])
+        return record_url("grassroots:orgprofile_detail", self.pk)
 
     def delete(self, *args, **kwargs):
         """The yearly snapshots go with the profile, each with its own audit entry (a cascade would skip them)."""

@@ -7,10 +7,10 @@ exact (CentsField), never floats.
 from __future__ import annotations
 
 from django.db import models
-from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from jinguo.core.fields import CentsField, PeriodField
+from jinguo.core.links import record_url
 from jinguo.core.models import AuditedModel, OrgOwnedModel, owner_org
 from jinguo.core.roles import ALL_ROLES, Role
 from jinguo.core.scope import GlobalQuerySet
@@ -57,7 +57,7 @@ class Measure(AuditedModel):
         return f"{self.name}({self.unit})"
 
     def get_absolute_url(self) -> str:
-        return reverse("ledger:measure_edit", args=[self.pk])
+        return record_url("ledger:measure_edit", self.pk)
 
     @property
     def header(self) -> str:
@@ -105,7 +105,7 @@ class Activity(OrgOwnedModel):
         return self.title
 
     def get_absolute_url(self) -> str:
-        return reverse("ledger:activity_detail", args=[self.pk])
+        return record_url("ledger:activity_detail", self.pk)
 
 
 class ActivityFigure(models.Model):
@@ -253,4 +253,4 @@ class PlanItem(OrgOwnedModel):
         return self.title
 
     def get_absolute_url(self) -> str:
-        return reverse("ledger:planitem_detail", args=[self.pk])
+        return record_url("ledger:planitem_detail", self.pk)

@@ -15,6 +15,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from jinguo.core.fields import FixedPointField, PeriodField
+from jinguo.core.links import record_url
 from jinguo.core.models import AuditedModel, OrgOwnedModel
 from jinguo.core.numbers import with_unit
 from jinguo.core.roles import ALL_ROLES, RECORD_ROLES, Role
@@ -166,7 +167,7 @@ class Submission(OrgOwnedModel):
         return f"{self.dataset} {self.period}"
 
     def get_absolute_url(self) -> str:
-        return reverse("monitoring:submission_detail", args=[self.pk])
+        return record_url("monitoring:submission_detail", self.pk)
 
     @property
     def locked(self) -> bool:
@@ -225,7 +226,7 @@ class ValidationRule(AuditedModel):
                    "add": frozenset({Role.UNIT_LEADER, Role.SYSTEM_ADMIN}), "export": FILL_ROLES}
 
     def get_absolute_url(self) -> str:
-        return reverse("monitoring:validationrule_edit", args=[self.pk])
+        return record_url("monitoring:validationrule_edit", self.pk)
 
     class Meta:
         verbose_name = _("校验规则")

@@ -9,9 +9,9 @@ import re
 
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from jinguo.core.links import record_url
 from jinguo.core.models import AuditedModel
 from jinguo.core.roles import ALL_ROLES, Role
 from jinguo.core.scope import ScopedQuerySet, tree_changed
@@ -148,7 +148,7 @@ class OrgUnit(AuditedModel):
         return self.name
 
     def get_absolute_url(self) -> str:
-        return reverse("orgs:orgunit_detail", args=[self.pk])
+        return record_url("orgs:orgunit_detail", self.pk)
 
     def audit_org(self) -> OrgUnit:
         return self

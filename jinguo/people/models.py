@@ -11,11 +11,11 @@ from __future__ import annotations
 import datetime as dt
 
 from django.db import models
-from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from jinguo.core.fields import CentsField, EncryptedTextField
 from jinguo.core.idcard import mask_name, masked_fields
+from jinguo.core.links import record_url
 from jinguo.core.models import AuditedModel, OrgOwnedModel
 from jinguo.core.roles import RECORD_ROLES, Role
 from jinguo.core.scope import scope_paths
@@ -73,7 +73,7 @@ class Person(AuditedModel):
         return mask_name(self.name)
 
     def get_absolute_url(self) -> str:
-        return reverse("people:person_detail", args=[self.pk])
+        return record_url("people:person_detail", self.pk)
 
     def masked(self) -> dict[str, str]:
         return masked_fields(name=self.name, id_number=self.id_number, phone=self.phone, address=self.address)
@@ -105,7 +105,7 @@ class Beneficiary(OrgOwnedModel):
         return f"{self.person} · {self.group}"
 
     def get_absolute_url(self) -> str:
-        return reverse("people:beneficiary_detail", args=[self.pk])
+        return record_url("people:beneficiary_detail", self.pk)
 
 
 class Aid(OrgOwnedModel):
@@ -168,7 +168,7 @@ class Talent(OrgOwnedModel):
         return f"{self.person} · {self.get_post_kind_display()}"
 
     def get_absolute_url(self) -> str:
-        return reverse("people:talent_detail", args=[self.pk])
+        return record_url("people:talent_detail", self.pk)
 
     def review_due(self) -> dt.date:
         """Twelve months after the last review (29 Feb reviews fall due on 28 Feb)."""
@@ -208,7 +208,7 @@ class Volunteer(OrgOwnedModel):
         return f"{self.person} · {self.team or ''}"
 
     def get_absolute_url(self) -> str:
-        return reverse("people:volunteer_detail", args=[self.pk])
+        return record_url("people:volunteer_detail", self.pk)
 
 
 class ServiceRecord(models.Model):
@@ -263,7 +263,7 @@ class Honour(OrgOwnedModel):
         return f"{self.year} {self.award} {self.collective or self.person}"
 
     def get_absolute_url(self) -> str:
-        return reverse("people:honour_detail", args=[self.pk])
+        return record_url("people:honour_detail", self.pk)
 
 
 class CivilizedPost(OrgOwnedModel):
@@ -290,7 +290,7 @@ class CivilizedPost(OrgOwnedModel):
         return self.name
 
     def get_absolute_url(self) -> str:
-        return reverse("people:civilizedpost_detail", args=[self.pk])
+        return record_url("people:civilizedpost_detail", self.pk)
 
 
 class Loan(OrgOwnedModel):
@@ -326,4 +326,4 @@ class Loan(OrgOwnedModel):
         return f"{self.person} {self.amount}元"
 
     def get_absolute_url(self) -> str:
-        return reverse("people:loan_detail", args=[self.pk])
+        return record_url("people:loan_detail", self.pk)

@@ -11,11 +11,11 @@ import datetime as dt
 
 from django.conf import settings
 from django.db import models, transaction
-from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from jinguo.core.events import Event
 from jinguo.core.fields import EncryptedTextField, MaskedCopyField
+from jinguo.core.links import record_url
 from jinguo.core.models import AuditedModel, OrgOwnedModel, owner_org
 from jinguo.core.roles import Role
 from jinguo.core.scope import ScopedQuerySet
@@ -96,7 +96,7 @@ class TimeLimits(AuditedModel):
         return f"{self.org} {self.accept_days}/{self.handle_days}"
 
     def get_absolute_url(self) -> str:
-        return reverse("petitions:timelimits_edit", args=[self.pk])
+        return record_url("petitions:timelimits_edit", self.pk)
 
     @classmethod
     def for_org(cls, org) -> TimeLimits:
@@ -202,7 +202,7 @@ class Case(OrgOwnedModel):
         return self.number
 
     def get_absolute_url(self) -> str:
-        return reverse("petitions:case_detail", args=[self.pk])
+        return record_url("petitions:case_detail", self.pk)
 
     def save(self, *args, **kwargs) -> None:
         """Every saved case moves its count in the roll-up (`CaseCell`) in the same transaction: what the stored row

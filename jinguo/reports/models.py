@@ -7,6 +7,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from jinguo.core.fields import PeriodField
+from jinguo.core.links import record_url
 from jinguo.core.models import OrgOwnedModel
 from jinguo.core.roles import RECORD_ROLES, Role
 
@@ -76,4 +77,4 @@ class Summary(OrgOwnedModel):
         return self.title or f"{self.org} {self.period}"
 
     def get_absolute_url(self) -> str:
-        return reverse("reports:summary_detail", args=[self.pk])
+        return record_url("reports:summary_detail", self.pk)

@@ -23,10 +23,10 @@ from urllib.parse import quote_plus
 from django.db import connections
 from django.db.models import BigIntegerField, Count, Q, QuerySet, Sum
 from django.db.models.functions import Cast
-from django.urls import get_script_prefix, get_urlconf, reverse
 from django.utils import timezone
 
 from jinguo.articles.stats import info_work, info_work_sentence
+from jinguo.core.links import page_url, record_url
 from jinguo.core.models import CodeItem
 from jinguo.core.numbers import count_text, date_range_text, money_text, percent, plain_number
 from jinguo.core.periods import Period
@@ -71,19 +71,6 @@ def _block(key: str, kind: str, text: str, links: list[tuple[str, str]] | None =
             "links": [{"label": label, "url": url} for label, url in (links or [])], **extra}
 
 
-def _reversed(name: str, pk: int | None = None) -> str:
-    """`reverse(name)` (with `args=[pk]` when given), the resolver asked once per name, URL configuration and script
-    prefix: a summary links some forty fragments, and each `reverse` walks the resolver again."""
-    key = (name, pk is None, get_urlconf(), get_script_prefix())
-    url = _REVERSED.get(key)
-    if url is None:
-        url = _REVERSED[key] = reverse(name, args=None if pk is None else [_SENTINELS["org_id"]])
-    return url if pk is None else url.replace(str(_SENTINELS["org_id"]), str(int(pk)))
-
-
-_REVERSED: dict[tuple, str] = {}
-
-
 _PLAIN = re.compile(r"[A-Za-z0-9_.~-]*").fullmatch  # what quote_plus leaves as it is
 
 
@@ -92,7 +79,7 @@ def _url(name: str, **query) -> str:
     hundred figures, most of whose values (ids, dates, codes) need no quoting."""
     parts = (f"{key}={text if _PLAIN(text) else quote_plus(text)}"
              for key, text in ((key, str(value)) for key, value in query.items() if value not in (None, "")))
-    return _reversed(name) + "?" + "&".join(parts)
+    return page_url(name) + "?" + "&".join(parts)
 
 
 def _period_word(period: Period) -> str:
@@ -249,7 +236,7 @@ class Highlight:
     figures: dict[str, Decimal] = field(default_factory=dict)
 
     def get_absolute_url(self) -> str:
-        return _reversed("ledger:activity_detail", self.pk)
+        return record_url("ledger:activity_detail", self.pk)
 
     @classmethod
     def of(cls, activity: Activity) -> Highlight:
@@ -608,8 +595,8 @@ def typical_blocks(org: OrgUnit, period: Period, options: Options) -> list[dict]
                 + ("妇联" + "，".join(done) + "，" if done else "")
                 + (end or "已办结") + ("，回访当事人表示满意" if satisfied else "") + "。")
         blocks.append(_block(f"petitions.typical.{case.pk}", "para", text,
-                             [(f"{day.month}月{day.day}日受理的一起{kind}案件", reverse("petitions:case_detail",
-                                                                                args=[case.pk]))]))
+                             [(f"{day.month}月{day.day}日受理的一起{kind}案件",
+                               record_url("petitions:case_detail", case.pk))]))
     return blocks
 
 
@@ -643,25 +630,25 @@ def registry_blocks(section: str, stats, org: OrgUnit, period: Period, options: 
         text = f"建档帮扶困难妇女儿童{count_text(stats.aided_people, '人', rounded=rounded)}"
         if stats.aid_amount:
             text += f"，发放帮扶资金{money_text(stats.aid_amount, rounded=rounded)}"
-        parts.append((text, reverse("people:beneficiary_list")))
+        parts.append((text, page_url("people:beneficiary_list")))
     if section == "career":
         honours = _honours(Honour, org, period, options)
         if honours:
-            parts.append(("获评" + "、".join(honours), reverse("people:honour_list")))
+            parts.append(("获评" + "、".join(honours), page_url("people:honour_list")))
         if stats.civilized_posts:
-            parts.append((f"新命名巾帼文明岗{stats.civilized_posts}个", reverse("people:civilizedpost_list")))
+            parts.append((f"新命名巾帼文明岗{stats.civilized_posts}个", page_url("people:civilizedpost_list")))
         if stats.loans:
             text = f"发放妇女小额担保贷款{stats.loans}笔、{money_text(stats.loan_amount, rounded=rounded)}"
             if stats.subsidy_amount:
                 text += f"，贴息{money_text(stats.subsidy_amount, rounded=rounded)}"
-            parts.append((text, reverse("people:loan_list")))
+            parts.append((text, page_url("people:loan_list")))
     if section == "org":
         if stats.new_cadres:
             parts.append(("新任" + "、".join(f"{label}{count}名" for label, count in stats.new_cadres.items()),
-                          reverse("people:talent_list")))
+                          page_url("people:talent_list")))
         if stats.volunteers:
             parts.append((f"组织巾帼志愿者{count_text(stats.volunteers, '人', rounded=rounded)}参与志愿服务"
-                          f"{_plain(stats.volunteer_hours)}小时", reverse("people:volunteer_list")))
+                          f"{_plain(stats.volunteer_hours)}小时", page_url("people:volunteer_list")))
     if not parts:
         return []
     return [_block(f"{section}.registries", "para", f"{period.label}，" + "；".join(p for p, _u in parts) + "。",
@@ -833,7 +820,7 @@ def plan_blocks(org: OrgUnit, period: Period, options: Options, sections: list[S
         blocks.append(_block(f"plans.{code or 'other'}.h", "h2", f"（{CHINESE_NUMERALS[number - 1]}）{titles[code]}"))
         blocks.append(_block(f"plans.{code or 'other'}", "para", "；".join(parts) + "。",
                              [(f"{ORDINALS[i]}{item.title.rstrip('。')}",
-                               reverse("ledger:planitem_detail", args=[item.pk]))
+                               record_url("ledger:planitem_detail", item.pk))
                               for i, item in enumerate(groups[code])]))
     if behind:
         blocks.append(_block("plans.outline", "para", f"推动{'、'.join(behind[:5])}{'等' if len(behind) > 5 else ''}"
