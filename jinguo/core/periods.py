@@ -84,9 +84,9 @@ class Period:
         """("YYYY-MM", "3月") for every month of the period, up to the month of `until` when given: charts and
         tables show a month without records as 0 instead of leaving it out."""
         last = self.end if until is None else min(self.end, until)
-        out, day = [], self.start
+        out, day, label = [], self.start, _("%(m)d月")  # translated once, not once a month
         while day <= last:
-            out.append((day.strftime("%Y-%m"), _("%(m)d月") % {"m": day.month}))
+            out.append((f"{day.year:04d}-{day.month:02d}", label % {"m": day.month}))
             day = (day.replace(day=28) + dt.timedelta(days=4)).replace(day=1)
         return out
 
