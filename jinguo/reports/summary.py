@@ -828,6 +828,30 @@ def plan_blocks(org: OrgUnit, period: Period, options: Options, sections: list[S
     return blocks
 
 
+# What each problem found (`problem_blocks`' keys) asks of the next period, when no plan items were entered for it.
+_REMEDIES = {
+    "problems.overdue": "加强信访案件办理时效管理，对超期案件逐件督办，提高按期办结率",
+    "problems.registries": "落实各类人员台账的动态管理，按期复核更新人才库，推进巾帼文明岗评审",
+    "problems.silent": "督促基层妇联按时填报活动和信访记录，提高记录和报送的及时性、准确性",
+}
+
+
+def planned_from(problems: list[dict], facts: dict[str, SectionFacts], period: Period) -> list[dict]:
+    """三、…工作打算 drafted from the problems found, for an office that entered no plan items for the next period:
+    each problem's remedy, the lines of work that fell behind the year before named, and a sentence asking the
+    office for its own plans (every summary has the section; its text is the office's to keep or replace)."""
+    found = {block["key"] for block in problems}
+    parts = [text for key, text in _REMEDIES.items() if key in found]
+    fell = [f.section.name for f in facts.values() if f.before > f.activities]
+    if fell:
+        parts.insert(0, f"针对{'、'.join(fell)}方面活动少于上年同期的情况，丰富活动载体，加大工作力度")
+    blocks = [_block("plans.remedies", "para", "；".join(f"{ORDINALS[i]}{part}" for i, part in enumerate(parts))
+                     + "。")] if parts else []
+    blocks.append(_block("plans.own", "para", f"（{_plans_heading(period)}尚未录入计划事项：请在“工作计划”中录入后"
+                                              "重新生成，或在此直接填写。）"))
+    return blocks
+
+
 def _section_by_words(item: PlanItem, sections: list[Section], names: dict[int, str]) -> str:
     text = f"{item.title}{item.description}"
     for section in sections:
@@ -887,7 +911,7 @@ def generate(org: OrgUnit, period: Period, options: Options | None = None) -> li
             work.append(_block(f"{section.code}.h", "h2", f"（{CHINESE_NUMERALS[number - 1]}）{section.name}"))
             work.extend(part)
     problems = problem_blocks(org, period, options, petitions, facts, behind, today, children)
-    plans = plan_blocks(org, period, options, sections, behind)
+    plans = plan_blocks(org, period, options, sections, behind) or planned_from(problems, facts, period)
     blocks = [_block("title", "title", title(org, period)),
               _block("opening", "para", f"{period.label}，{org.name}妇联在上级党委和上级妇联的领导下，"
                                          f"围绕中心工作，团结引领广大妇女，开展了以下工作。"

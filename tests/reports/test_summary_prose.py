@@ -117,6 +117,21 @@ def test_county_draft_names_the_main_activities_of_each_line_of_work(ledger):
     assert not re.search("取得新进展|显著|圆满|成效明显|广泛好评", "".join(body))
 
 
+def test_without_plan_items_the_plans_are_drafted_from_the_problems_found(ledger):
+    """Every summary has its 三、…工作打算: with no plan items for the next period, each problem found asks for its
+    remedy there, and a sentence tells the office where its own plans go."""
+    from jinguo.ledger.models import PlanItem
+
+    PlanItem.objects.all().delete()
+    body = [b["text"] for b in draft(ledger["county"])]
+    remedies, own = body[body.index("三、下半年工作打算") + 1:-2]  # then the signature
+    assert remedies.startswith("一是针对关爱帮扶方面活动少于上年同期的情况")
+    assert "二是加强信访案件办理时效管理" in remedies and "三是督促基层妇联按时填报" in remedies
+    assert own.startswith("（下半年工作打算尚未录入计划事项") and "工作计划" in own
+    year = [b["text"] for b in generate(ledger["county"], Period.parse("2025"), Options(today=TODAY))]
+    assert "三、明年工作打算" in year
+
+
 def test_no_frame_sentence_serves_more_than_two_sections(ledger, make_activity):
     for n, kind in enumerate(["文体活动", "健康服务", "会议", "志愿服务"]):
         make_activity(ledger["county"], f"活动{n}", f"2025-02-1{n}", kind=kind, participants=10 + n)
