@@ -104,3 +104,33 @@ def test_task_given_up_after_its_first_worker_died_marks_the_import_failed(tree,
     assert (given_up.status, alive.status) == ("FAILED", "RUNNING")
     job.refresh_from_db()
     assert job.status == ImportJob.Status.CRASHED and "未导入" in job.message and "意外中止" in job.message
+
+
+def test_a_file_queued_with_no_worker_running_says_so_instead_of_waiting_at_zero(tree, users, login):
+    """A clerk's upload waits its turn: within half a minute nothing is said; after it, the page says either how many
+    tasks are ahead while another runs, or that the background service seems down (the file is kept, no need to
+    upload it again)."""
+    from django.urls import reverse
+    from django_tasks_db.models import DBTaskResult
+
+    job = ImportJob.objects.create(org=tree["county"], kind="activities", user=users["staff"], filename="台账.xlsx",
+                                   status=ImportJob.Status.PENDING)
+    queued = DBTaskResult.objects.create(status="READY", task_path="jinguo.core.tasks.run_import_job",
+                                         args_kwargs={"args": [job.pk], "kwargs": {}}, backend_name="default",
+                                         run_after=timezone.now())
+    assert tasks.queue_note(job) == ""  # a worker takes it within a second or two
+    later = timezone.now() + dt.timedelta(seconds=45)
+    assert "后台处理服务可能没有运行" in tasks.queue_note(job, now=later) and "不必重新上传" in tasks.queue_note(
+        job, now=later)
+    DBTaskResult.objects.create(status="RUNNING", started_at=timezone.now(), task_path="jinguo.core.tasks.x",
+                                args_kwargs={"args": [], "kwargs": {}}, backend_name="default",
+                                run_after=timezone.now(), worker_ids=["host:1"])
+    DBTaskResult.objects.filter(pk=queued.pk).update(enqueued_at=timezone.now() - dt.timedelta(minutes=2))
+    page = login(users["staff"]).get(reverse("core:importjob_detail", args=[job.pk])).content.decode()
+    assert "前面还有0个任务在排队" in page
+    DBTaskResult.objects.filter(status="RUNNING").delete()
+    page = login(users["staff"]).get(reverse("core:importjob_detail", args=[job.pk])).content.decode()
+    assert "后台处理服务可能没有运行" in page
+    job.status = ImportJob.Status.RUNNING
+    job.save()
+    assert tasks.queue_note(job, now=later) == ""  # taken: the progress speaks for itself
