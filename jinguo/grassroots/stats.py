@@ -14,7 +14,7 @@ from jinguo.core.numbers import count_text, money_text
 from jinguo.core.periods import Period
 from jinguo.core.sql import totals
 from jinguo.grassroots.models import KIND_TABLE, TERM_YEARS, VILLAGE_KINDS, ProfileSnapshot, years_after
-from jinguo.orgs.models import OrgUnit, UnitQuery
+from jinguo.orgs.models import OrgUnit, UnitQuery, own_label
 
 
 @dataclass
@@ -114,7 +114,7 @@ def by_unit(root, period: Period) -> list[KindFigures]:
         count=Count("id"), with_home=Count("id", filter=Q(has_home=True)), executives=Sum("executives"),
         funding=Sum("funding"), elections_due=Count("id", filter=Q(elected_on__lte=cutoff)))
     rows = [KindFigures(child.code, child.name) for child in [root, *children]]
-    rows[0].name = _("%(name)s本级") % {"name": root.name}
+    rows[0].name = own_label(root)
     for values in per_org:  # a few rows per unit and kind, already grouped by the database
         index = next((i for i, c in enumerate(children, start=1) if values["org__path"].startswith(c.path)), 0)
         target = rows[index]

@@ -22,7 +22,7 @@ from jinguo.core.models import CodeItem
 from jinguo.core.periods import Period, month_key
 from jinguo.core.routers import reports_read_replica
 from jinguo.ledger.models import Activity, ActivityCell, ActivityFigure, Measure
-from jinguo.orgs.models import OrgUnit, group_under
+from jinguo.orgs.models import OrgUnit, group_under, own_label
 
 
 @dataclass
@@ -228,12 +228,12 @@ def _as_date(value) -> dt.date:
 
 def _by_unit(root: OrgUnit, per_org_counts: dict[int, int], per_org_figures: dict[str, dict[str, Decimal]]
              ) -> list[Group]:
-    """Activities and figures per direct child of `root` (the root's own activities count under itself)."""
+    """Activities and figures per direct child of `root` (the root's own activities count under "…本级")."""
     if not per_org_counts:
         return []
     groups: dict[int, Group] = {}
     for org_id, unit in group_under(root, per_org_counts).items():
-        group = groups.setdefault(unit.pk, Group(unit.code, unit.name))
+        group = groups.setdefault(unit.pk, Group(unit.code, own_label(root) if unit.pk == root.pk else unit.name))
         group.activities += per_org_counts[org_id]
         for code, value in per_org_figures.get(str(org_id), {}).items():
             group.totals[code] = group.totals.get(code, Decimal(0)) + value

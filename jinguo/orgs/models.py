@@ -254,6 +254,11 @@ _SUBTREE = CompiledQuery(lambda path: OrgUnit.objects.filter(path__startswith=pa
                          path="/~group-under~/")
 
 
+def own_label(root: OrgUnit) -> str:
+    """The row of a breakdown by unit that holds `root`'s own records, beside its units below: "东安县本级"."""
+    return _("%(name)s本级") % {"name": root.name}
+
+
 def group_under(root: OrgUnit, org_ids) -> dict[int, OrgUnit]:
     """Each unit id at or below `root` → the direct child of `root` that contains it (`root` for its own records).
 

@@ -1,4 +1,5 @@
 import django_filters
+from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -14,6 +15,9 @@ DEADLINES = [("overdue", _("已超期")), ("soon", _("即将超期")), ("open", 
 
 class CaseFilterSet(ScopedFilterSet):
     q_fields = ("number", "summary")
+    # Names are stored encrypted: a keyword never finds a petitioner by name, and the boxes say what does.
+    q = django_filters.CharFilter(label=_("关键词"), method="filter_q", widget=forms.TextInput(
+        attrs={"placeholder": _("案件编号或诉求摘要")}))
     status = django_filters.ChoiceFilter(label=_("状态"), choices=Status.choices)
     category = django_filters.ModelChoiceFilter(label=_("问题类别"), queryset=CodeItem.objects.of(
         "petition_category").filter(parent__isnull=True))
@@ -26,7 +30,8 @@ class CaseFilterSet(ScopedFilterSet):
     flag = django_filters.ChoiceFilter(label=_("风险标记"), choices=FLAGS, method="filter_flag")
     risk_colour = django_filters.ChoiceFilter(label=_("风险等级"), choices=[c for c in RiskColour.choices if c[0]])
     within = OrgSubtreeFilter()
-    search = django_filters.CharFilter(label=_("身份证号/电话"), method="filter_identity")
+    search = django_filters.CharFilter(label=_("身份证号/电话"), method="filter_identity", widget=forms.TextInput(
+        attrs={"placeholder": _("信访人按完整身份证号或电话查找")}))
 
     class Meta:
         model = Case

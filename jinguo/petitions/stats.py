@@ -20,7 +20,7 @@ from jinguo.core.periods import Period, month_key
 from jinguo.core.routers import reports_read_replica
 from jinguo.core.scope import scope_paths, subtree_keys
 from jinguo.core.sql import AnyOf, CompiledQuery, totals
-from jinguo.orgs.models import OrgUnit, group_under
+from jinguo.orgs.models import OrgUnit, group_under, own_label
 from jinguo.petitions.models import Case, CaseCell, Referral, Status
 
 
@@ -265,14 +265,14 @@ def case_count(root: OrgUnit, period: Period, *, scope: str = "tree") -> int:
 
 
 def _by_unit(root: OrgUnit, per_unit: list[tuple], places: int) -> list[Row]:
-    """Cases per direct child of `root` (the root's own cases count under itself), in code order, from the cells'
+    """Cases per direct child of `root` (the root's own cases count under "…本级"), in code order, from the cells'
     (org id, cases, people) rows."""
     per_org = {org_id: (n, p or 0) for org_id, n, p in per_unit}
     if not per_org:
         return []
     grouped: dict[str, list] = {}
     for org_id, unit in group_under(root, per_org).items():
-        entry = grouped.setdefault(unit.code, [unit.name, 0, 0])
+        entry = grouped.setdefault(unit.code, [own_label(root) if unit.pk == root.pk else unit.name, 0, 0])
         entry[1] += per_org[org_id][0]
         entry[2] += per_org[org_id][1]
     rows = [Row(code, name, n, p) for code, (name, n, p) in sorted(grouped.items())]

@@ -108,7 +108,7 @@ def test_cells_follow_every_way_of_writing_cases(tree, users, login, make_case, 
     assert {r.label: r.cases for r in stats.by_unit} == {"东安县": 7}
     assert sum(r.cases for r in stats.by_status) == 7
     county = petition_stats(tree["county"], Period.parse("2025"))
-    assert {r.label: r.cases for r in county.by_unit} == {"东安县": 2, "白牙市镇": 4, "大庙口镇": 1}
+    assert {r.label: r.cases for r in county.by_unit} == {"东安县本级": 2, "白牙市镇": 4, "大庙口镇": 1}
     assert petition_stats(tree["sister"], Period.parse("2025")).cases == 0  # upward totals only
 
 
