@@ -22,6 +22,8 @@ def _deadline(case) -> str:
 class CaseTable(Table):
     """Names masked; nothing here ever shows personal data in clear (lists and exports alike)."""
 
+    empty_text = _("没有符合条件的记录。信访人姓名加密保存，不能按姓名查找：请在“身份证号/电话”中输入完整号码。")
+
     columns = [
         Col("number", _("案件编号"), link=True),
         Col("received_at", _("登记时间"), render=lambda c: f"{timezone.localtime(c.received_at):%Y-%m-%d %H:%M}"),

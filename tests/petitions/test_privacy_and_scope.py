@@ -82,6 +82,9 @@ def test_exact_search_by_id_or_phone_through_the_hash(tree, users, login, make_c
     assert page.count("431122-2025-") == 1
     page = client.get(reverse("petitions:case_list"), {"search": "138 0746 1234"}).content.decode()
     assert page.count("431122-2025-") == 1 and "431123-" not in page
+    # A name finds nothing (names are encrypted): the empty list says so and where to search instead.
+    page = client.get(reverse("petitions:case_list"), {"q": PERSON["name"]}).content.decode()
+    assert "431122-2025-" not in page and "不能按姓名查找" in page and "身份证号/电话" in page
 
 
 def test_no_view_or_api_reaches_another_countys_cases(tree, users, login, make_case):
