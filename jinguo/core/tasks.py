@@ -139,24 +139,30 @@ def on_abandoned(task_obj) -> Callable:
 QUEUE_PATIENCE = dt.timedelta(seconds=30)  # an idle worker takes a queued task within a second or two
 
 
-def queue_note(job: ImportJob, now: dt.datetime | None = None) -> str:
-    """For a job still waiting its turn: what its page should say once the wait is longer than a worker takes — the
-    tasks ahead of it while another task runs, or that no background worker seems to be running (nothing running,
-    nothing taken). Empty while the wait is normal, or when the job is not waiting."""
+def queue_note(task_obj, key: int, *, kept: str, now: dt.datetime | None = None) -> str:
+    """For work still waiting its turn (`task_obj` enqueued with `key` as its first argument: an import job, a work
+    summary): what its page should say once the wait is longer than a worker takes — the tasks ahead of it while
+    another task runs, or that no background worker seems to be running (nothing running, nothing taken), with
+    `kept` (what is safe and need not be done again). Empty while the wait is normal or nothing waits."""
     from django_tasks_db.models import DBTaskResult
 
-    if job.status != ImportJob.Status.PENDING:
-        return ""
     now = now or timezone.now()
-    queued = (DBTaskResult.objects.ready().filter(task_path=run_import_job.module_path, args_kwargs__args__0=job.pk)
+    queued = (DBTaskResult.objects.ready().filter(task_path=task_obj.module_path, args_kwargs__args__0=key)
               .values_list("enqueued_at", flat=True).first())
     if queued is None or now - queued < QUEUE_PATIENCE:
         return ""
     if DBTaskResult.objects.running().exists():
         ahead = DBTaskResult.objects.ready().filter(enqueued_at__lt=queued).count()
-        return _("后台正在处理其他任务，这个文件前面还有%(n)d个任务在排队，请稍候，本页会自动更新。") % {"n": ahead}
-    return _("文件已等候%(s)d秒仍未开始处理：后台处理服务可能没有运行。文件已保存，服务恢复后会自动处理，不必重新上传；"
-             "请联系系统管理员检查后台处理服务（jinguo worker）。") % {"s": int((now - queued).total_seconds())}
+        return _("后台正在处理其他任务，前面还有%(n)d个任务在排队，请稍候，本页会自动更新。") % {"n": ahead}
+    return _("已等候%(s)d秒仍未开始处理：后台处理服务可能没有运行。%(kept)s请联系系统管理员检查后台处理服务"
+             "（jinguo worker）。") % {"s": int((now - queued).total_seconds()), "kept": kept}
+
+
+def import_queue_note(job: ImportJob, now: dt.datetime | None = None) -> str:
+    """`queue_note` for an import job still waiting."""
+    if job.status != ImportJob.Status.PENDING:
+        return ""
+    return queue_note(run_import_job, job.pk, now=now, kept=_("文件已保存，服务恢复后会自动处理，不必重新上传。"))
 
 
 def worker_id() -> str:

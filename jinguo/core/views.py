@@ -744,10 +744,10 @@ class ImportJobView(LoginRequiredMixin, View):
                     content = annotated_workbook(io.BytesIO(handle.read()), job.errors)
             record_export(f"错误标注-{job.filename}", org=job.org, import_job=job.pk, kind=job.kind)
             return xlsx_response(content, f"错误标注-{job.filename}")
-        from jinguo.core.tasks import progress_of, queue_note
+        from jinguo.core.tasks import import_queue_note, progress_of
 
         done, total = progress_of(job)
-        context = {"job": job, "done": done, "total": total, "queue_note": queue_note(job),
+        context = {"job": job, "done": done, "total": total, "queue_note": import_queue_note(job),
                    "percent": int(done * 100 / total) if total else (100 if job.finished else 0)}
         if request.htmx:
             response = render(request, "core/_import_progress.html", context)

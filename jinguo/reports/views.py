@@ -23,6 +23,7 @@ from jinguo.reports.forms import ReturnForm, SummaryForm, SummaryTemplateForm
 from jinguo.reports.models import Summary, SummaryTemplate
 from jinguo.reports.services import add_template, edit_summary, start_summary, summary_docx_for, typed_blocks
 from jinguo.reports.tables import SummaryTable, SummaryTemplateTable
+from jinguo.reports.tasks import summary_queue_note
 
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 
@@ -89,18 +90,22 @@ class SummaryDetailView(LoginRequiredMixin, View):
 
     def get(self, request, pk):
         summary = self.get_summary(request, pk)
+        note = summary_queue_note(summary) if summary.status == Summary.Status.PENDING else ""
         if request.htmx and summary.status == Summary.Status.PENDING:
-            return HttpResponse(status=204)
-        response = self.render_editor(request, summary, summary.blocks)
+            # Nothing to swap while the wait is normal; past it, the card says why it is still waiting.
+            return render(request, "reports/_summary_pending.html", {"queue_note": note}) if note else \
+                HttpResponse(status=204)
+        response = self.render_editor(request, summary, summary.blocks, queue_note=note)
         if request.htmx and summary.status != Summary.Status.PENDING:
             response["HX-Refresh"] = "true"
         return response
 
-    def render_editor(self, request, summary: Summary, blocks: list[dict], status: int = 200):
+    def render_editor(self, request, summary: Summary, blocks: list[dict], status: int = 200, queue_note: str = ""):
         blocks = [{**b, "index": i, "html": _linked(b)} for i, b in enumerate(blocks)]
         can_change = Summary.objects.visible_to(request.user, "change").filter(pk=summary.pk).exists()
-        return render(request, "reports/summary_detail.html",
-                      {"summary": summary, "blocks": blocks, "can_change": can_change}, status=status)
+        return render(request, "reports/summary_detail.html", {"summary": summary, "blocks": blocks,
+                                                               "can_change": can_change, "queue_note": queue_note},
+                      status=status)
 
     def post(self, request, pk):
         summary = self.get_summary(request, pk, "change")

@@ -118,10 +118,10 @@ def test_a_file_queued_with_no_worker_running_says_so_instead_of_waiting_at_zero
     queued = DBTaskResult.objects.create(status="READY", task_path="jinguo.core.tasks.run_import_job",
                                          args_kwargs={"args": [job.pk], "kwargs": {}}, backend_name="default",
                                          run_after=timezone.now())
-    assert tasks.queue_note(job) == ""  # a worker takes it within a second or two
+    assert tasks.import_queue_note(job) == ""  # a worker takes it within a second or two
     later = timezone.now() + dt.timedelta(seconds=45)
-    assert "后台处理服务可能没有运行" in tasks.queue_note(job, now=later) and "不必重新上传" in tasks.queue_note(
-        job, now=later)
+    note = tasks.import_queue_note(job, now=later)
+    assert "后台处理服务可能没有运行" in note and "不必重新上传" in note
     DBTaskResult.objects.create(status="RUNNING", started_at=timezone.now(), task_path="jinguo.core.tasks.x",
                                 args_kwargs={"args": [], "kwargs": {}}, backend_name="default",
                                 run_after=timezone.now(), worker_ids=["host:1"])
@@ -133,4 +133,28 @@ def test_a_file_queued_with_no_worker_running_says_so_instead_of_waiting_at_zero
     assert "后台处理服务可能没有运行" in page
     job.status = ImportJob.Status.RUNNING
     job.save()
-    assert tasks.queue_note(job, now=later) == ""  # taken: the progress speaks for itself
+    assert tasks.import_queue_note(job, now=later) == ""  # taken: the progress speaks for itself
+
+
+def test_a_work_summary_queued_with_no_worker_running_says_so_on_its_page(tree, users, login):
+    """The same for a summary written in the background: its 生成中 card, polled every second, says why it is still
+    waiting once the wait is longer than a worker takes."""
+    from django.urls import reverse
+    from django_tasks_db.models import DBTaskResult
+
+    from jinguo.reports.models import Summary
+
+    summary = Summary.objects.create(org=tree["county"], period="2025", created_by=users["staff"],
+                                     status=Summary.Status.PENDING)
+    queued = DBTaskResult.objects.create(status="READY", task_path="jinguo.reports.tasks.generate_summary",
+                                         args_kwargs={"args": [summary.pk], "kwargs": {}}, backend_name="default",
+                                         run_after=timezone.now())
+    client = login(users["staff"])
+    url = reverse("reports:summary_detail", args=[summary.pk])
+    assert client.get(url, HTTP_HX_REQUEST="true").status_code == 204  # nothing to say yet: the card stays
+    assert "后台处理服务可能没有运行" not in client.get(url).content.decode()
+    DBTaskResult.objects.filter(pk=queued.pk).update(enqueued_at=timezone.now() - dt.timedelta(minutes=2))
+    polled = client.get(url, HTTP_HX_REQUEST="true")
+    assert polled.status_code == 200 and "后台处理服务可能没有运行" in polled.content.decode()
+    assert "不必重新提交" in polled.content.decode() and "正在根据记录生成总结" in polled.content.decode()
+    assert "后台处理服务可能没有运行" in client.get(url).content.decode()
