@@ -15,6 +15,35 @@ CONFLICT = "该记录已被他人修改，请刷新后重试"
 THREADS = 20
 
 
+def _all_at_once(post) -> list:
+    """`post(i)` (a response) for i in range(THREADS), each in its own thread, released together: the responses, or
+    the exception a thread met. PostgreSQL runs them truly at once (one connection each, locks decide); SQLite's
+    shared-cache test database cannot take two writers, so there they take turns — the same checks decide."""
+    serial = threading.Lock() if connection.vendor == "sqlite" else None
+    barrier = threading.Barrier(THREADS)
+    results: list = [None] * THREADS
+
+    def run(i: int) -> None:
+        try:
+            barrier.wait(timeout=30)
+            if serial:
+                with serial:
+                    results[i] = post(i)
+            else:
+                results[i] = post(i)
+        except Exception as exc:  # reported by the caller with the others
+            results[i] = exc
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=run, args=(i,)) for i in range(THREADS)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+    return results
+
+
 @pytest.fixture
 def defaults(transactional_db):
     """The code tables, in case a transactional test before this one (a browser test) flushed them."""
@@ -39,31 +68,9 @@ def test_twenty_people_accepting_one_case_at_once_one_wins_the_rest_get_the_conf
     # Each one has the case open on her screen (the same version), then they all press 受理 together.
     forms = [form_data(client.get(url).content.decode(), action_contains=action) for client in clients]
     assert all(form["version"] == str(case.version) for form in forms)
-    # PostgreSQL runs them truly at once (one connection each, the row lock decides); SQLite's shared-cache test
-    # database cannot take two writers, so there they take turns — the version check decides the same way.
-    serial = threading.Lock() if connection.vendor == "sqlite" else None
-    barrier = threading.Barrier(THREADS)
-    results: list = [None] * THREADS
-
-    def press(i: int) -> None:
-        try:
-            barrier.wait(timeout=30)
-            if serial:
-                with serial:
-                    response = clients[i].post(action, forms[i])
-            else:
-                response = clients[i].post(action, forms[i])
-            results[i] = (response.status_code, response.content.decode(errors="replace"))
-        except Exception as exc:  # reported below with the others
-            results[i] = (None, repr(exc))
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=press, args=(i,)) for i in range(THREADS)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=120)
+    responses = _all_at_once(lambda i: clients[i].post(action, forms[i]))
+    results = [(None, repr(r)) if isinstance(r, Exception) else (r.status_code, r.content.decode(errors="replace"))
+               for r in responses]
     codes = [code for code, _body in results]
     assert codes.count(302) == 1, codes
     losers = [(code, body) for code, body in results if code != 302]
@@ -121,30 +128,9 @@ def test_unmasks_sent_all_at_once_cannot_pass_the_limit_together(defaults, tree,
     clients = [login(users["leader"]) for _ in range(THREADS)]
     for client in clients:
         client.raise_request_exception = False
-    serial = threading.Lock() if connection.vendor == "sqlite" else None  # as above: SQLite takes turns
-    barrier = threading.Barrier(THREADS)
-    results: list = [None] * THREADS
-
-    def unmask(i: int) -> None:
-        try:
-            barrier.wait(timeout=30)
-            url = f"/api/cases/{cases[i % len(cases)].pk}/unmask/"
-            if serial:
-                with serial:
-                    response = clients[i].post(url, {"reason": "批量核对"})
-            else:
-                response = clients[i].post(url, {"reason": "批量核对"})
-            results[i] = response.status_code
-        except Exception as exc:  # reported below with the others
-            results[i] = repr(exc)
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=unmask, args=(i,)) for i in range(THREADS)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=120)
+    responses = _all_at_once(lambda i: clients[i].post(f"/api/cases/{cases[i % len(cases)].pk}/unmask/",
+                                                        {"reason": "批量核对"}))
+    results = [repr(r) if isinstance(r, Exception) else r.status_code for r in responses]
     assert sorted(results, key=str) == [200] * 3 + [429] * (THREADS - 3), results
     assert AuditEntry.objects.filter(action="personal.unmasked").count() == 3
     assert AuditEntry.objects.filter(action="personal.unmask_limited").count() == THREADS - 3
