@@ -236,12 +236,15 @@ class CompiledQuery:
                 params[index] = prepare(value)
         return sql, params
 
-    def _run(self, alias: str, limit: int | None, values: dict[str, Any]) -> tuple[list, tuple[str, ...]]:
+    def _run(self, alias: str, limit: int | None, values: dict[str, Any],
+             offset: int = 0) -> tuple[list, tuple[str, ...]]:
         compiled = self._compile(alias)
         sql, params = self._bind(compiled, values)
         compiler, converters, names = compiled[3:]
         if limit is not None:
             sql, params = f"{sql} LIMIT %s", [*params, int(limit)]
+            if offset:
+                sql, params = f"{sql} OFFSET %s", [*params, int(offset)]
         cursor = kept_cursor(connections[alias])
         cursor.execute(sql, params)
         rows = cursor.fetchmany(1) if limit == 1 else cursor.fetchall()
@@ -258,9 +261,11 @@ class CompiledQuery:
         rows, _names = self._run(alias, limit, values)
         return [tuple(row) for row in rows]
 
-    def dicts(self, alias: str = DEFAULT_DB_ALIAS, *, limit: int | None = None, **values: Any) -> list[dict]:
-        """The rows (at most `limit`) as `values()` gives them: a dict per row, by the selected names."""
-        rows, names = self._run(alias, limit, values)
+    def dicts(self, alias: str = DEFAULT_DB_ALIAS, *, limit: int | None = None, offset: int = 0,
+              **values: Any) -> list[dict]:
+        """The rows (at most `limit`, after skipping `offset` of them) as `values()` gives them: a dict per row, by
+        the selected names."""
+        rows, names = self._run(alias, limit, values, offset)
         return [dict(zip(names, row, strict=True)) for row in rows]
 
 

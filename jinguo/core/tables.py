@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import html
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from decimal import Decimal
@@ -30,9 +31,11 @@ class Col:
     order_by: str | None = None
     wrap: bool = False  # free text that may always wrap (a file name): the columns after it stay on a phone's screen
 
-    def value(self, obj: models.Model) -> Any:
+    def value(self, obj: models.Model | dict) -> Any:
         if self.render is not None:
             return self.render(obj)
+        if isinstance(obj, dict):  # a plain-values row (`Table.source`)
+            return obj.get(self.accessor)
         value: Any = obj
         for part in self.accessor.split("."):
             if value is None:
@@ -49,6 +52,12 @@ class Col:
         return value
 
 
+def choice_label(model: type[models.Model], name: str, value: Any) -> Any:
+    """What `get_<name>_display()` says for `value` of a choice field, in the current language."""
+    labels = _choice_labels(model, name, get_language())
+    return value if labels is None else labels.get(value, value)
+
+
 @functools.cache
 def _choice_labels(model: type[models.Model], name: str, language: str | None) -> dict | None:
     """A choice field's value → label in `language` (None for anything else): translated once, not once per cell."""
@@ -63,7 +72,8 @@ def _choice_labels(model: type[models.Model], name: str, language: str | None) -
 
 
 class Table:
-    """Subclass and set `columns`; `select_related` keeps the list page free of N+1 queries."""
+    """Subclass and set `columns`; `select_related` keeps the list page free of N+1 queries. A table may instead read
+    plain values (`source` returning a `values()` queryset, each row a dict, and `url` linking a row)."""
 
     columns: list[Col] = []
     select_related: tuple[str, ...] = ()
@@ -72,6 +82,15 @@ class Table:
 
     def headers(self) -> list[str]:
         return [str(c.header) for c in self.columns]
+
+    def source(self, queryset: models.QuerySet) -> models.QuerySet:
+        """The rows the page and its export read, from the visible and filtered records."""
+        return queryset.select_related(*self.select_related).prefetch_related(*self.prefetch_related)
+
+    def url(self, row: models.Model | dict) -> str:
+        """The record's page, for a linked column."""
+        get_url = getattr(row, "get_absolute_url", None)
+        return get_url() if get_url else ""
 
     def rows(self, objects: Iterable[models.Model]) -> list[tuple[models.Model, list[tuple[Col, Any]]]]:
         return [(obj, [(col, col.value(obj)) for col in self.columns]) for obj in objects]
@@ -85,11 +104,15 @@ class Table:
             url = None
             parts.append("<tr>")
             for col, value in cells:
-                text = "" if value is None else conditional_escape(localize(template_localtime(value)))
+                if value is None:
+                    text = ""
+                elif type(value) is str:  # most cells: escaped as conditional_escape would, without its checks
+                    text = html.escape(value)
+                else:
+                    text = conditional_escape(localize(template_localtime(value)))
                 if col.link:
                     if url is None:  # once per row
-                        get_url = getattr(obj, "get_absolute_url", None)
-                        url = get_url() if get_url else ""
+                        url = self.url(obj)
                     if url:
                         text = f'<a href="{escape(url)}">{text}</a>'
                 if col.wrap:

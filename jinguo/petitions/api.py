@@ -9,7 +9,7 @@ import functools
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import transaction
-from django.db.models import OuterRef, Prefetch, Subquery
+from django.db.models import Prefetch
 from django.utils import timezone, translation
 from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_serializer
 from rest_framework import mixins, serializers, status, viewsets
@@ -20,17 +20,16 @@ from rest_framework.response import Response
 from jinguo.audit.services import UnmaskLimitReached
 from jinguo.core.actions import WorkflowViewSetMixin, add_action_routes
 from jinguo.core.api import ModelSerializer, ScopedViewSetMixin, reason_from
-from jinguo.core.models import CodeItem
 from jinguo.core.pagination import CompiledPage, KeysetPagination
 from jinguo.core.scope import recheck_visible
-from jinguo.core.sql import JSONRows, Keys
-from jinguo.orgs.models import OrgUnit
+from jinguo.core.sql import Keys
 from jinguo.petitions import services
 from jinguo.petitions.actions import CASE_ACTIONS
 from jinguo.petitions.filters import CaseFilterSet
 from jinguo.petitions.forms import CaseForm
 from jinguo.petitions.models import Case, ClosureResult, Petitioner, PetitionType, Status
 from jinguo.petitions.stats import visible_case_count
+from jinguo.petitions.tables import with_names_and_masks
 
 
 class CaseSerializer(ModelSerializer):
@@ -72,15 +71,13 @@ class CaseSerializer(ModelSerializer):
 
 
 # The columns a case list reads (plain values, no model instances: four related models per row cost more than the
-# query), the names it shows beside the unit's and code items' ids (`_with_masks`), and the petitioners' masked
+# query), the names it shows beside the unit's and code items' ids (`NAMES`), and the petitioners' masked
 # columns.
 LIST_COLUMNS = ("id", "number", "org_id", "received_at", "channel_id", "petition_type", "category_id",
                 "subcategory_id", "summary", "demands", "is_collective", "headcount", "flag_dv", "flag_minor",
                 "flag_urgent", "flag_escalation", "risk_colour", "is_repeat", "status", "accept_due", "accepted_on",
                 "handle_due", "extension_days", "replied_on", "closed_on", "result", "current_due", "handler_id")
-NAME_COLUMNS = {"org_code": (OrgUnit, "org_id", "code"), "channel_name": (CodeItem, "channel_id", "name"),
-                "category_name": (CodeItem, "category_id", "name"),
-                "subcategory_name": (CodeItem, "subcategory_id", "name")}
+NAMES = ("org_code", "channel_name", "category_name", "subcategory_name")  # see petitions.tables.NAME_COLUMNS
 PETITIONER_COLUMNS = ("sex", "age", "name_masked", "id_number_masked", "phone_masked", "address_masked")
 
 
@@ -159,17 +156,9 @@ class CaseIntakeSerializer(serializers.Serializer):
 
 
 def _with_masks(queryset):
-    """The case list's values (`LIST_COLUMNS`), the names beside its ids (`NAME_COLUMNS`) and, as `people`, each
-    case's petitioners' masks as one JSON array.
-
-    Each name is a subquery by primary key rather than a join: PostgreSQL plans a page query with four joins in about
-    a millisecond — more than it then takes to run it — and the subqueries in a fifth of that (the page query's
-    backend CPU 1.8 -> 1.0 ms, city bench database)."""
-    masks = (Petitioner.objects.filter(case_id=OuterRef("pk")).order_by().values("case_id")
-             .annotate(rows=JSONRows(*PETITIONER_COLUMNS)).values("rows"))
-    names = {name: Subquery(model._base_manager.filter(pk=OuterRef(key)).order_by().values(column))
-             for name, (model, key, column) in NAME_COLUMNS.items()}
-    return queryset.annotate(**names, people=Subquery(masks)).values(*LIST_COLUMNS, *NAME_COLUMNS, "people")
+    """The case list's values (`LIST_COLUMNS`), the names beside its ids and, as `people`, each case's petitioners'
+    masks (`PETITIONER_COLUMNS`) as one JSON array."""
+    return with_names_and_masks(queryset, LIST_COLUMNS, NAMES, PETITIONER_COLUMNS)
 
 
 def _list_rows(units: Keys):

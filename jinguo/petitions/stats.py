@@ -19,7 +19,7 @@ from jinguo.core.numbers import shares
 from jinguo.core.periods import Period, month_key
 from jinguo.core.routers import reports_read_replica
 from jinguo.core.scope import scope_paths, subtree_keys
-from jinguo.core.sql import AnyOf, CompiledQuery, totals
+from jinguo.core.sql import AnyOf, CompiledQuery, Keys, totals
 from jinguo.orgs.models import OrgUnit, group_under, own_label
 from jinguo.petitions.models import Case, CaseCell, Referral, Status
 
@@ -117,16 +117,22 @@ def rebuild_cells() -> int:
 def visible_case_count(user, action: str = "view") -> int:
     """How many cases `Case.objects.visible_to(user, action)` holds, from the roll-up instead of counting them: the
     cells of the units in scope, plus the cases registered outside it and handed down to a unit in it (交办), which
-    the handling unit sees but whose cell is the registering unit's."""
+    the handling unit sees but whose cell is the registering unit's. One query, compiled once per connection."""
     roots = scope_paths(user, Case.scope_roles[action])
     if not roots:
         return 0
-    units = subtree_keys(roots)
+    (total,), = _VISIBLE_COUNT.rows(Case.objects.db, units=subtree_keys(roots))
+    return total or 0
+
+
+def _visible_count(units: Keys) -> QuerySet:
     handed_down = (Case.objects.filter(AnyOf("handler", units)).exclude(AnyOf("org", units)).order_by()
                    .values(n=Func(function="COUNT", template="COUNT(*)", output_field=IntegerField())))
-    total = (CaseCell.objects.filter(AnyOf("org", units))
-             .aggregate(n=Coalesce(Sum("cases"), 0) + Subquery(handed_down, output_field=IntegerField())))["n"]
-    return total or 0
+    return totals(CaseCell.objects.filter(AnyOf("org", units)),
+                  n=Coalesce(Sum("cases"), 0) + Subquery(handed_down, output_field=IntegerField()))
+
+
+_VISIBLE_COUNT = CompiledQuery(_visible_count, units=Keys([987654331, 987654332]))  # no unit has these ids
 
 
 def cells_in(root: OrgUnit, period: Period, *, scope: str = "tree") -> QuerySet:

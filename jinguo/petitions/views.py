@@ -21,7 +21,7 @@ from jinguo.petitions.filters import CaseFilterSet
 from jinguo.petitions.forms import CaseForm, DomesticViolenceForm, ReasonForm, ReportForm, TimeLimitsForm
 from jinguo.petitions.models import Assignment, Case, DomesticViolence, Referral, TimeLimits, due_soon_days
 from jinguo.petitions.stats import case_count, petition_stats, visible_case_count
-from jinguo.petitions.tables import CaseTable
+from jinguo.petitions.tables import CaseTable, unit_page
 
 
 def _case_queryset():
@@ -37,6 +37,9 @@ class CaseListView(generic.ObjectListView):
 
     def unfiltered_count(self) -> int:
         return visible_case_count(self.request.user)
+
+    def unfiltered_page(self, offset: int, limit: int) -> list[dict]:
+        return unit_page(Case.objects.units_for(self.request.user, "view"), offset, limit)
 
 
 class CaseAddView(generic.ObjectEditView):

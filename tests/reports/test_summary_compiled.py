@@ -19,10 +19,10 @@ from jinguo.reports.summary import Options, generate
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
 
-def _through_the_orm(self, alias, limit, values):
+def _through_the_orm(self, alias, limit, values, offset=0):
     """CompiledQuery._run without the compiled text: the queryset built by the ORM with the real values."""
     queryset = self.build(**{**self.sentinels, **values}).using(alias)
-    rows = list(queryset if limit is None else queryset[:limit])
+    rows = list(queryset if limit is None else queryset[offset:offset + limit])
     if rows and isinstance(rows[0], dict):
         return [tuple(row.values()) for row in rows], tuple(rows[0])
     return rows, ()
