@@ -3,9 +3,16 @@ roles that see it and its icon (a Tabler icon name, https://tabler.io/icons); an
 draws it for each page (a project file: the menu names every app, so it sits above them all).
 """
 
-from django.urls import reverse
+import functools
+from dataclasses import dataclass
+
+from django.urls import get_script_prefix, get_urlconf
+from django.utils.html import format_html
+from django.utils.safestring import mark_safe
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
+from jinguo.core.links import page_url
 from jinguo.core.roles import ALL_ROLES, RECORD_ROLES, Role
 from jinguo.petitions.models import CASE_ROLES
 
@@ -75,22 +82,69 @@ MENU = [
 
 def navigation(request) -> dict:
     """The side menu for the signed-in user's roles; the item whose URL is the longest prefix of the page is
-    marked current, and it and its section make the page's breadcrumbs."""
+    marked current, and it and its section make the page's breadcrumbs. The menu's HTML (`menu_html`) is written once
+    per set of roles, current item, language and URL prefix and kept: drawn by the template loop, it cost every page
+    more than its own table."""
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {}
-    roles = user.roles
+    key = (frozenset(user.roles), get_language(), get_script_prefix(), get_urlconf())
+    menu = _menu(key)
+    best = None
+    for section in menu:
+        for item in section.items:
+            url = item.url
+            if (request.path == url or (url != "/" and request.path.startswith(url))) and (
+                    best is None or len(url) > len(best[1].url)):
+                best = (section, item)
+    if best is None:
+        return {"menu_html": _menu_html(key, None)}
+    section, item = best
+    return {"menu_html": _menu_html(key, item.url), "active_section": section if section.label else None,
+            "active_item": item if item.url != "/" else None}
+
+
+@dataclass(frozen=True)
+class Item:
+    label: str
+    url: str
+    icon: str
+
+
+@dataclass(frozen=True)
+class Section:
+    label: str
+    icon: str
+    items: tuple[Item, ...]
+
+
+@functools.lru_cache(maxsize=256)
+def _menu(key: tuple) -> tuple[Section, ...]:
+    """The sections and items that the roles in `key` see, labels in its language."""
+    roles = key[0]
     menu = []
     for section, icon, items in MENU:
-        entries = [{"label": label, "url": reverse(url_name), "icon": item_icon}
-                   for label, url_name, allowed, item_icon in items if roles & allowed]
+        entries = tuple(Item(str(label), page_url(url_name), item_icon)
+                        for label, url_name, allowed, item_icon in items if roles & allowed)
         if entries:
-            menu.append({"label": section, "icon": icon, "items": entries})
-    matches = [(s, e) for s in menu for e in s["items"] if request.path == e["url"]
-               or (e["url"] != "/" and request.path.startswith(e["url"]))]
-    if not matches:
-        return {"menu": menu}
-    section, item = max(matches, key=lambda pair: len(pair[1]["url"]))
-    item["active"] = True
-    return {"menu": menu, "active_section": section if section["label"] else None,
-            "active_item": item if item["url"] != "/" else None}
+            menu.append(Section(str(section), icon, entries))
+    return tuple(menu)
+
+
+@functools.lru_cache(maxsize=1024)
+def _menu_html(key: tuple, active: str | None) -> str:
+    """The menu's <li> items, `active` (a URL) marked as the current page."""
+    parts = []
+    for section in _menu(key):
+        if section.label:
+            parts.append(format_html('<li class="nav-item jg-section" aria-hidden="true"><i class="ti ti-{}"></i> {}'
+                                     "</li>\n", section.icon, section.label))
+        for item in section.items:
+            current = item.url == active
+            parts.append(format_html(
+                '<li class="nav-item{}">\n<a class="nav-link{}" href="{}"{}>\n'
+                '<span class="nav-link-icon"><i class="ti ti-{}" aria-hidden="true"></i></span>\n'
+                '<span class="nav-link-title">{}</span>\n</a>\n</li>\n',
+                " active" if current else "", " active" if current else "", item.url,
+                mark_safe(' aria-current="page"') if current else "", item.icon, item.label))
+    return mark_safe("".join(parts))  # noqa: S308 — each part is format_html's, escaped

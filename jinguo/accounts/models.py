@@ -18,6 +18,7 @@ from jinguo.core.links import record_url
 from jinguo.core.models import AuditedModel
 from jinguo.core.roles import ADMIN_ROLES, Role
 from jinguo.core.scope import ScopedQuerySet
+from jinguo.core.sql import CompiledQuery
 
 
 class UserManager(DjangoUserManager.from_queryset(ScopedQuerySet)):
@@ -63,11 +64,23 @@ class User(AbstractUser, AuditedModel):
     def audit_org(self):
         return self.org
 
+    @property
+    def org_name(self) -> str:
+        """The home unit's name (the page header shows it on every page): its one column, not the unit's row."""
+        if self.org_id is None:
+            return ""
+        if "org" in self._state.fields_cache:
+            return self.org.name
+        if "_org_name" not in self.__dict__:
+            row = _ORG_NAME.first(self._state.db or "default", pk=self.org_id)
+            self._org_name = row[0] if row else ""
+        return self._org_name
+
     # Roles ------------------------------------------------------------------------------------------------------
     def role_paths(self) -> list[tuple[str, str]]:
-        """(role, org path) for every assignment; loaded once per user object (one query per request)."""
+        """(role, org path) for every assignment; loaded once per user object (one query per request, compiled once)."""
         if not hasattr(self, "_role_paths"):
-            self._role_paths = list(self.role_assignments.values_list("role", "org__path"))
+            self._role_paths = _ROLE_PATHS.rows(self._state.db or "default", user=self.pk)
         return self._role_paths
 
     def forget_roles(self) -> None:
@@ -228,3 +241,16 @@ class ApiToken(models.Model):
         if count:
             record_event(Event.TOKEN_REVOKED, user, org=user.org, data={"count": count, "reason": reason})
         return count
+
+
+def _role_paths(user: int) -> models.QuerySet:
+    return RoleAssignment.objects.filter(user_id=user).values_list("role", "org__path")
+
+
+def _org_name(pk: int) -> models.QuerySet:
+    return User._meta.get_field("org").related_model.objects.filter(pk=pk).values_list("name")
+
+
+# Read on every request: built and compiled by the ORM once per connection (core.sql.CompiledQuery).
+_ROLE_PATHS = CompiledQuery(_role_paths, user=987_654_326)
+_ORG_NAME = CompiledQuery(_org_name, pk=987_654_327)

@@ -197,3 +197,34 @@ def test_menu_follows_roles(users, login):
     assert "审计日志" not in login(users["sysadmin"]).get("/").content.decode()
     assert "审计日志" in login(users["auditadmin"]).get("/").content.decode()
     assert "用户管理" not in login(users["staff"]).get("/").content.decode()
+
+
+def test_the_kept_menu_is_each_users_own_and_marks_the_current_page(users, login, settings):
+    """The menu's HTML is kept per set of roles and current item: whoever asked first, each user sees her own, and
+    the page she is on (the longest matching item) is the one marked current, in the breadcrumbs too."""
+    import re
+
+    def current(html: str) -> list[str]:
+        return re.findall(r'class="nav-link active" href="([^"]+)" aria-current="page"', html)
+
+    staff, audit = login(users["staff"]), login(users["auditadmin"])
+    for _ in range(2):  # the second round reads the kept menus
+        page = staff.get("/petitions/").content.decode()
+        assert current(page) == ["/petitions/"] and "信访案件" in page and "审计日志" not in page
+        assert '<li class="breadcrumb-item">信访维权</li>' in page
+        assert current(staff.get("/petitions/add/").content.decode()) == ["/petitions/add/"]
+        assert current(staff.get("/petitions/statistics/").content.decode()) == ["/petitions/statistics/"]
+        other = audit.get("/audit/").content.decode()
+        assert "审计日志" in other and "信访案件" not in other and current(other) == ["/audit/"]
+    assert 'href="/petitions/add/"' in staff.get("/").content.decode()
+
+
+def test_every_page_header_names_the_users_unit(users, login, tree):
+    from jinguo.accounts.models import User
+
+    page = login(users["staff"]).get("/petitions/").content.decode()
+    assert page.count(tree["county"].name) >= 2  # the PC header and the phone menu
+    user = User.objects.get(pk=users["staff"].pk)
+    assert user.org_name == tree["county"].name
+    User.objects.filter(pk=user.pk).update(org=None)
+    assert User.objects.get(pk=user.pk).org_name == ""
