@@ -6,7 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 
-from jinguo.core.forms import CompactSelect
+from jinguo.core.forms import CodeChoiceField, CompactSelect, code_items
 from jinguo.core.scope import ScopedQuerySet, org_model, subtree_keys
 from jinguo.core.sql import AnyOf
 
@@ -44,6 +44,18 @@ class ScopedFilterSet(django_filters.FilterSet):
 @extend_schema_field(OpenApiTypes.INT)
 class IdChoiceFilter(django_filters.ModelChoiceFilter):
     """One record chosen by id (typed for the API schema, whatever `method` filters with it)."""
+
+
+@extend_schema_field(OpenApiTypes.INT)
+class CodeChoiceFilter(django_filters.ModelChoiceFilter):
+    """One item of a code table (`code_table`; `top_level`: its items without a parent), its options read by a
+    compiled query (`core.forms.CodeChoiceField`)."""
+
+    field_class = CodeChoiceField
+
+    def __init__(self, *args, code_table: str, top_level: bool = False, **kwargs) -> None:
+        kwargs["queryset"] = code_items(code_table, top_level)
+        super().__init__(*args, code_table=code_table, top_level=top_level, **kwargs)
 
 
 @extend_schema_field(OpenApiTypes.INT)

@@ -1,16 +1,20 @@
 """Base forms: every choice of an org-owned record or org unit is limited to what the user may see."""
 
+from __future__ import annotations
+
 from collections.abc import Callable
 from decimal import Decimal
 from functools import partial
 from typing import Any
 
+import django_filters.fields
 from django import forms
 from django.core.exceptions import EmptyResultSet
 from django.db import models
 from django.db.models import Q
 from django.forms.models import ModelChoiceIterator
 from django.utils import timezone
+from django.utils.choices import BaseChoiceIterator
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
@@ -20,6 +24,7 @@ from jinguo.core.fields import EncryptedTextField
 from jinguo.core.idcard import mask_value
 from jinguo.core.renderers import add_class
 from jinguo.core.scope import ScopedQuerySet, ancestor_paths, org_model, tree_version
+from jinguo.core.sql import CompiledQuery
 
 
 class PersonalDataMixin:
@@ -372,6 +377,51 @@ def _org_options(choices: ModelChoiceIterator, chosen: set[str], option: Callabl
             _org_options_kept.clear()
         _org_options_kept[key] = html
     return html
+
+
+class CodeChoiceIterator(BaseChoiceIterator):
+    """A code-table picker's choices (the active items of one table, its top level only if asked), read by a query
+    compiled once per connection (`core.sql.CompiledQuery`): built by the ORM on every filter bar, the two pickers of
+    the case list cost more than their options."""
+
+    def __init__(self, field: CodeChoiceField) -> None:
+        self.field = field
+
+    def __iter__(self):
+        from jinguo.core.models import CodeItem
+
+        if self.field.empty_label is not None:
+            yield "", self.field.empty_label
+        yield from _CODE_OPTIONS[self.field.top_level].rows(CodeItem.objects.db, table=self.field.code_table)
+
+    def __len__(self) -> int:
+        return len(list(iter(self)))
+
+
+class CodeChoiceField(django_filters.fields.ModelChoiceField):
+    """One item of code table `code_table` (`top_level`: items without a parent only), e.g. a 问题类别 filter."""
+
+    iterator = CodeChoiceIterator
+
+    def __init__(self, *, code_table: str, top_level: bool = False, queryset=None, **kwargs) -> None:
+        self.code_table, self.top_level = code_table, top_level
+        super().__init__(queryset=code_items(code_table, top_level) if queryset is None else queryset, **kwargs)
+
+
+def code_items(table: str, top_level: bool = False) -> models.QuerySet:
+    """The active items of code table `table` (`top_level`: those without a parent)."""
+    from jinguo.core.models import CodeItem
+
+    items = CodeItem.objects.of(table)
+    return items.filter(parent__isnull=True) if top_level else items
+
+
+def _code_options(table: str, top_level: bool) -> models.QuerySet:
+    return code_items(table, top_level).values_list("pk", "name")
+
+
+_NO_TABLE = "jinguo-no-such-code-table"
+_CODE_OPTIONS = {top: CompiledQuery(partial(_code_options, top_level=top), table=_NO_TABLE) for top in (False, True)}
 
 
 class IdNumberField(forms.CharField):

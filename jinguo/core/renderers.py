@@ -8,11 +8,17 @@ jinguo/templates/django/forms/widgets/.
 """
 
 from django.forms.renderers import TemplatesSetting
+from django.utils.html import conditional_escape
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 
 CHECK_TYPES = {"checkbox", "radio"}
 NO_CLASS_TYPES = {"hidden", "submit", "button", "image", "reset"}
 MULTIPLE_INPUT_TEMPLATES = ("checkbox_select.html", "radio.html", "multiple_input.html")
+# Django's widget templates that are only its input.html (none is overridden in jinguo/templates): written here
+# directly, as that template writes them, instead of through two template includes per input.
+PLAIN_INPUT_TEMPLATES = frozenset(f"django/forms/widgets/{kind}.html" for kind in (
+    "input", "text", "date", "datetime", "time", "number", "email", "url", "password", "tel", "search", "hidden"))
 
 
 def add_class(attrs: dict, *names: str) -> dict:
@@ -67,4 +73,20 @@ class BootstrapRenderer(TemplatesSetting):
         widget = context.get("widget") if isinstance(context, dict) else None
         if isinstance(widget, dict) and template_name == widget.get("template_name"):
             style_widget(widget)
+            if template_name in PLAIN_INPUT_TEMPLATES:
+                return plain_input(widget)
         return super().render(template_name, context, request=request)
+
+
+def plain_input(widget: dict) -> str:
+    """What django/forms/widgets/input.html (with attrs.html) writes for this widget context."""
+    value = widget.get("value")
+    parts = [f'<input type="{conditional_escape(widget["type"])}" name="{conditional_escape(widget["name"])}"']
+    if value is not None:
+        parts.append(f' value="{conditional_escape(str(value))}"')
+    for name, attr in widget["attrs"].items():
+        if attr is not False:
+            parts.append(f" {conditional_escape(name)}" if attr is True else
+                         f' {conditional_escape(name)}="{conditional_escape(str(attr))}"')
+    parts.append(">\n")  # the template file's last line break, kept
+    return mark_safe("".join(parts))  # noqa: S308 — every value above is escaped

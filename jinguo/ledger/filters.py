@@ -1,17 +1,15 @@
 import django_filters
 from django.utils.translation import gettext_lazy as _
 
-from jinguo.core.filters import IdChoiceFilter, OrgSubtreeFilter, ScopedFilterSet
-from jinguo.core.models import CodeItem
+from jinguo.core.filters import CodeChoiceFilter, IdChoiceFilter, OrgSubtreeFilter, ScopedFilterSet
 from jinguo.ledger.models import Activity, Measure, PlanItem
 from jinguo.ledger.sections import in_section
 
 
 class ActivityFilterSet(ScopedFilterSet):
     q_fields = ("title", "place", "description")
-    kind = django_filters.ModelChoiceFilter(label=_("活动类型"), queryset=CodeItem.objects.of("activity_kind"))
-    theme = django_filters.ModelChoiceFilter(label=_("主题"), field_name="themes",
-                                             queryset=CodeItem.objects.of("activity_theme"))
+    kind = CodeChoiceFilter(label=_("活动类型"), code_table="activity_kind")
+    theme = CodeChoiceFilter(label=_("主题"), field_name="themes", code_table="activity_theme")
     date_from = django_filters.DateFilter(label=_("开始日期自"), field_name="start_date", lookup_expr="gte",
                                           widget=django_filters.widgets.forms.DateInput(attrs={"type": "date"}))
     date_to = django_filters.DateFilter(label=_("至"), field_name="start_date", lookup_expr="lte",

@@ -4,8 +4,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from jinguo.core.crypto import search_hash
-from jinguo.core.filters import OrgSubtreeFilter, ScopedFilterSet
-from jinguo.core.models import CodeItem
+from jinguo.core.filters import CodeChoiceFilter, OrgSubtreeFilter, ScopedFilterSet
 from jinguo.petitions.models import Case, Petitioner, RiskColour, Status, due_soon_days
 
 FLAGS = [("dv", _("家庭暴力")), ("minor", _("涉及未成年人")), ("urgent", _("紧急")), ("escalation", _("可能激化")),
@@ -19,9 +18,8 @@ class CaseFilterSet(ScopedFilterSet):
     q = django_filters.CharFilter(label=_("关键词"), method="filter_q", widget=forms.TextInput(
         attrs={"placeholder": _("案件编号或诉求摘要")}))
     status = django_filters.ChoiceFilter(label=_("状态"), choices=Status.choices)
-    category = django_filters.ModelChoiceFilter(label=_("问题类别"), queryset=CodeItem.objects.of(
-        "petition_category").filter(parent__isnull=True))
-    channel = django_filters.ModelChoiceFilter(label=_("来源方式"), queryset=CodeItem.objects.of("petition_channel"))
+    category = CodeChoiceFilter(label=_("问题类别"), code_table="petition_category", top_level=True)
+    channel = CodeChoiceFilter(label=_("来源方式"), code_table="petition_channel")
     date_from = django_filters.DateFilter(label=_("登记日期自"), field_name="received_at", lookup_expr="date__gte",
                                           widget=django_filters.widgets.forms.DateInput(attrs={"type": "date"}))
     date_to = django_filters.DateFilter(label=_("至"), field_name="received_at", lookup_expr="date__lte",

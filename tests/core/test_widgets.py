@@ -72,3 +72,27 @@ def test_compact_select_of_model_choices_renders_what_django_select_renders(tree
         ours = ours_widget.render("org", tree["county"].pk)
     assert re.sub(r"\s+", "", ours) == re.sub(r"\s+", "", django_html)
     assert ours.count("<option") == OrgUnit.objects.count() + 1 and " selected>东安县<" in ours
+
+
+@pytest.mark.parametrize("widget", [
+    forms.TextInput(attrs={"placeholder": '案件编号或"摘要"', "autofocus": True, "disabled": False}),
+    forms.DateInput(attrs={"type": "date"}), forms.NumberInput(attrs={"min": 0, "step": "0.01"}),
+    forms.EmailInput(), forms.URLInput(), forms.PasswordInput(render_value=True), forms.HiddenInput(),
+    forms.TimeInput(), forms.DateTimeInput(), forms.SearchInput(), forms.TelInput()])
+@pytest.mark.parametrize("value", [None, "", "a<b>&\"c'", 0, 12.5])
+def test_plain_inputs_render_what_django_input_template_renders(widget, value, settings):
+    """Inputs are written by `core.renderers.plain_input` instead of Django's input.html: the same markup, value and
+    attributes escaped, the Bootstrap class added, for every input kind."""
+    from django.template import engines
+
+    from jinguo.core.renderers import BootstrapRenderer, style_widget
+
+    renderer = BootstrapRenderer()
+    attrs = {"id": "id_n", "required": True, "hx-get": "/a?b=1&c=2", "aria-invalid": "true"}
+    ours = widget.render("n", value, attrs, renderer=renderer)
+    context = widget.get_context("n", value, attrs)
+    style_widget(context["widget"])
+    template = engines["django"].from_string('{% include "django/forms/widgets/input.html" %}')
+    assert ours == template.render(context)
+    assert "form-control" in ours or widget.input_type == "hidden"
+    assert "<b>" not in ours
