@@ -21,7 +21,7 @@ def cases(tree, make_case):
     make_case(tree["sister"], received="2025-04-01 09:00", name="外县人")
     outside = make_case(tree["other_county"], received="2025-03-05 09:00", name="外市人")
     Case.objects.filter(pk=outside.pk).update(handler=tree["county"])  # 交办 to 东安县
-    return made + [outside]
+    return [*made, outside]
 
 
 def _body(html: str) -> str:
