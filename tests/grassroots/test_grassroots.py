@@ -183,3 +183,26 @@ def test_demo_loader_is_idempotent(tree):
     assert load_demo(tree["county"]) == 0
     survey = stats.survey(tree["county"], Period.containing(timezone.localdate()))
     assert survey.total.count == 3 and stats.survey_sentence(survey, tree["county"])
+
+
+def test_the_list_export_reads_each_profiles_unit_and_kind_with_it(tree, users, villages, login):
+    """The list's export goes through the import layout (it re-imports); it reads each profile's unit and kind in the
+    profile's own query (the table's `select_related`), so its queries do not grow with its rows."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client = login(users["staff"])
+
+    def export_queries() -> int:
+        with CaptureQueriesContext(connection) as queries:
+            response = client.get(reverse("grassroots:orgprofile_list"), {"export": "xlsx"})
+            content = b"".join(response.streaming_content) if response.streaming else response.content
+        assert content.startswith(b"PK")
+        return len(queries.captured_queries)
+
+    rows = five_rows()
+    assert _import(rows[:1], tree["county"], users["staff"]).ok
+    export_queries()  # the session's first request also writes the session
+    one = export_queries()
+    assert _import(rows, tree["county"], users["staff"]).ok
+    assert OrgProfile.objects.count() == 5 and export_queries() == one
