@@ -135,8 +135,15 @@ class ObjectListView(ScopedViewMixin, View):
         per_page = per_page if per_page in PAGE_SIZES else 50
         known = self.unfiltered_count() if filterset is None or not self._filtered(filterset) else None
         if known is None:
-            paginator = Paginator(table.source(queryset), per_page)
+            source = table.source(queryset)
+            first = list(source[:per_page]) if request.GET.get("page") in (None, "", "1") else None
+            if first is not None and len(first) < per_page:  # a short first page counts itself (most searches)
+                paginator = Paginator(range(len(first)), per_page)
+            else:
+                paginator = Paginator(source, per_page)
             page = paginator.get_page(request.GET.get("page"))
+            if first is not None:
+                page.object_list = first
         else:  # a maintained count: no row is counted, and the page's rows may come from a compiled query
             paginator = Paginator(range(known), per_page)
             page = paginator.get_page(request.GET.get("page"))

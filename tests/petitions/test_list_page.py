@@ -97,3 +97,19 @@ def test_the_code_pickers_offer_the_tables_active_items_at_once(cases, users, lo
     assert "来电（含12338）" not in options("channel")
     html = client.get("/petitions/", {"category": marriage.pk}).content.decode()
     assert "共 46 条" in html and f'<option value="{marriage.pk}" selected>婚姻家庭</option>' in html
+
+
+def test_a_filtered_list_counts_a_short_first_page_without_counting(cases, users, login):
+    """A filtered first page shorter than the page size is the whole result (a search by ID number finds one or two
+    cases): its total is its length, with no COUNT query; a full first page and later pages still count."""
+    client = login(users["staff"])
+    with CaptureQueriesContext(connection) as queries:
+        html = client.get("/petitions/", {"search": "13900000007"}).content.decode()
+    assert "共 1 条" in html and len(_numbers(html)) == 1
+    assert not [q for q in queries.captured_queries if "COUNT(" in q["sql"].upper()]
+    full = client.get("/petitions/", {"date_from": "2000-01-01", "per_page": 20}).content.decode()
+    assert "共 46 条" in full and "第 1 / 3 页" in full and len(_numbers(full)) == 20
+    last = client.get("/petitions/", {"date_from": "2000-01-01", "per_page": 20, "page": 3}).content.decode()
+    assert "共 46 条" in last and len(_numbers(last)) == 6
+    none = client.get("/petitions/", {"search": "13999999999"}).content.decode()
+    assert "<tbody>" not in none and "没有符合条件的记录" in none

@@ -1,5 +1,6 @@
 from django import template
 
+from jinguo.core import links
 from jinguo.core.numbers import plain_number
 
 register = template.Library()
@@ -40,3 +41,10 @@ def period_picker(value, name: str = "period") -> str:
     from jinguo.core.forms import PeriodWidget
 
     return PeriodWidget().render(name, value)
+
+
+@register.simple_tag
+def page_url(name: str) -> str:
+    """`{% url name %}` for a page without arguments, kept (`core.links.page_url`): the base template links the same
+    few pages on every page."""
+    return links.page_url(name)
