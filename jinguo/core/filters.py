@@ -10,6 +10,8 @@ from jinguo.core.forms import CodeChoiceField, CompactSelect, code_items
 from jinguo.core.scope import ScopedQuerySet, org_model, subtree_keys
 from jinguo.core.sql import AnyOf
 
+YES_NO = [("", _("全部")), ("true", _("是")), ("false", _("否"))]
+
 
 class ScopedFilterSet(django_filters.FilterSet):
     """Every model-choice filter only offers what the requesting user may see."""
@@ -25,6 +27,8 @@ class ScopedFilterSet(django_filters.FilterSet):
                 if flt.extra.get("empty_label") in (None, "---------"):  # django-filter's default dashes
                     flt.extra["empty_label"] = _("全部")
                 flt.extra.setdefault("widget", CompactSelect)
+            elif isinstance(flt, django_filters.BooleanFilter):  # Django's "未知" would read as a third state
+                flt.extra.setdefault("widget", CompactSelect(choices=YES_NO))
             queryset = getattr(flt, "queryset", None)  # django-filter's model-choice filters keep it here
             if isinstance(queryset, ScopedQuerySet):
                 flt.queryset = queryset.visible_to(user, "view")

@@ -120,6 +120,11 @@ class ObjectListView(ScopedViewMixin, View):
             if filterset.is_bound and filterset.is_valid():
                 queryset = filterset.qs
             elif filterset.is_bound:
+                if request.GET.get("export") == "xlsx":
+                    # Never export more than was asked for: back to the list, which says what to correct.
+                    query = request.GET.copy()
+                    query.pop("export", None)
+                    return redirect(f"{request.path}?{query.urlencode()}")
                 # Filter by the conditions that could be read; say which were ignored and why.
                 queryset = filterset.filter_queryset(queryset)
                 for name, errors in filterset.form.errors.items():
@@ -165,8 +170,9 @@ class ObjectListView(ScopedViewMixin, View):
             "add_url": self._maybe_reverse("add"),
             "import_url": self._maybe_reverse("import") if self.import_kind else None,
         }
-        template = self.partial_template if request.htmx and not request.htmx.boosted else self.template_name
-        return render(request, template, context)
+        partial = bool(request.htmx and not request.htmx.boosted)
+        context["partial"] = partial  # the table alone (paging, filtering): it shows this request's messages itself
+        return render(request, self.partial_template if partial else self.template_name, context)
 
     def unfiltered_count(self) -> int | None:
         """How many records the user sees with no filter applied, when a maintained count can say it without

@@ -228,3 +228,14 @@ def test_every_page_header_names_the_users_unit(users, login, tree):
     assert user.org_name == tree["county"].name
     User.objects.filter(pk=user.pk).update(org=None)
     assert User.objects.get(pk=user.pk).org_name == ""
+
+
+def test_no_page_is_kept_in_the_browsers_storage_for_the_back_button(users, login):
+    """htmx keeps snapshots of pages in localStorage for its back button unless told not to; a case page may show
+    what was unmasked. Every page tells it to keep none, and going back reloads the page from the server."""
+    import json
+    import re
+
+    page = login(users["staff"]).get("/petitions/").content.decode()
+    config = json.loads(re.search(r'<meta name="htmx-config" content=\'([^\']+)\'>', page).group(1))
+    assert config["historyCacheSize"] == 0 and config["refreshOnHistoryMiss"] is True

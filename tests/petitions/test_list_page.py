@@ -113,3 +113,29 @@ def test_a_filtered_list_counts_a_short_first_page_without_counting(cases, users
     assert "共 46 条" in last and len(_numbers(last)) == 6
     none = client.get("/petitions/", {"search": "13999999999"}).content.decode()
     assert "<tbody>" not in none and "没有符合条件的记录" in none
+
+
+def test_a_bad_filter_is_reported_with_its_own_table_and_never_exported(cases, users, login):
+    """The message naming an ignored filter shows with the table it concerns — also when only the table is redrawn
+    (paging, filtering: htmx) — and not on some later page; an export with a filter that cannot be read exports
+    nothing and goes back to the list, which says what to correct."""
+    client = login(users["staff"])
+    message = "筛选条件“问题类别”无效，已忽略"
+    partial = client.get("/petitions/", {"category": "abc", "page": 2, "per_page": 20}, headers={"HX-Request": "true"})
+    html = partial.content.decode()
+    assert message in html and "<html" not in html and len(_numbers(html)) == 20
+    assert message not in client.get("/ledger/").content.decode()  # not left over for the next page
+    export = client.get("/petitions/", {"category": "abc", "export": "xlsx"})
+    assert export.status_code == 302 and "export" not in export["Location"] and "category=abc" in export["Location"]
+    back = client.get(export["Location"]).content.decode()
+    assert back.count(message) == 1
+    assert message not in client.get("/petitions/").content.decode()
+    assert client.get("/petitions/", {"export": "xlsx"})["Content-Type"].startswith("application/vnd.openxmlformats")
+
+
+def test_yes_no_filters_offer_all_yes_and_no(users, login):
+    html = login(users["sysadmin"]).get("/orgs/units/").content.decode()
+    select = re.search(r'<select name="is_active".*?</select>', html, re.S).group(0)
+    assert re.findall(r"<option[^>]*>([^<]+)</option>", select) == ["全部", "是", "否"]
+    inactive = login(users["sysadmin"]).get("/orgs/units/", {"is_active": "false"}).content.decode()
+    assert '<option value="false" selected>否</option>' in inactive

@@ -153,5 +153,7 @@
   }
 
   document.addEventListener("DOMContentLoaded", function () { enhance(document); });
-  document.addEventListener("htmx:afterSwap", function (event) { enhance(event.detail.target); });
+  document.addEventListener("htmx:afterSwap", function (event) {
+    if (event.detail.target) enhance(event.detail.target);
+  });
 })();
