@@ -167,6 +167,8 @@ class ObjectListView(ScopedViewMixin, View):
             "paginator": paginator,
             "filterset": filterset,
             "query": query.urlencode(),
+            "filtered": filterset is not None and self._filtered(filterset),  # paging and page size are not filters
+            "per_page": per_page,
             "add_url": self._maybe_reverse("add"),
             "import_url": self._maybe_reverse("import") if self.import_kind else None,
         }

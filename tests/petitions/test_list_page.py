@@ -139,3 +139,23 @@ def test_yes_no_filters_offer_all_yes_and_no(users, login):
     assert re.findall(r"<option[^>]*>([^<]+)</option>", select) == ["全部", "是", "否"]
     inactive = login(users["sysadmin"]).get("/orgs/units/", {"is_active": "false"}).content.decode()
     assert '<option value="false" selected>否</option>' in inactive
+
+
+def test_a_hidden_filter_has_no_label_in_the_filter_bar(users, login):
+    """The activity list's 总结栏目 filter is set by links from the summary, not typed: it rides along hidden, with no
+    title standing over an empty space."""
+    html = login(users["staff"]).get("/ledger/", {"section": "xyz"}).content.decode()
+    start = html.index('id="filters"')
+    bar = html[start:html.index("</form>", start)]
+    assert "总结栏目" not in bar and '<input type="hidden" name="section" value="xyz"' in bar
+
+
+def test_the_filter_bar_keeps_the_page_size_and_says_filtered_only_for_filters(cases, users, login):
+    client = login(users["staff"])
+    sized = client.get("/petitions/", {"per_page": 20}).content.decode()
+    start = sized.index('id="filters"')
+    assert '<input type="hidden" name="per_page" value="20">' in sized[start:sized.index("</form>", start)]
+    assert "已筛选" not in sized and 'class="collapse d-md-block" id="filters"' in sized  # folded on a phone
+    filtered = client.get("/petitions/", {"per_page": 20, "status": "closed"}).content.decode()
+    assert "已筛选" in filtered and 'class="collapse d-md-block show" id="filters"' in filtered
+    assert 'name="per_page"' not in client.get("/petitions/").content.decode()
