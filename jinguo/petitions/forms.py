@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 from django import forms
+from django.core.validators import MinValueValidator
 from django.utils import timezone
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
@@ -65,6 +66,8 @@ class CaseForm(ScopedModelForm):
                                                         "data-options": "subcategory-options"})
         self.fields["received_at"].initial = timezone.localtime().replace(second=0, microsecond=0)
         self.fields["risk_colour"].help_text = _("不选则按类别和标记自动判断")
+        self.fields["headcount"].validators.append(MinValueValidator(1, message=_("人数至少为1人。")))
+        self.fields["headcount"].widget.attrs["min"] = 1
         self.fields["org"].error_messages["invalid_choice"] = _("单位不存在，或不在您的管辖范围内。")
         if self.instance.pk:
             for name in self.PETITIONER_FIELDS:

@@ -3,6 +3,7 @@ Scope: nothing reaches another county's cases."""
 
 import io
 
+import pytest
 from django.db import connection
 from django.urls import reverse
 from python_calamine import CalamineWorkbook
@@ -155,3 +156,19 @@ def test_case_attachments_are_checked_and_scoped(tree, users, login, make_case):
     assert attachment.name == "告诫书.pdf"
     assert client.get(reverse("core:attachment_download", args=[attachment.pk])).status_code == 200
     assert login(users["sister"]).get(reverse("core:attachment_download", args=[attachment.pk])).status_code == 404
+
+
+@pytest.mark.parametrize("headcount, ok", [(0, False), (1, True), (12, True)])
+def test_intake_counts_at_least_one_person(tree, users, codes, headcount, ok):
+    """A petition is brought by someone: 人数 0 is refused on the intake form (and so on import) as in the API."""
+    from django.utils import timezone
+
+    from jinguo.petitions.forms import CaseForm
+
+    data = {"org": tree["county"].pk, "channel": codes["channel"]["来电"].pk, "petition_type": "complaint",
+            "category": codes["category"]["婚姻家庭"].pk, "summary": "求助", "headcount": headcount, "sex": "F",
+            "received_at": timezone.localtime().strftime("%Y-%m-%dT%H:%M")}
+    form = CaseForm(data=data, user=users["staff"])
+    assert form.is_valid() is ok
+    if not ok:
+        assert form.errors["headcount"] == ["人数至少为1人。"]
