@@ -52,10 +52,14 @@ class Col:
         return value
 
 
+def choice_labels(model: type[models.Model], name: str) -> dict:
+    """A choice field's value → label in the current language, translated once per language."""
+    return _choice_labels(model, name, get_language()) or {}
+
+
 def choice_label(model: type[models.Model], name: str, value: Any) -> Any:
     """What `get_<name>_display()` says for `value` of a choice field, in the current language."""
-    labels = _choice_labels(model, name, get_language())
-    return value if labels is None else labels.get(value, value)
+    return choice_labels(model, name).get(value, value)
 
 
 @functools.cache
@@ -83,9 +87,13 @@ class Table:
     def headers(self) -> list[str]:
         return [str(c.header) for c in self.columns]
 
-    def source(self, queryset: models.QuerySet) -> models.QuerySet:
-        """The rows the page and its export read, from the visible and filtered records."""
+    def records(self, queryset: models.QuerySet) -> models.QuerySet:
+        """The records with the related rows the columns read beside them."""
         return queryset.select_related(*self.select_related).prefetch_related(*self.prefetch_related)
+
+    def source(self, queryset: models.QuerySet) -> models.QuerySet:
+        """The rows the page and its export read, from the visible and filtered records: the records by default."""
+        return self.records(queryset)
 
     def url(self, row: models.Model | dict) -> str:
         """The record's page, for a linked column."""

@@ -138,7 +138,8 @@ class ObjectListView(ScopedViewMixin, View):
         except ValueError:
             per_page = 50
         per_page = per_page if per_page in PAGE_SIZES else 50
-        known = self.unfiltered_count() if filterset is None or not self._filtered(filterset) else None
+        filtered = filterset is not None and self._filtered(filterset)  # paging and page size are not filters
+        known = None if filtered else self.unfiltered_count()
         if known is None:
             source = table.source(queryset)
             first = list(source[:per_page]) if request.GET.get("page") in (None, "", "1") else None
@@ -167,7 +168,7 @@ class ObjectListView(ScopedViewMixin, View):
             "paginator": paginator,
             "filterset": filterset,
             "query": query.urlencode(),
-            "filtered": filterset is not None and self._filtered(filterset),  # paging and page size are not filters
+            "filtered": filtered,
             "per_page": per_page,
             "add_url": self._maybe_reverse("add"),
             "import_url": self._maybe_reverse("import") if self.import_kind else None,
@@ -207,9 +208,7 @@ class ObjectListView(ScopedViewMixin, View):
         if self.import_kind and self.export_through_spec:
             spec = get_spec(self.import_kind)
             ctx = ImportContext(org=self.request.user.org, user=self.request.user)
-            # The records with what the table reads beside them (the spec's columns name the same related rows).
-            related = queryset.select_related(*table.select_related).prefetch_related(*table.prefetch_related)
-            count = spec.export(ctx, related, buffer)
+            count = spec.export(ctx, table.records(queryset), buffer)  # the spec's columns read the same rows
         else:
             count = _export_table(table, queryset, buffer)
         record_export(str(model._meta.verbose_name_plural), org=self.request.user.org, rows=count,

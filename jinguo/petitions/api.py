@@ -4,13 +4,12 @@ not allowed in the case's status answers 409 with a Chinese message naming the s
 from __future__ import annotations
 
 import datetime as dt
-import functools
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import transaction
 from django.db.models import Prefetch
-from django.utils import timezone, translation
+from django.utils import timezone
 from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_serializer
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
@@ -23,13 +22,14 @@ from jinguo.core.api import ModelSerializer, ScopedViewSetMixin, reason_from
 from jinguo.core.pagination import CompiledPage, KeysetPagination
 from jinguo.core.scope import recheck_visible
 from jinguo.core.sql import Keys
+from jinguo.core.tables import choice_labels
 from jinguo.petitions import services
 from jinguo.petitions.actions import CASE_ACTIONS
 from jinguo.petitions.filters import CaseFilterSet
 from jinguo.petitions.forms import CaseForm
-from jinguo.petitions.models import Case, ClosureResult, Petitioner, PetitionType, Status
+from jinguo.petitions.models import Case, ClosureResult, Petitioner, PetitionType
 from jinguo.petitions.stats import visible_case_count
-from jinguo.petitions.tables import with_names_and_masks
+from jinguo.petitions.tables import UNITS_SENTINEL, with_names_and_masks
 
 
 class CaseSerializer(ModelSerializer):
@@ -110,15 +110,8 @@ def case_data(row: dict, petitioners: list[tuple], labels: dict[str, str] | None
 
 
 def status_labels() -> dict[str, str]:
-    """Status → its label in the current language."""
-    return _status_labels(translation.get_language())
-
-
-@functools.cache
-def _status_labels(language: str | None) -> dict[str, str]:
-    """Status → its label in `language` (translated once per language, not once per row)."""
-    with translation.override(language):
-        return {value: str(label) for value, label in Status.choices}
+    """Status → its label in the current language (translated once per language, not once per row)."""
+    return choice_labels(Case, "status")
 
 
 def _datetime(value: dt.datetime | None) -> str | None:
@@ -166,9 +159,6 @@ def _list_rows(units: Keys):
     return _with_masks(Case.objects.in_units(units))
 
 
-_UNITS_SENTINEL = Keys([987654321, 987654322])  # no unit has these ids: the compiled query's units parameter
-
-
 class CaseViewSet(WorkflowViewSetMixin, ScopedViewSetMixin, mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
     """信访案件。个人信息一律脱敏；办理环节通过 /api/cases/{id}/<动作>/ 提交。"""
 
@@ -187,7 +177,7 @@ class CaseViewSet(WorkflowViewSetMixin, ScopedViewSetMixin, mixins.CreateModelMi
         with the user's units (`_list_rows`, `CompiledPage`), and the total is the maintained count."""
         units = None if self.filters_requested() else self.scope_units()
         if units is not None:
-            source = CompiledPage("petitions.api.cases", Case, _list_rows, {"units": _UNITS_SENTINEL},
+            source = CompiledPage("petitions.api.cases", Case, _list_rows, {"units": UNITS_SENTINEL},
                                   {"units": units}, count=lambda: visible_case_count(request.user, "view"))
         else:
             source = _with_masks(self.filter_queryset(self.get_queryset()).prefetch_related(None))

@@ -44,6 +44,11 @@ class Status(models.TextChoices):
 
 
 OPEN_STATUSES = (Status.REGISTERED, Status.ACCEPTED, Status.IN_PROGRESS, Status.REVIEW)
+
+
+def days_left(current_due: dt.date | None, status: str, today: dt.date) -> int | None:
+    """Days until a case's current time limit (negative: overdue); None once it is done or has no limit."""
+    return (current_due - today).days if current_due and status in OPEN_STATUSES else None
 DONE_STATUSES = (Status.REJECTED, Status.TRANSFERRED, Status.REPLIED, Status.FOLLOWED_UP, Status.CLOSED)
 
 
@@ -232,7 +237,7 @@ class Case(OrgOwnedModel):
         return self.status in OPEN_STATUSES
 
     def days_left(self, today: dt.date) -> int | None:
-        return (self.current_due - today).days if self.current_due and self.is_open else None
+        return days_left(self.current_due, self.status, today)
 
 
 class Petitioner(models.Model):

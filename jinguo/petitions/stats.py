@@ -18,7 +18,6 @@ from jinguo.core.models import CodeItem
 from jinguo.core.numbers import shares
 from jinguo.core.periods import Period, month_key
 from jinguo.core.routers import reports_read_replica
-from jinguo.core.scope import scope_paths, subtree_keys
 from jinguo.core.sql import AnyOf, CompiledQuery, Keys, totals
 from jinguo.orgs.models import OrgUnit, group_under, own_label
 from jinguo.petitions.models import Case, CaseCell, Referral, Status
@@ -118,10 +117,10 @@ def visible_case_count(user, action: str = "view") -> int:
     """How many cases `Case.objects.visible_to(user, action)` holds, from the roll-up instead of counting them: the
     cells of the units in scope, plus the cases registered outside it and handed down to a unit in it (交办), which
     the handling unit sees but whose cell is the registering unit's. One query, compiled once per connection."""
-    roots = scope_paths(user, Case.scope_roles[action])
-    if not roots:
+    units = Case.objects.units_for(user, action)
+    if units is None:
         return 0
-    (total,), = _VISIBLE_COUNT.rows(Case.objects.db, units=subtree_keys(roots))
+    (total,), = _VISIBLE_COUNT.rows(Case.objects.db, units=units)
     return total or 0
 
 

@@ -12,7 +12,7 @@ from jinguo.core.models import CodeItem
 from jinguo.core.sql import CompiledQuery, JSONRows, Keys
 from jinguo.core.tables import Col, Table, choice_label
 from jinguo.orgs.models import OrgUnit
-from jinguo.petitions.models import OPEN_STATUSES, Case, Petitioner
+from jinguo.petitions.models import Case, Petitioner, days_left
 
 # The names a case list shows beside the ids of its unit and code items: name → (model, id column, its column).
 NAME_COLUMNS = {"org_code": (OrgUnit, "org_id", "code"), "org_name": (OrgUnit, "org_id", "name"),
@@ -46,9 +46,9 @@ def _petitioners(row: dict) -> str:
 
 
 def _deadline(row: dict) -> str:
-    if row["current_due"] is None or row["status"] not in OPEN_STATUSES:
+    days = days_left(row["current_due"], row["status"], timezone.localdate())
+    if days is None:
         return ""
-    days = (row["current_due"] - timezone.localdate()).days
     if days < 0:
         return f"已超期{-days}日"
     return "今日到期" if days == 0 else f"剩{days}日"
@@ -89,8 +89,9 @@ def _unit_rows(units: Keys) -> models.QuerySet:
     return CaseTable().source(Case.objects.in_units(units))
 
 
+UNITS_SENTINEL = Keys([987654321, 987654322])  # no unit has these ids: a compiled case list's units parameter
 # The unfiltered list page, compiled once per connection and run with each user's units and page.
-UNIT_PAGE = CompiledQuery(_unit_rows, units=Keys([987654321, 987654322]))  # no unit has these ids
+UNIT_PAGE = CompiledQuery(_unit_rows, units=UNITS_SENTINEL)
 
 
 def unit_page(units: Keys | None, offset: int, limit: int) -> list[dict]:
